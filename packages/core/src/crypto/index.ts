@@ -1,0 +1,10 @@
+export { keccak256, keccak256Noble, keccakBackend } from './keccak.ts'
+export {
+  publicKeyToAddress,
+  recoverAddress,
+  recoverPublicKey,
+  recoverPublicKeyNoble,
+  SECP256K1_HALF_N,
+  SECP256K1_N,
+  secp256k1Backend,
+} from './secp256k1.ts'

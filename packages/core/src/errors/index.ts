@@ -1,0 +1,1 @@
+export { type ErrorSeverity, SluiceError, type SluiceErrorParameters } from './base.ts'

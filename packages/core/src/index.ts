@@ -1,0 +1,3 @@
+export * from './bytes/index.ts'
+export * from './crypto/index.ts'
+export * from './errors/index.ts'

@@ -1,0 +1,55 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { privateKeyToAccount } from 'viem/accounts'
+import { describe, expect, it } from 'vitest'
+import { bytesToHex, hexToBytes } from '../../src/bytes/index.ts'
+import {
+  keccak256,
+  keccak256Noble,
+  keccakBackend,
+  recoverAddress,
+  recoverPublicKey,
+  recoverPublicKeyNoble,
+  secp256k1Backend,
+} from '../../src/crypto/index.ts'
+
+describe('keccak256', () => {
+  it('uses the fast backend on this machine', () => {
+    expect(keccakBackend).toBe('hash-wasm')
+  })
+  it('hashes the empty string to the well-known constant', () => {
+    expect(bytesToHex(keccak256(new Uint8Array(0)))).toBe(
+      '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470',
+    )
+  })
+  it('agrees with noble on every length from 0 to 600', () => {
+    for (let n = 0; n <= 600; n++) {
+      const data = new Uint8Array(n).map((_, i) => (i * 31 + n) & 0xff)
+      expect(bytesToHex(keccak256(data))).toBe(bytesToHex(keccak256Noble(data)))
+    }
+  })
+})
+
+describe('sender recovery', () => {
+  it('uses the native binding on this machine', () => {
+    expect(secp256k1Backend).toBe('native')
+  })
+  it('recovers the address viem signs with, on both backends', async () => {
+    for (let k = 1; k <= 20; k++) {
+      const privateKey = bytesToHex(keccak256(new Uint8Array([k])))
+      const account = privateKeyToAccount(privateKey)
+      const hash = keccak256(new Uint8Array([k, k, k]))
+      const sig = secp256k1.sign(hash, hexToBytes(privateKey), { prehash: false, format: 'recovered' })
+      const recid = sig[0] as number
+      const rs = sig.subarray(1)
+      expect(bytesToHex(recoverAddress(hash, rs, recid) as Uint8Array)).toBe(account.address.toLowerCase())
+      expect(recoverPublicKey(hash, rs, recid)).toEqual(recoverPublicKeyNoble(hash, rs, recid))
+    }
+  })
+  it('returns undefined, not an exception, for a signature that recovers nothing', () => {
+    const hash = new Uint8Array(32).fill(1)
+    expect(recoverPublicKey(hash, new Uint8Array(64), 0)).toBeUndefined()
+    expect(recoverPublicKeyNoble(hash, new Uint8Array(64), 0)).toBeUndefined()
+    expect(recoverPublicKey(hash, new Uint8Array(63), 0)).toBeUndefined()
+    expect(recoverPublicKey(hash, new Uint8Array(64).fill(7), 2)).toBeUndefined()
+  })
+})
