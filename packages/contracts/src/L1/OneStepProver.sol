@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import { IOneStepProver } from "../interfaces/IOneStepProver.sol";
+import { IPortal } from "../interfaces/IPortal.sol";
+import { ISequencerInbox } from "../interfaces/ISequencerInbox.sol";
+import { BatchWalker, LocatedMessage } from "../libraries/batch/BatchWalker.sol";
+import {
+    DelayedMessage, StateProofs, StateTransition, StfConfig
+} from "../libraries/stf/StateTransition.sol";
+
+/// @title OneStepProver
+/// @notice Applies one message of the canonical message list to a state root on L1, from L1 data and
+///         Merkle-Patricia proofs alone (protocol.md §8.3): the batch (checked against the inbox), the
+///         walk of §5.6, the slot (§5.5) or delayed message (checked against the Portal), the rules of
+///         §7.3 with `ecrecover`, and the updates of §7.3 through the proofs of §7.4.
+/// @dev    The `proof` argument of `proveMessage` is `abi.encode(OneStepProof)`, i.e. the ABI encoding
+///         of ONE tuple parameter (a leading 0x20 offset word, then the tuple):
+///         ```
+///         (uint256 batchIndex,                       // b: the batch holding message i
+///          bytes   batch,                            // its bytes; keccak256 must equal batchHash(b)
+///          (uint8 kind, address l1Sender, uint64 l1Timestamp, bytes payload) delayed,
+///                                                    // the delayed message when message i is one
+///                                                    // (checked against delayedMessageHash(d)),
+///                                                    // otherwise ignored (pass zeros and empty bytes)
+///          bytes[][] accountProofs,                  // §7.4 order: deposit [recipient];
+///                                                    // transfer [sender, recipient, feeVault];
+///                                                    // withdrawal [sender, feeVault, passer];
+///                                                    // no-op by rules 16–17 [sender]; other no-ops [];
+///                                                    // each the RLP nodes from the running root down
+///          bytes[]  storageProof)                    // withdrawal: passer storage trie, key
+///                                                    // keccak256(withdrawalHash), against the passer's
+///                                                    // storage root; otherwise []
+///         ```
+///         viem: `encodeAbiParameters([{ type: 'tuple', components: [...] }], [proof])`.
+///         Reverts only when the proof data is wrong (batch hint, batch bytes, delayed message, trie
+///         proofs); batch and message contents never make it revert.
+contract OneStepProver is IOneStepProver {
+    /// @notice The proof argument of `proveMessage` (see the contract's NatSpec for the layout).
+    struct OneStepProof {
+        uint256 batchIndex;
+        bytes batch;
+        DelayedMessage delayed;
+        bytes[][] accountProofs;
+        bytes[] storageProof;
+    }
+
+    /// @notice The inbox whose batches define the message list.
+    ISequencerInbox public immutable INBOX;
+    /// @notice The Portal that records delayed messages.
+    IPortal public immutable PORTAL;
+    /// @notice The L2 chain id (config field 1).
+    uint256 public immutable CHAIN_ID;
+    /// @notice The L2 base fee (config field 4).
+    uint256 public immutable BASE_FEE_PER_GAS;
+    /// @notice The fee vault (config field 3).
+    address public immutable FEE_VAULT;
+
+    /// @notice The batch hint does not name an appended batch.
+    error UnknownBatch(uint256 batchIndex, uint256 batchCount);
+    /// @notice Message `messageIndex` is not in batch `batchIndex` (messageCount[b−1] ≤ i < messageCount[b]).
+    error MessageNotInBatch(uint256 messageIndex, uint256 batchIndex);
+    /// @notice The batch bytes do not hash to the inbox's `batchHash(b)`.
+    error BatchHashMismatch(uint256 batchIndex);
+    /// @notice The delayed message does not hash to the Portal's `delayedMessageHash(d)`.
+    error DelayedMessageMismatch(uint256 delayedIndex);
+
+    /// @param _inbox The SequencerInbox.
+    /// @param _portal The Portal.
+    /// @param _chainId The config's L2 chain id.
+    /// @param _baseFeePerGas The config's L2 base fee.
+    /// @param _feeVault The config's fee vault.
+    constructor(ISequencerInbox _inbox, IPortal _portal, uint64 _chainId, uint256 _baseFeePerGas, address _feeVault) {
+        INBOX = _inbox;
+        PORTAL = _portal;
+        CHAIN_ID = _chainId;
+        BASE_FEE_PER_GAS = _baseFeePerGas;
+        FEE_VAULT = _feeVault;
+    }
+
+    /// @inheritdoc IOneStepProver
+    function proveMessage(uint256 messageIndex, bytes32 preStateRoot, bytes calldata proof)
+        external
+        view
+        returns (bytes32 postStateRoot)
+    {
+        (postStateRoot,) = _prove(messageIndex, preStateRoot, proof);
+    }
+
+    /// @notice `proveMessage` that also returns why the message was a no-op (`Reason`, 0 = applied).
+    function proveMessageWithReason(uint256 _messageIndex, bytes32 _preStateRoot, bytes calldata _proof)
+        external
+        view
+        returns (bytes32 postStateRoot_, uint8 reason_)
+    {
+        return _prove(_messageIndex, _preStateRoot, _proof);
+    }
+
+    /// @notice A message of a batch, located by its index within the batch (for `applyBatchMessage`).
+    struct BatchMessage {
+        /// @notice The batch bytes.
+        bytes batch;
+        /// @notice The message's index within the batch (0 ≤ j < D_b + S_b).
+        uint256 j;
+        /// @notice delayedCount[b−1].
+        uint256 delayedBefore;
+        /// @notice D_b.
+        uint256 delayedCount;
+        /// @notice S_b.
+        uint256 slotCount;
+    }
+
+    /// @notice The state transition of message `_m.j` of a batch without the inbox and Portal checks
+    ///         (for tests and tools replaying vectors); `_delayed` is used when that message is delayed.
+    function applyBatchMessage(
+        bytes32 _preStateRoot,
+        BatchMessage memory _m,
+        DelayedMessage memory _delayed,
+        StateProofs memory _proofs
+    )
+        external
+        view
+        returns (bytes32 postStateRoot_, uint8 reason_, LocatedMessage memory location_)
+    {
+        return StateTransition.applyBatchMessage(
+            config(), _preStateRoot, _m.batch, _m.j, _m.delayedBefore, _m.delayedCount, _m.slotCount, _delayed, _proofs
+        );
+    }
+
+    /// @notice The state transition of a delayed message without the Portal check (tests and tools).
+    function applyDelayedMessage(
+        bytes32 _preStateRoot,
+        DelayedMessage memory _delayed,
+        StateProofs memory _proofs
+    )
+        external
+        view
+        returns (bytes32 postStateRoot_, uint8 reason_)
+    {
+        return StateTransition.applyDelayed(config(), _preStateRoot, _delayed, _proofs);
+    }
+
+    /// @notice The config values the state transition uses.
+    function config() public view returns (StfConfig memory) {
+        return StfConfig({ chainId: CHAIN_ID, baseFeePerGas: BASE_FEE_PER_GAS, feeVault: FEE_VAULT });
+    }
+
+    /// @notice `keccak256(abi.encode(kind, index, l1Sender, l1Timestamp, keccak256(payload)))` (§4.1).
+    function delayedMessageHash(uint256 _index, DelayedMessage memory _m) public pure returns (bytes32) {
+        return keccak256(abi.encode(_m.kind, _index, _m.l1Sender, _m.l1Timestamp, keccak256(_m.payload)));
+    }
+
+    function _prove(uint256 _i, bytes32 _preRoot, bytes calldata _proof) private view returns (bytes32, uint8) {
+        OneStepProof memory p = abi.decode(_proof, (OneStepProof));
+        LocatedMessage memory loc = _locate(_i, p.batchIndex, p.batch);
+        if (loc.isDelayed) {
+            if (delayedMessageHash(loc.delayedIndex, p.delayed) != PORTAL.delayedMessageHash(loc.delayedIndex)) {
+                revert DelayedMessageMismatch(loc.delayedIndex);
+            }
+        }
+        return StateTransition.applyLocated(
+            config(),
+            _preRoot,
+            p.batch,
+            loc,
+            p.delayed,
+            StateProofs({ accountProofs: p.accountProofs, storageProof: p.storageProof })
+        );
+    }
+
+    /// @dev Checks the batch hint and bytes against the inbox, then walks the batch to message `_i`.
+    function _locate(uint256 _i, uint256 _b, bytes memory _batch) private view returns (LocatedMessage memory) {
+        uint256 batchCount = INBOX.batchCount();
+        if (_b >= batchCount) revert UnknownBatch(_b, batchCount);
+        uint256 countBefore;
+        uint256 delayedBefore;
+        if (_b > 0) {
+            countBefore = INBOX.messageCount(_b - 1);
+            delayedBefore = INBOX.delayedCount(_b - 1);
+        }
+        uint256 countAfter = INBOX.messageCount(_b);
+        if (_i < countBefore || _i >= countAfter) revert MessageNotInBatch(_i, _b);
+        if (keccak256(_batch) != INBOX.batchHash(_b)) revert BatchHashMismatch(_b);
+        uint256 delayedCount = INBOX.delayedCount(_b) - delayedBefore;
+        return BatchWalker.locate(
+            _batch, _i - countBefore, delayedBefore, delayedCount, countAfter - countBefore - delayedCount
+        );
+    }
+}

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import { IClaimManager } from "../interfaces/IClaimManager.sol";
+import { IOneStepProver } from "../interfaces/IOneStepProver.sol";
+import { Constants } from "../libraries/Constants.sol";
+import "../libraries/DisputeErrors.sol";
+import { RollupConfig } from "../libraries/RollupConfig.sol";
+import { Types } from "../libraries/Types.sol";
+
+/// @title DisputeGame
+/// @notice Two-party bisection games (protocol.md §8.2), all in this one contract (a mapping of games:
+///         no deployment per game). A challenger opens a game against one staker of a pending claim;
+///         over the messages from the anchor `(a, root_a)` to the claim `(n, stateRoot)` the staker
+///         posts the root at the midpoint and the challenger agrees (keep the upper half) or disagrees
+///         (keep the lower half) until one message is left, which the challenger proves through the
+///         one-step prover. Each side has a chess clock of `gameClock` seconds. The loser's bond, less
+///         `bondBurnBps`, is credited to the winner; winners withdraw credits with `withdraw`.
+///         Immutable: no owner, no proxy, no pause.
+contract DisputeGame {
+    /// @notice The hash of the rollup config this DisputeGame was deployed with.
+    bytes32 public immutable configHash;
+    /// @notice Wei a challenger locks per game.
+    uint256 public immutable challengerBond;
+    /// @notice Wei a staker locks per claim (what a losing staker forfeits).
+    uint256 public immutable proposerBond;
+    /// @notice Seconds on each side's chess clock.
+    uint256 public immutable gameClock;
+    /// @notice Share of a lost bond that is burned, in basis points.
+    uint256 public immutable bondBurnBps;
+    /// @notice The ClaimManager of the same deployment.
+    IClaimManager public immutable claimManager;
+    /// @notice The one-step prover.
+    IOneStepProver public immutable oneStepProver;
+
+    /// @notice The number of games so far; game ids are `1..gameCount`.
+    uint256 public gameCount;
+    /// @notice Wei each address may withdraw (won bonds and challenger bonds returned).
+    mapping(address account => uint256) public credit;
+    /// @dev Games by id.
+    mapping(uint256 gameId => Types.Game) internal _games;
+
+    /// @notice A game opened against `staker` of `claimId` over messages `[lo, hi]`.
+    /// @param gameId The game's id.
+    /// @param claimId The disputed claim.
+    /// @param staker The staker defending the claim's root.
+    /// @param challenger The challenger disputing it.
+    /// @param lo The anchor's message count `a`.
+    /// @param hi The claim's message count `n`.
+    /// @param rootLo The anchor's root `root_a` (agreed).
+    /// @param rootHi The claim's root (disputed).
+    event GameOpened(
+        uint256 indexed gameId,
+        uint256 indexed claimId,
+        address indexed staker,
+        address challenger,
+        uint256 lo,
+        uint256 hi,
+        bytes32 rootLo,
+        bytes32 rootHi
+    );
+
+    /// @notice The staker posted `root` for message count `mid`.
+    event Bisected(uint256 indexed gameId, uint256 mid, bytes32 root);
+
+    /// @notice The challenger agreed (range `[mid, hi]`) or disagreed (range `[lo, mid]`) with the
+    ///         staker's midpoint root; `lo` and `hi` are the new range.
+    event Responded(uint256 indexed gameId, bool agreed, uint256 lo, uint256 hi);
+
+    /// @notice The one-step prover applied message `messageIndex` and returned `postStateRoot`.
+    event StepProven(uint256 indexed gameId, uint256 messageIndex, bytes32 postStateRoot);
+
+    /// @notice The game ended.
+    /// @param gameId The game.
+    /// @param claimId The disputed claim.
+    /// @param stakerWon Whether the staker won.
+    /// @param winner The winner (staker or challenger).
+    /// @param credited Wei credited to the winner.
+    /// @param burned Wei of the loser's bond burned.
+    event GameResolved(
+        uint256 indexed gameId, uint256 indexed claimId, bool stakerWon, address winner, uint256 credited, uint256 burned
+    );
+
+    /// @notice `account` withdrew `amount` wei of credit.
+    event CreditWithdrawn(address indexed account, uint256 amount);
+
+    /// @notice Deploys the DisputeGame for `_config`.
+    /// @param _config The rollup config.
+    /// @param _claimManager The ClaimManager of the same deployment.
+    /// @param _oneStepProver The one-step prover.
+    constructor(Types.RollupConfig memory _config, IClaimManager _claimManager, IOneStepProver _oneStepProver) {
+        configHash = RollupConfig.hash(_config);
+        challengerBond = _config.challengerBond;
+        proposerBond = _config.proposerBond;
+        gameClock = _config.gameClock;
+        bondBurnBps = _config.bondBurnBps;
+        claimManager = _claimManager;
+        oneStepProver = _oneStepProver;
+    }
+
+    /// @notice Receives the bond of a slashed staker from the ClaimManager.
+    receive() external payable {
+        if (msg.sender != address(claimManager)) revert NotClaimManager();
+    }
+
+    /// @notice Opens a game against `_staker` of `_claimId`, with exactly `challengerBond`, while the
+    ///         claim is within its challenge period and the staker is not in another game. A
+    ///         zero-length range (`n = a`) is decided at once: the staker wins iff its root is `root_a`.
+    /// @param _claimId The disputed claim.
+    /// @param _staker The staker to play against.
+    /// @return gameId_ The new game's id.
+    function challenge(uint256 _claimId, address _staker) external payable returns (uint256 gameId_) {
+        if (msg.value != challengerBond) revert IncorrectBond(msg.value, challengerBond);
+        (uint256 lo, bytes32 rootLo, uint256 hi, bytes32 rootHi) = claimManager.openGame(_claimId, _staker);
+        gameId_ = ++gameCount;
+        Types.Game storage game = _games[gameId_];
+        game.lo = uint64(lo);
+        game.hi = uint64(hi);
+        game.stakerClock = uint64(gameClock);
+        game.challengerClock = uint64(gameClock);
+        game.staker = _staker;
+        game.lastMoveAt = uint64(block.timestamp);
+        game.turn = hi - lo > 1 ? Types.Turn.Staker : Types.Turn.Challenger;
+        game.status = Types.GameStatus.Open;
+        game.challenger = msg.sender;
+        game.claimId = uint64(_claimId);
+        game.rootLo = rootLo;
+        game.rootHi = rootHi;
+        emit GameOpened(gameId_, _claimId, _staker, msg.sender, lo, hi, rootLo, rootHi);
+        if (hi == lo) _resolve(gameId_, game, rootHi == rootLo);
+    }
+
+    /// @notice The staker posts its root at `mid = lo + (hi - lo) / 2` (while `hi - lo > 1`).
+    /// @param _gameId The game.
+    /// @param _midRoot The staker's state root after `mid` messages.
+    function bisect(uint256 _gameId, bytes32 _midRoot) external {
+        Types.Game storage game = _move(_gameId, Types.Turn.Staker);
+        if (game.hi - game.lo <= 1) revert WrongMove(_gameId);
+        game.midRoot = _midRoot;
+        game.turn = Types.Turn.Challenger;
+        emit Bisected(_gameId, _mid(game), _midRoot);
+    }
+
+    /// @notice The challenger agrees with the staker's midpoint root: the range becomes `[mid, hi]`.
+    /// @param _gameId The game.
+    function agree(uint256 _gameId) external {
+        _respond(_gameId, true);
+    }
+
+    /// @notice The challenger disputes the staker's midpoint root: the range becomes `[lo, mid]`.
+    /// @param _gameId The game.
+    function disagree(uint256 _gameId) external {
+        _respond(_gameId, false);
+    }
+
+    /// @notice At one message left (`hi = lo + 1`) the challenger has message `lo` applied to the
+    ///         agreed `root_lo` by the one-step prover; the challenger wins iff the result differs from
+    ///         the staker's `root_hi`. A proof the prover rejects reverts and changes nothing.
+    /// @param _gameId The game.
+    /// @param _proof The prover's ABI-encoded proof, forwarded unchanged.
+    function proveStep(uint256 _gameId, bytes calldata _proof) external {
+        Types.Game storage game = _move(_gameId, Types.Turn.Challenger);
+        if (game.hi - game.lo != 1) revert WrongMove(_gameId);
+        bytes32 post = oneStepProver.proveMessage(game.lo, game.rootLo, _proof);
+        emit StepProven(_gameId, game.lo, post);
+        _resolve(_gameId, game, post == game.rootHi);
+    }
+
+    /// @notice Ends an open game whose side to move has run out of clock: that side loses. Anyone may call.
+    /// @param _gameId The game.
+    function timeout(uint256 _gameId) external {
+        Types.Game storage game = _games[_gameId];
+        if (game.status != Types.GameStatus.Open) revert GameNotOpen(_gameId);
+        bool stakerToMove = game.turn == Types.Turn.Staker;
+        uint256 left = stakerToMove ? game.stakerClock : game.challengerClock;
+        if (block.timestamp - game.lastMoveAt <= left) revert ClockNotExpired(_gameId);
+        _resolve(_gameId, game, !stakerToMove);
+    }
+
+    /// @notice Pays the caller all of its credit.
+    function withdraw() external {
+        uint256 amount = credit[msg.sender];
+        if (amount == 0) revert NothingToWithdraw(msg.sender);
+        credit[msg.sender] = 0;
+        emit CreditWithdrawn(msg.sender, amount);
+        _send(msg.sender, amount);
+    }
+
+    /// @notice Game `_gameId` (all-zero with status `None` when it does not exist).
+    /// @param _gameId The game.
+    /// @return game_ The game.
+    function getGame(uint256 _gameId) external view returns (Types.Game memory game_) {
+        game_ = _games[_gameId];
+    }
+
+    /// @notice The message count the staker must post a root for next, `lo + (hi - lo) / 2`.
+    /// @param _gameId The game.
+    /// @return mid_ The midpoint of the game's current range.
+    function midpoint(uint256 _gameId) external view returns (uint256 mid_) {
+        mid_ = _mid(_games[_gameId]);
+    }
+
+    /// @notice Seconds left on the clock of the side to move, counting the time since its turn began
+    ///         (0 once it has run out).
+    /// @param _gameId The game.
+    /// @return left_ Seconds left.
+    function clockLeft(uint256 _gameId) external view returns (uint256 left_) {
+        Types.Game storage game = _games[_gameId];
+        uint256 clock = game.turn == Types.Turn.Staker ? game.stakerClock : game.challengerClock;
+        uint256 elapsed = block.timestamp - game.lastMoveAt;
+        left_ = elapsed >= clock ? 0 : clock - elapsed;
+    }
+
+    /// @dev The challenger's answer to the staker's midpoint root.
+    function _respond(uint256 _gameId, bool _agree) internal {
+        Types.Game storage game = _move(_gameId, Types.Turn.Challenger);
+        if (game.hi - game.lo <= 1) revert WrongMove(_gameId);
+        uint64 mid = _mid(game);
+        if (_agree) {
+            game.lo = mid;
+            game.rootLo = game.midRoot;
+        } else {
+            game.hi = mid;
+            game.rootHi = game.midRoot;
+        }
+        // At one message left the challenger keeps the move: it must prove the step.
+        game.turn = game.hi - game.lo > 1 ? Types.Turn.Staker : Types.Turn.Challenger;
+        emit Responded(_gameId, _agree, game.lo, game.hi);
+    }
+
+    /// @dev Checks that the caller is the side `_side` of an open game whose turn it is, charges the
+    ///      time since the last move to that side's clock and restarts the clock.
+    function _move(uint256 _gameId, Types.Turn _side) internal returns (Types.Game storage game_) {
+        game_ = _games[_gameId];
+        if (game_.status != Types.GameStatus.Open) revert GameNotOpen(_gameId);
+        if (game_.turn != _side || msg.sender != (_side == Types.Turn.Staker ? game_.staker : game_.challenger)) {
+            revert NotYourTurn(_gameId);
+        }
+        uint64 elapsed = uint64(block.timestamp) - game_.lastMoveAt;
+        if (_side == Types.Turn.Staker) {
+            if (elapsed > game_.stakerClock) revert ClockExpired(_gameId);
+            game_.stakerClock -= elapsed;
+        } else {
+            if (elapsed > game_.challengerClock) revert ClockExpired(_gameId);
+            game_.challengerClock -= elapsed;
+        }
+        game_.lastMoveAt = uint64(block.timestamp);
+    }
+
+    /// @dev Ends a game: reports it to the ClaimManager (which slashes a losing staker and sends its
+    ///      bond here), credits the winner the loser's bond less the burned share, and burns that share.
+    function _resolve(uint256 _gameId, Types.Game storage _game, bool _stakerWon) internal {
+        _game.status = _stakerWon ? Types.GameStatus.StakerWon : Types.GameStatus.ChallengerWon;
+        claimManager.closeGame(_game.claimId, _game.staker, _stakerWon);
+        uint256 loserBond = _stakerWon ? challengerBond : proposerBond;
+        uint256 burned = loserBond * bondBurnBps / Constants.BPS;
+        address winner = _stakerWon ? _game.staker : _game.challenger;
+        uint256 credited = loserBond - burned + (_stakerWon ? 0 : challengerBond);
+        credit[winner] += credited;
+        emit GameResolved(_gameId, _game.claimId, _stakerWon, winner, credited, burned);
+        if (burned != 0) _send(Constants.BURN_ADDRESS, burned);
+    }
+
+    /// @dev `lo + (hi - lo) / 2`.
+    function _mid(Types.Game storage _game) internal view returns (uint64) {
+        return _game.lo + (_game.hi - _game.lo) / 2;
+    }
+
+    /// @dev Sends `_amount` wei to `_to`, reverting when the call fails.
+    function _send(address _to, uint256 _amount) internal {
+        (bool ok,) = _to.call{ value: _amount }("");
+        if (!ok) revert TransferFailed(_to, _amount);
+    }
+}

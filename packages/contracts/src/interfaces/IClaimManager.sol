@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import { Types } from "../libraries/Types.sol";
+
+/// @title IClaimManager
+/// @notice What the Portal and the DisputeGame call on the ClaimManager (protocol.md §8.1).
+interface IClaimManager {
+    /// @notice The claim `_claimId` (all-zero with status `None` when it does not exist).
+    function getClaim(uint256 _claimId) external view returns (Types.Claim memory claim_);
+
+    /// @notice Whether claim `_claimId` is finalized.
+    function isFinalized(uint256 _claimId) external view returns (bool finalized_);
+
+    /// @notice Called by the DisputeGame when a game opens against `_staker` of `_claimId`. Returns the
+    ///         game's range: the anchor `(a, root_a)` and the claim `(n, stateRoot)`.
+    function openGame(uint256 _claimId, address _staker)
+        external
+        returns (uint256 anchorCount_, bytes32 anchorRoot_, uint256 claimCount_, bytes32 claimRoot_);
+
+    /// @notice Called by the DisputeGame when a game against `_staker` ends. When the staker lost, it
+    ///         is slashed and its bond is sent to the DisputeGame.
+    function closeGame(uint256 _claimId, address _staker, bool _stakerWon) external;
+}

@@ -1,0 +1,162 @@
+import { bigintToBytes32, bytesToHex, concatBytes, type Hex, hexToBytes, padLeft } from '../bytes/index.ts'
+import { keccak256 } from '../crypto/index.ts'
+import { SluiceError } from '../errors/index.ts'
+import { MESSAGE_PASSER_ADDRESS } from './constants.ts'
+
+/**
+ * Every value that nodes and L1 must agree on (protocol.md §2). The L1 deployment stores
+ * `configHash(config)`; a node refuses to run with a config whose hash differs.
+ * Durations are seconds of L1 time.
+ */
+export type RollupConfig = {
+  /** L2 chain id (EIP-155). */
+  chainId: bigint
+  /** The only address that may append batches. */
+  sequencer: Hex
+  /** Receives every L2 fee. */
+  feeVault: Hex
+  /** Fixed L2 base fee, wei per gas. */
+  baseFeePerGas: bigint
+  /** Gas the sequencer fills a block to; reported in block headers. */
+  l2BlockGasLimit: bigint
+  /** Timestamp of L2 block 0. */
+  l2GenesisTimestamp: bigint
+  /** root_0: the state root of the genesis state. */
+  genesisStateRoot: Hex
+  /** Smallest deposit, wei. */
+  minDeposit: bigint
+  /** Largest forced transaction, bytes. */
+  maxForcedTxBytes: bigint
+  /** Largest batch, bytes (derived from the one-step-proof bound, protocol.md §8.4). */
+  maxBatchBytes: bigint
+  /** Seconds an L2 timestamp may run ahead of its batch's L1 block. */
+  maxSequencerDrift: bigint
+  /** Seconds after which anyone may force delayed messages in. */
+  forceInclusionDelay: bigint
+  /** L1 blocks of depth before a batch counts as safe. */
+  l1Confirmations: bigint
+  /** Wei locked per claim by a proposer or staker. */
+  proposerBond: bigint
+  /** Wei locked per game by a challenger. */
+  challengerBond: bigint
+  /** Seconds a claim stays open to challenge. */
+  challengePeriod: bigint
+  /** Seconds on each side's chess clock. */
+  gameClock: bigint
+  /** Share of a lost bond that is burned, basis points. */
+  bondBurnBps: bigint
+}
+
+type FieldKind = 'uint' | 'address' | 'bytes32'
+type FieldSpec = { name: keyof RollupConfig; kind: FieldKind; bits?: number }
+
+/** The fields in hash order, with their ABI types. The order is part of the protocol. */
+export const ROLLUP_CONFIG_FIELDS: readonly FieldSpec[] = [
+  { name: 'chainId', kind: 'uint', bits: 64 },
+  { name: 'sequencer', kind: 'address' },
+  { name: 'feeVault', kind: 'address' },
+  { name: 'baseFeePerGas', kind: 'uint', bits: 256 },
+  { name: 'l2BlockGasLimit', kind: 'uint', bits: 64 },
+  { name: 'l2GenesisTimestamp', kind: 'uint', bits: 64 },
+  { name: 'genesisStateRoot', kind: 'bytes32' },
+  { name: 'minDeposit', kind: 'uint', bits: 256 },
+  { name: 'maxForcedTxBytes', kind: 'uint', bits: 32 },
+  { name: 'maxBatchBytes', kind: 'uint', bits: 32 },
+  { name: 'maxSequencerDrift', kind: 'uint', bits: 64 },
+  { name: 'forceInclusionDelay', kind: 'uint', bits: 64 },
+  { name: 'l1Confirmations', kind: 'uint', bits: 64 },
+  { name: 'proposerBond', kind: 'uint', bits: 256 },
+  { name: 'challengerBond', kind: 'uint', bits: 256 },
+  { name: 'challengePeriod', kind: 'uint', bits: 64 },
+  { name: 'gameClock', kind: 'uint', bits: 64 },
+  { name: 'bondBurnBps', kind: 'uint', bits: 16 },
+]
+
+export class InvalidRollupConfigError extends SluiceError {
+  override name = 'InvalidRollupConfigError'
+  constructor(problems: readonly string[]) {
+    super('The rollup config is invalid; fix the fields named below.', {
+      details: problems.join('; '),
+      severity: 'invalidInput',
+      code: 'INVALID_ROLLUP_CONFIG',
+    })
+  }
+}
+
+/** The ABI encoding of the config, `abi.encode(field1, …, field18)`. */
+export function encodeRollupConfig(config: RollupConfig): Uint8Array {
+  return concatBytes(
+    ...ROLLUP_CONFIG_FIELDS.map((field) => {
+      const value = config[field.name]
+      if (field.kind === 'uint') return bigintToBytes32(value as bigint)
+      return padLeft(hexToBytes(value as string), 32)
+    }),
+  )
+}
+
+/** keccak256 of the ABI-encoded config; the value every L1 contract stores. */
+export function configHash(config: RollupConfig): Hex {
+  return bytesToHex(keccak256(encodeRollupConfig(config)))
+}
+
+const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/
+const HEX_BYTES32 = /^0x[0-9a-fA-F]{64}$/
+
+/**
+ * Checks a config parsed from JSON (numbers may be decimal strings, numbers or bigints) and returns
+ * a typed config, or throws `InvalidRollupConfigError` naming every bad field.
+ */
+export function parseRollupConfig(input: unknown): RollupConfig {
+  const problems: string[] = []
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new InvalidRollupConfigError(['expected a JSON object with the rollup config fields'])
+  }
+  const record = input as Record<string, unknown>
+  const out: Record<string, unknown> = {}
+  for (const field of ROLLUP_CONFIG_FIELDS) {
+    const raw = record[field.name]
+    if (raw === undefined) {
+      problems.push(`${field.name} is missing`)
+      continue
+    }
+    if (field.kind === 'address' || field.kind === 'bytes32') {
+      const pattern = field.kind === 'address' ? HEX_ADDRESS : HEX_BYTES32
+      if (typeof raw !== 'string' || !pattern.test(raw)) {
+        problems.push(`${field.name} must be a 0x-prefixed ${field.kind === 'address' ? '20' : '32'}-byte hex string`)
+        continue
+      }
+      out[field.name] = raw.toLowerCase()
+      continue
+    }
+    let value: bigint | undefined
+    if (typeof raw === 'bigint') value = raw
+    else if (typeof raw === 'number' && Number.isSafeInteger(raw)) value = BigInt(raw)
+    else if (typeof raw === 'string' && /^(0|[1-9][0-9]*|0x[0-9a-fA-F]+)$/.test(raw)) value = BigInt(raw)
+    if (value === undefined || value < 0n || value >= 2n ** BigInt(field.bits ?? 256)) {
+      problems.push(
+        `${field.name} must be an integer in [0, 2^${field.bits ?? 256}) (got ${JSON.stringify(String(raw))})`,
+      )
+      continue
+    }
+    out[field.name] = value
+  }
+  for (const key of Object.keys(record)) {
+    if (!ROLLUP_CONFIG_FIELDS.some((field) => field.name === key)) problems.push(`unknown field ${key}`)
+  }
+  if (problems.length === 0) {
+    const config = out as RollupConfig
+    if (config.bondBurnBps > 10_000n) problems.push('bondBurnBps must be at most 10000')
+    if (config.maxBatchBytes < 13n) problems.push('maxBatchBytes must be at least the 13-byte header')
+    if (config.chainId === 0n) problems.push('chainId must not be 0')
+    if (config.feeVault === MESSAGE_PASSER_ADDRESS) problems.push('feeVault must not be the message passer')
+  }
+  if (problems.length > 0) throw new InvalidRollupConfigError(problems)
+  return out as RollupConfig
+}
+
+/** The config as JSON-safe values (bigints as decimal strings). */
+export function rollupConfigToJson(config: RollupConfig): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const field of ROLLUP_CONFIG_FIELDS) out[field.name] = String(config[field.name])
+  return out
+}

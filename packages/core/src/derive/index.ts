@@ -1,0 +1,11 @@
+export {
+  type BlockPlan,
+  type DerivationConfig,
+  deriveBatch,
+  executePlans,
+  planBatch,
+  tipOf,
+} from './deriveBatch.ts'
+export { MissingDelayedMessageError } from './errors.ts'
+export { delayedToStfMessage } from './messages.ts'
+export type { ChainTip, DelayedMessageSource, L1Batch } from './types.ts'

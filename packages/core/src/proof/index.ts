@@ -1,0 +1,1 @@
+export { type MessageProof, recordMessageProof } from './recordMessageProof.ts'

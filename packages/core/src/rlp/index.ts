@@ -1,0 +1,9 @@
+export { decodeRlp, decodeRlpInteger } from './decode.ts'
+export { encodeRlp, encodeRlpInteger } from './encode.ts'
+export {
+  RlpDecodeError,
+  type RlpDecodeErrorParameters,
+  type RlpDecodeProblem,
+  RlpEncodeError,
+} from './errors.ts'
+export type { RlpDecoded, RlpInput } from './types.ts'

@@ -1,0 +1,121 @@
+import { Buffer } from 'node:buffer'
+import { bigintToBytes, bytesToBigint, padLeft } from '../bytes/index.ts'
+import type { BatchOp, KeyValueStore } from '../db/store.ts'
+import { decodeRlp, encodeRlp } from '../rlp/index.ts'
+import { type Account, decodeAccount, emptyAccount, encodeAccount } from '../trie/account.ts'
+import { MerklePatriciaTrie } from '../trie/trie.ts'
+import type { WorldState } from './types.ts'
+
+type Entry = { address: Uint8Array; account: Account }
+
+const ZERO_WORD = new Uint8Array(32)
+
+/** A string key for a 20-byte address in Maps (latin1: one char per byte, no allocation of hex). */
+function addressKey(address: Uint8Array): string {
+  return Buffer.from(address.buffer, address.byteOffset, address.byteLength).toString('latin1')
+}
+
+/**
+ * The L2 world state on a content-addressed node store: one secure account trie plus a secure
+ * storage trie per account that has storage (only the message passer does).
+ *
+ * Account writes are kept as decoded objects and written to the trie when a root is asked for, so
+ * an account updated many times in a block (the fee vault is touched by every transaction) is
+ * hashed into the trie once. `commit` writes every new node of every trie, plus the caller's
+ * metadata, in one atomic batch.
+ */
+export class StateDb implements WorldState {
+  readonly store: KeyValueStore
+  private readonly accounts: MerklePatriciaTrie
+  private readonly pending = new Map<string, Entry>()
+  private readonly storageTries = new Map<string, MerklePatriciaTrie>()
+
+  constructor(store: KeyValueStore, root?: Uint8Array) {
+    this.store = store
+    this.accounts = new MerklePatriciaTrie(store, { root, secure: true })
+  }
+
+  /** A read-only-by-convention view of the state at an older committed root. */
+  at(root: Uint8Array): StateDb {
+    return new StateDb(this.store, root)
+  }
+
+  getAccount(address: Uint8Array): Account {
+    const entry = this.pending.get(addressKey(address))
+    if (entry !== undefined) return entry.account
+    const encoded = this.accounts.get(address)
+    return encoded === undefined ? emptyAccount() : decodeAccount(encoded)
+  }
+
+  /** True when the account exists in the trie or has been written. */
+  hasAccount(address: Uint8Array): boolean {
+    return this.pending.has(addressKey(address)) || this.accounts.get(address) !== undefined
+  }
+
+  putAccount(address: Uint8Array, account: Account): void {
+    this.pending.set(addressKey(address), { address, account })
+  }
+
+  private storageTrie(address: Uint8Array): MerklePatriciaTrie {
+    const key = addressKey(address)
+    let trie = this.storageTries.get(key)
+    if (trie === undefined) {
+      trie = new MerklePatriciaTrie(this.store, { root: this.getAccount(address).storageRoot, secure: true })
+      this.storageTries.set(key, trie)
+    }
+    return trie
+  }
+
+  getStorage(address: Uint8Array, slot: Uint8Array): Uint8Array {
+    const encoded = this.storageTrie(address).get(slot)
+    if (encoded === undefined) return ZERO_WORD
+    return padLeft(decodeRlp(encoded) as Uint8Array, 32)
+  }
+
+  /** Ethereum storage semantics: the leaf is `rlp(value without leading zeros)`; zero deletes. */
+  putStorage(address: Uint8Array, slot: Uint8Array, value: Uint8Array): Uint8Array {
+    const trie = this.storageTrie(address)
+    const minimal = bigintToBytes(bytesToBigint(value))
+    if (minimal.length === 0) trie.del(slot)
+    else trie.put(slot, encodeRlp(minimal))
+    return trie.root()
+  }
+
+  private flush(): void {
+    for (const { address, account } of this.pending.values()) this.accounts.put(address, encodeAccount(account))
+    this.pending.clear()
+  }
+
+  stateRoot(): Uint8Array {
+    this.flush()
+    return this.accounts.root()
+  }
+
+  /** EIP-1186 account proof against the current root. */
+  accountProof(address: Uint8Array): Uint8Array[] {
+    this.flush()
+    return this.accounts.createProof(address)
+  }
+
+  /** EIP-1186 storage proof for `slot` of `address` against its current storage root. */
+  storageProof(address: Uint8Array, slot: Uint8Array): Uint8Array[] {
+    return this.storageTrie(address).createProof(slot)
+  }
+
+  /** Every node written since the last commit, for a batch the caller assembles. */
+  collectCommitOps(ops: BatchOp[] = []): BatchOp[] {
+    this.flush()
+    for (const trie of this.storageTries.values()) trie.collectCommitOps(ops)
+    this.accounts.collectCommitOps(ops)
+    return ops
+  }
+
+  /** Writes every new node and `extraOps` in one atomic batch; returns the committed state root. */
+  async commit(extraOps: readonly BatchOp[] = []): Promise<Uint8Array> {
+    const root = this.stateRoot()
+    const ops = this.collectCommitOps()
+    for (const op of extraOps) ops.push(op)
+    await this.store.batch(ops)
+    return root
+  }
+}

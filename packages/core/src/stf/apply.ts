@@ -1,0 +1,90 @@
+import { hexToBytes } from '../bytes/index.ts'
+import { MESSAGE_PASSER } from '../config/constants.ts'
+import type { RollupConfig } from '../config/rollupConfig.ts'
+import type { WorldState } from '../state/types.ts'
+import type { SignedTransaction } from '../tx/types.ts'
+import type { MessageOutcome, StfMessage } from './message.ts'
+import { checkStatelessRules, effectiveGasPrice } from './rules.ts'
+import { messagePassedLog, withdrawalHash, withdrawalRecipient } from './withdrawal.ts'
+
+/** The config values the state transition reads. */
+export type StfConfig = Pick<RollupConfig, 'chainId' | 'baseFeePerGas' | 'feeVault'>
+
+/** The config in the form the hot path wants (fee vault as bytes), computed once per node. */
+export type PreparedStfConfig = { chainId: bigint; baseFeePerGas: bigint; feeVault: Uint8Array }
+
+export function prepareStfConfig(config: StfConfig): PreparedStfConfig {
+  return { chainId: config.chainId, baseFeePerGas: config.baseFeePerGas, feeVault: hexToBytes(config.feeVault) }
+}
+
+/** Applies one message (protocol.md §7). Never throws on message content: invalid ones are no-ops. */
+export function applyMessage(state: WorldState, message: StfMessage, config: PreparedStfConfig): MessageOutcome {
+  switch (message.kind) {
+    case 'deposit':
+      return applyDeposit(state, message.recipient, message.amount)
+    case 'transaction':
+      return applyTransaction(state, message.tx, config, message.sender)
+    case 'undecodable':
+      return { applied: false, reason: message.reason, detail: message.detail }
+  }
+}
+
+/** A deposit always applies: the recipient is credited (§7.2). */
+export function applyDeposit(state: WorldState, recipient: Uint8Array, amount: bigint): MessageOutcome {
+  const account = state.getAccount(recipient)
+  state.putAccount(recipient, { ...account, balance: account.balance + amount })
+  return { applied: true, kind: 'deposit', recipient, amount }
+}
+
+/** A transaction: rules §7.3 in order, then the updates in the fixed order sender, recipient, fee vault, passer. */
+export function applyTransaction(
+  state: WorldState,
+  tx: SignedTransaction,
+  config: PreparedStfConfig,
+  knownSender?: Uint8Array,
+): MessageOutcome {
+  const check = checkStatelessRules(tx, config, knownSender)
+  if (!check.ok) return { applied: false, reason: check.reason }
+  const { sender, intrinsicGas, isWithdrawal } = check
+
+  const from = state.getAccount(sender)
+  if (tx.nonce !== from.nonce) {
+    return { applied: false, reason: 'nonceMismatch', detail: `nonce ${tx.nonce}, account nonce ${from.nonce}` }
+  }
+  if (from.balance < tx.value + tx.gasLimit * tx.maxFeePerGas) return { applied: false, reason: 'insufficientBalance' }
+
+  const price = effectiveGasPrice(tx, config.baseFeePerGas)
+  const fee = intrinsicGas * price
+  const to = tx.to as Uint8Array
+
+  state.putAccount(sender, { ...from, nonce: from.nonce + 1n, balance: from.balance - tx.value - fee })
+  if (!isWithdrawal) {
+    const recipient = state.getAccount(to)
+    state.putAccount(to, { ...recipient, balance: recipient.balance + tx.value })
+  }
+  const vault = state.getAccount(config.feeVault)
+  state.putAccount(config.feeVault, { ...vault, balance: vault.balance + fee })
+
+  let withdrawal: (Parameters<typeof withdrawalHash>[0] & { hash: Uint8Array }) | undefined
+  const logs = []
+  if (isWithdrawal) {
+    const passer = state.getAccount(MESSAGE_PASSER)
+    const record = { nonce: passer.nonce, sender, l1Recipient: withdrawalRecipient(tx.data, sender), value: tx.value }
+    const hash = withdrawalHash(record)
+    const storageRoot = state.putStorage(MESSAGE_PASSER, hash, hash)
+    state.putAccount(MESSAGE_PASSER, { ...passer, nonce: passer.nonce + 1n, storageRoot })
+    withdrawal = { ...record, hash }
+    logs.push(messagePassedLog(record, hash))
+  }
+  return {
+    applied: true,
+    kind: 'transaction',
+    tx,
+    sender,
+    gasUsed: intrinsicGas,
+    effectiveGasPrice: price,
+    fee,
+    logs,
+    withdrawal,
+  }
+}

@@ -1,0 +1,8 @@
+export type { Account } from './account.ts'
+export { decodeAccount, emptyAccount, encodeAccount, InvalidAccountError } from './account.ts'
+export { EMPTY_CODE_HASH, EMPTY_TRIE_ROOT } from './constants.ts'
+export { CorruptTrieNodeError, InvalidProofError, MissingTrieNodeError } from './errors.ts'
+export type { VerifyProofOptions } from './proof.ts'
+export { verifyProof } from './proof.ts'
+export type { TrieOptions } from './trie.ts'
+export { MerklePatriciaTrie } from './trie.ts'

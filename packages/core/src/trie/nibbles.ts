@@ -1,0 +1,91 @@
+/** Nibble paths (one 4-bit value per byte) and Ethereum's hex-prefix ("compact") encoding. */
+
+export function bytesToNibbles(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length * 2)
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number
+    out[2 * i] = b >> 4
+    out[2 * i + 1] = b & 15
+  }
+  return out
+}
+
+/** Hex-prefix encoding of a nibble path: flag nibble (2 = leaf, +1 = odd length), then the path. */
+export function compactEncode(path: Uint8Array, leaf: boolean): Uint8Array {
+  const len = path.length
+  const odd = len & 1
+  const out = new Uint8Array((len >> 1) + 1)
+  const flag = (leaf ? 2 : 0) + odd
+  let p = 0
+  if (odd) {
+    out[0] = (flag << 4) | (path[0] as number)
+    p = 1
+  } else {
+    out[0] = flag << 4
+  }
+  for (let i = 1; i < out.length; i++, p += 2) out[i] = ((path[p] as number) << 4) | (path[p + 1] as number)
+  return out
+}
+
+/** Length in bytes of `compactEncode(path)`. */
+export function compactLength(pathLength: number): number {
+  return (pathLength >> 1) + 1
+}
+
+/** Writes `compactEncode(path, leaf)` into `out` at `offset`. */
+export function writeCompact(out: Uint8Array, offset: number, path: Uint8Array, leaf: boolean): void {
+  const len = path.length
+  const odd = len & 1
+  const flag = (leaf ? 2 : 0) + odd
+  let p = 0
+  if (odd) {
+    out[offset] = (flag << 4) | (path[0] as number)
+    p = 1
+  } else {
+    out[offset] = flag << 4
+  }
+  const n = (len >> 1) + 1
+  for (let i = 1; i < n; i++, p += 2) out[offset + i] = ((path[p] as number) << 4) | (path[p + 1] as number)
+}
+
+/** Decodes hex-prefix bytes; `undefined` when the flag nibble is not 0–3 or padding is non-zero. */
+export function compactDecode(bytes: Uint8Array): { path: Uint8Array; leaf: boolean } | undefined {
+  if (bytes.length === 0) return undefined
+  const first = bytes[0] as number
+  const flag = first >> 4
+  if (flag > 3) return undefined
+  const odd = flag & 1
+  if (!odd && (first & 15) !== 0) return undefined
+  const len = (bytes.length - 1) * 2 + odd
+  const path = new Uint8Array(len)
+  let p = 0
+  if (odd) path[p++] = first & 15
+  for (let i = 1; i < bytes.length; i++) {
+    const b = bytes[i] as number
+    path[p++] = b >> 4
+    path[p++] = b & 15
+  }
+  return { path, leaf: flag >= 2 }
+}
+
+/** Length of the common prefix of `a` and `b[offset..]`. */
+export function commonPrefix(a: Uint8Array, b: Uint8Array, offset: number): number {
+  const max = Math.min(a.length, b.length - offset)
+  let i = 0
+  while (i < max && a[i] === b[offset + i]) i++
+  return i
+}
+
+export function concatNibbles(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a, 0)
+  out.set(b, a.length)
+  return out
+}
+
+export function prependNibble(n: number, path: Uint8Array): Uint8Array {
+  const out = new Uint8Array(path.length + 1)
+  out[0] = n
+  out.set(path, 1)
+  return out
+}

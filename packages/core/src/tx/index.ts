@@ -1,0 +1,30 @@
+export { decodeTransaction } from './decode.ts'
+export { encodeTransaction, signingPayload } from './encode.ts'
+export {
+  TransactionDecodeError,
+  type TransactionDecodeErrorParameters,
+  TransactionEncodeError,
+  TransactionInvalidError,
+  type TransactionInvalidReason,
+  UnsupportedTransactionTypeError,
+} from './errors.ts'
+export { hashTransaction, signingHash, transactionHash } from './hash.ts'
+export { type IntrinsicGasOptions, intrinsicGas } from './intrinsicGas.ts'
+export { createSenderPool, type SenderPool, SenderPoolError, type SenderPoolOptions } from './senderPool.ts'
+export {
+  type CheckSignatureOptions,
+  checkSignature,
+  isPreEip155,
+  recoverSender,
+  type SignatureCheck,
+  signatureProblem,
+  signatureRuleProblem,
+} from './signature.ts'
+export {
+  type AccessListItem,
+  MAX_INITCODE_SIZE,
+  type SignatureProblem,
+  type SignedTransaction,
+  type TransactionType,
+} from './types.ts'
+export { checkTransactionStatic, type ValidateTransactionStaticOptions, validateTransactionStatic } from './validate.ts'

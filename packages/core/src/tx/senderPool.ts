@@ -1,0 +1,173 @@
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { SluiceError } from '../errors/base.ts'
+import type { SenderRequest, SenderResponse } from './senderWorker.ts'
+
+/** A worker of the sender pool died, or the pool was used after `close()`. */
+export class SenderPoolError extends SluiceError {
+  override name = 'SenderPoolError'
+}
+
+export type SenderPoolOptions = {
+  /** Worker threads (default `os.availableParallelism()`). */
+  threads?: number | undefined
+  /**
+   * Most transactions per message to a worker (default: a call's transactions split evenly over
+   * the workers). Smaller chunks balance better; larger ones cost fewer messages.
+   */
+  chunkSize?: number | undefined
+  /** The worker module (default `./senderWorker.ts`); tests point it elsewhere. */
+  workerUrl?: URL | undefined
+}
+
+export type SenderPool = {
+  readonly threads: number
+  /**
+   * Decodes each raw signed transaction and recovers its sender with `checkSignature` (the same
+   * code as on the main thread, with `expectedChainId: chainId`): the 20-byte sender, or
+   * `undefined` when the bytes do not decode or a signature rule fails. Rejects with a
+   * `SenderPoolError` when a worker dies or the pool is closed.
+   */
+  recover(raws: readonly Uint8Array[], chainId: bigint): Promise<(Uint8Array | undefined)[]>
+  /** Stops the workers; pending calls reject. */
+  close(): Promise<void>
+}
+
+type Pending = {
+  worker: Worker
+  resolve: (response: SenderResponse) => void
+  reject: (error: Error) => void
+}
+
+/**
+ * A pool of `worker_threads` that recover transaction senders in parallel. Transactions go to the
+ * workers packed in one transferred ArrayBuffer per chunk (no structured clone of many small
+ * arrays), senders come back the same way. Idle workers do not keep the process alive.
+ *
+ * @example
+ * const pool = createSenderPool()
+ * const senders = await pool.recover(raws, config.chainId)
+ * await pool.close()
+ */
+export function createSenderPool(options: SenderPoolOptions = {}): SenderPool {
+  const threads = options.threads ?? availableParallelism()
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new SenderPoolError(`a sender pool needs at least one thread, not ${threads}`, {
+      severity: 'invalidInput',
+    })
+  }
+  const url = options.workerUrl ?? new URL('./senderWorker.ts', import.meta.url)
+  const pending = new Map<number, Pending>()
+  const inFlight = new Map<Worker, number>()
+  let nextId = 0
+  let next = 0
+  let failure: SenderPoolError | undefined
+  let closing = false
+
+  const fail = (error: SenderPoolError): void => {
+    if (failure === undefined) failure = error
+    for (const p of pending.values()) p.reject(error)
+    pending.clear()
+    for (const w of workers) void w.terminate()
+  }
+
+  const workers: Worker[] = []
+  for (let i = 0; i < threads; i++) {
+    const worker = new Worker(url)
+    worker.unref()
+    inFlight.set(worker, 0)
+    worker.on('message', (response: SenderResponse) => {
+      const p = pending.get(response.id)
+      if (p === undefined) return
+      pending.delete(response.id)
+      const left = (inFlight.get(worker) ?? 1) - 1
+      inFlight.set(worker, left)
+      if (left === 0) worker.unref()
+      p.resolve(response)
+    })
+    worker.on('error', (error) => {
+      fail(
+        new SenderPoolError(`sender-recovery worker ${i} crashed: ${error.message}`, {
+          details: 'Pending recoveries were rejected and the pool is unusable; close it and create a new one.',
+          cause: error,
+          severity: 'critical',
+        }),
+      )
+    })
+    worker.on('messageerror', (error) => {
+      fail(new SenderPoolError(`sender-recovery worker ${i} sent an unreadable message`, { cause: error }))
+    })
+    worker.on('exit', (code) => {
+      if (closing) return
+      fail(
+        new SenderPoolError(`sender-recovery worker ${i} exited unexpectedly with code ${code}`, {
+          details: 'Pending recoveries were rejected and the pool is unusable; close it and create a new one.',
+          severity: 'critical',
+        }),
+      )
+    })
+    workers.push(worker)
+  }
+
+  const send = (raws: readonly Uint8Array[], from: number, to: number, chainId: bigint): Promise<SenderResponse> => {
+    let total = 0
+    for (let i = from; i < to; i++) total += (raws[i] as Uint8Array).length
+    const bytes = new Uint8Array(total)
+    const offsets = new Uint32Array(to - from + 1)
+    let o = 0
+    for (let i = from; i < to; i++) {
+      const raw = raws[i] as Uint8Array
+      bytes.set(raw, o)
+      o += raw.length
+      offsets[i - from + 1] = o
+    }
+    const worker = workers[next] as Worker
+    next = (next + 1) % workers.length
+    const id = nextId++
+    const request: SenderRequest = { id, chainId, bytes: bytes.buffer, offsets: offsets.buffer }
+    return new Promise<SenderResponse>((resolve, reject) => {
+      pending.set(id, { worker, resolve, reject })
+      const count = inFlight.get(worker) ?? 0
+      if (count === 0) worker.ref()
+      inFlight.set(worker, count + 1)
+      worker.postMessage(request, [request.bytes, request.offsets])
+    })
+  }
+
+  return {
+    threads,
+    async recover(raws, chainId) {
+      if (failure !== undefined) throw failure
+      if (closing) throw new SenderPoolError('the sender pool is closed', { severity: 'critical' })
+      const n = raws.length
+      if (n === 0) return []
+      const chunk = Math.max(1, options.chunkSize ?? Math.ceil(n / threads))
+      const parts: Promise<SenderResponse>[] = []
+      const starts: number[] = []
+      for (let from = 0; from < n; from += chunk) {
+        starts.push(from)
+        parts.push(send(raws, from, Math.min(n, from + chunk), chainId))
+      }
+      const responses = await Promise.all(parts)
+      const out: (Uint8Array | undefined)[] = new Array(n)
+      for (let p = 0; p < responses.length; p++) {
+        const response = responses[p] as SenderResponse
+        const senders = new Uint8Array(response.senders)
+        const ok = new Uint8Array(response.ok)
+        const base = starts[p] as number
+        for (let i = 0; i < ok.length; i++) out[base + i] = ok[i] === 1 ? senders.subarray(i * 20, i * 20 + 20) : undefined
+      }
+      return out
+    },
+    async close() {
+      if (closing) return
+      closing = true
+      const error = new SenderPoolError('the sender pool was closed while recoveries were pending', {
+        severity: 'critical',
+      })
+      for (const p of pending.values()) p.reject(error)
+      pending.clear()
+      await Promise.all(workers.map((w) => w.terminate()))
+    },
+  }
+}

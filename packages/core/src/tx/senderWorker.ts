@@ -1,0 +1,49 @@
+/**
+ * The worker side of `createSenderPool` (senderPool.ts). Runs under Node's native type stripping.
+ *
+ * A request carries many raw signed transactions packed into one transferred ArrayBuffer
+ * (`bytes` + `offsets`); the answer packs the recovered senders into another (20 bytes each) with
+ * a flag per transaction (1 = recovered, 0 = not: undecodable or a signature rule failed). The
+ * recovery is `decodeTransaction` + `checkSignature` — the same code the main thread runs.
+ */
+import { parentPort } from 'node:worker_threads'
+import { decodeTransaction } from './decode.ts'
+import { checkSignature } from './signature.ts'
+
+/** What the pool sends: transactions `i` is `bytes[offsets[i], offsets[i+1])`. */
+export type SenderRequest = { id: number; chainId: bigint; bytes: ArrayBuffer; offsets: ArrayBuffer }
+/** What a worker answers: `senders[20i, 20i+20)` is valid when `ok[i] === 1`. */
+export type SenderResponse = { id: number; senders: ArrayBuffer; ok: ArrayBuffer }
+
+export function recoverPacked(request: SenderRequest): SenderResponse {
+  const bytes = new Uint8Array(request.bytes)
+  const offsets = new Uint32Array(request.offsets)
+  const count = offsets.length - 1
+  const senders = new Uint8Array(count * 20)
+  const ok = new Uint8Array(count)
+  const options = { expectedChainId: request.chainId }
+  for (let i = 0; i < count; i++) {
+    let sender: Uint8Array | undefined
+    try {
+      sender = checkSignature(
+        decodeTransaction(bytes.subarray(offsets[i] as number, offsets[i + 1] as number)),
+        options,
+      ).sender
+    } catch {
+      sender = undefined
+    }
+    if (sender !== undefined) {
+      senders.set(sender, i * 20)
+      ok[i] = 1
+    }
+  }
+  return { id: request.id, senders: senders.buffer, ok: ok.buffer }
+}
+
+const port = parentPort
+if (port !== null) {
+  port.on('message', (request: SenderRequest) => {
+    const response = recoverPacked(request)
+    port.postMessage(response, [response.senders, response.ok])
+  })
+}

@@ -1,0 +1,60 @@
+import { RLP } from '@ethereumjs/rlp'
+import { describe, expect, it } from 'vitest'
+import { bytesToHex, hexToBytes } from '../../src/bytes/index.ts'
+import { keccak256 } from '../../src/crypto/index.ts'
+import {
+  decodeAccount,
+  EMPTY_CODE_HASH,
+  EMPTY_TRIE_ROOT,
+  emptyAccount,
+  encodeAccount,
+  InvalidAccountError,
+} from '../../src/trie/index.ts'
+
+describe('account encoding', () => {
+  it('has the well-known empty constants', () => {
+    expect(EMPTY_TRIE_ROOT).toEqual(keccak256(Uint8Array.of(0x80)))
+    expect(EMPTY_CODE_HASH).toEqual(keccak256(new Uint8Array(0)))
+  })
+
+  it('encodes rlp([nonce, balance, storageRoot, codeHash]) with minimal integers, and decodes it back', () => {
+    const account = {
+      nonce: 1n,
+      balance: 100_000_000_000_000_000_000n,
+      storageRoot: EMPTY_TRIE_ROOT,
+      codeHash: EMPTY_CODE_HASH,
+    }
+    const encoded = encodeAccount(account)
+    // the value of 0xa94f…0b in ethereum-tests' hex_encoded_securetrie_test (test1) has this shape
+    expect(bytesToHex(encodeAccount(emptyAccount()))).toBe(
+      bytesToHex(RLP.encode([new Uint8Array(0), new Uint8Array(0), EMPTY_TRIE_ROOT, EMPTY_CODE_HASH])),
+    )
+    expect(decodeAccount(encoded)).toEqual(account)
+    expect(decodeAccount(encodeAccount(emptyAccount()))).toEqual(emptyAccount())
+  })
+
+  it('decodes an account value from the ethereum-tests secure trie vector', () => {
+    const value = hexToBytes(
+      '0xf848018405f446a7a056e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421a0c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470',
+    )
+    expect(decodeAccount(value)).toEqual({
+      nonce: 1n,
+      balance: 0x05f446a7n,
+      storageRoot: EMPTY_TRIE_ROOT,
+      codeHash: EMPTY_CODE_HASH,
+    })
+    expect(encodeAccount(decodeAccount(value))).toEqual(value)
+  })
+
+  it('refuses malformed accounts', () => {
+    const bad = [
+      RLP.encode([new Uint8Array(0), new Uint8Array(0), EMPTY_TRIE_ROOT]), // 3 items
+      RLP.encode([Uint8Array.of(0, 1), new Uint8Array(0), EMPTY_TRIE_ROOT, EMPTY_CODE_HASH]), // leading zero
+      RLP.encode([new Uint8Array(0), new Uint8Array(0), new Uint8Array(31), EMPTY_CODE_HASH]), // short root
+      RLP.encode([[], new Uint8Array(0), EMPTY_TRIE_ROOT, EMPTY_CODE_HASH]), // list as integer
+      Uint8Array.of(0xf8), // not RLP
+    ]
+    for (const b of bad) expect(() => decodeAccount(b)).toThrow(InvalidAccountError)
+    expect(() => encodeAccount({ ...emptyAccount(), codeHash: new Uint8Array(3) })).toThrow(InvalidAccountError)
+  })
+})

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest'
+import { bytesToHex, hexToBytes } from '../../src/bytes/index.ts'
+import { MemoryStore } from '../../src/db/index.ts'
+import {
+  CorruptTrieNodeError,
+  EMPTY_TRIE_ROOT,
+  InvalidProofError,
+  MerklePatriciaTrie,
+  verifyProof,
+} from '../../src/trie/index.ts'
+
+const t = (s: string) => new TextEncoder().encode(s)
+
+describe('MerklePatriciaTrie', () => {
+  it('starts empty, and an empty value deletes', async () => {
+    const trie = new MerklePatriciaTrie(new MemoryStore())
+    expect(trie.root()).toEqual(EMPTY_TRIE_ROOT)
+    expect(trie.get(t('a'))).toBeUndefined()
+    trie.put(t('a'), t('1'))
+    expect(trie.get(t('a'))).toEqual(t('1'))
+    trie.put(t('a'), new Uint8Array(0))
+    expect(trie.get(t('a'))).toBeUndefined()
+    expect(trie.root()).toEqual(EMPTY_TRIE_ROOT)
+    expect(await trie.commit()).toEqual(EMPTY_TRIE_ROOT)
+    expect(verifyProof(EMPTY_TRIE_ROOT, t('a'), [])).toBeUndefined()
+  })
+
+  it('copies values, so a caller reusing its buffer does not change the trie', () => {
+    const trie = new MerklePatriciaTrie(new MemoryStore())
+    const value = t('value')
+    trie.put(t('k'), value)
+    value[0] = 0
+    expect(trie.get(t('k'))).toEqual(t('value'))
+  })
+
+  it('stores a root node under 32 bytes by its hash, and reopens it', async () => {
+    const store = new MemoryStore()
+    const trie = new MerklePatriciaTrie(store)
+    trie.put(t('a'), t('b')) // the whole trie is one tiny leaf
+    const root = await trie.commit()
+    const reopened = new MerklePatriciaTrie(store, { root })
+    expect(reopened.get(t('a'))).toEqual(t('b'))
+    const proof = reopened.createProof(t('a'))
+    expect(proof).toHaveLength(1)
+    expect(verifyProof(root, t('a'), proof)).toEqual(t('b'))
+    expect(verifyProof(root, t('c'), proof)).toBeUndefined()
+  })
+
+  it('commits only what changed, and a view at an old root is independent', async () => {
+    const store = new MemoryStore()
+    const trie = new MerklePatriciaTrie(store, { secure: true })
+    for (let i = 0; i < 100; i++) trie.put(Uint8Array.of(i), t(`value-${i}-padding-padding`))
+    const root1 = await trie.commit()
+    const size1 = store.size
+    expect(trie.collectCommitOps()).toEqual([]) // nothing changed since
+    trie.put(Uint8Array.of(5), t('changed'))
+    const ops = trie.collectCommitOps()
+    expect(ops.length).toBeGreaterThan(0)
+    expect(ops.length).toBeLessThan(6) // the path to one leaf, not the trie
+    await store.batch(ops)
+    const root2 = trie.root()
+    expect(store.size).toBe(size1 + ops.length)
+    const old = trie.at(root1)
+    old.put(Uint8Array.of(6), t('other'))
+    expect(trie.get(Uint8Array.of(6))).toEqual(t('value-6-padding-padding'))
+    expect(trie.at(root2).get(Uint8Array.of(5))).toEqual(t('changed'))
+    expect(trie.at(root1).get(Uint8Array.of(5))).toEqual(t('value-5-padding-padding'))
+  })
+
+  it('reports a corrupt node in the store', async () => {
+    const store = new MemoryStore()
+    const trie = new MerklePatriciaTrie(store)
+    for (let i = 0; i < 50; i++) trie.put(t(`key-${i}`), t(`a value that is long enough ${i}`))
+    const root = await trie.commit()
+    await store.batch([{ type: 'put', key: root, value: Uint8Array.of(0xc2, 0x80, 0x80, 0x80) }])
+    expect(() => new MerklePatriciaTrie(store, { root })).toThrow(CorruptTrieNodeError)
+  })
+})
+
+describe('verifyProof', () => {
+  it('refuses a proof node that does not decode, even if the root is its hash', async () => {
+    const store = new MemoryStore()
+    const trie = new MerklePatriciaTrie(store)
+    trie.put(t('key'), t('a value longer than thirty-two bytes...'))
+    const root = await trie.commit()
+    const proof = trie.createProof(t('key'))
+    expect(bytesToHex(root)).toMatch(/^0x/)
+    expect(() => verifyProof(root, t('key'), [Uint8Array.of(0xc0), ...proof.slice(1)])).toThrow(InvalidProofError)
+    expect(() => verifyProof(new Uint8Array(31), t('key'), proof)).toThrow(InvalidProofError)
+    // a garbage node whose hash we claim as root
+    const garbage = hexToBytes('0xc3010203')
+    const { keccak256 } = await import('../../src/crypto/index.ts')
+    expect(() => verifyProof(keccak256(garbage), t('key'), [garbage])).toThrow(InvalidProofError)
+  })
+})

@@ -1,0 +1,143 @@
+/**
+ * batch.bytesPerTx: L1 bytes per transfer of the batch codec (docs/protocol.md §5.4–5.5) on the
+ * standard workload (workload.ts: senders uniform, recipients Zipf 1.1 with one in ten brand-new,
+ * EIP-1559 transfers with wallet-style values and fees), batches filled to maxBatchBytes = 100,000
+ * by the sequencer's `BatchBuilder`. The peer is the same transactions as raw RLP. Every batch is
+ * decoded again and must give back the raw bytes, so the figure is of a working codec.
+ */
+import { type BatchBlock, BatchBuilder, decodeBatch, walkBatch } from '../../../packages/core/src/batch/index.ts'
+import { equalBytes } from '../../../packages/core/src/bytes/index.ts'
+import { decodeTransaction, encodeTransaction, type SignedTransaction } from '../../../packages/core/src/tx/index.ts'
+import { type FigureGroup, type FigureResult, log, median, type RunOptions } from '../harness.ts'
+import { GWEI, standardWorkload } from '../workload.ts'
+
+const MAX_BATCH_BYTES = 100_000
+const CHAIN_ID = 901n
+/** Transfers per L2 block (a block header costs 3 bytes). */
+const BLOCK_TXS = 50
+
+export type BytesPerTxOptions = { accounts: number; txs: number }
+
+export type BytesPerTxResult = {
+  /** bytes per transfer of each full batch */
+  perBatch: number[]
+  /** raw RLP bytes per transfer of the same transactions, per batch */
+  rawPerBatch: number[]
+  /** transfers per full batch */
+  txsPerBatch: number[]
+  /** bytes per transfer spent on slot length prefixes (1 by construction) */
+  walkabilityCostBytes: number
+  /** share of slots whose recipient is in the address dictionary */
+  dictionaryShare: number
+}
+
+/** Encodes the standard workload into full batches and measures them (the last, partial batch is left out). */
+export function measureBytesPerTx(options: BytesPerTxOptions): BytesPerTxResult {
+  const workload = standardWorkload({
+    accounts: options.accounts,
+    txs: options.txs,
+    chainId: CHAIN_ID,
+    baseFeePerGas: GWEI,
+  })
+  const txs: SignedTransaction[] = workload.raws.map(decodeTransaction)
+  const blocks: { block: BatchBlock; raws: Uint8Array[] }[] = []
+  for (let i = 0; i < txs.length; i += BLOCK_TXS) {
+    blocks.push({
+      block: {
+        timestamp: 1_700_000_000n + BigInt(blocks.length),
+        delayedCountAfter: 0n,
+        transactions: txs.slice(i, i + BLOCK_TXS),
+      },
+      raws: workload.raws.slice(i, i + BLOCK_TXS),
+    })
+  }
+  const result: BytesPerTxResult = {
+    perBatch: [],
+    rawPerBatch: [],
+    txsPerBatch: [],
+    walkabilityCostBytes: 0,
+    dictionaryShare: 0,
+  }
+  let lengthBytes = 0
+  let slots = 0
+  let dictionarySlots = 0
+  let next = 0
+  while (next < blocks.length) {
+    const builder = new BatchBuilder({ chainId: CHAIN_ID, prevDelayedCount: 0n, maxBatchBytes: MAX_BATCH_BYTES })
+    const first = next
+    while (next < blocks.length && builder.tryAdd((blocks[next] as { block: BatchBlock }).block)) next++
+    if (next === blocks.length) break // the last batch is not full
+    const batch = builder.finish()
+    const raws = blocks.slice(first, next).flatMap((b) => b.raws)
+    check(batch, raws)
+    const walk = walkBatch(batch, 0n, raws.length)
+    lengthBytes += walk.slotStart.length // one length byte before each slot
+    slots += raws.length
+    for (let k = 0; k < walk.slotStart.length; k++) {
+      if (((batch[walk.slotStart[k] as number] as number) & 0x08) === 0) dictionarySlots++
+    }
+    let rawBytes = 0
+    for (const raw of raws) rawBytes += raw.length
+    result.perBatch.push(batch.length / raws.length)
+    result.rawPerBatch.push(rawBytes / raws.length)
+    result.txsPerBatch.push(raws.length)
+  }
+  result.walkabilityCostBytes = slots === 0 ? Number.NaN : lengthBytes / slots
+  result.dictionaryShare = slots === 0 ? Number.NaN : dictionarySlots / slots
+  return result
+}
+
+/** The batch must decode to exactly the wallets' raw bytes. */
+function check(batch: Uint8Array, raws: Uint8Array[]): void {
+  const decoded = decodeBatch(batch, {
+    delayedBefore: 0n,
+    delayedCountAfter: 0n,
+    chainId: CHAIN_ID,
+    l1Timestamp: 1_800_000_000n,
+    prevTimestamp: 0n,
+    maxSequencerDrift: 0n,
+  })
+  let k = 0
+  for (const block of decoded.blocks) {
+    for (const slot of block.slots) {
+      const raw = raws[k++] as Uint8Array
+      if (!slot.ok || !equalBytes(encodeTransaction(slot.tx), raw)) {
+        throw new Error(`batch figure: slot ${k - 1} does not decode to its raw transaction`)
+      }
+    }
+  }
+  if (k !== raws.length) throw new Error(`batch figure: ${k} slots decoded, ${raws.length} expected`)
+}
+
+export const batchFigures: FigureGroup = {
+  names: ['batch.bytesPerTx'],
+  async run({ quick }: RunOptions): Promise<FigureResult[]> {
+    const accounts = quick ? 100_000 : 1_000_000
+    const txs = quick ? 40_000 : 200_000
+    log(`batch: ${accounts} accounts, ${txs} transfers, batches of at most ${MAX_BATCH_BYTES} bytes`)
+    const r = measureBytesPerTx({ accounts, txs })
+    const value = median(r.perBatch)
+    const peerValue = median(r.rawPerBatch)
+    const round = (x: number) => Number(x.toFixed(2))
+    const figure: FigureResult & { walkabilityCostBytes: number } = {
+      name: 'batch.bytesPerTx',
+      unit: 'bytes/tx',
+      value: round(value),
+      peer: 'raw RLP',
+      peerValue: round(peerValue),
+      ratio: round(value / peerValue),
+      size: accounts,
+      samples: r.perBatch.map(round),
+      peerSamples: r.rawPerBatch.map(round),
+      target: 80,
+      walkabilityCostBytes: r.walkabilityCostBytes,
+      note:
+        `median over ${r.perBatch.length} full batches (maxBatchBytes ${MAX_BATCH_BYTES}, median ${median(r.txsPerBatch)} transfers each, ` +
+        `blocks of ${BLOCK_TXS}); standard workload, EIP-1559 transfers; ${(r.dictionaryShare * 100).toFixed(1)}% of recipients ` +
+        'by dictionary index; walkabilityCostBytes: the per-slot length prefix, 1 byte per transfer; every batch decoded back to the raw bytes',
+    }
+    return [figure]
+  },
+}
+
+export const figures: FigureGroup[] = [batchFigures]

@@ -1,0 +1,90 @@
+/**
+ * stf.transfer: signed EIP-1559 transfers of the standard workload (workload.ts) through the state
+ * transition, state on LevelDB, roots committed per block of 1,000 (../shared/DESIGN.md,
+ * Performance). Ours: raw bytes → sender recovery in a worker pool (overlapping the previous
+ * block's execution, as a node does) → decode → `applyBlock` → `StateDb.commit`. Peer:
+ * @ethereumjs/vm in its fastest configuration (Cancun, native ecrecover and hash-wasm keccak
+ * through `customCrypto`, `Caches`, `runTx` per transaction, one checkpoint/commit and root per
+ * block) on the same transactions over the same pre-state. Each side runs in its own process
+ * (stf/subject.ts); the per-block rates are the samples, the figures their medians.
+ *
+ * The peer runs a prefix of the same transactions (it is ~20× slower); its root after that prefix,
+ * with the base fee it burned credited to the fee vault (we pay all fees to the vault), must equal
+ * our root after the same block: `rootsAgree`.
+ */
+import { availableParallelism, loadavg } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { type FigureGroup, type FigureResult, log, median, type RunOptions, runChild } from '../harness.ts'
+import type { SubjectResult } from '../stf/subject.ts'
+
+const SUBJECT = fileURLToPath(new URL('../stf/subject.ts', import.meta.url))
+const BLOCK = 1000
+
+export type StfTransferSizes = { accounts: number; txs: number; peerTxs: number; threads: number }
+
+export function stfSizes(quick: boolean): StfTransferSizes {
+  return quick
+    ? { accounts: 100_000, txs: 10_000, peerTxs: 3_000, threads: availableParallelism() }
+    : { accounts: 1_000_000, txs: 100_000, peerTxs: 10_000, threads: availableParallelism() }
+}
+
+export type StfTransferResult = FigureResult & {
+  txs: number
+  peerTxs: number
+  threads: number
+  rootsAgree: boolean
+  noops: number | undefined
+  peerFailed: number | undefined
+  loadAverage: number
+}
+
+/** Measures ours and the peer on the standard workload at the given sizes. */
+export async function measureStfTransfer(sizes: StfTransferSizes): Promise<StfTransferResult> {
+  const common = ['--accounts', String(sizes.accounts), '--txs', String(sizes.txs), '--block', String(BLOCK)]
+  log(`  stf.transfer: ours, ${sizes.txs} transfers over ${sizes.accounts} accounts, ${sizes.threads} recovery threads`)
+  const ours = await runChild<SubjectResult>(SUBJECT, [...common, '--impl', 'ours', '--threads', String(sizes.threads)])
+  log(`  stf.transfer: @ethereumjs/vm, first ${sizes.peerTxs} of the same transfers`)
+  const peer = await runChild<SubjectResult>(SUBJECT, [...common, '--impl', 'ethereumjs', '--run-txs', String(sizes.peerTxs)])
+  const peerBlocks = Math.ceil(sizes.peerTxs / BLOCK)
+  const ourRootThere = ours.blockRoots?.[peerBlocks - 1]
+  const rootsAgree = ourRootThere !== undefined && ourRootThere === peer.root
+  if (!rootsAgree) {
+    log(`  WARNING stf.transfer: roots differ after block ${peerBlocks}: ours ${ourRootThere}, ethereumjs ${peer.root}`)
+  }
+  const value = median(ours.rates)
+  const peerValue = median(peer.rates)
+  const load = loadavg()[0] ?? 0
+  return {
+    name: 'stf.transfer',
+    unit: 'tx/s',
+    value,
+    peer: '@ethereumjs/vm',
+    peerValue,
+    ratio: value / peerValue,
+    size: sizes.accounts,
+    txs: ours.txs,
+    peerTxs: peer.txs,
+    samples: ours.rates,
+    peerSamples: peer.rates,
+    target: 10_000,
+    threads: sizes.threads,
+    rootsAgree,
+    noops: ours.noops,
+    peerFailed: peer.failed,
+    loadAverage: Number(load.toFixed(2)),
+    note:
+      `size = funded accounts; blocks of ${BLOCK} transfers, root + LevelDB commit per block; medians of per-block rates. ` +
+      `The peer runs the first ${peer.txs} of our ${ours.txs} transfers; rootsAgree compares the roots after that block ` +
+      '(ethereumjs burns the base fee, so it is credited back to the vault before comparing). ' +
+      `Signing and pre-state building are not timed. 1-minute load average at the end: ${load.toFixed(2)} on ${availableParallelism()} cores.`,
+  }
+}
+
+const stfGroup: FigureGroup = {
+  names: ['stf.transfer'],
+  async run(options: RunOptions): Promise<FigureResult[]> {
+    return [await measureStfTransfer(stfSizes(options.quick))]
+  },
+}
+
+export const figures: FigureGroup[] = [stfGroup]

@@ -1,0 +1,232 @@
+/**
+ * Shared benchmark machinery: timing, medians, temp LevelDB directories, child-process subjects
+ * and the standard workloads (a seeded PRNG, account-shaped values).
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** One reported figure (one object of the `--json` array). */
+export type FigureResult = {
+  name: string
+  unit: string
+  /** Our median. */
+  value: number
+  peer?: string
+  /** The peer's median. */
+  peerValue?: number
+  /** value / peerValue. */
+  ratio?: number
+  /** Work size for our side (e.g. accounts in the trie). */
+  size?: number
+  /** Work size for the peer when it differs from `size`. */
+  peerSize?: number
+  /** Our per-window rates, all runs pooled. */
+  samples: number[]
+  peerSamples?: number[]
+  /** What we aim for (same unit). */
+  target?: number
+  /** Anything a reader needs to interpret the numbers. */
+  note?: string
+}
+
+export type RunOptions = { quick: boolean }
+
+/** A group of figures measured together (e.g. inserts then updates on the same database). */
+export type FigureGroup = {
+  /** Names of the figures this group produces; `--only` matches them by prefix. */
+  names: string[]
+  run(options: RunOptions): Promise<FigureResult[]>
+}
+
+export function log(...parts: unknown[]): void {
+  process.stderr.write(`${parts.map(String).join(' ')}\n`)
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+export function nowMs(): number {
+  return performance.now()
+}
+
+/** Records ops/s per window of `windowOps` operations. */
+export class WindowTimer {
+  readonly windowOps: number
+  readonly rates: number[] = []
+  private start = nowMs()
+  private ops = 0
+
+  constructor(windowOps: number) {
+    this.windowOps = windowOps
+  }
+
+  /** Resets the clock (call right before the measured loop). */
+  restart(): void {
+    this.start = nowMs()
+    this.ops = 0
+  }
+
+  /** Call after each unit of work is complete (e.g. after a commit of `count` operations). */
+  add(count: number): void {
+    this.ops += count
+    if (this.ops >= this.windowOps) {
+      const t = nowMs()
+      this.rates.push((this.ops * 1000) / (t - this.start))
+      this.start = t
+      this.ops = 0
+    }
+  }
+}
+
+/** A fresh temp directory under os.tmpdir(); remove it with `removeDir`. */
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `sluice-bench-${prefix}-`))
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true })
+}
+
+/** A small, fast, seeded PRNG (xorshift128+ on two 32-bit halves, via sfc32). */
+export class Prng {
+  private a: number
+  private b: number
+  private c: number
+  private d: number
+
+  constructor(seed: number) {
+    this.a = 0x9e3779b9
+    this.b = 0x243f6a88
+    this.c = 0xb7e15162
+    this.d = seed >>> 0
+    for (let i = 0; i < 16; i++) this.nextU32()
+  }
+
+  nextU32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0
+    this.d = (this.d + 1) | 0
+    this.a = this.b ^ (this.b >>> 9)
+    this.b = (this.c + (this.c << 3)) | 0
+    this.c = (this.c << 21) | (this.c >>> 11)
+    this.c = (this.c + t) | 0
+    return t >>> 0
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor((this.nextU32() / 4294967296) * n)
+  }
+
+  bytes(length: number): Uint8Array {
+    const out = new Uint8Array(length)
+    for (let i = 0; i < length; i += 4) {
+      let v = this.nextU32()
+      for (let j = i; j < Math.min(i + 4, length); j++) {
+        out[j] = v & 0xff
+        v >>>= 8
+      }
+    }
+    return out
+  }
+}
+
+const EMPTY_TRIE_ROOT = Uint8Array.from(
+  Buffer.from('56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421', 'hex'),
+)
+const EMPTY_CODE_HASH = Uint8Array.from(
+  Buffer.from('c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470', 'hex'),
+)
+
+function rlpInt(bytes: Uint8Array): Uint8Array {
+  let i = 0
+  while (i < bytes.length && bytes[i] === 0) i++
+  const v = bytes.subarray(i)
+  if (v.length === 1 && (v[0] as number) < 0x80) return v
+  const out = new Uint8Array(v.length + 1)
+  out[0] = 0x80 + v.length
+  out.set(v, 1)
+  return out
+}
+
+/**
+ * An account-shaped value, `rlp([nonce, balance, EMPTY_TRIE_ROOT, EMPTY_CODE_HASH])`, with a random
+ * nonce (up to 3 bytes) and balance (up to 12 bytes): 70–85 bytes, like a real account.
+ */
+export function accountValue(prng: Prng): Uint8Array {
+  const nonce = rlpInt(prng.bytes(1 + prng.int(3)))
+  const balance = rlpInt(prng.bytes(1 + prng.int(12)))
+  const payload = nonce.length + balance.length + 66
+  const out = new Uint8Array(2 + payload)
+  out[0] = 0xf8
+  out[1] = payload
+  let o = 2
+  out.set(nonce, o)
+  o += nonce.length
+  out.set(balance, o)
+  o += balance.length
+  out[o++] = 0xa0
+  out.set(EMPTY_TRIE_ROOT, o)
+  o += 32
+  out[o++] = 0xa0
+  out.set(EMPTY_CODE_HASH, o)
+  return out
+}
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
+export const nodeBinary = join(repoRoot, 'node_modules', '.bin', 'node')
+
+/**
+ * Runs `script` (a .ts file) in a fresh Node process, so GC state, caches and JIT warm-up of one
+ * subject never bias another. The child prints one JSON value on its last stdout line; its stderr
+ * is passed through.
+ */
+export function runChild<T>(script: string, args: readonly string[]): Promise<T> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(nodeBinary, ['--max-old-space-size=8192', script, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk
+    })
+    child.on('error', reject)
+    child.on('close', (code) => {
+      if (code !== 0) {
+        reject(new Error(`${script} ${args.join(' ')} exited with ${code}`))
+        return
+      }
+      const lines = out.trim().split('\n')
+      try {
+        resolvePromise(JSON.parse(lines[lines.length - 1] ?? '') as T)
+      } catch (error) {
+        reject(new Error(`${script} printed no JSON result: ${String(error)}`))
+      }
+    })
+  })
+}
+
+/** Parses `--name value` pairs of a subject's argv. */
+export function parseArgs(argv: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string
+    if (a.startsWith('--')) {
+      const next = argv[i + 1]
+      if (next !== undefined && !next.startsWith('--')) {
+        out[a.slice(2)] = next
+        i++
+      } else {
+        out[a.slice(2)] = 'true'
+      }
+    }
+  }
+  return out
+}
