@@ -94,7 +94,7 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true })
 }
 
-/** A small, fast, seeded PRNG (xorshift128+ on two 32-bit halves, via sfc32). */
+/** A small, fast, seeded PRNG (sfc32): the same seed gives the same workload on every side. */
 export class Prng {
   private a: number
   private b: number

@@ -249,7 +249,9 @@ export function standardWorkload(input: WorkloadParams): Workload {
     newRecipients,
     distinctSenders: keys.size,
   }
-  log(`workload: ${n} accounts, ${params.txs} transfers generated in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  log(
+    `workload: ${n} accounts, ${params.txs} transfers generated in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  )
   try {
     save(path, workload)
   } catch (error) {

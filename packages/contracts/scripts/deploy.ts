@@ -12,16 +12,16 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { type RollupConfig, SluiceError, configHash as computeConfigHash, parseRollupConfig } from '@sluice/core'
+import { configHash as computeConfigHash, parseRollupConfig, type RollupConfig, SluiceError } from '@sluice/core'
 import {
   type Abi,
   type AbiParameter,
   type Address,
-  type Hex,
   createPublicClient,
   createWalletClient,
   getAddress,
   getContractAddress,
+  type Hex,
   http,
   isAddress,
 } from 'viem'

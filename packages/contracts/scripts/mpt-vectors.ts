@@ -83,16 +83,18 @@ function randValue(r: Rand, shape: ValueShape): Uint8Array {
       return randBytes(r, randInt(r, 1, 20))
     case 'word':
       return randBytes(r, 32)
+    case 'large':
+      return randBytes(r, randInt(r, 50, 300))
     case 'account': {
       const nonce = randInt(r, 0, 1000)
-      const balance = randBytes(r, randInt(r, 0, 12))
+      const balance = randBytes(r, randInt(r, 0, 32))
       const trimmed = balance[0] === 0 ? balance.subarray(1) : balance
       return RLP.encode([nonce, trimmed, randBytes(r, 32), randBytes(r, 32)])
     }
   }
 }
 
-type ValueShape = 'tiny' | 'small' | 'word' | 'account'
+type ValueShape = 'tiny' | 'small' | 'word' | 'account' | 'large'
 type KeyShape = 'var' | 'short' | 'fixed20' | 'fixed32'
 
 function randKey(r: Rand, shape: KeyShape): Uint8Array {
@@ -316,8 +318,8 @@ async function gasVectors() {
   }
   // A real secure trie of 100,000 accounts built with @ethereumjs/mpt.
   const trie = await newTrie(true)
-  let target = new Uint8Array(0)
-  let targetValue = new Uint8Array(0)
+  let target: Uint8Array = new Uint8Array(0)
+  let targetValue: Uint8Array = new Uint8Array(0)
   for (let i = 0; i < 100_000; i++) {
     const a = randBytes(r, 20)
     const v = account(i)
@@ -375,6 +377,7 @@ for (const size of sizes) {
   specs.push({ name: `secure-word-${size}`, secure: true, keys: 'fixed32', values: 'word', size })
   if (size <= 300) specs.push({ name: `plain-short-tiny-${size}`, secure: false, keys: 'short', values: 'tiny', size })
   if (size <= 100) specs.push({ name: `secure-tiny-${size}`, secure: true, keys: 'fixed32', values: 'tiny', size })
+  if (size <= 300) specs.push({ name: `plain-var-large-${size}`, secure: false, keys: 'var', values: 'large', size })
 }
 let files = 0
 const started = performance.now()

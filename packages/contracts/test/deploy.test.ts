@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type RollupConfig, configHash } from '@sluice/core'
+import { bytesToHex, configHash, encodeBatch, type RollupConfig } from '@sluice/core'
 import {
   type Address,
   concatHex,
@@ -21,6 +21,7 @@ import {
 } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { testAccount, transfer } from '../../../test/support/wallet.ts'
 import { deploySluice, type SluiceDeployment } from '../scripts/deploy.ts'
 import {
   claimManagerAbi,
@@ -275,10 +276,19 @@ describe('deploySluice on anvil', () => {
     ).toBe(expectedHash)
     expect(await c.getBalance({ address: deployment.portal })).toBe(amount)
 
-    // A batch taking the deposit and carrying 2 slots (the body bytes are not checked on L1).
+    // A real batch from the codec: one block taking the deposit and carrying two signed transfers.
     const seqWallet = createWalletClient({ account: sequencer, chain, transport: http(rpcUrl) })
-    const header = concatHex([numberToHex(1, { size: 1 }), numberToHex(1, { size: 8 }), numberToHex(2, { size: 4 })])
-    const batch = concatHex([header, '0x0102030405'])
+    const sender = testAccount(1)
+    const transfers = [0n, 1n].map(
+      (nonce) => transfer(sender, testAccount(2).address, { chainId: config.chainId, nonce, value: 10n ** 15n }).tx,
+    )
+    const batch = bytesToHex(
+      encodeBatch({
+        chainId: config.chainId,
+        prevDelayedCount: 0n,
+        blocks: [{ timestamp: block.timestamp, delayedCountAfter: 1n, transactions: transfers }],
+      }),
+    )
     const batchTx = await seqWallet.writeContract({
       address: deployment.sequencerInbox,
       abi: sequencerInboxAbi,

@@ -24,7 +24,7 @@ export type StfTransferSizes = { accounts: number; txs: number; peerTxs: number;
 
 export function stfSizes(quick: boolean): StfTransferSizes {
   return quick
-    ? { accounts: 100_000, txs: 10_000, peerTxs: 3_000, threads: availableParallelism() }
+    ? { accounts: 100_000, txs: 20_000, peerTxs: 3_000, threads: availableParallelism() }
     : { accounts: 1_000_000, txs: 100_000, peerTxs: 10_000, threads: availableParallelism() }
 }
 
@@ -32,10 +32,20 @@ export type StfTransferResult = FigureResult & {
   txs: number
   peerTxs: number
   threads: number
+  /**
+   * Ours over the same blocks the peer ran (the first ones, where both sides still load trie
+   * nodes from LevelDB) ÷ the peer: the strictest comparison.
+   */
+  ratioSameBlocks: number
   rootsAgree: boolean
   noops: number | undefined
   peerFailed: number | undefined
   loadAverage: number
+  /** CPU µs per transfer (main thread; whole process incl. recovery workers and LevelDB threads). */
+  cpuUsPerTx: SubjectResult['cpuUsPerTx']
+  peerCpuUsPerTx: SubjectResult['cpuUsPerTx']
+  /** peer process CPU per transfer ÷ ours: the ratio with the machine's other load taken out. */
+  cpuRatio: number | undefined
 }
 
 /** Measures ours and the peer on the standard workload at the given sizes. */
@@ -44,7 +54,13 @@ export async function measureStfTransfer(sizes: StfTransferSizes): Promise<StfTr
   log(`  stf.transfer: ours, ${sizes.txs} transfers over ${sizes.accounts} accounts, ${sizes.threads} recovery threads`)
   const ours = await runChild<SubjectResult>(SUBJECT, [...common, '--impl', 'ours', '--threads', String(sizes.threads)])
   log(`  stf.transfer: @ethereumjs/vm, first ${sizes.peerTxs} of the same transfers`)
-  const peer = await runChild<SubjectResult>(SUBJECT, [...common, '--impl', 'ethereumjs', '--run-txs', String(sizes.peerTxs)])
+  const peer = await runChild<SubjectResult>(SUBJECT, [
+    ...common,
+    '--impl',
+    'ethereumjs',
+    '--run-txs',
+    String(sizes.peerTxs),
+  ])
   const peerBlocks = Math.ceil(sizes.peerTxs / BLOCK)
   const ourRootThere = ours.blockRoots?.[peerBlocks - 1]
   const rootsAgree = ourRootThere !== undefined && ourRootThere === peer.root
@@ -61,6 +77,7 @@ export async function measureStfTransfer(sizes: StfTransferSizes): Promise<StfTr
     peer: '@ethereumjs/vm',
     peerValue,
     ratio: value / peerValue,
+    ratioSameBlocks: Number((median(ours.rates.slice(0, peer.rates.length)) / peerValue).toFixed(2)),
     size: sizes.accounts,
     txs: ours.txs,
     peerTxs: peer.txs,
@@ -72,11 +89,18 @@ export async function measureStfTransfer(sizes: StfTransferSizes): Promise<StfTr
     noops: ours.noops,
     peerFailed: peer.failed,
     loadAverage: Number(load.toFixed(2)),
+    cpuUsPerTx: ours.cpuUsPerTx,
+    peerCpuUsPerTx: peer.cpuUsPerTx,
+    cpuRatio:
+      ours.cpuUsPerTx && peer.cpuUsPerTx
+        ? Number((peer.cpuUsPerTx.process / ours.cpuUsPerTx.process).toFixed(2))
+        : undefined,
     note:
       `size = funded accounts; blocks of ${BLOCK} transfers, root + LevelDB commit per block; medians of per-block rates. ` +
       `The peer runs the first ${peer.txs} of our ${ours.txs} transfers; rootsAgree compares the roots after that block ` +
       '(ethereumjs burns the base fee, so it is credited back to the vault before comparing). ' +
-      `Signing and pre-state building are not timed. 1-minute load average at the end: ${load.toFixed(2)} on ${availableParallelism()} cores.`,
+      'Signing and pre-state building are not timed. Rates are wall-clock and drop when other processes share the cores; ' +
+      `cpuUsPerTx/cpuRatio do not. 1-minute load average at the end: ${load.toFixed(2)} on ${availableParallelism()} cores.`,
   }
 }
 

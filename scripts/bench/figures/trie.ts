@@ -45,10 +45,11 @@ export const trieFigures: FigureGroup = {
   async run({ quick }: RunOptions): Promise<FigureResult[]> {
     const p = plan(quick)
     const seed = 1
-    const ours: SubjectResult[] = []
-    for (let i = 0; i < p.oursRuns; i++) ours.push(await runSide('ours', p, seed))
+    // the peer first: in a full run it takes far longer, and a slow machine shows in its log early
     const peer: SubjectResult[] = []
     for (let i = 0; i < p.peerRuns; i++) peer.push(await runSide('ethereumjs', p, seed))
+    const ours: SubjectResult[] = []
+    for (let i = 0; i < p.oursRuns; i++) ours.push(await runSide('ours', p, seed))
     for (const r of [...ours, ...peer]) {
       const ref = ours[0] as SubjectResult
       if (r.insertRoot !== ref.insertRoot || r.updateRoot !== ref.updateRoot) {

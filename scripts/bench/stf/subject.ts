@@ -1,8 +1,12 @@
 /**
  * One side of the `stf.transfer` figure, run in its own process by figures/stf.ts (or by hand,
  * e.g. under `node --cpu-prof`):
- *   node scripts/bench/stf/subject.ts --impl ours|ethereumjs --accounts N --txs T [--block 1000]
- *        [--threads K] [--phases]
+ *   node scripts/bench/stf/subject.ts --impl ours|ethereumjs --accounts N --txs T [--run-txs P]
+ *        [--block 1000] [--threads K]
+ * --txs sizes the workload (cached per size), --run-txs runs only its first P transfers.
+ * Profiling only (ours): --phases (the steps of applyBlock timed one by one, in CPU µs per
+ * transaction), --pipeline (commit of block n overlaps block n+1, through OverlayStore),
+ * --store cached (a node cache in front of LevelDB), --experiment keepLeaves (experiments.ts).
  * Both sides start from the same pre-state on LevelDB: N funded accounts (plus the message
  * passer), built with our StateDb and committed before timing (not measured). ethereumjs reads
  * those very nodes: our trie nodes are byte-identical Ethereum MPT nodes stored under their hash,
@@ -30,7 +34,7 @@ import { applyDeposit, applyMessage } from '../../../packages/core/src/stf/index
 import type { StfMessage } from '../../../packages/core/src/stf/message.ts'
 import { createSenderPool, decodeTransaction } from '../../../packages/core/src/tx/index.ts'
 import { log, parseArgs, removeDir, tempDir } from '../harness.ts'
-import { CachedStore } from './cachedStore.ts'
+import { CachedStore, OverlayStore } from './cachedStore.ts'
 import { applyKeepLeaves } from './experiments.ts'
 import { addressAt, standardWorkload, type Workload } from '../workload.ts'
 
@@ -123,9 +127,11 @@ async function runOurs(
   threads: number,
   phases: boolean,
   cached: boolean,
+  pipeline: boolean,
 ) {
-  // --store cached: an experiment (see cachedStore.ts); the figure runs on LevelStore itself
-  const store = cached ? new CachedStore(level) : level
+  // --store cached / --pipeline: experiments (see cachedStore.ts); the figure runs on LevelStore itself
+  const store = cached ? new CachedStore(level) : pipeline ? new OverlayStore(level) : level
+  let committing: Promise<unknown> = Promise.resolve()
   const pool = createSenderPool({ threads })
   await pool.recover([blocks[0]?.[0] as Uint8Array], CHAIN_ID) // workers loaded before timing
   const state = new StateDb(store, root0)
@@ -170,7 +176,9 @@ async function runOurs(
         }
         gas += outcome.gasUsed
         included.push((m as { raw: Uint8Array }).raw)
-        receipts.push(encodeReceipt({ type: outcome.tx.type, cumulativeGasUsed: gas, logsBloom: new Uint8Array(256), logs: [] }))
+        receipts.push(
+          encodeReceipt({ type: outcome.tx.type, cumulativeGasUsed: gas, logsBloom: new Uint8Array(256), logs: [] }),
+        )
       }
       const t3 = clock()
       state.stateRoot()
@@ -203,12 +211,20 @@ async function runOurs(
       noops += raws.length - block.transactions.length
       parentHash = block.hash
       blockRoots.push(bytesToHex(block.header.stateRoot))
-      await state.commit()
+      if (pipeline) {
+        // the previous block's batch must be written before this one is submitted
+        await committing
+        committing = state.commit()
+        if (b === blocks.length - 1) await committing
+      } else {
+        await state.commit()
+      }
     }
     const now = performance.now()
     rates.push((raws.length * 1000) / (now - t))
     t = now
   }
+  await committing
   const cpu = cpuSince(cpu0, blocks)
   await pool.close()
   const result: SubjectResult = {
@@ -222,7 +238,9 @@ async function runOurs(
     cpuUsPerTx: cpu,
   }
   if (phases) {
-    result.phases = Object.fromEntries(Object.entries(phaseSamples).map(([k, v]) => [k, Number(medianOf(v).toFixed(2))]))
+    result.phases = Object.fromEntries(
+      Object.entries(phaseSamples).map(([k, v]) => [k, Number(medianOf(v).toFixed(2))]),
+    )
   }
   return result
 }
@@ -282,12 +300,15 @@ async function runEthereumjs(store: LevelStore, root0: Uint8Array, blocks: Uint8
     common,
     valueEncoding: ValueEncoding.Bytes,
     root: root0,
+    // a node cache, as helper-2's trie figure gives it (its default is none)
+    cacheSize: 500_000,
   })
   const stateManager = new MerkleStateManager({ trie, common, caches: new Caches() })
   const vm = await createVM({ common, stateManager })
   const coinbase = new Address(hexToBytes(FEE_VAULT))
   // check that it reads our pre-state: the message passer and a funded account
-  if (bytesToHex(await stateManager.getStateRoot()) !== bytesToHex(root0)) throw new Error('ethereumjs opened another root')
+  if (bytesToHex(await stateManager.getStateRoot()) !== bytesToHex(root0))
+    throw new Error('ethereumjs opened another root')
   const rates: number[] = []
   let failed = 0
   let burned = 0n
@@ -362,6 +383,7 @@ async function main(): Promise<void> {
             threads ?? availableParallelism(),
             args.phases === 'true',
             args.store === 'cached',
+            args.pipeline === 'true',
           )
         : await runEthereumjs(store, root0, blocks)
     await store.close()

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import { IOneStepProver } from "../interfaces/IOneStepProver.sol";
-import { IPortal } from "../interfaces/IPortal.sol";
-import { ISequencerInbox } from "../interfaces/ISequencerInbox.sol";
-import { BatchWalker, LocatedMessage } from "../libraries/batch/BatchWalker.sol";
-import {
-    DelayedMessage, StateProofs, StateTransition, StfConfig
-} from "../libraries/stf/StateTransition.sol";
+import {IOneStepProver} from "../interfaces/IOneStepProver.sol";
+import {IPortal} from "../interfaces/IPortal.sol";
+import {ISequencerInbox} from "../interfaces/ISequencerInbox.sol";
+import {BatchWalker, LocatedMessage} from "../libraries/batch/BatchWalker.sol";
+import {DelayedMessage, StateProofs, StateTransition, StfConfig} from "../libraries/stf/StateTransition.sol";
 
 /// @title OneStepProver
 /// @notice Applies one message of the canonical message list to a state root on L1, from L1 data and
@@ -117,22 +115,14 @@ contract OneStepProver is IOneStepProver {
         BatchMessage memory _m,
         DelayedMessage memory _delayed,
         StateProofs memory _proofs
-    )
-        external
-        view
-        returns (bytes32 postStateRoot_, uint8 reason_, LocatedMessage memory location_)
-    {
+    ) external view returns (bytes32 postStateRoot_, uint8 reason_, LocatedMessage memory location_) {
         return StateTransition.applyBatchMessage(
             config(), _preStateRoot, _m.batch, _m.j, _m.delayedBefore, _m.delayedCount, _m.slotCount, _delayed, _proofs
         );
     }
 
     /// @notice The state transition of a delayed message without the Portal check (tests and tools).
-    function applyDelayedMessage(
-        bytes32 _preStateRoot,
-        DelayedMessage memory _delayed,
-        StateProofs memory _proofs
-    )
+    function applyDelayedMessage(bytes32 _preStateRoot, DelayedMessage memory _delayed, StateProofs memory _proofs)
         external
         view
         returns (bytes32 postStateRoot_, uint8 reason_)
@@ -142,7 +132,7 @@ contract OneStepProver is IOneStepProver {
 
     /// @notice The config values the state transition uses.
     function config() public view returns (StfConfig memory) {
-        return StfConfig({ chainId: CHAIN_ID, baseFeePerGas: BASE_FEE_PER_GAS, feeVault: FEE_VAULT });
+        return StfConfig({chainId: CHAIN_ID, baseFeePerGas: BASE_FEE_PER_GAS, feeVault: FEE_VAULT});
     }
 
     /// @notice `keccak256(abi.encode(kind, index, l1Sender, l1Timestamp, keccak256(payload)))` (§4.1).
@@ -164,7 +154,7 @@ contract OneStepProver is IOneStepProver {
             p.batch,
             loc,
             p.delayed,
-            StateProofs({ accountProofs: p.accountProofs, storageProof: p.storageProof })
+            StateProofs({accountProofs: p.accountProofs, storageProof: p.storageProof})
         );
     }
 

@@ -87,7 +87,7 @@ contract SequencerInbox is ISequencerInbox {
         uint256 portalCount = portal.delayedMessageCount();
         if (delayedCountAfter > portalCount) revert DelayedCountAbovePortal(delayedCountAfter, portalCount);
         uint256 bodyLength = _batch.length - Constants.BATCH_HEADER_BYTES;
-        if (slotCount > bodyLength) revert TooManySlots(slotCount, bodyLength);
+        if (slotCount * Constants.MIN_SLOT_BYTES > bodyLength) revert TooManySlots(slotCount, bodyLength);
 
         _append(
             index,

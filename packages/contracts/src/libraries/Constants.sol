@@ -10,6 +10,9 @@ library Constants {
     address internal constant BURN_ADDRESS = 0x000000000000000000000000000000000000dEaD;
     /// @notice Length of a batch header: version (1) ‖ delayedCountAfter (8) ‖ slotCount (4).
     uint256 internal constant BATCH_HEADER_BYTES = 13;
+    /// @notice At most one slot per this many body bytes (protocol.md §5.1): every slot that can
+    ///         decode carries a 64-byte signature, and the bound caps the one-step prover's walk.
+    uint256 internal constant MIN_SLOT_BYTES = 64;
     /// @notice Header version of a sequencer batch.
     uint8 internal constant BATCH_VERSION_SEQUENCER = 1;
     /// @notice Header version of a forced-inclusion batch.

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import { OneStepProver } from "../../src/L1/OneStepProver.sol";
-import { DelayedMessage, StateProofs } from "../../src/libraries/stf/StateTransition.sol";
-import { Reason } from "../../src/libraries/stf/Reason.sol";
-import { OneStepProverTestBase } from "./OneStepProverTestBase.sol";
+import {OneStepProver} from "../../src/L1/OneStepProver.sol";
+import {DelayedMessage, StateProofs} from "../../src/libraries/stf/StateTransition.sol";
+import {Reason} from "../../src/libraries/stf/Reason.sol";
+import {OneStepProverTestBase} from "./OneStepProverTestBase.sol";
 
 /// @title OneStepProver_Test
 /// @notice Hand-made vectors for every message kind and every no-op reason (protocol.md §7), run
@@ -59,11 +59,13 @@ contract OneStepProver_Test is OneStepProverTestBase {
         return b == 0 ? 0 : inbox.messageCount(b - 1);
     }
 
-    function _prove(uint256 _i, bytes memory _batch, DelayedMessage memory _d, bytes[][] memory _proofs, bytes[] memory _sp)
-        internal
-        view
-        returns (bytes32 root_, uint8 reason_)
-    {
+    function _prove(
+        uint256 _i,
+        bytes memory _batch,
+        DelayedMessage memory _d,
+        bytes[][] memory _proofs,
+        bytes[] memory _sp
+    ) internal view returns (bytes32 root_, uint8 reason_) {
         bytes memory proof = _encodeProof(inbox.batchCount() - 1, _batch, _d, _proofs, _sp);
         (root_, reason_) = prover.proveMessageWithReason(_i, _root0, proof);
         assertEq(prover.proveMessage(_i, _root0, proof), root_, "proveMessage = proveMessageWithReason");
@@ -151,7 +153,7 @@ contract OneStepProver_Test is OneStepProverTestBase {
         dict[1] = carol;
         Fee[] memory fees = new Fee[](9);
         for (uint256 k; k < 9; ++k) {
-            fees[k] = Fee({ maxFeePerGas: uint128(1 gwei + k), maxPriorityFeePerGas: 0, gasLimit: 50_000 });
+            fees[k] = Fee({maxFeePerGas: uint128(1 gwei + k), maxPriorityFeePerGas: 0, gasLimit: 50_000});
         }
         SlotTx memory t = _tx(2, 3, carol, 1, 0);
         t.inline_ = false;
@@ -197,7 +199,7 @@ contract OneStepProver_Test is OneStepProverTestBase {
         SlotTx memory t = _tx(2, 3, PASSER, 1, 18);
         t.withTail = true;
         t.tail = carol;
-        t.fee = Fee({ maxFeePerGas: 2 gwei, maxPriorityFeePerGas: 1 gwei, gasLimit: 30_000 });
+        t.fee = Fee({maxFeePerGas: 2 gwei, maxPriorityFeePerGas: 1 gwei, gasLimit: 30_000});
         Fee[] memory fees = new Fee[](1);
         fees[0] = t.fee;
         t.feeIndex = 0;
@@ -229,7 +231,8 @@ contract OneStepProver_Test is OneStepProverTestBase {
         bytes[][] memory p = new bytes[][](1);
         p[0] = _proof(carol);
         _credit(carol, 2 ether);
-        DelayedMessage memory d = DelayedMessage({ kind: 0, l1Sender: address(0x1111), l1Timestamp: 1234, payload: payload });
+        DelayedMessage memory d =
+            DelayedMessage({kind: 0, l1Sender: address(0x1111), l1Timestamp: 1234, payload: payload});
         (bytes32 root, uint8 reason) = _prove(0, batch, d, p, new bytes[](0));
         assertEq(reason, Reason.APPLIED);
         assertEq(root, _root());
@@ -249,7 +252,7 @@ contract OneStepProver_Test is OneStepProverTestBase {
         bytes[][] memory p = new bytes[][](1);
         p[0] = _proof(bob);
         _credit(bob, 5);
-        DelayedMessage memory d = DelayedMessage({ kind: 0, l1Sender: address(this), l1Timestamp: 9, payload: payload });
+        DelayedMessage memory d = DelayedMessage({kind: 0, l1Sender: address(this), l1Timestamp: 9, payload: payload});
         (bytes32 root, uint8 reason) = _prove(1, b1, d, p, new bytes[](0));
         assertEq(reason, Reason.APPLIED);
         assertEq(root, _root());
@@ -261,17 +264,23 @@ contract OneStepProver_Test is OneStepProverTestBase {
 
     // ------------------------------------------------------------------ forced transactions
 
-    function _forced(NetTx memory _t, uint256 _vOverride) internal returns (uint256 i_, bytes memory batch_, DelayedMessage memory d_) {
+    function _forced(NetTx memory _t, uint256 _vOverride)
+        internal
+        returns (uint256 i_, bytes memory batch_, DelayedMessage memory d_)
+    {
         bytes memory raw = _netEncode(_t, _vOverride);
         return _forcedRaw(raw);
     }
 
-    function _forcedRaw(bytes memory _raw) internal returns (uint256 i_, bytes memory batch_, DelayedMessage memory d_) {
+    function _forcedRaw(bytes memory _raw)
+        internal
+        returns (uint256 i_, bytes memory batch_, DelayedMessage memory d_)
+    {
         uint256 d = portal.add(1, alice, 77, _raw);
         batch_ = _header(0, uint64(d + 1), 0);
         i_ = _messageCountSoFar();
         inbox.push(batch_, d + 1, 0);
-        d_ = DelayedMessage({ kind: 1, l1Sender: alice, l1Timestamp: 77, payload: _raw });
+        d_ = DelayedMessage({kind: 1, l1Sender: alice, l1Timestamp: 77, payload: _raw});
     }
 
     function _net(uint8 _type) internal view returns (NetTx memory t_) {
@@ -336,7 +345,8 @@ contract OneStepProver_Test is OneStepProverTestBase {
         t.to = "";
         _assertForcedNoOp(_netEncode(t, 0), Reason.CONTRACT_CREATION, false);
         t = _net(1);
-        t.accessList = hex"f838f7940000000000000000000000000000000000000001e1a00000000000000000000000000000000000000000000000000000000000000002";
+        t.accessList =
+            hex"f838f7940000000000000000000000000000000000000001e1a00000000000000000000000000000000000000000000000000000000000000002";
         _assertForcedNoOp(_netEncode(t, 0), Reason.ACCESS_LIST_NOT_EMPTY, false);
         t = _net(2);
         t.data = hex"01";
@@ -349,7 +359,8 @@ contract OneStepProver_Test is OneStepProverTestBase {
         _assertForcedNoOp(bytes.concat(good, hex"00"), Reason.FORCED_DECODE, false);
         _assertForcedNoOp(hex"02c0", Reason.FORCED_DECODE, false);
         _assertForcedNoOp(hex"02c6820001808080", Reason.FORCED_DECODE, false);
-        _assertForcedNoOp(bytes.concat(hex"03", good), Reason.UNSUPPORTED_TYPE, false);
+        _assertForcedNoOp(bytes.concat(hex"03", good), Reason.FORCED_DECODE, false); // unknown type
+        _assertForcedNoOp(bytes.concat(hex"7f", good), Reason.FORCED_DECODE, false);
         _assertForcedNoOp(hex"81", Reason.FORCED_DECODE, false);
         // A non-canonical nonce (leading zero) in an otherwise valid transaction.
         bytes memory raw = _netEncode(_net(2), 0);
@@ -365,6 +376,18 @@ contract OneStepProver_Test is OneStepProverTestBase {
             bad[k + 1] = raw[k];
         }
         _assertForcedNoOp(bad, Reason.FORCED_DECODE, false);
+    }
+
+    function test_proveMessage_malformedDeposit_isNoOp() public {
+        // The Portal never records it; the transition stays total all the same.
+        _root0 = _root();
+        (bytes32 root, uint8 reason) = prover.applyDelayedMessage(
+            _root0,
+            DelayedMessage({kind: 0, l1Sender: alice, l1Timestamp: 1, payload: hex"01"}),
+            StateProofs(new bytes[][](0), new bytes[](0))
+        );
+        assertEq(reason, Reason.DEPOSIT_MALFORMED);
+        assertEq(root, _root0);
     }
 
     // ------------------------------------------------------------------ no-ops of batch slots
@@ -429,11 +452,11 @@ contract OneStepProver_Test is OneStepProverTestBase {
         t = _tx(2, type(uint64).max, bob, 5, 16);
         _assertNoOp(_slotBytes(t), Reason.NONCE_MAX, false);
         t = _tx(2, 3, bob, 5, 16);
-        t.fee = Fee({ maxFeePerGas: 2 gwei, maxPriorityFeePerGas: 3 gwei, gasLimit: 21_000 });
+        t.fee = Fee({maxFeePerGas: 2 gwei, maxPriorityFeePerGas: 3 gwei, gasLimit: 21_000});
         _assertNoOpWithFee(t, Reason.PRIORITY_FEE_ABOVE_MAX_FEE);
-        t.fee = Fee({ maxFeePerGas: 1 gwei - 1, maxPriorityFeePerGas: 0, gasLimit: 21_000 });
+        t.fee = Fee({maxFeePerGas: 1 gwei - 1, maxPriorityFeePerGas: 0, gasLimit: 21_000});
         _assertNoOpWithFee(t, Reason.MAX_FEE_BELOW_BASE_FEE);
-        t.fee = Fee({ maxFeePerGas: 2 gwei, maxPriorityFeePerGas: 0, gasLimit: 20_999 });
+        t.fee = Fee({maxFeePerGas: 2 gwei, maxPriorityFeePerGas: 0, gasLimit: 20_999});
         _assertNoOpWithFee(t, Reason.INTRINSIC_GAS_TOO_LOW);
         t = _tx(2, 4, bob, 5, 16);
         _assertNoOp(_slotBytes(t), Reason.NONCE_MISMATCH, true);
@@ -441,7 +464,7 @@ contract OneStepProver_Test is OneStepProverTestBase {
         _assertNoOp(_slotBytes(t), Reason.INSUFFICIENT_BALANCE, true);
         // gasLimit × maxFee overflows uint256: insufficient, no revert.
         t = _tx(2, 3, bob, 0, 0);
-        t.fee = Fee({ maxFeePerGas: type(uint128).max, maxPriorityFeePerGas: 0, gasLimit: type(uint64).max });
+        t.fee = Fee({maxFeePerGas: type(uint128).max, maxPriorityFeePerGas: 0, gasLimit: type(uint64).max});
         _assertNoOpWithFee(t, Reason.INSUFFICIENT_BALANCE);
     }
 
@@ -488,7 +511,8 @@ contract OneStepProver_Test is OneStepProverTestBase {
         portal.add(0, address(0x1111), 1234, payload);
         bytes memory batch = _header(0, 1, 0);
         inbox.push(batch, 1, 0);
-        DelayedMessage memory d = DelayedMessage({ kind: 0, l1Sender: address(0x1111), l1Timestamp: 1234, payload: payload });
+        DelayedMessage memory d =
+            DelayedMessage({kind: 0, l1Sender: address(0x1111), l1Timestamp: 1234, payload: payload});
         d.payload = abi.encodePacked(carol, uint256(3 ether));
         bytes memory proof = _encodeProof(0, batch, d, _noProofs(), new bytes[](0));
         vm.expectRevert(abi.encodeWithSelector(OneStepProver.DelayedMessageMismatch.selector, 0));

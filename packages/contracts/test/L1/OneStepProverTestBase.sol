@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import { OneStepProver } from "../../src/L1/OneStepProver.sol";
-import { IPortal } from "../../src/interfaces/IPortal.sol";
-import { ISequencerInbox } from "../../src/interfaces/ISequencerInbox.sol";
-import { RLPWriter } from "../../src/libraries/rlp/RLPWriter.sol";
-import { DelayedMessage } from "../../src/libraries/stf/StateTransition.sol";
-import { StfTestBase } from "../libraries/stf/StfTestBase.sol";
+import {OneStepProver} from "../../src/L1/OneStepProver.sol";
+import {IPortal} from "../../src/interfaces/IPortal.sol";
+import {ISequencerInbox} from "../../src/interfaces/ISequencerInbox.sol";
+import {RLPWriter} from "../../src/libraries/rlp/RLPWriter.sol";
+import {DelayedMessage} from "../../src/libraries/stf/StateTransition.sol";
+import {StfTestBase} from "../libraries/stf/StfTestBase.sol";
 
 /// @notice An inbox that records batches with the bookkeeping of protocol.md §5.1 and no other check.
 contract MockInbox is ISequencerInbox {
@@ -48,7 +48,10 @@ contract MockInbox is ISequencerInbox {
 contract MockPortal is IPortal {
     bytes32[] internal _hashes;
 
-    function add(uint8 _kind, address _l1Sender, uint64 _l1Timestamp, bytes memory _payload) external returns (uint256 d_) {
+    function add(uint8 _kind, address _l1Sender, uint64 _l1Timestamp, bytes memory _payload)
+        external
+        returns (uint256 d_)
+    {
         d_ = _hashes.length;
         _hashes.push(keccak256(abi.encode(_kind, d_, _l1Sender, _l1Timestamp, keccak256(_payload))));
     }
@@ -86,15 +89,11 @@ abstract contract OneStepProverTestBase is StfTestBase {
         DelayedMessage memory _delayed,
         bytes[][] memory _accountProofs,
         bytes[] memory _storageProof
-    )
-        internal
-        pure
-        returns (bytes memory)
-    {
+    ) internal pure returns (bytes memory) {
         return abi.encode(OneStepProver.OneStepProof(_batchIndex, _batch, _delayed, _accountProofs, _storageProof));
     }
 
-    function _noDelayed() internal pure returns (DelayedMessage memory d_) { }
+    function _noDelayed() internal pure returns (DelayedMessage memory d_) {}
 
     function _noProofs() internal pure returns (bytes[][] memory) {
         return new bytes[][](0);

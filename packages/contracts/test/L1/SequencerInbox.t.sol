@@ -54,7 +54,7 @@ contract SequencerInbox_Test is CommonTest {
 
     function test_appendBatch_firstBatch_succeeds() public {
         deposit(2);
-        bytes memory batch = makeBatch(1, 2, 5, 40);
+        bytes memory batch = makeBatch(1, 2, 5, 5 * 64);
         bytes32 h = keccak256(batch);
         bytes32 acc = keccak256(abi.encode(bytes32(0), h, uint256(2), uint256(7)));
         vm.expectEmit(address(inbox));
@@ -69,8 +69,8 @@ contract SequencerInbox_Test is CommonTest {
 
     function test_appendBatch_chainsAccumulatorAndCounts_succeeds() public {
         deposit(3);
-        _append(makeBatch(1, 1, 4, 4), 0);
-        bytes memory second = makeBatch(1, 3, 10, 20);
+        _append(makeBatch(1, 1, 4, 4 * 64), 0);
+        bytes memory second = makeBatch(1, 3, 10, 10 * 64);
         _append(second, 1);
         // messageCount[1] = 5 + (3 - 1) + 10
         assertEq(inbox.messageCount(1), 17);
@@ -91,8 +91,8 @@ contract SequencerInbox_Test is CommonTest {
         assertEq(inbox.batchCount(), 1);
     }
 
-    function test_appendBatch_slotCountEqualsBody_succeeds() public {
-        _append(makeBatch(1, 0, 9, 9), 0);
+    function test_appendBatch_oneSlotPer64BodyBytes_succeeds() public {
+        _append(makeBatch(1, 0, 9, 9 * 64), 0);
         assertEq(inbox.messageCount(0), 9);
     }
 
@@ -167,12 +167,12 @@ contract SequencerInbox_Test is CommonTest {
     }
 
     function test_appendBatch_tooManySlots_reverts() public {
-        _expectRevertAppend(makeBatch(1, 0, 11, 10), 0, abi.encodeWithSelector(TooManySlots.selector, 11, 10));
+        _expectRevertAppend(makeBatch(1, 0, 11, 11 * 64 - 1), 0, abi.encodeWithSelector(TooManySlots.selector, 11, 11 * 64 - 1));
     }
 
     function testFuzz_appendBatch_countsFromHeaderOnly_succeeds(uint32 _slots, uint16 _extra, uint8 _delayed) public {
-        uint256 body = bound(_slots, 0, 5000) + bound(_extra, 0, 100);
-        uint32 slots = uint32(bound(_slots, 0, 5000));
+        uint32 slots = uint32(bound(_slots, 0, 1500));
+        uint256 body = uint256(slots) * 64 + bound(_extra, 0, 100);
         deposit(_delayed);
         bytes memory batch = makeBatch(1, _delayed, slots, body);
         for (uint256 i = 13; i < batch.length; ++i) batch[i] = bytes1(uint8(i * 7));
@@ -202,13 +202,13 @@ contract SequencerInbox_Test is CommonTest {
 
     function test_forceInclude_afterSequencerBatch_succeeds() public {
         deposit(4);
-        _append(makeBatch(1, 1, 3, 3), 0);
+        _append(makeBatch(1, 1, 3, 3 * 64), 0);
         vm.warp(block.timestamp + cfg.forceInclusionDelay);
         inbox.forceInclude(4);
         assertEq(inbox.messageCount(1), 4 + 3);
         assertEq(inbox.delayedCount(1), 4);
         // The sequencer continues after it.
-        _append(makeBatch(1, 4, 1, 1), 2);
+        _append(makeBatch(1, 4, 1, 1 * 64), 2);
         assertEq(inbox.messageCount(2), 8);
     }
 

@@ -659,18 +659,18 @@ contract DisputeGame_Test is CommonTest {
         assertEq(address(game).balance, game.credit(alice) + game.credit(bob));
     }
 
-    /// @notice A game over ~99,000 messages ends in 2 * ceil(log2(n)) + 1 moves or fewer.
+    /// @notice A game over a full batch (~1,600 messages) ends in 2 * ceil(log2(n)) + 1 moves or fewer.
     function test_game_longRange_endsInLogarithmicMoves_succeeds() public {
-        bytes memory batch = makeBatch(1, 3, 99_000, 99_000);
+        bytes memory batch = makeBatch(1, 3, 1_500, 99_000);
         vm.prank(sequencer, sequencer);
         inbox.appendBatch(batch, 3);
         uint256 n = inbox.messageCount(3);
-        assertEq(n, 101 + 99_000);
+        assertEq(n, 101 + 1_500);
         uint256 id = propose(alice, 3, keccak256("wrong"));
         uint256 g = challenge(bob, id, alice);
         assertFalse(_play(g, false, true, 5, 1));
-        // ceil(log2(99101)) = 17 bisections and 17 answers, then one proof.
-        assertLe(lastMoves, 2 * 17 + 1);
-        assertGe(lastMoves, 2 * 16 + 1);
+        // ceil(log2(1601)) = 11 bisections and 11 answers, then one proof.
+        assertLe(lastMoves, 2 * 11 + 1);
+        assertGe(lastMoves, 2 * 10 + 1);
     }
 }

@@ -11,6 +11,7 @@ import { IOneStepProver } from "../../src/interfaces/IOneStepProver.sol";
 import { IPortal } from "../../src/interfaces/IPortal.sol";
 import { ISequencerInbox } from "../../src/interfaces/ISequencerInbox.sol";
 import { Types } from "../../src/libraries/Types.sol";
+import { Constants } from "../../src/libraries/Constants.sol";
 import { MockOneStepProver } from "./MockOneStepProver.sol";
 
 /// @title CommonTest
@@ -100,7 +101,7 @@ abstract contract CommonTest is Test {
     /// @notice Appends a sequencer batch of `_slotCount` slots taking delayed messages up to `_delayedAfter`.
     function appendBatch(uint64 _delayedAfter, uint32 _slotCount) internal returns (uint256 index_) {
         index_ = inbox.batchCount();
-        bytes memory batch = makeBatch(1, _delayedAfter, _slotCount, _slotCount);
+        bytes memory batch = makeBatch(1, _delayedAfter, _slotCount, uint256(_slotCount) * Constants.MIN_SLOT_BYTES);
         vm.prank(sequencer, sequencer);
         inbox.appendBatch(batch, index_);
     }

@@ -7,6 +7,7 @@ import {
   FEE_ENTRY_BYTES,
   FEE_INDEX_IN_VARINT,
   MAX_ADDRESSES,
+  MAX_BLOCKS_PER_BATCH,
   MAX_FEE_ENTRIES,
   MAX_SLOT_COUNT,
   PRELUDE_FIXED_BYTES,
@@ -140,6 +141,7 @@ export class BatchBuilder {
         `block delayedCountAfter ${block.delayedCountAfter} is below the previous ${this.lastDelayed} or not a uint64`,
       )
     }
+    if (this.blocks.length === MAX_BLOCKS_PER_BATCH) return false
     const slots = block.transactions.map((tx) => prepareSlot(tx, this.chainId))
     if (this.slots + slots.length > MAX_SLOT_COUNT) return this.refuse(first, 'more than 2^32−1 slots')
     const built: BuiltBlock = {

@@ -34,3 +34,11 @@ export const FEE_INDEX_IN_VARINT = 7
 export const UINT64_LIMIT = 1n << 64n
 export const UINT128_LIMIT = 1n << 128n
 export const UINT256_LIMIT = 1n << 256n
+
+/**
+ * Bounds that keep the on-chain walk of a batch (§5.6) inside the one-step-proof gas bound (§8.4):
+ * at most this many block headers are read from a body, and the inbox accepts at most one slot per
+ * MIN_SLOT_BYTES bytes of body (every slot that can decode carries a 64-byte signature).
+ */
+export const MAX_BLOCKS_PER_BATCH = 512
+export const MIN_SLOT_BYTES = 64

@@ -1,4 +1,4 @@
-import { BATCH_HEADER_BYTES, FORCED_BATCH_VERSION, MAX_SLOT_COUNT, UINT64_LIMIT } from './constants.ts'
+import { BATCH_HEADER_BYTES, FORCED_BATCH_VERSION, MAX_SLOT_COUNT, MIN_SLOT_BYTES, UINT64_LIMIT } from './constants.ts'
 import { BatchEncodeError } from './errors.ts'
 import { readUint, readUintNumber, writeUint } from './fixed.ts'
 
@@ -42,7 +42,7 @@ export function decodeBatchHeader(batch: Uint8Array): BatchHeader | undefined {
   const version = batch[0] as number
   if (version > 1) return undefined
   const slotCount = readUintNumber(batch, 9, 4)
-  if (slotCount > batch.length - BATCH_HEADER_BYTES) return undefined
+  if (slotCount * MIN_SLOT_BYTES > batch.length - BATCH_HEADER_BYTES) return undefined
   return { version: version as 0 | 1, delayedCountAfter: readUint(batch, 1, 8), slotCount }
 }
 

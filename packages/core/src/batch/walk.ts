@@ -1,4 +1,4 @@
-import { BATCH_HEADER_BYTES, MAX_SLOT_COUNT, UINT64_LIMIT } from './constants.ts'
+import { BATCH_HEADER_BYTES, MAX_BLOCKS_PER_BATCH, MAX_SLOT_COUNT, UINT64_LIMIT } from './constants.ts'
 import { BatchArgumentError } from './errors.ts'
 import { type BatchHeader, decodeBatchHeader } from './header.ts'
 import { type BatchPrelude, readPrelude } from './prelude.ts'
@@ -30,6 +30,10 @@ export type WalkStop =
   | 'prelude'
   /** no body is read: a forced batch (version 0), or bytes the inbox never accepts (see `decodeBatchHeader`) */
   | 'noBody'
+  /** MAX_BLOCKS_PER_BATCH block headers were read: the rest of the body is ignored */
+  | 'blockLimit'
+  /** a block announced more slots than the batch had left: the rest of the body is ignored */
+  | 'slotOverflow'
 
 /** The structure of a batch: its blocks and where each slot's bytes are. No slot is decoded. */
 export type BatchWalk = {
@@ -86,6 +90,10 @@ export function walkBatch(batch: Uint8Array, delayedCount: bigint, slotCount: nu
       let pos = read.next
       let t = prelude.baseTimestamp
       reading: while (pos < end) {
+        if (blocks.length === MAX_BLOCKS_PER_BATCH) {
+          stop = 'blockLimit'
+          break
+        }
         const timestampDelta = readVarint(batch, pos, end)
         if (!timestampDelta.ok) {
           stop = 'blockHeader'
@@ -111,8 +119,6 @@ export function walkBatch(batch: Uint8Array, delayedCount: bigint, slotCount: nu
         blocks.push({ proposedTimestamp: t, delayedCount: nd, firstSlot: slotCount - sLeft, slotCount: ns })
         dLeft -= nd
         sLeft -= ns
-        // The block's slots (messages), then the ones it announces beyond sLeft (skipped over).
-        let extra = announced.value - BigInt(ns)
         for (let i = 0; i < ns; i++) {
           if (pos >= end || pos + 1 + (batch[pos] as number) > end) {
             stop = 'slotCutOff'
@@ -122,12 +128,11 @@ export function walkBatch(batch: Uint8Array, delayedCount: bigint, slotCount: nu
           pos += 1 + (batch[pos] as number)
           slotEnd.push(pos)
         }
-        for (; extra > 0n; extra--) {
-          if (pos >= end || pos + 1 + (batch[pos] as number) > end) {
-            stop = 'slotCutOff'
-            break reading
-          }
-          pos += 1 + (batch[pos] as number)
+        // A block announcing more slots than the batch has left ends the body: nothing after it
+        // is read, so no walk ever skips slots that are not messages (the on-chain bound, §5.6).
+        if (announced.value > BigInt(ns)) {
+          stop = 'slotOverflow'
+          break
         }
       }
     }

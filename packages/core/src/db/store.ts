@@ -1,4 +1,5 @@
 import { ClassicLevel } from 'classic-level'
+import { equalBytes } from '../bytes/index.ts'
 import { SluiceError } from '../errors/base.ts'
 
 /** One write of an atomic batch. Keys and values are raw bytes. */
@@ -44,6 +45,7 @@ export const DEFAULT_LEVEL_OPTIONS = {
 export class LevelStore implements KeyValueStore {
   readonly db: ClassicLevel<Uint8Array, Uint8Array>
   readonly location: string
+  private readonly inflight: (readonly BatchOp[])[] = []
 
   private constructor(location: string, db: ClassicLevel<Uint8Array, Uint8Array>) {
     this.location = location
@@ -75,11 +77,29 @@ export class LevelStore implements KeyValueStore {
   getSync(key: Uint8Array): Uint8Array | undefined {
     const v = this.db.getSync(key)
     // classic-level hands out Buffers; callers get plain Uint8Arrays (Buffer's slice() shares memory)
-    return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+    if (v !== undefined) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+    return this.inflight.length === 0 ? undefined : this.findInflight(key)
   }
 
+  /** A write of a batch that is still being applied (newest first), so reads never run ahead of it. */
+  private findInflight(key: Uint8Array): Uint8Array | undefined {
+    for (let b = this.inflight.length - 1; b >= 0; b--) {
+      const ops = this.inflight[b] as readonly BatchOp[]
+      for (let i = ops.length - 1; i >= 0; i--) {
+        const op = ops[i] as BatchOp
+        if (equalBytes(op.key, key)) return op.type === 'put' ? op.value : undefined
+      }
+    }
+    return undefined
+  }
+
+  /**
+   * Applies `ops` atomically. Until the returned promise settles, `getSync` already answers from
+   * `ops` (a trie that committed can go on reading while LevelDB writes).
+   */
   async batch(ops: readonly BatchOp[]): Promise<void> {
     if (ops.length === 0) return
+    this.inflight.push(ops)
     try {
       await this.db.batch(ops as BatchOp[])
     } catch (error) {
@@ -88,6 +108,8 @@ export class LevelStore implements KeyValueStore {
         cause: error,
         severity: 'critical',
       })
+    } finally {
+      this.inflight.splice(this.inflight.indexOf(ops), 1)
     }
   }
 

@@ -5,4 +5,4 @@ export { CorruptTrieNodeError, InvalidProofError, MissingTrieNodeError } from '.
 export type { VerifyProofOptions } from './proof.ts'
 export { verifyProof } from './proof.ts'
 export type { TrieOptions } from './trie.ts'
-export { MerklePatriciaTrie } from './trie.ts'
+export { DEFAULT_RESIDENT_DEPTH, MerklePatriciaTrie } from './trie.ts'

@@ -28,6 +28,15 @@ export class TrieNode {
   enc: Uint8Array | null
   hash: Uint8Array | null
   dirty: boolean
+  /**
+   * A branch's copy of its children's hashes, 32 bytes per slot, so re-encoding a branch reads one
+   * contiguous buffer instead of 16 child objects. Slot i is current when bit i of `valid` is set;
+   * whoever replaces `children[i]` clears the bit.
+   */
+  hashes: Uint8Array | null
+  valid: number
+  /** A branch's slots that may hold unwritten nodes (bit i for `children[i]`); cleared by a commit. */
+  dirtyMask: number
 
   constructor(kind: number) {
     this.kind = kind
@@ -38,6 +47,9 @@ export class TrieNode {
     this.enc = null
     this.hash = null
     this.dirty = true
+    this.hashes = null
+    this.valid = 0
+    this.dirtyMask = 0
   }
 }
 
@@ -58,6 +70,7 @@ export function newExtension(path: Uint8Array, child: TrieNode): TrieNode {
 export function newBranch(): TrieNode {
   const n = new TrieNode(BRANCH)
   n.children = [null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null]
+  n.dirtyMask = 0xffff
   return n
 }
 
@@ -182,10 +195,22 @@ export function hashNode(n: TrieNode): void {
   if (n.hash !== null || n.enc !== null) return
   if (n.kind === BRANCH) {
     const children = n.children as (TrieNode | null)[]
+    let hashes = n.hashes
+    let valid = n.valid
     for (let i = 0; i < 16; i++) {
+      if (valid & (1 << i)) continue
       const c = children[i] as TrieNode | null
-      if (c !== null && c.hash === null && c.enc === null) hashNode(c)
+      if (c === null) continue
+      if (c.hash === null && c.enc === null) hashNode(c)
+      const h = c.hash
+      if (h !== null) {
+        if (hashes === null) hashes = n.hashes = new Uint8Array(512)
+        const o = i << 5
+        for (let j = 0; j < 32; j++) hashes[o + j] = h[j] as number
+        valid |= 1 << i
+      }
     }
+    n.valid = valid
   } else if (n.kind === EXTENSION) {
     const c = n.child as TrieNode
     if (c.hash === null && c.enc === null) hashNode(c)
@@ -200,12 +225,26 @@ export function encodeNode(n: TrieNode, allocate: (length: number) => Uint8Array
   let out: Uint8Array
   if (n.kind === BRANCH) {
     const children = n.children as (TrieNode | null)[]
+    const valid = n.valid
     let payload = 0
-    for (let i = 0; i < 16; i++) payload += refLength(children[i] as TrieNode | null)
+    for (let i = 0; i < 16; i++) {
+      if (valid & (1 << i)) payload += 33
+      else payload += refLength(children[i] as TrieNode | null)
+    }
     payload += n.value === null ? 1 : stringLength(n.value)
     out = allocate(listHeaderLength(payload) + payload)
     let o = writeListHeader(out, payload)
-    for (let i = 0; i < 16; i++) o = writeRef(out, o, children[i] as TrieNode | null)
+    const hashes = n.hashes
+    for (let i = 0; i < 16; i++) {
+      if (valid & (1 << i)) {
+        out[o] = 0xa0
+        const from = i << 5
+        for (let j = 0; j < 32; j++) out[o + 1 + j] = (hashes as Uint8Array)[from + j] as number
+        o += 33
+      } else {
+        o = writeRef(out, o, children[i] as TrieNode | null)
+      }
+    }
     if (n.value === null) out[o] = 0x80
     else writeString(out, o, n.value)
   } else if (n.kind === LEAF) {
@@ -362,5 +401,6 @@ export function decodeNode(d: Uint8Array, hash: Uint8Array | null): TrieNode {
   n.enc = d
   n.hash = hash
   n.dirty = false
+  n.dirtyMask = 0
   return n
 }

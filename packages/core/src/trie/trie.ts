@@ -1,4 +1,3 @@
-const DETACH = process.env.NO_DETACH !== "1"
 import { bytesToHex, equalBytes } from '../bytes/index.ts'
 import { keccak256 } from '../crypto/keccak.ts'
 import type { BatchOp, KeyValueStore } from '../db/store.ts'
@@ -27,7 +26,16 @@ export type TrieOptions = {
   root?: Uint8Array | undefined
   /** Secure trie: every key is replaced by keccak256(key) (Ethereum's state and storage tries). */
   secure?: boolean | undefined
+  /**
+   * Inner nodes whose path from the root is at most this many nibbles stay decoded in memory after
+   * a commit; deeper nodes and all leaves go back to hash references and are re-read (`getSync`)
+   * when needed. Default 4: at most 1+16+256+4,096+65,536 branches (~100 MB) whatever the state size.
+   */
+  residentDepth?: number | undefined
 }
+
+/** Default `residentDepth`. */
+export const DEFAULT_RESIDENT_DEPTH = 4
 
 /**
  * Ethereum's hexary Merkle-Patricia trie over a {@link KeyValueStore}.
@@ -35,17 +43,20 @@ export type TrieOptions = {
  * - Nodes are stored content-addressed (key = keccak256(node RLP), value = the RLP) and never
  *   deleted, so every committed root stays readable and provable (an archive). Tries of any
  *   number of accounts share one store.
- * - Reads, writes and `root()` are synchronous: loaded nodes are decoded once and kept in memory
- *   (branches and extensions; committed leaves are dropped back to hash references, so memory is
- *   bounded by the trie's inner nodes), and a missing node is read with the store's `getSync`.
+ * - Reads, writes and `root()` are synchronous. Inner nodes near the root (`residentDepth`) stay
+ *   decoded in memory, with their children's hashes cached contiguously so a re-hash touches only
+ *   changed nodes; committed leaves and deeper nodes drop back to hash references (bounded memory)
+ *   and are re-read with the store's `getSync` (~6 µs) when needed.
  * - Changes stay in memory until `commit()` (or `collectCommitOps()` plus the caller's own batch)
- *   writes every new node in one atomic batch.
+ *   writes every new node in one atomic batch. `root()` hashes only what changed and does no I/O.
+ * - Keys and values are bytes; an empty value deletes (Ethereum's rule). Values are copied on `put`.
  *
  * A trie object is a mutable working copy; `at(root)` gives an independent view at another root.
  */
 export class MerklePatriciaTrie {
   readonly store: KeyValueStore
   readonly secure: boolean
+  readonly residentDepth: number
   private rootNode: TrieNode | null
   /** keccak256 of the root's encoding when it is shorter than 32 bytes (then `hash` is null). */
   private smallRootHash: Uint8Array | null = null
@@ -54,6 +65,7 @@ export class MerklePatriciaTrie {
   constructor(store: KeyValueStore, options: TrieOptions = {}) {
     this.store = store
     this.secure = options.secure ?? false
+    this.residentDepth = options.residentDepth ?? DEFAULT_RESIDENT_DEPTH
     const root = options.root
     if (root === undefined || equalBytes(root, EMPTY_TRIE_ROOT)) {
       this.rootNode = null
@@ -70,7 +82,7 @@ export class MerklePatriciaTrie {
 
   /** An independent trie at another committed root, over the same store and with the same key mode. */
   at(root: Uint8Array): MerklePatriciaTrie {
-    return new MerklePatriciaTrie(this.store, { root, secure: this.secure })
+    return new MerklePatriciaTrie(this.store, { root, secure: this.secure, residentDepth: this.residentDepth })
   }
 
   /** The path in the trie for a user key (hashed first in a secure trie). */
@@ -103,8 +115,8 @@ export class MerklePatriciaTrie {
         let c = children[i] as TrieNode | null
         if (c !== null && c.kind === HASH) {
           c = this.load(c.hash as Uint8Array)
-          // keep inner nodes loaded; leaves are read and dropped (bounded memory)
-          if (c.kind !== LEAF) children[i] = c
+          // keep inner nodes near the root loaded; leaves and deeper nodes are read and dropped
+          if (c.kind !== LEAF && pos <= this.residentDepth) children[i] = c
         }
         n = c
       } else if (n.kind === LEAF) {
@@ -120,7 +132,7 @@ export class MerklePatriciaTrie {
         let c = n.child as TrieNode
         if (c.kind === HASH) {
           c = this.load(c.hash as Uint8Array)
-          if (c.kind !== LEAF) n.child = c
+          if (c.kind !== LEAF && pos <= this.residentDepth) n.child = c
         }
         n = c
       }
@@ -162,6 +174,8 @@ export class MerklePatriciaTrie {
         const children = n.children as (TrieNode | null)[]
         const i = key[pos] as number
         children[i] = this.insert(children[i] as TrieNode | null, key, pos + 1, value)
+        n.valid &= ~(1 << i)
+        n.dirtyMask |= 1 << i
       }
       touch(n)
       return n
@@ -249,6 +263,8 @@ export class MerklePatriciaTrie {
       const c = this.remove(children[i] as TrieNode | null, key, pos + 1)
       if (!this.changed) return node
       children[i] = c
+      n.valid &= ~(1 << i)
+      n.dirtyMask |= 1 << i
     }
     touch(n)
     let count = 0
@@ -289,7 +305,7 @@ export class MerklePatriciaTrie {
     const n = this.rootNode
     if (n === null || n.kind === HASH || !n.dirty) return ops
     const root = this.root()
-    collect(n, ops)
+    collect(n, ops, 0, this.residentDepth)
     if (n.hash === null) ops.push({ type: 'put', key: root, value: n.enc as Uint8Array })
     return ops
   }
@@ -345,22 +361,30 @@ export class MerklePatriciaTrie {
   }
 }
 
-/** Walks the dirty part below `n`, appending a put per stored node, and drops committed leaves to hash refs. */
-function collect(n: TrieNode, ops: BatchOp[]): void {
+/**
+ * Walks the dirty part below `n` (at nibble depth `pos`), appending a put per stored node, and turns
+ * committed leaves and inner nodes deeper than `resident` back into hash references.
+ */
+function collect(n: TrieNode, ops: BatchOp[], pos: number, resident: number): void {
   if (!n.dirty) return
   if (n.kind === BRANCH) {
     const children = n.children as (TrieNode | null)[]
+    const mask = n.dirtyMask
+    n.dirtyMask = 0
+    const childPos = pos + 1
     for (let i = 0; i < 16; i++) {
+      if ((mask & (1 << i)) === 0) continue
       const c = children[i] as TrieNode | null
       if (c === null || c.kind === HASH) continue
-      collect(c, ops)
-      if (DETACH && c.kind === LEAF && c.hash !== null) children[i] = hashRef(c.hash)
+      collect(c, ops, childPos, resident)
+      if (c.hash !== null && (c.kind === LEAF || childPos > resident)) children[i] = hashRef(c.hash)
     }
   } else if (n.kind === EXTENSION) {
     const c = n.child as TrieNode
+    const childPos = pos + n.path.length
     if (c.kind !== HASH) {
-      collect(c, ops)
-      if (DETACH && c.kind === LEAF && c.hash !== null) n.child = hashRef(c.hash)
+      collect(c, ops, childPos, resident)
+      if (c.hash !== null && (c.kind === LEAF || childPos > resident)) n.child = hashRef(c.hash)
     }
   }
   if (n.hash !== null) {

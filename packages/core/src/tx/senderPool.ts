@@ -34,7 +34,6 @@ export type SenderPool = {
 }
 
 type Pending = {
-  worker: Worker
   resolve: (response: SenderResponse) => void
   reject: (error: Error) => void
 }
@@ -126,7 +125,7 @@ export function createSenderPool(options: SenderPoolOptions = {}): SenderPool {
     const id = nextId++
     const request: SenderRequest = { id, chainId, bytes: bytes.buffer, offsets: offsets.buffer }
     return new Promise<SenderResponse>((resolve, reject) => {
-      pending.set(id, { worker, resolve, reject })
+      pending.set(id, { resolve, reject })
       const count = inFlight.get(worker) ?? 0
       if (count === 0) worker.ref()
       inFlight.set(worker, count + 1)
@@ -155,7 +154,8 @@ export function createSenderPool(options: SenderPoolOptions = {}): SenderPool {
         const senders = new Uint8Array(response.senders)
         const ok = new Uint8Array(response.ok)
         const base = starts[p] as number
-        for (let i = 0; i < ok.length; i++) out[base + i] = ok[i] === 1 ? senders.subarray(i * 20, i * 20 + 20) : undefined
+        for (let i = 0; i < ok.length; i++)
+          out[base + i] = ok[i] === 1 ? senders.subarray(i * 20, i * 20 + 20) : undefined
       }
       return out
     },

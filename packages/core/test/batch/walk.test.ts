@@ -9,6 +9,8 @@ import {
   encodeSlot,
   encodeVarint,
   locateMessage,
+  MAX_BLOCKS_PER_BATCH,
+  BATCH_MIN_SLOT_BYTES as MIN_SLOT_BYTES,
   walkBatch,
 } from '../../src/batch/index.ts'
 import { concatBytes } from '../../src/bytes/index.ts'
@@ -26,13 +28,19 @@ function slot(nonce: bigint): Uint8Array {
 function blockHeader(timestampDelta: bigint, delayedDelta: bigint, slotCount: bigint): Uint8Array {
   return concatBytes(encodeVarint(timestampDelta), encodeVarint(delayedDelta), encodeVarint(slotCount))
 }
-/** A version-1 batch: header (delayedCountAfter unused by the walk), prelude at `base`, then `body`. */
+/**
+ * A version-1 batch: header (delayedCountAfter unused by the walk), prelude at `base`, then `body`.
+ * Where the inbox rule `slotCount × 64 ≤ length − 13` needs more bytes, 0x80 bytes are appended:
+ * they are a block-header varint that never ends, so the walk stops there and ignores them.
+ */
 function batch(slotCount: number, base: bigint, ...body: Uint8Array[]): Uint8Array {
-  return concatBytes(
+  const bytes = concatBytes(
     encodeBatchHeader({ version: 1, delayedCountAfter: 0n, slotCount }),
     encodePrelude(base, [], [FEE]),
     ...body,
   )
+  const missing = 13 + slotCount * MIN_SLOT_BYTES - bytes.length
+  return missing > 0 ? concatBytes(bytes, new Uint8Array(missing).fill(0x80)) : bytes
 }
 function options(delayedCount: bigint, prevTimestamp = T_B - 100n): DecodeBatchOptions {
   return {
@@ -64,22 +72,36 @@ describe('walking a batch (§5.6)', () => {
     ])
   })
 
-  it('clamps blocks that announce more delayed messages or slots than D and S; extra slots are skipped over', () => {
+  it('clamps blocks that announce more delayed messages or slots than D and S; announcing too many slots ends the body', () => {
     const bytes = batch(
       2,
       T_B,
       blockHeader(0n, 10n, 3n),
       slot(0n),
       slot(1n),
-      slot(2n), // announced beyond S: belongs to no message, but the next block header is after it
-      blockHeader(7n, 4n, 1n),
-      slot(3n),
+      slot(2n), // announced beyond S: belongs to no message, and nothing after it is read
+      blockHeader(7n, 0n, 0n),
     )
     const decoded = decodeBatch(bytes, options(3n))
     expect(decoded.blocks.map((b) => [b.timestamp, b.delayedTo - b.delayedFrom, nonces(b.slots)])).toEqual([
       [T_B, 3n, [0n, 1n]],
-      [T_B + 7n, 0n, []],
     ])
+    expect(walkBatch(bytes, 3n, 2).stop).toBe('slotOverflow')
+    // Delayed messages still owed go to the implicit block, not to blocks after the overflow.
+    const owed = decodeBatch(bytes, options(5n))
+    expect(owed.blocks.map((b) => [b.implicit, b.delayedTo - b.delayedFrom])).toEqual([[false, 5n]])
+  })
+
+  it(`reads at most ${MAX_BLOCKS_PER_BATCH} block headers; the rest of the body is ignored`, () => {
+    const headers = Array.from({ length: MAX_BLOCKS_PER_BATCH + 5 }, () => blockHeader(1n, 1n, 0n))
+    const bytes = batch(0, T_B - 5_000n, ...headers)
+    const walk = walkBatch(bytes, 3_000n, 0)
+    expect(walk.stop).toBe('blockLimit')
+    expect(walk.blocks).toHaveLength(MAX_BLOCKS_PER_BATCH + 1) // the last is the implicit block
+    expect(walk.blocks.at(-1)).toMatchObject({
+      proposedTimestamp: undefined,
+      delayedCount: 3_000n - BigInt(MAX_BLOCKS_PER_BATCH),
+    })
   })
 
   it('adds one implicit block at T_b for what the body did not place: remaining delayed messages, then empty slots', () => {
@@ -146,8 +168,9 @@ describe('walking a batch (§5.6)', () => {
   it('a body that ends inside the prelude has no blocks', () => {
     const bytes = concatBytes(
       encodeBatchHeader({ version: 1, delayedCountAfter: 0n, slotCount: 1 }),
-      Uint8Array.of(0, 0, 0),
+      new Uint8Array(MIN_SLOT_BYTES),
     )
+    bytes[23] = 2 // two fee entries: the prelude needs 11 + 80 bytes, the body has 64
     const walk = walkBatch(bytes, 2n, 1)
     expect(walk.stop).toBe('prelude')
     expect(walk.prelude).toBeUndefined()

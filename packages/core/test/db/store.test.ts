@@ -57,6 +57,20 @@ describe('LevelStore', () => {
     await reopened.close()
   })
 
+  it('answers reads from a batch that is still being written', async () => {
+    const store = await LevelStore.open(tempDir())
+    await store.batch([{ type: 'put', key: k('x'), value: Uint8Array.of(1) }])
+    const pending = store.batch([
+      { type: 'put', key: k('y'), value: Uint8Array.of(2) },
+      { type: 'del', key: k('x') },
+    ])
+    expect(store.getSync(k('y'))).toEqual(Uint8Array.of(2))
+    await pending
+    expect(store.getSync(k('y'))).toEqual(Uint8Array.of(2))
+    expect(store.getSync(k('x'))).toBeUndefined()
+    await store.close()
+  })
+
   it('refuses a database another handle holds open, with a StoreError', async () => {
     const dir = tempDir()
     const store = await LevelStore.open(dir)

@@ -66,6 +66,21 @@ describe('trie on LevelDB', () => {
     await store.close()
   })
 
+  it('reads on while a commit is still being written', async () => {
+    const store = await LevelStore.open(tempDir())
+    const trie = new MerklePatriciaTrie(store, { secure: true })
+    const prng = new Prng(8)
+    const entries = Array.from({ length: 2000 }, () => [prng.bytes(20), randomAccount(prng)] as const)
+    for (const [a, v] of entries) trie.put(a, v)
+    const committing = trie.commit() // not awaited: committed leaves are already out of memory
+    for (const [a, v] of entries) expect(trie.get(a)).toEqual(v)
+    trie.put(entries[0]?.[0] as Uint8Array, randomAccount(prng))
+    const root = await committing
+    await trie.commit()
+    expect(trie.at(root).get(entries[1]?.[0] as Uint8Array)).toEqual(entries[1]?.[1])
+    await store.close()
+  })
+
   it('refuses to open at a root that was never committed', async () => {
     const store = await LevelStore.open(tempDir())
     expect(() => new MerklePatriciaTrie(store, { root: new Uint8Array(32).fill(7) })).toThrow(MissingTrieNodeError)

@@ -67,6 +67,25 @@ describe('MerklePatriciaTrie', () => {
     expect(trie.at(root1).get(Uint8Array.of(5))).toEqual(t('value-5-padding-padding'))
   })
 
+  it('gives the same roots and values whatever number of levels stays in memory', async () => {
+    const roots: string[][] = []
+    for (const residentDepth of [0, 1, 4, 64]) {
+      const store = new MemoryStore()
+      let trie = new MerklePatriciaTrie(store, { secure: true, residentDepth })
+      const seen: string[] = []
+      for (let round = 0; round < 6; round++) {
+        for (let i = 0; i < 300; i++)
+          trie.put(t(`k${(i * 7 + round * 131) % 900}`), t(`v${round}-${i}-long-enough-to-hash`))
+        if (round % 2) trie.del(t(`k${round}`))
+        seen.push(bytesToHex(await trie.commit()))
+        if (round === 3) trie = new MerklePatriciaTrie(store, { root: trie.root(), secure: true, residentDepth })
+      }
+      for (let i = 0; i < 900; i += 37) expect(trie.get(t(`k${i}`))).toEqual(trie.at(trie.root()).get(t(`k${i}`)))
+      roots.push(seen)
+    }
+    for (const r of roots) expect(r).toEqual(roots[0])
+  })
+
   it('reports a corrupt node in the store', async () => {
     const store = new MemoryStore()
     const trie = new MerklePatriciaTrie(store)

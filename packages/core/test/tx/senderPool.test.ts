@@ -25,7 +25,9 @@ function stream(seed: number): (n: number) => Uint8Array {
   return (n) => {
     const out = new Uint8Array(n)
     for (let o = 0; o < n; o += 32) {
-      const block = keccak256(Uint8Array.of(seed & 0xff, (seed >> 8) & 0xff, ...new Uint8Array(Uint32Array.of(counter++).buffer)))
+      const block = keccak256(
+        Uint8Array.of(seed & 0xff, (seed >> 8) & 0xff, ...new Uint8Array(Uint32Array.of(counter++).buffer)),
+      )
       out.set(block.subarray(0, Math.min(32, n - o)), o)
     }
     return out

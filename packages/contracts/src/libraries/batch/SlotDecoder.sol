@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import { RLPWriter } from "../rlp/RLPWriter.sol";
-import { Transaction } from "../stf/Transaction.sol";
-import { BatchWalker, Prelude } from "./BatchWalker.sol";
+import {RLPWriter} from "../rlp/RLPWriter.sol";
+import {Transaction} from "../stf/Transaction.sol";
+import {BatchWalker, Prelude} from "./BatchWalker.sol";
 
 /// @title SlotDecoder
 /// @notice Decodes one transaction slot of a batch (protocol.md §5.5) into the signed transaction it
@@ -25,13 +25,7 @@ library SlotDecoder {
     ///         a dictionary index out of range, exponent > 77 or value ≥ 2^256, too short, or bytes
     ///         left over after `s`.
     /// @return tx_ The transaction, with `signingHash` set.
-    function decode(
-        bytes memory _batch,
-        Prelude memory _prelude,
-        uint256 _offset,
-        uint256 _length,
-        uint256 _chainId
-    )
+    function decode(bytes memory _batch, Prelude memory _prelude, uint256 _offset, uint256 _length, uint256 _chainId)
         internal
         pure
         returns (bool ok_, Transaction memory tx_)

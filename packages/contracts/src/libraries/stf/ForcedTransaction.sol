@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import { RLPWriter } from "../rlp/RLPWriter.sol";
-import { Reason } from "./Reason.sol";
-import { Transaction } from "./Transaction.sol";
+import {RLPWriter} from "../rlp/RLPWriter.sol";
+import {Reason} from "./Reason.sol";
+import {Transaction} from "./Transaction.sol";
 
 /// @title ForcedTransaction
 /// @notice Strict, total decoding of a forced transaction's payload (protocol.md §7.3): a network-form
@@ -26,10 +26,11 @@ library ForcedTransaction {
         uint256 end;
     }
 
-    /// @notice Decodes `_raw`. Returns `Reason.APPLIED` (0) with the transaction on success,
-    ///         `Reason.FORCED_DECODE` on malformed bytes, or `Reason.UNSUPPORTED_TYPE` for an envelope
-    ///         type byte other than 0x01/0x02 (below 0x80). `_chainId` (the config's) is used only to
-    ///         build the EIP-155 signing payload of a legacy transaction.
+    /// @notice Decodes `_raw`. Returns `Reason.APPLIED` (0) with the transaction on success, or
+    ///         `Reason.FORCED_DECODE` on malformed bytes — including an envelope type byte other than
+    ///         0x01/0x02 (as the TypeScript decoder, which refuses types 3, 4 and unknown ones).
+    ///         `_chainId` (the config's) is used only to build the EIP-155 signing payload of a legacy
+    ///         transaction.
     function decode(bytes memory _raw, uint256 _chainId) internal pure returns (uint8 reason_, Transaction memory tx_) {
         uint256 len = _raw.length;
         if (len == 0) return (Reason.FORCED_DECODE, tx_);
@@ -41,10 +42,8 @@ library ForcedTransaction {
         } else if (first == 1 || first == 2) {
             txType = first;
             count = first == 1 ? 11 : 12;
-        } else if (first >= 0x80) {
-            return (Reason.FORCED_DECODE, tx_);
         } else {
-            return (Reason.UNSUPPORTED_TYPE, tx_);
+            return (Reason.FORCED_DECODE, tx_);
         }
         (bool ok, Fields memory f) = _split(_raw, txType == 0 ? 0 : 1, count);
         if (!ok) return (Reason.FORCED_DECODE, tx_);

@@ -26,7 +26,7 @@ library Reason {
     uint8 internal constant INTRINSIC_GAS_TOO_LOW = 17; // "intrinsicGasTooLow" rule 15
     uint8 internal constant NONCE_MISMATCH = 18; // "nonceMismatch"      rule 16
     uint8 internal constant INSUFFICIENT_BALANCE = 19; // "insufficientBalance" rule 17
-    /// @notice A delayed message whose kind/payload the Portal cannot produce (unreachable; see NatSpec
-    ///         of StateTransition.applyDelayed).
-    uint8 internal constant INVALID_DELAYED = 20; // "invalidDelayed"
+    /// @notice A deposit whose payload is not 52 bytes (the Portal never records one; kept so that the
+    ///         transition stays total, as in the TypeScript STF).
+    uint8 internal constant DEPOSIT_MALFORMED = 20; // "depositMalformed"
 }

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import { RLPItem, RLPReader } from "../rlp/RLPReader.sol";
-import { RLPWriter } from "../rlp/RLPWriter.sol";
-import { SecureMerkleTrie } from "../trie/SecureMerkleTrie.sol";
-import { BatchWalker, LocatedMessage, Prelude } from "../batch/BatchWalker.sol";
-import { SlotDecoder } from "../batch/SlotDecoder.sol";
-import { ForcedTransaction } from "./ForcedTransaction.sol";
-import { Reason } from "./Reason.sol";
-import { Transaction } from "./Transaction.sol";
-import { TransactionRules } from "./TransactionRules.sol";
+import {RLPItem, RLPReader} from "../rlp/RLPReader.sol";
+import {RLPWriter} from "../rlp/RLPWriter.sol";
+import {SecureMerkleTrie} from "../trie/SecureMerkleTrie.sol";
+import {BatchWalker, LocatedMessage, Prelude} from "../batch/BatchWalker.sol";
+import {SlotDecoder} from "../batch/SlotDecoder.sol";
+import {ForcedTransaction} from "./ForcedTransaction.sol";
+import {Reason} from "./Reason.sol";
+import {Transaction} from "./Transaction.sol";
+import {TransactionRules} from "./TransactionRules.sol";
 
 /// @notice The config values the state transition reads (protocol.md §2, fields 1, 3, 4).
 struct StfConfig {
@@ -92,11 +92,7 @@ library StateTransition {
         uint256 _slotCount,
         DelayedMessage memory _delayed,
         StateProofs memory _proofs
-    )
-        internal
-        pure
-        returns (bytes32 postRoot_, uint8 reason_, LocatedMessage memory loc_)
-    {
+    ) internal pure returns (bytes32 postRoot_, uint8 reason_, LocatedMessage memory loc_) {
         loc_ = BatchWalker.locate(_batch, _j, _delayedBefore, _delayedCount, _slotCount);
         (postRoot_, reason_) = applyLocated(_config, _preRoot, _batch, loc_, _delayed, _proofs);
     }
@@ -110,11 +106,7 @@ library StateTransition {
         LocatedMessage memory _loc,
         DelayedMessage memory _delayed,
         StateProofs memory _proofs
-    )
-        internal
-        pure
-        returns (bytes32, uint8)
-    {
+    ) internal pure returns (bytes32, uint8) {
         if (_loc.isDelayed) return applyDelayed(_config, _preRoot, _delayed, _proofs);
         if (!_loc.slotPresent) return (_preRoot, Reason.SLOT_DECODE);
         return applySlot(
@@ -131,33 +123,26 @@ library StateTransition {
         uint256 _offset,
         uint256 _length,
         StateProofs memory _proofs
-    )
-        internal
-        pure
-        returns (bytes32, uint8)
-    {
+    ) internal pure returns (bytes32, uint8) {
         (bool ok, Transaction memory t) = SlotDecoder.decode(_batch, _prelude, _offset, _length, _config.chainId);
         if (!ok) return (_preRoot, Reason.SLOT_DECODE);
         return applyTransaction(_config, _preRoot, t, _proofs);
     }
 
     /// @notice Applies a delayed message (§7.2 deposit, §7.3 forced transaction).
-    /// @dev    The Portal only records deposits with a 52-byte payload and kinds 0 and 1; anything else
-    ///         cannot be checked against `delayedMessageHash` and is a no-op (`INVALID_DELAYED`) here
-    ///         only so that this function stays total.
+    /// @dev    Kind 0 is a deposit; every other kind is read as a forced transaction (the Portal only
+    ///         records kinds 0 and 1; this matches the TypeScript STF for the others). A deposit
+    ///         payload that is not 52 bytes (which the Portal never records) is the no-op
+    ///         `depositMalformed`, so that this function stays total.
     function applyDelayed(
         StfConfig memory _config,
         bytes32 _preRoot,
         DelayedMessage memory _message,
         StateProofs memory _proofs
-    )
-        internal
-        pure
-        returns (bytes32, uint8)
-    {
+    ) internal pure returns (bytes32, uint8) {
         if (_message.kind == KIND_DEPOSIT) {
             bytes memory payload = _message.payload;
-            if (payload.length != DEPOSIT_PAYLOAD_LENGTH) return (_preRoot, Reason.INVALID_DELAYED);
+            if (payload.length != DEPOSIT_PAYLOAD_LENGTH) return (_preRoot, Reason.DEPOSIT_MALFORMED);
             address recipient;
             uint256 amount;
             assembly ("memory-safe") {
@@ -166,12 +151,9 @@ library StateTransition {
             }
             return (applyDeposit(_preRoot, recipient, amount, _proofs), Reason.APPLIED);
         }
-        if (_message.kind == KIND_FORCED_TRANSACTION) {
-            (uint8 reason, Transaction memory t) = ForcedTransaction.decode(_message.payload, _config.chainId);
-            if (reason != Reason.APPLIED) return (_preRoot, reason);
-            return applyTransaction(_config, _preRoot, t, _proofs);
-        }
-        return (_preRoot, Reason.INVALID_DELAYED);
+        (uint8 reason, Transaction memory t) = ForcedTransaction.decode(_message.payload, _config.chainId);
+        if (reason != Reason.APPLIED) return (_preRoot, reason);
+        return applyTransaction(_config, _preRoot, t, _proofs);
     }
 
     /// @notice A deposit (§7.2): `recipient.balance += amount`, one account proof.
@@ -180,7 +162,7 @@ library StateTransition {
         pure
         returns (bytes32)
     {
-        Cursor memory c = Cursor({ root: _preRoot, next: 0 });
+        Cursor memory c = Cursor({root: _preRoot, next: 0});
         (Account memory a, bytes[] memory proof) = _read(c, _recipient, _proofs);
         a.balance += _amount;
         _write(c, _recipient, a, proof);
@@ -193,16 +175,12 @@ library StateTransition {
         bytes32 _preRoot,
         Transaction memory _tx,
         StateProofs memory _proofs
-    )
-        internal
-        pure
-        returns (bytes32, uint8)
-    {
+    ) internal pure returns (bytes32, uint8) {
         (uint8 reason, address sender, uint256 gasUsed) =
             TransactionRules.check(_tx, _config.chainId, _config.baseFeePerGas);
         if (reason != Reason.APPLIED) return (_preRoot, reason);
 
-        Cursor memory c = Cursor({ root: _preRoot, next: 0 });
+        Cursor memory c = Cursor({root: _preRoot, next: 0});
         // 1. sender (rules 16–17 read it)
         (Account memory a, bytes[] memory proof) = _read(c, sender, _proofs);
         if (_tx.nonce != a.nonce) return (_preRoot, Reason.NONCE_MISMATCH);
@@ -278,7 +256,7 @@ library StateTransition {
         if (exists) {
             a_ = decodeAccount(value);
         } else {
-            a_ = Account({ nonce: 0, balance: 0, storageRoot: EMPTY_TRIE_ROOT, codeHash: EMPTY_CODE_HASH });
+            a_ = Account({nonce: 0, balance: 0, storageRoot: EMPTY_TRIE_ROOT, codeHash: EMPTY_CODE_HASH});
         }
     }
 

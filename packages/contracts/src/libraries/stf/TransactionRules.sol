@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import { Reason } from "./Reason.sol";
-import { Transaction } from "./Transaction.sol";
+import {Reason} from "./Reason.sol";
+import {Transaction} from "./Transaction.sol";
 
 /// @title TransactionRules
 /// @notice The stateless rules 1–15 of protocol.md §7.3, in order, with signer recovery (rule 8),

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import { BatchWalker, LocatedMessage, Prelude } from "../../../src/libraries/batch/BatchWalker.sol";
-import { StfTestBase } from "../stf/StfTestBase.sol";
+import {BatchWalker, LocatedMessage, Prelude} from "../../../src/libraries/batch/BatchWalker.sol";
+import {StfTestBase} from "../stf/StfTestBase.sol";
 
 /// @title BatchWalker_Test
 /// @notice The walk of protocol.md §5.6: locating message j of a batch, for well-formed and broken
@@ -114,8 +114,9 @@ contract BatchWalker_Test is StfTestBase {
 
     function test_locate_truncatedSlot_laterSlotsEmpty_succeeds() public pure {
         // One block announcing 3 slots: the first complete, the second announces 50 bytes but has 3.
-        bytes memory batch =
-            bytes.concat(_header(1, 1, 3), _prelude(0, _noDict(), _defaultFees()), _blockHeader(0, 0, 3), _slot(hex"01"));
+        bytes memory batch = bytes.concat(
+            _header(1, 1, 3), _prelude(0, _noDict(), _defaultFees()), _blockHeader(0, 0, 3), _slot(hex"01")
+        );
         batch = bytes.concat(batch, hex"32010203");
         _assertSlot(_locate(batch, 0, 0, 1, 3), 0, true);
         _assertSlot(_locate(batch, 1, 0, 1, 3), 1, false);
@@ -127,8 +128,9 @@ contract BatchWalker_Test is StfTestBase {
     function test_locate_slotsBeyondSLeft_skipped_succeeds() public pure {
         // S_b = 1 but block 1 announces 3 slots: slots 2 and 3 belong to no message and are skipped,
         // so block 2's header (1 delayed) is found after them.
-        bytes memory batch =
-            bytes.concat(_header(1, 1, 1), _prelude(0, _noDict(), _defaultFees()), _blockHeader(0, 0, 3), _slot(hex"11"));
+        bytes memory batch = bytes.concat(
+            _header(1, 1, 1), _prelude(0, _noDict(), _defaultFees()), _blockHeader(0, 0, 3), _slot(hex"11")
+        );
         batch = bytes.concat(batch, _slot(hex"2222"), _slot(hex"333333"), _blockHeader(0, 5, 0));
         LocatedMessage memory l = _locate(batch, 0, 4, 1, 1);
         _assertSlot(l, 0, true);
@@ -161,7 +163,7 @@ contract BatchWalker_Test is StfTestBase {
 
     function test_readWideVarint_canonical_succeeds() public pure {
         _assertWide(hex"00", true, 0);
-        _assertWide(hex"ffffffffffffffffff02", true, 1 << 64); // beyond a narrow varint
+        _assertWide(hex"80808080808080808002", true, 1 << 64); // beyond a narrow varint
         // 2^256 − 1: 36 bytes of 0xff then 0x0f
         bytes memory max = new bytes(37);
         for (uint256 k; k < 36; ++k) {
@@ -210,8 +212,44 @@ contract BatchWalker_Test is StfTestBase {
             else if (r % 3 == 1) body = bytes.concat(body, bytes1(uint8(r >> 8 & 3)), bytes1(uint8(r >> 16)));
             else body = bytes.concat(body, bytes1(uint8(r >> 8)));
         }
-        bytes memory batch = bytes.concat(_header(1, uint64(d), uint32(s)), _prelude(0, _noDict(), _defaultFees()), body);
+        bytes memory batch =
+            bytes.concat(_header(1, uint64(d), uint32(s)), _prelude(0, _noDict(), _defaultFees()), body);
         _checkAgainstReference(batch, d, s, _counts >> 16);
+    }
+
+    /// @notice Large bodies (several KB) of blocks with up to 40 slots, long runs of empty slots and
+    ///         some long slots, so that the walker's word-at-a-time and four-at-a-time paths run.
+    function testFuzz_locate_largeBodies_matchesReference_succeeds(uint256 _seed, uint256 _counts) public pure {
+        bytes memory body = new bytes(12_000);
+        uint256 len;
+        uint256 announced;
+        for (uint256 k; len < 8_000; ++k) {
+            uint256 r = uint256(keccak256(abi.encode(_seed, k)));
+            uint256 sc = r % 41;
+            bytes memory h = _blockHeader(r >> 8 & 1, r >> 9 & 1, sc);
+            for (uint256 m; m < h.length; ++m) {
+                body[len++] = h[m];
+            }
+            announced += sc;
+            for (uint256 q; q < sc; ++q) {
+                uint256 pick = uint256(keccak256(abi.encode(r, q))) % 16;
+                uint256 l = pick < 10 ? 0 : pick < 14 ? pick - 9 : pick == 14 ? 200 : 255;
+                if (r >> 10 & 3 == 0) l = 0; // a block of empty slots: runs of zero length bytes
+                body[len++] = bytes1(uint8(l));
+                len += l; // slot bytes stay zero
+            }
+        }
+        // Sometimes cut the body so that the last slots are truncated.
+        if (_seed & 1 == 1) len -= (_seed >> 1) % 300;
+        assembly ("memory-safe") {
+            mstore(body, len)
+        }
+        uint256 d = _counts % 6;
+        uint256 sCount = (announced * ((_counts >> 8) % 120)) / 100 + 1; // some beyond, some short
+        bytes memory batch =
+            bytes.concat(_header(1, uint64(d), uint32(sCount)), _prelude(0, _noDict(), _defaultFees()), body);
+        _checkAgainstReference(batch, d, sCount, _counts >> 16);
+        _checkAgainstReference(batch, d, sCount, d + sCount - 1); // the last message
     }
 
     function _checkAgainstReference(bytes memory _batch, uint256 _d, uint256 _s, uint256 _j) internal pure {
@@ -235,6 +273,7 @@ contract BatchWalker_Test is StfTestBase {
         uint256 dNext;
         uint256 sNext;
         uint256 pos;
+        uint256 blocks;
         bool stop;
     }
 
@@ -252,7 +291,7 @@ contract BatchWalker_Test is StfTestBase {
         Prelude memory p = BatchWalker.readPrelude(_batch);
         if (p.complete) {
             r.pos = p.blocksOffset;
-            while (r.pos < _batch.length && !r.stop) {
+            while (r.pos < _batch.length && !r.stop && r.blocks < BatchWalker.MAX_BLOCKS_PER_BATCH) {
                 if (!_refBlock(_batch, r)) break;
             }
         }
@@ -275,6 +314,7 @@ contract BatchWalker_Test is StfTestBase {
         if (ok) (ok, dd, _r.pos) = BatchWalker.readVarint(_batch, _r.pos, len);
         if (ok) (ok, sc, _r.pos) = BatchWalker.readVarint(_batch, _r.pos, len);
         if (!ok) return false;
+        ++_r.blocks;
         uint256 nd = dd < _r.dLeft ? dd : _r.dLeft;
         uint256 ns = sc < _r.sLeft ? sc : _r.sLeft;
         _r.dLeft -= nd;
@@ -294,7 +334,9 @@ contract BatchWalker_Test is StfTestBase {
                     l.slotOffset = pos + 1;
                     l.slotLength = uint8(_batch[pos]);
                 }
-            } else if (!complete) {
+            } else {
+                // A block announcing more slots than remain ends the body (§5.6 step 3).
+                _r.stop = true;
                 break;
             }
             if (!complete) _r.stop = true;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import { Test } from "../../base/Test.sol";
-import { RLPWriter } from "../../../src/libraries/rlp/RLPWriter.sol";
-import { Account, StateTransition } from "../../../src/libraries/stf/StateTransition.sol";
-import { TrieBuilder } from "./TrieBuilder.sol";
+import {Test} from "../../base/Test.sol";
+import {RLPWriter} from "../../../src/libraries/rlp/RLPWriter.sol";
+import {Account, StateTransition} from "../../../src/libraries/stf/StateTransition.sol";
+import {TrieBuilder} from "./TrieBuilder.sol";
 
 /// @title StfTestBase
 /// @notice Test helpers for the Solidity state transition: a model of the L2 state (accounts and the
@@ -61,8 +61,7 @@ abstract contract StfTestBase is Test {
         e_ = new TrieBuilder.Entry[](_withdrawals.length);
         for (uint256 i; i < e_.length; ++i) {
             e_[i] = TrieBuilder.Entry({
-                path: keccak256(abi.encodePacked(_withdrawals[i])),
-                value: RLPWriter.writeUint(uint256(_withdrawals[i]))
+                path: keccak256(abi.encodePacked(_withdrawals[i])), value: RLPWriter.writeUint(uint256(_withdrawals[i]))
             });
         }
     }
@@ -91,11 +90,13 @@ abstract contract StfTestBase is Test {
     }
 
     function _proof(address _a) internal view returns (bytes[] memory proof_) {
-        (, proof_) = TrieBuilder.build(_accountEntries(), _reservedAccounts, _fillDepth, keccak256(abi.encodePacked(_a)));
+        (, proof_) =
+            TrieBuilder.build(_accountEntries(), _reservedAccounts, _fillDepth, keccak256(abi.encodePacked(_a)));
     }
 
     function _storageProof(bytes32 _slot) internal view returns (bytes[] memory proof_) {
-        (, proof_) = TrieBuilder.build(_storageEntries(), _reservedSlots, _fillDepth, keccak256(abi.encodePacked(_slot)));
+        (, proof_) =
+            TrieBuilder.build(_storageEntries(), _reservedSlots, _fillDepth, keccak256(abi.encodePacked(_slot)));
     }
 
     function _withdrawalHash(uint256 _passerNonce, address _sender, address _l1Recipient, uint256 _value)
@@ -256,11 +257,7 @@ abstract contract StfTestBase is Test {
         address[] memory _dict,
         Fee[] memory _fees,
         bytes[] memory _slotBytesList
-    )
-        internal
-        pure
-        returns (bytes memory out_)
-    {
+    ) internal pure returns (bytes memory out_) {
         out_ = bytes.concat(
             _header(1, _delayedCountAfter, uint32(_slotBytesList.length)),
             _prelude(1_700_000_000, _dict, _fees),
@@ -273,7 +270,7 @@ abstract contract StfTestBase is Test {
 
     function _defaultFees() internal pure returns (Fee[] memory fees_) {
         fees_ = new Fee[](2);
-        fees_[0] = Fee({ maxFeePerGas: 2 gwei, maxPriorityFeePerGas: 1 gwei, gasLimit: 21_000 });
-        fees_[1] = Fee({ maxFeePerGas: 3 gwei, maxPriorityFeePerGas: 3 gwei, gasLimit: 30_000 });
+        fees_[0] = Fee({maxFeePerGas: 2 gwei, maxPriorityFeePerGas: 1 gwei, gasLimit: 21_000});
+        fees_[1] = Fee({maxFeePerGas: 3 gwei, maxPriorityFeePerGas: 3 gwei, gasLimit: 30_000});
     }
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import { RLPWriter } from "../../../src/libraries/rlp/RLPWriter.sol";
+import {RLPWriter} from "../../../src/libraries/rlp/RLPWriter.sol";
 
 /// @title TrieBuilder
 /// @notice Test helper: builds a secure Merkle-Patricia trie from scratch (Yellow Paper appendix D)
@@ -101,11 +101,7 @@ library TrieBuilder {
         bool _onPath,
         bytes32 _prefixPath,
         uint256 _n
-    )
-        private
-        pure
-        returns (bytes memory)
-    {
+    ) private pure returns (bytes memory) {
         bool childOnPath = _onPath && nibble(_c.target, _depth) == _n;
         uint256[] memory sub = _subset(_c, _idx, _depth, _n);
         if (sub.length > 0) {
@@ -174,7 +170,11 @@ library TrieBuilder {
     }
 
     /// @dev Hex-prefix encoding of nibbles `_from`…`_to` of `_path`.
-    function _hexPrefix(bytes32 _path, uint256 _from, uint256 _to, bool _leaf) private pure returns (bytes memory out_) {
+    function _hexPrefix(bytes32 _path, uint256 _from, uint256 _to, bool _leaf)
+        private
+        pure
+        returns (bytes memory out_)
+    {
         uint256 len = _to - _from;
         bool odd = len % 2 == 1;
         out_ = new bytes(len / 2 + 1);
