@@ -6,11 +6,13 @@
  * a table. `--quick` runs smaller sizes (about two minutes in all); `--only trie` keeps the figures
  * whose name starts with the prefix (repeatable, or comma-separated).
  */
+import { figures as batchFigures } from './figures/batch.ts'
+import { figures as ospFigures } from './figures/osp.ts'
 import { figures as stfFigures } from './figures/stf.ts'
 import { figures as trieFigures } from './figures/trie.ts'
 import { type FigureGroup, type FigureResult, log, parseArgs } from './harness.ts'
 
-const registry: FigureGroup[] = [...trieFigures, ...stfFigures]
+const registry: FigureGroup[] = [...trieFigures, ...stfFigures, ...batchFigures, ...ospFigures]
 
 function formatNumber(n: number | undefined): string {
   if (n === undefined || Number.isNaN(n)) return '-'

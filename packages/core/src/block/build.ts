@@ -54,6 +54,8 @@ export type L2Block = {
   outcomes: MessageOutcome[]
 }
 
+const EMPTY_BLOOM = new Uint8Array(BLOOM_BYTES)
+
 /** Root of the plain trie `rlp(index) → item`, as Ethereum's transactions and receipts roots. */
 export function orderedTrieRoot(items: readonly Uint8Array[]): Uint8Array {
   const trie = new MerklePatriciaTrie(new MemoryStore())
@@ -75,13 +77,15 @@ export function applyBlock(state: WorldState, input: BlockInput, config: Prepare
     outcomes.push(outcome)
     if (!outcome.applied || outcome.kind !== 'transaction') continue
     gasUsed += outcome.gasUsed
+    // Transfers have no logs: they share one empty bloom and skip the OR.
+    const hasLogs = outcome.logs.length > 0
     const receipt: Receipt = {
       type: outcome.tx.type,
       cumulativeGasUsed: gasUsed,
-      logsBloom: logsBloom(outcome.logs),
+      logsBloom: hasLogs ? logsBloom(outcome.logs) : EMPTY_BLOOM,
       logs: outcome.logs,
     }
-    orBloom(bloom, receipt.logsBloom)
+    if (hasLogs) orBloom(bloom, receipt.logsBloom)
     const raw = (message.kind === 'transaction' ? message.raw : undefined) ?? encodeTransaction(outcome.tx)
     transactions.push({ ...outcome, raw, hash: keccak256(raw), index: transactions.length, receipt })
   }
