@@ -5,6 +5,8 @@ import {IOneStepProver} from "../interfaces/IOneStepProver.sol";
 import {IPortal} from "../interfaces/IPortal.sol";
 import {ISequencerInbox} from "../interfaces/ISequencerInbox.sol";
 import {BatchWalker, LocatedMessage} from "../libraries/batch/BatchWalker.sol";
+import {RollupConfig} from "../libraries/RollupConfig.sol";
+import {Types} from "../libraries/Types.sol";
 import {DelayedMessage, StateProofs, StateTransition, StfConfig} from "../libraries/stf/StateTransition.sol";
 
 /// @title OneStepProver
@@ -43,6 +45,8 @@ contract OneStepProver is IOneStepProver {
         bytes[] storageProof;
     }
 
+    /// @notice keccak256 of the ABI-encoded rollup config (protocol.md §2), as every contract stores it.
+    bytes32 public immutable configHash;
     /// @notice The inbox whose batches define the message list.
     ISequencerInbox public immutable INBOX;
     /// @notice The Portal that records delayed messages.
@@ -63,17 +67,19 @@ contract OneStepProver is IOneStepProver {
     /// @notice The delayed message does not hash to the Portal's `delayedMessageHash(d)`.
     error DelayedMessageMismatch(uint256 delayedIndex);
 
-    /// @param _inbox The SequencerInbox.
-    /// @param _portal The Portal.
-    /// @param _chainId The config's L2 chain id.
-    /// @param _baseFeePerGas The config's L2 base fee.
-    /// @param _feeVault The config's fee vault.
-    constructor(ISequencerInbox _inbox, IPortal _portal, uint64 _chainId, uint256 _baseFeePerGas, address _feeVault) {
+    /// @notice Binds the prover to its inbox and Portal and to the rollup config every other contract
+    ///         of the deployment stores the hash of.
+    /// @param _inbox The SequencerInbox (batch hashes and message counts).
+    /// @param _portal The Portal (delayed message hashes).
+    /// @param _config The rollup config (protocol.md §2); the prover keeps its hash and the values the
+    ///        state transition reads (chain id, base fee, fee vault).
+    constructor(ISequencerInbox _inbox, IPortal _portal, Types.RollupConfig memory _config) {
         INBOX = _inbox;
         PORTAL = _portal;
-        CHAIN_ID = _chainId;
-        BASE_FEE_PER_GAS = _baseFeePerGas;
-        FEE_VAULT = _feeVault;
+        configHash = RollupConfig.hash(_config);
+        CHAIN_ID = _config.chainId;
+        BASE_FEE_PER_GAS = _config.baseFeePerGas;
+        FEE_VAULT = _config.feeVault;
     }
 
     /// @inheritdoc IOneStepProver

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import {Types} from "../../src/libraries/Types.sol";
 import {OneStepProver} from "../../src/L1/OneStepProver.sol";
 import {IPortal} from "../../src/interfaces/IPortal.sol";
 import {ISequencerInbox} from "../../src/interfaces/ISequencerInbox.sol";
@@ -79,7 +80,11 @@ abstract contract OneStepProverTestBase is StfTestBase {
     function setUp() public virtual {
         inbox = new MockInbox();
         portal = new MockPortal();
-        prover = new OneStepProver(inbox, portal, uint64(CHAIN_ID), BASE_FEE, FEE_VAULT);
+        Types.RollupConfig memory config;
+        config.chainId = uint64(CHAIN_ID);
+        config.baseFeePerGas = BASE_FEE;
+        config.feeVault = FEE_VAULT;
+        prover = new OneStepProver(inbox, portal, config);
         _genesis();
     }
 

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {Test} from "../base/Test.sol";
+import {Types} from "../../src/libraries/Types.sol";
 import {OneStepProver} from "../../src/L1/OneStepProver.sol";
 import {IPortal} from "../../src/interfaces/IPortal.sol";
 import {ISequencerInbox} from "../../src/interfaces/ISequencerInbox.sol";
@@ -23,13 +24,11 @@ contract OneStepProverVectors_Test is Test {
 
     function setUp() public {
         string memory json = _read();
-        prover = new OneStepProver(
-            ISequencerInbox(address(0)),
-            IPortal(address(0)),
-            uint64(vm.parseJsonUint(json, ".config.chainId")),
-            vm.parseJsonUint(json, ".config.baseFeePerGas"),
-            vm.parseJsonAddress(json, ".config.feeVault")
-        );
+        Types.RollupConfig memory config;
+        config.chainId = uint64(vm.parseJsonUint(json, ".config.chainId"));
+        config.baseFeePerGas = vm.parseJsonUint(json, ".config.baseFeePerGas");
+        config.feeVault = vm.parseJsonAddress(json, ".config.feeVault");
+        prover = new OneStepProver(ISequencerInbox(address(0)), IPortal(address(0)), config);
         assertEq(
             vm.parseJsonAddress(json, ".config.messagePasser"),
             0x5100000000000000000000000000000000000000,
