@@ -6,14 +6,12 @@ import { join } from 'node:path'
 import { bytesToHex, configHash, encodeBatch, type RollupConfig } from '@sluice/core'
 import {
   type Address,
-  concatHex,
   createPublicClient,
   createWalletClient,
   encodeAbiParameters,
   encodePacked,
   http,
   keccak256,
-  numberToHex,
   parseEther,
   parseEventLogs,
   toHex,

@@ -96,7 +96,7 @@ export async function measureStfTransfer(sizes: StfTransferSizes): Promise<StfTr
         ? Number((peer.cpuUsPerTx.process / ours.cpuUsPerTx.process).toFixed(2))
         : undefined,
     note:
-      `size = funded accounts; blocks of ${BLOCK} transfers, root + LevelDB commit per block; medians of per-block rates. ` +
+      `size = funded accounts; blocks of ${BLOCK} transfers, root + LevelDB commit per block (ours pipelined: block n+1 executes, its accounts prefetched, while block n's batch is written; each batch is written before the next is submitted); medians of per-block rates. ` +
       `The peer runs the first ${peer.txs} of our ${ours.txs} transfers; rootsAgree compares the roots after that block ` +
       '(ethereumjs burns the base fee, so it is credited back to the vault before comparing). ' +
       'Signing and pre-state building are not timed. Rates are wall-clock and drop when other processes share the cores; ' +

@@ -47,58 +47,16 @@ export class CachedStore implements KeyValueStore {
     return value
   }
 
+  getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    return Promise.resolve(keys.map((k) => this.getSync(k)))
+  }
+
   batch(ops: readonly BatchOp[]): Promise<void> {
     for (const op of ops) {
       if (op.type === 'put') this.remember(keyOf(op.key), op.value)
       else this.cache.delete(keyOf(op.key))
     }
     return this.inner.batch(ops)
-  }
-
-  close(): Promise<void> {
-    return this.inner.close()
-  }
-}
-
-/**
- * An experiment (`--pipeline`): lets a block's LevelDB batch run while the next block executes.
- * Nodes of a batch that has been submitted but not yet written are served from memory, so a read
- * of a node the trie has just dropped to a hash reference never misses. This is the change
- * proposed for `LevelStore` itself.
- */
-export class OverlayStore implements KeyValueStore {
-  readonly inner: KeyValueStore
-  private readonly inFlight = new Map<string, Uint8Array>()
-
-  constructor(inner: KeyValueStore) {
-    this.inner = inner
-  }
-
-  getSync(key: Uint8Array): Uint8Array | undefined {
-    if (this.inFlight.size !== 0) {
-      const value = this.inFlight.get(keyOf(key))
-      if (value !== undefined) return value
-    }
-    return this.inner.getSync(key)
-  }
-
-  async batch(ops: readonly BatchOp[]): Promise<void> {
-    const keys: string[] = new Array(ops.length)
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i] as BatchOp
-      const k = keyOf(op.key)
-      keys[i] = k
-      if (op.type === 'put') this.inFlight.set(k, op.value)
-    }
-    try {
-      await this.inner.batch(ops)
-    } finally {
-      for (let i = 0; i < ops.length; i++) {
-        const op = ops[i] as BatchOp
-        if (op.type === 'put' && this.inFlight.get(keys[i] as string) === op.value)
-          this.inFlight.delete(keys[i] as string)
-      }
-    }
   }
 
   close(): Promise<void> {

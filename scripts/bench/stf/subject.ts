@@ -4,9 +4,10 @@
  *   node scripts/bench/stf/subject.ts --impl ours|ethereumjs --accounts N --txs T [--run-txs P]
  *        [--block 1000] [--threads K]
  * --txs sizes the workload (cached per size), --run-txs runs only its first P transfers.
+ * Ours pipelines by default: block n+1 executes while block n's batch is written, and its accounts
+ * are prefetched meanwhile (--pipeline false / --prefetch false turn either off, for comparison).
  * Profiling only (ours): --phases (the steps of applyBlock timed one by one, in CPU µs per
- * transaction), --pipeline (commit of block n overlaps block n+1, through OverlayStore),
- * --store cached (a node cache in front of LevelDB), --experiment keepLeaves (experiments.ts).
+ * transaction of the main thread), --store cached (a node cache in front of LevelDB).
  * Both sides start from the same pre-state on LevelDB: N funded accounts (plus the message
  * passer), built with our StateDb and committed before timing (not measured). ethereumjs reads
  * those very nodes: our trie nodes are byte-identical Ethereum MPT nodes stored under their hash,
@@ -34,9 +35,8 @@ import { applyDeposit, applyMessage } from '../../../packages/core/src/stf/index
 import type { StfMessage } from '../../../packages/core/src/stf/message.ts'
 import { createSenderPool, decodeTransaction } from '../../../packages/core/src/tx/index.ts'
 import { log, parseArgs, removeDir, tempDir } from '../harness.ts'
-import { CachedStore, OverlayStore } from './cachedStore.ts'
-import { applyKeepLeaves } from './experiments.ts'
 import { addressAt, standardWorkload, type Workload } from '../workload.ts'
+import { CachedStore } from './cachedStore.ts'
 
 export const CHAIN_ID = 1_337_901n
 export const BASE_FEE = 1_000_000_000n
@@ -70,7 +70,7 @@ export type SubjectResult = {
    * depend on what else runs on the machine.
    */
   cpuUsPerTx?: { mainThread: number; process: number }
-  /** --phases: µs per transaction per phase (medians over blocks). */
+  /** --phases: main-thread CPU µs per transaction per phase (means over blocks). */
   phases?: Record<string, number>
 }
 
@@ -114,31 +114,54 @@ function cpuSince(
   }
 }
 
-function medianOf(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
+type OursOptions = {
+  threads: number
+  /** Time the steps of applyBlock one by one (CPU µs per transaction). */
+  phases: boolean
+  /** `--store cached`: a node cache in front of LevelDB (experiment). */
+  cached: boolean
+  /** Block n+1 executes while block n's batch is written (`StateDb.startCommit`); default on. */
+  pipeline: boolean
+  /** Block n+1's senders and recipients are prefetched (`StateDb.prefetch`) while block n is written; default on. */
+  prefetch: boolean
 }
 
-async function runOurs(
-  level: LevelStore,
-  root0: Uint8Array,
-  blocks: Uint8Array[][],
-  threads: number,
-  phases: boolean,
-  cached: boolean,
-  pipeline: boolean,
-) {
-  // --store cached / --pipeline: experiments (see cachedStore.ts); the figure runs on LevelStore itself
-  const store = cached ? new CachedStore(level) : pipeline ? new OverlayStore(level) : level
-  let committing: Promise<unknown> = Promise.resolve()
-  const pool = createSenderPool({ threads })
+function decodeBlock(raws: readonly Uint8Array[], senders: readonly (Uint8Array | undefined)[]): StfMessage[] {
+  const messages: StfMessage[] = new Array(raws.length)
+  for (let i = 0; i < raws.length; i++) {
+    const raw = raws[i] as Uint8Array
+    messages[i] = { kind: 'transaction', tx: decodeTransaction(raw), sender: senders[i], raw }
+  }
+  return messages
+}
+
+/** The accounts a block of transfers reads and writes (the fee vault stays resident anyway). */
+function touchedAddresses(messages: readonly StfMessage[]): Uint8Array[] {
+  const out: Uint8Array[] = []
+  for (const m of messages) {
+    if (m.kind !== 'transaction') continue
+    if (m.sender !== undefined) out.push(m.sender)
+    if (m.tx !== undefined && m.tx.to !== undefined) out.push(m.tx.to)
+  }
+  return out
+}
+
+/**
+ * The block loop as a node runs it: senders are recovered in the pool a block ahead; block b
+ * executes while block b-1's batch is written (awaited before block b's commit is submitted); while
+ * block b's batch is written, block b+1 is decoded and its accounts prefetched off the main thread.
+ */
+async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[][], options: OursOptions) {
+  const { phases, pipeline, prefetch } = options
+  const store = options.cached ? new CachedStore(level) : level
+  const pool = createSenderPool({ threads: options.threads })
   await pool.recover([blocks[0]?.[0] as Uint8Array], CHAIN_ID) // workers loaded before timing
   const state = new StateDb(store, root0)
   const rates: number[] = []
   const phaseSamples: Record<string, number[]> = {
     wait: [],
     decode: [],
+    prefetch: [],
     apply: [],
     stateRoot: [],
     txReceiptRoots: [],
@@ -147,22 +170,30 @@ async function runOurs(
   let noops = 0
   const blockRoots: string[] = []
   let parentHash: Uint8Array = new Uint8Array(32)
+  let written: Promise<void> = Promise.resolve()
   const cpu0 = { thread: process.threadCpuUsage(), process: process.cpuUsage() }
+  const clock = phases ? cpuMs : () => performance.now()
   let next = pool.recover(blocks[0] as Uint8Array[], CHAIN_ID)
+  let messages: StfMessage[] | null = null
   let t = performance.now()
   for (let b = 0; b < blocks.length; b++) {
     const raws = blocks[b] as Uint8Array[]
-    const clock = phases ? cpuMs : () => performance.now()
     const t0 = clock()
-    const senders = await next
-    if (b + 1 < blocks.length) next = pool.recover(blocks[b + 1] as Uint8Array[], CHAIN_ID)
-    const t1 = clock()
-    const messages: StfMessage[] = new Array(raws.length)
-    for (let i = 0; i < raws.length; i++) {
-      const raw = raws[i] as Uint8Array
-      messages[i] = { kind: 'transaction', tx: decodeTransaction(raw), sender: senders[i], raw }
+    let t1 = t0
+    let t2 = t0
+    if (messages === null) {
+      // first block (or no pipelining): recover, decode, prefetch now
+      const senders = await next
+      t1 = clock()
+      messages = decodeBlock(raws, senders)
+      t2 = clock()
+      if (prefetch) await state.prefetch(touchedAddresses(messages))
     }
-    const t2 = clock()
+    if (b + 1 < blocks.length) next = pool.recover(blocks[b + 1] as Uint8Array[], CHAIN_ID)
+    const t2b = clock()
+    let t3: number
+    let t4: number
+    let t5: number
     if (phases) {
       // the steps of applyBlock, timed one by one (profile only; the figure uses applyBlock)
       const included: Uint8Array[] = []
@@ -180,21 +211,12 @@ async function runOurs(
           encodeReceipt({ type: outcome.tx.type, cumulativeGasUsed: gas, logsBloom: new Uint8Array(256), logs: [] }),
         )
       }
-      const t3 = clock()
+      t3 = clock()
       state.stateRoot()
-      const t4 = clock()
+      t4 = clock()
       orderedTrieRoot(included)
       orderedTrieRoot(receipts)
-      const t5 = clock()
-      await state.commit()
-      const t6 = clock()
-      const per = 1000 / raws.length
-      phaseSamples.wait?.push((t1 - t0) * per)
-      phaseSamples.decode?.push((t2 - t1) * per)
-      phaseSamples.apply?.push((t3 - t2) * per)
-      phaseSamples.stateRoot?.push((t4 - t3) * per)
-      phaseSamples.txReceiptRoots?.push((t5 - t4) * per)
-      phaseSamples.commit?.push((t6 - t5) * per)
+      t5 = clock()
     } else {
       const block = applyBlock(
         state,
@@ -211,20 +233,42 @@ async function runOurs(
       noops += raws.length - block.transactions.length
       parentHash = block.hash
       blockRoots.push(bytesToHex(block.header.stateRoot))
-      if (pipeline) {
-        // the previous block's batch must be written before this one is submitted
-        await committing
-        committing = state.commit()
-        if (b === blocks.length - 1) await committing
-      } else {
-        await state.commit()
-      }
+      t3 = t4 = t5 = clock()
     }
+    // block b-1 is durable once this resolves; only then is block b's batch submitted
+    await written
+    written = state.startCommit().written
+    if (!pipeline) await written
+    const t6 = clock()
+    messages = null
+    let t7 = t6
+    let t8 = t6
+    if (pipeline && b + 1 < blocks.length) {
+      // while block b is written: block b+1's senders (recovered meanwhile), decoding, prefetch
+      const senders = await next
+      t7 = clock()
+      messages = decodeBlock(blocks[b + 1] as Uint8Array[], senders)
+      t8 = clock()
+      if (prefetch) await state.prefetch(touchedAddresses(messages))
+    }
+    // the last block counts its write too (the others overlap it with the next block's work)
+    if (b + 1 === blocks.length) await written
+    const t9 = clock()
     const now = performance.now()
     rates.push((raws.length * 1000) / (now - t))
     t = now
+    if (phases) {
+      const per = 1000 / raws.length
+      phaseSamples.wait?.push((t1 - t0 + t7 - t6) * per)
+      phaseSamples.decode?.push((t2 - t1 + t8 - t7) * per)
+      phaseSamples.prefetch?.push((t2b - t2 + t9 - t8) * per)
+      phaseSamples.apply?.push((t3 - t2b) * per)
+      phaseSamples.stateRoot?.push((t4 - t3) * per)
+      phaseSamples.txReceiptRoots?.push((t5 - t4) * per)
+      phaseSamples.commit?.push((t6 - t5) * per)
+    }
   }
-  await committing
+  await written
   const cpu = cpuSince(cpu0, blocks)
   await pool.close()
   const result: SubjectResult = {
@@ -233,13 +277,14 @@ async function runOurs(
     txs: blocks.reduce((s, r) => s + r.length, 0),
     root: bytesToHex(state.stateRoot()),
     noops,
-    threads,
+    threads: options.threads,
     blockRoots,
     cpuUsPerTx: cpu,
   }
   if (phases) {
+    // means, not medians: the thread CPU clock ticks in milliseconds, a few per block
     result.phases = Object.fromEntries(
-      Object.entries(phaseSamples).map(([k, v]) => [k, Number(medianOf(v).toFixed(2))]),
+      Object.entries(phaseSamples).map(([k, v]) => [k, Number((v.reduce((a, x) => a + x, 0) / v.length).toFixed(2))]),
     )
   }
   return result
@@ -367,7 +412,6 @@ async function main(): Promise<void> {
   const runTxs = Number(args['run-txs'] ?? txs)
   const blockSize = Number(args.block ?? 1000)
   const threads = Number(args.threads ?? 0) || undefined
-  if (args.experiment === 'keepLeaves') applyKeepLeaves()
   const workload = standardWorkload({ accounts, txs, chainId: CHAIN_ID, baseFeePerGas: BASE_FEE })
   const dir = tempDir(`stf-${impl}`)
   try {
@@ -376,15 +420,13 @@ async function main(): Promise<void> {
     const blocks = blocksOf(workload.raws.slice(0, runTxs), blockSize)
     const result =
       impl === 'ours'
-        ? await runOurs(
-            store,
-            root0,
-            blocks,
-            threads ?? availableParallelism(),
-            args.phases === 'true',
-            args.store === 'cached',
-            args.pipeline === 'true',
-          )
+        ? await runOurs(store, root0, blocks, {
+            threads: threads ?? availableParallelism(),
+            phases: args.phases === 'true',
+            cached: args.store === 'cached',
+            pipeline: args.pipeline !== 'false',
+            prefetch: args.prefetch !== 'false',
+          })
         : await runEthereumjs(store, root0, blocks)
     await store.close()
     process.stdout.write(`${JSON.stringify(result)}\n`)

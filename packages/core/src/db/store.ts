@@ -1,5 +1,5 @@
+import { Buffer } from 'node:buffer'
 import { ClassicLevel } from 'classic-level'
-import { equalBytes } from '../bytes/index.ts'
 import { SluiceError } from '../errors/base.ts'
 
 /** One write of an atomic batch. Keys and values are raw bytes. */
@@ -13,6 +13,11 @@ export type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { ty
 export interface KeyValueStore {
   /** The value under `key`, or `undefined` when absent. */
   getSync(key: Uint8Array): Uint8Array | undefined
+  /**
+   * The values under `keys`, in order (`undefined` where absent), read together; for LevelDB the
+   * reads run off the main thread. Sees every batch already submitted, as `getSync` does.
+   */
+  getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>
   /** Applies every op or none (LevelDB's write batch). */
   batch(ops: readonly BatchOp[]): Promise<void>
   close(): Promise<void>
@@ -41,11 +46,19 @@ export const DEFAULT_LEVEL_OPTIONS = {
   compression: false,
 } as const
 
+/** A batch being written, with a key index built on the first read that LevelDB did not answer. */
+type Inflight = { ops: readonly BatchOp[]; index: Map<string, Uint8Array | null> | null }
+
+/** One char per byte: a Map key for bytes without hex encoding. */
+function latin1(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')
+}
+
 /** A LevelDB store (classic-level) with byte keys and values. */
 export class LevelStore implements KeyValueStore {
   readonly db: ClassicLevel<Uint8Array, Uint8Array>
   readonly location: string
-  private readonly inflight: (readonly BatchOp[])[] = []
+  private readonly inflight: Inflight[] = []
 
   private constructor(location: string, db: ClassicLevel<Uint8Array, Uint8Array>) {
     this.location = location
@@ -78,28 +91,47 @@ export class LevelStore implements KeyValueStore {
     const v = this.db.getSync(key)
     // classic-level hands out Buffers; callers get plain Uint8Arrays (Buffer's slice() shares memory)
     if (v !== undefined) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
-    return this.inflight.length === 0 ? undefined : this.findInflight(key)
+    return this.inflight.length === 0 ? undefined : (this.findInflight(key) ?? undefined)
+  }
+
+  async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    if (keys.length === 0) return []
+    const values = await this.db.getMany(keys as Uint8Array[])
+    const out: (Uint8Array | undefined)[] = new Array(values.length)
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]
+      // absent: maybe in a batch still in flight (or one that landed during the read): getSync sees both
+      out[i] =
+        v === undefined ? this.getSync(keys[i] as Uint8Array) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+    }
+    return out
   }
 
   /** A write of a batch that is still being applied (newest first), so reads never run ahead of it. */
-  private findInflight(key: Uint8Array): Uint8Array | undefined {
+  private findInflight(key: Uint8Array): Uint8Array | null | undefined {
+    const k = latin1(key)
     for (let b = this.inflight.length - 1; b >= 0; b--) {
-      const ops = this.inflight[b] as readonly BatchOp[]
-      for (let i = ops.length - 1; i >= 0; i--) {
-        const op = ops[i] as BatchOp
-        if (equalBytes(op.key, key)) return op.type === 'put' ? op.value : undefined
+      const batch = this.inflight[b] as Inflight
+      // indexed on the first miss only: most reads are answered by LevelDB itself
+      if (batch.index === null) {
+        batch.index = new Map()
+        for (const op of batch.ops) batch.index.set(latin1(op.key), op.type === 'put' ? op.value : null)
       }
+      const v = batch.index.get(k)
+      if (v !== undefined) return v
     }
     return undefined
   }
 
   /**
-   * Applies `ops` atomically. Until the returned promise settles, `getSync` already answers from
-   * `ops` (a trie that committed can go on reading while LevelDB writes).
+   * Applies `ops` atomically. Until the returned promise settles, `getSync` and `getMany` already
+   * answer from `ops` (a trie that committed can go on reading while LevelDB writes); the batch is
+   * durable only once the promise resolved.
    */
   async batch(ops: readonly BatchOp[]): Promise<void> {
     if (ops.length === 0) return
-    this.inflight.push(ops)
+    const entry: Inflight = { ops, index: null }
+    this.inflight.push(entry)
     try {
       await this.db.batch(ops as BatchOp[])
     } catch (error) {
@@ -109,7 +141,7 @@ export class LevelStore implements KeyValueStore {
         severity: 'critical',
       })
     } finally {
-      this.inflight.splice(this.inflight.indexOf(ops), 1)
+      this.inflight.splice(this.inflight.indexOf(entry), 1)
     }
   }
 
@@ -123,12 +155,17 @@ export class MemoryStore implements KeyValueStore {
   private readonly map = new Map<string, Uint8Array>()
 
   getSync(key: Uint8Array): Uint8Array | undefined {
-    return this.map.get(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1'))
+    return this.map.get(latin1(key))
+  }
+
+  /** Answers synchronously (the promise is already settled). */
+  getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    return Promise.resolve(keys.map((k) => this.getSync(k)))
   }
 
   async batch(ops: readonly BatchOp[]): Promise<void> {
     for (const op of ops) {
-      const k = Buffer.from(op.key.buffer, op.key.byteOffset, op.key.byteLength).toString('latin1')
+      const k = latin1(op.key)
       if (op.type === 'put') this.map.set(k, op.value.slice())
       else this.map.delete(k)
     }

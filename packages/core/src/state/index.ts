@@ -1,3 +1,3 @@
 export { genesisStateRoot, writeGenesisState } from './genesis.ts'
-export { StateDb } from './stateDb.ts'
+export { CommitInFlightError, StateDb } from './stateDb.ts'
 export type { WorldState } from './types.ts'

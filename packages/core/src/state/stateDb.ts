@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer'
 import { bigintToBytes, bytesToBigint, padLeft } from '../bytes/index.ts'
 import type { BatchOp, KeyValueStore } from '../db/store.ts'
+import { SluiceError } from '../errors/base.ts'
 import { decodeRlp, encodeRlp } from '../rlp/index.ts'
 import { type Account, decodeAccount, emptyAccount, encodeAccount } from '../trie/account.ts'
 import { MerklePatriciaTrie } from '../trie/trie.ts'
@@ -29,6 +30,8 @@ export class StateDb implements WorldState {
   private readonly accounts: MerklePatriciaTrie
   private readonly pending = new Map<string, Entry>()
   private readonly storageTries = new Map<string, MerklePatriciaTrie>()
+  /** The batch of the last `startCommit` until it is written (stays set when it failed). */
+  private inFlight: Promise<void> | null = null
 
   constructor(store: KeyValueStore, root?: Uint8Array) {
     this.store = store
@@ -110,12 +113,64 @@ export class StateDb implements WorldState {
     return ops
   }
 
-  /** Writes every new node and `extraOps` in one atomic batch; returns the committed state root. */
-  async commit(extraOps: readonly BatchOp[] = []): Promise<Uint8Array> {
+  /**
+   * Reads the trie nodes on the paths to `addresses` that are not in memory yet, off the main thread
+   * (the store's `getMany`), so the `getAccount`/`putAccount` of those addresses that follow do no
+   * synchronous I/O. Changes no value and no root, only what is resident until the next commit; call
+   * it after the previous block's `startCommit` (a commit releases what was read before it).
+   */
+  prefetch(addresses: readonly Uint8Array[]): Promise<void> {
+    return this.accounts.prefetch(addresses)
+  }
+
+  /**
+   * Pipelined commit: collects every new node and `extraOps`, submits them as one atomic batch and
+   * returns at once with the state root and `written`, which resolves when the batch is durable.
+   * The next block can execute meanwhile (the store answers reads from the batch in flight, see
+   * `LevelStore.batch`). A block is durable only once its `written` resolved; await it before the
+   * next `startCommit` (which throws `CommitInFlightError` otherwise). When `written` rejects
+   * (a `StoreError`), nothing of the batch was written: drop this StateDb and reopen at the last
+   * durable root.
+   */
+  startCommit(extraOps: readonly BatchOp[] = []): { root: Uint8Array; written: Promise<void> } {
+    if (this.inFlight !== null) throw new CommitInFlightError()
     const root = this.stateRoot()
     const ops = this.collectCommitOps()
     for (const op of extraOps) ops.push(op)
-    await this.store.batch(ops)
+    const written = this.store.batch(ops)
+    const inFlight = written.then(
+      () => {
+        if (this.inFlight === inFlight) this.inFlight = null
+      },
+      () => {
+        // keeps the StateDb unusable for commits: its nodes are marked written but are not
+      },
+    )
+    this.inFlight = inFlight
+    return { root, written }
+  }
+
+  /** Resolves once the batch of the last `startCommit` has settled (at once when none is in flight). */
+  async flushed(): Promise<void> {
+    if (this.inFlight !== null) await this.inFlight
+  }
+
+  /** Writes every new node and `extraOps` in one atomic batch; returns the committed state root. */
+  async commit(extraOps: readonly BatchOp[] = []): Promise<Uint8Array> {
+    const { root, written } = this.startCommit(extraOps)
+    await written
     return root
+  }
+}
+
+/** `startCommit` was called while the previous commit's batch was still being written. */
+export class CommitInFlightError extends SluiceError {
+  override name = 'CommitInFlightError'
+  constructor() {
+    super('a StateDb commit was started while the previous one is still being written', {
+      details:
+        'Await the previous `startCommit(...).written` (or `flushed()`) first; if it failed, reopen the state at the last durable root.',
+      severity: 'critical',
+    })
   }
 }

@@ -29,18 +29,91 @@ export function emptyAccount(): Account {
   return { nonce: 0n, balance: 0n, storageRoot: EMPTY_TRIE_ROOT, codeHash: EMPTY_CODE_HASH }
 }
 
+/** Minimal big-endian bytes of a non-negative integer (0 → empty); a Number path for small ones. */
+function uintBytes(value: bigint): Uint8Array {
+  if (value < 0n || value > 0xffffffffffffn) return bigintToBytes(value)
+  let n = Number(value)
+  let len = 0
+  for (let m = n; m > 0; m = Math.floor(m / 256)) len++
+  const out = new Uint8Array(len)
+  for (let i = len - 1; i >= 0; i--) {
+    out[i] = n % 256
+    n = Math.floor(n / 256)
+  }
+  return out
+}
+
+/** Length of the RLP string item for `b` (at most 55 bytes). */
+function shortItemLength(b: Uint8Array): number {
+  return b.length === 1 && (b[0] as number) < 0x80 ? 1 : 1 + b.length
+}
+
+/** Writes the RLP string item for `b` (at most 55 bytes) at `pos`; returns the position after it. */
+function writeShortItem(out: Uint8Array, pos: number, b: Uint8Array): number {
+  if (b.length !== 1 || (b[0] as number) >= 0x80) out[pos++] = 0x80 + b.length
+  out.set(b, pos)
+  return pos + b.length
+}
+
+/** `rlp([nonce, balance, storageRoot, codeHash])`, written into one buffer. */
 export function encodeAccount(account: Account): Uint8Array {
   if (account.storageRoot.length !== 32) throw new InvalidAccountError('storageRoot is not 32 bytes')
   if (account.codeHash.length !== 32) throw new InvalidAccountError('codeHash is not 32 bytes')
-  return RLP.encode([
-    bigintToBytes(account.nonce),
-    bigintToBytes(account.balance),
-    account.storageRoot,
-    account.codeHash,
-  ])
+  const nonce = uintBytes(account.nonce)
+  const balance = uintBytes(account.balance)
+  if (nonce.length > 55 || balance.length > 55) {
+    return RLP.encode([nonce, balance, account.storageRoot, account.codeHash])
+  }
+  // payload: two short items and two 33-byte items, 68..178 bytes: a 2-byte list header
+  const payload = shortItemLength(nonce) + shortItemLength(balance) + 66
+  const out = new Uint8Array(2 + payload)
+  out[0] = 0xf8
+  out[1] = payload
+  let pos = writeShortItem(out, 2, nonce)
+  pos = writeShortItem(out, pos, balance)
+  out[pos++] = 0xa0
+  out.set(account.storageRoot, pos)
+  out[pos + 32] = 0xa0
+  out.set(account.codeHash, pos + 33)
+  return out
+}
+
+/**
+ * Reads a canonical minimal integer item at `pos` (at most 32 bytes): [value, next position], or
+ * null when it is anything else (the generic decoder then accepts or rejects it).
+ */
+function readUintItem(data: Uint8Array, pos: number): [bigint, number] | null {
+  const b0 = data[pos]
+  if (b0 === undefined) return null
+  if (b0 < 0x80) return b0 === 0 ? null : [BigInt(b0), pos + 1]
+  const len = b0 - 0x80
+  if (len > 32 || pos + 1 + len > data.length) return null
+  if (len === 0) return [0n, pos + 1]
+  const first = data[pos + 1] as number
+  if (first === 0 || (len === 1 && first < 0x80)) return null
+  return [bytesToBigint(data.subarray(pos + 1, pos + 1 + len)), pos + 1 + len]
+}
+
+/** The usual shape (a 2-byte list header, 32-byte hashes) decoded directly; null for anything else. */
+function decodeAccountFast(data: Uint8Array): Account | null {
+  if (data[0] !== 0xf8 || data[1] !== data.length - 2 || data.length < 58) return null
+  const nonce = readUintItem(data, 2)
+  if (nonce === null) return null
+  const balance = readUintItem(data, nonce[1])
+  if (balance === null) return null
+  const pos = balance[1]
+  if (pos + 66 !== data.length || data[pos] !== 0xa0 || data[pos + 33] !== 0xa0) return null
+  return {
+    nonce: nonce[0],
+    balance: balance[0],
+    storageRoot: data.subarray(pos + 1, pos + 33),
+    codeHash: data.subarray(pos + 34, pos + 66),
+  }
 }
 
 export function decodeAccount(data: Uint8Array): Account {
+  const fast = decodeAccountFast(data)
+  if (fast !== null) return fast
   let decoded: unknown
   try {
     decoded = RLP.decode(data)

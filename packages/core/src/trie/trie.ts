@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer'
 import { bytesToHex, equalBytes } from '../bytes/index.ts'
 import { keccak256 } from '../crypto/keccak.ts'
 import type { BatchOp, KeyValueStore } from '../db/store.ts'
@@ -37,6 +38,18 @@ export type TrieOptions = {
 /** Default `residentDepth`. */
 export const DEFAULT_RESIDENT_DEPTH = 4
 
+/** At most this many nodes read by `get`/`prefetch` stay attached between commits (~30 MB). */
+const MAX_LOADED = 100_000
+
+/** `prefetch` reads the paths of at most this many keys (the rest stay on demand). */
+const MAX_PREFETCH = MAX_LOADED >> 3
+
+type LoadedNode = { parent: TrieNode; index: number; node: TrieNode }
+/** A node `prefetch` reads: the hash reference at `parent`'s child `index` (-1: an extension's child), at depth `pos`. */
+type Wanted = { parent: TrieNode; index: number; hash: Uint8Array; pos: number }
+/** Where a prefetched path has got to: `node` (in memory) at nibble depth `pos`. */
+type Cursor = { path: Uint8Array; node: TrieNode; pos: number }
+
 /**
  * Ethereum's hexary Merkle-Patricia trie over a {@link KeyValueStore}.
  *
@@ -61,6 +74,14 @@ export class MerklePatriciaTrie {
   /** keccak256 of the root's encoding when it is shorter than 32 bytes (then `hash` is null). */
   private smallRootHash: Uint8Array | null = null
   private changed = false
+  /**
+   * Leaves and deep inner nodes that `get` or `prefetch` attached to the tree (parent, child index
+   * or -1 for an extension's child, node). They go back to hash references at the next commit, or
+   * when there are more than `MAX_LOADED` of them, so memory stays bounded.
+   */
+  private loaded: LoadedNode[] = []
+  /** Secure trie: the paths (keccak256 of the key, as nibbles) of the keys used since the last commit. Never written to. */
+  private readonly paths = new Map<string, Uint8Array>()
 
   constructor(store: KeyValueStore, options: TrieOptions = {}) {
     this.store = store
@@ -87,7 +108,16 @@ export class MerklePatriciaTrie {
 
   /** The path in the trie for a user key (hashed first in a secure trie). */
   private path(key: Uint8Array): Uint8Array {
-    return bytesToNibbles(this.secure ? keccak256(key) : key)
+    if (!this.secure) return bytesToNibbles(key)
+    // a key is usually read, then written (and prefetched before): hash it once per commit
+    const id = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')
+    let path = this.paths.get(id)
+    if (path === undefined) {
+      if (this.paths.size >= MAX_LOADED) this.paths.clear()
+      path = bytesToNibbles(keccak256(key))
+      this.paths.set(id, path)
+    }
+    return path
   }
 
   private load(hash: Uint8Array): TrieNode {
@@ -101,7 +131,7 @@ export class MerklePatriciaTrie {
     }
   }
 
-  /** The value under `key`, or `undefined`. */
+  /** The value under `key`, or `undefined`. The bytes are shared with the trie: do not modify them. */
   get(key: Uint8Array): Uint8Array | undefined {
     const path = this.path(key)
     let n = this.rootNode
@@ -115,8 +145,9 @@ export class MerklePatriciaTrie {
         let c = children[i] as TrieNode | null
         if (c !== null && c.kind === HASH) {
           c = this.load(c.hash as Uint8Array)
-          // keep inner nodes near the root loaded; leaves and deeper nodes are read and dropped
-          if (c.kind !== LEAF && pos <= this.residentDepth) children[i] = c
+          // attached, so a `put` of the same key does not read it again; see `keepLoaded`
+          children[i] = c
+          if (c.kind === LEAF || pos > this.residentDepth) this.keepLoaded(n, i, c)
         }
         n = c
       } else if (n.kind === LEAF) {
@@ -132,12 +163,90 @@ export class MerklePatriciaTrie {
         let c = n.child as TrieNode
         if (c.kind === HASH) {
           c = this.load(c.hash as Uint8Array)
-          if (c.kind !== LEAF && pos <= this.residentDepth) n.child = c
+          n.child = c
+          if (c.kind === LEAF || pos > this.residentDepth) this.keepLoaded(n, -1, c)
         }
         n = c
       }
     }
     return undefined
+  }
+
+  /** Records a node attached below the resident depth, releasing all of them past `MAX_LOADED`. */
+  private keepLoaded(parent: TrieNode, index: number, node: TrieNode): void {
+    if (this.loaded.push({ parent, index, node }) > MAX_LOADED) this.releaseLoaded()
+  }
+
+  /**
+   * Turns the clean nodes that `get`/`prefetch` attached back into hash references (changed ones
+   * are written and dropped by the next commit; moved or removed ones are no longer where they were).
+   */
+  private releaseLoaded(): void {
+    const loaded = this.loaded
+    if (loaded.length === 0) return
+    for (const { parent, index, node } of loaded) {
+      if (node.dirty || node.hash === null) continue
+      if (index < 0) {
+        if (parent.child === node) parent.child = hashRef(node.hash)
+      } else {
+        const children = parent.children as (TrieNode | null)[]
+        if (children[index] === node) children[index] = hashRef(node.hash)
+      }
+    }
+    this.loaded = []
+  }
+
+  /**
+   * Reads from the store, with `getMany` (off the main thread for LevelDB), every stored node on
+   * the paths to `keys` that is not in memory yet, level by level, and attaches it, so the `get`s
+   * and `put`s of those keys that follow do no I/O. It changes no value or root, only what is
+   * resident: the nodes stay until the next commit (or until more than `MAX_LOADED` are attached).
+   * Writes may run while it waits (each read node is attached only where the same hash still is).
+   */
+  async prefetch(keys: readonly Uint8Array[]): Promise<void> {
+    if (this.rootNode === null) return
+    if (this.rootNode.kind === HASH) this.rootNode = this.load(this.rootNode.hash as Uint8Array)
+    const count = Math.min(keys.length, MAX_PREFETCH)
+    let cursors: Cursor[] = new Array(count)
+    for (let k = 0; k < count; k++) cursors[k] = { path: this.path(keys[k] as Uint8Array), node: this.rootNode, pos: 0 }
+    // each round reads one more level; the bound only guards against rounds undone by a release
+    for (let round = 0; round < 130 && cursors.length > 0; round++) {
+      const wanted: Wanted[] = []
+      // parent → bits of the child slots already asked for this round (bit 16: an extension's child)
+      const asked = new Map<TrieNode, number>()
+      const waiting: Cursor[] = []
+      for (const cursor of cursors) {
+        const w = firstUnloaded(cursor)
+        if (w === null) continue
+        waiting.push(cursor)
+        const bit = 1 << (w.index < 0 ? 16 : w.index)
+        const mask = asked.get(w.parent) ?? 0
+        if ((mask & bit) !== 0) continue
+        asked.set(w.parent, mask | bit)
+        wanted.push(w)
+      }
+      if (wanted.length === 0) return
+      const values = await this.store.getMany(wanted.map((w) => w.hash))
+      for (let k = 0; k < wanted.length; k++) {
+        const { parent, index, hash, pos } = wanted[k] as Wanted
+        const data = values[k]
+        if (data === undefined) throw new MissingTrieNodeError(bytesToHex(hash))
+        // the tree may have changed during the read: attach only where that very reference still is
+        const current = index < 0 ? parent.child : (parent.children as (TrieNode | null)[])[index]
+        if (current == null || current.kind !== HASH || !equalBytes(current.hash as Uint8Array, hash)) continue
+        let node: TrieNode
+        try {
+          node = decodeNode(data, hash)
+        } catch (error) {
+          if (error instanceof NodeDecodeError) throw new CorruptTrieNodeError(`${bytesToHex(hash)}: ${error.message}`)
+          throw error
+        }
+        if (index < 0) parent.child = node
+        else (parent.children as (TrieNode | null)[])[index] = node
+        if (node.kind === LEAF || pos > this.residentDepth) this.keepLoaded(parent, index, node)
+      }
+      cursors = waiting
+    }
   }
 
   /** Sets `key` to `value`. An empty value deletes the key (Ethereum's rule). */
@@ -302,6 +411,8 @@ export class MerklePatriciaTrie {
    * fails, drop this trie object and reopen at the last committed root.
    */
   collectCommitOps(ops: BatchOp[] = []): BatchOp[] {
+    this.releaseLoaded()
+    this.paths.clear()
     const n = this.rootNode
     if (n === null || n.kind === HASH || !n.dirty) return ops
     const root = this.root()
@@ -393,4 +504,43 @@ function collect(n: TrieNode, ops: BatchOp[], pos: number, resident: number): vo
     n.enc = null
   }
   n.dirty = false
+}
+
+/**
+ * The first hash reference on a prefetch cursor's path below its node, or null when the path ends
+ * in memory; leaves the cursor at that reference's parent (where the next round goes on).
+ */
+function firstUnloaded(cursor: Cursor): Wanted | null {
+  const path = cursor.path
+  let n: TrieNode | null = cursor.node
+  let pos = cursor.pos
+  while (n !== null) {
+    if (n.kind === BRANCH) {
+      if (pos === path.length) return null
+      const children = n.children as (TrieNode | null)[]
+      const i = path[pos] as number
+      const c = children[i] as TrieNode | null
+      if (c !== null && c.kind === HASH) {
+        cursor.node = n
+        cursor.pos = pos
+        return { parent: n, index: i, hash: c.hash as Uint8Array, pos: pos + 1 }
+      }
+      pos++
+      n = c
+    } else if (n.kind === EXTENSION) {
+      const p = n.path
+      if (p.length > path.length - pos || commonPrefix(p, path, pos) !== p.length) return null
+      const c = n.child as TrieNode
+      if (c.kind === HASH) {
+        cursor.node = n
+        cursor.pos = pos
+        return { parent: n, index: -1, hash: c.hash as Uint8Array, pos: pos + p.length }
+      }
+      pos += p.length
+      n = c
+    } else {
+      return null
+    }
+  }
+  return null
 }

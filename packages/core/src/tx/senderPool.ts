@@ -1,7 +1,10 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { SluiceError } from '../errors/base.ts'
-import type { SenderRequest, SenderResponse } from './senderWorker.ts'
+import { CLOSE_REQUEST, type SenderRequest, type SenderResponse } from './senderProtocol.ts'
+
+/** How long a closing worker may take to finish its queued chunks before it is terminated. */
+const STOP_TIMEOUT_MS = 10_000
 
 /** A worker of the sender pool died, or the pool was used after `close()`. */
 export class SenderPoolError extends SluiceError {
@@ -63,11 +66,35 @@ export function createSenderPool(options: SenderPoolOptions = {}): SenderPool {
   let failure: SenderPoolError | undefined
   let closing = false
 
+  /**
+   * Stops every worker at a safe point: each closes its port once the chunks already queued to it
+   * are done, and its thread then ends by itself. `Worker.terminate()` while a worker is inside the
+   * native secp256k1 binding can abort the whole process (a V8 fatal error, seen about once in six
+   * closes of a busy pool), so it is only the fallback for a worker that does not stop in time.
+   */
+  const stopWorkers = async (): Promise<void> => {
+    await Promise.all(
+      workers.map(async (worker) => {
+        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
+        try {
+          worker.postMessage(CLOSE_REQUEST)
+        } catch {
+          // already gone
+        }
+        worker.ref()
+        const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS)
+        await exited
+        clearTimeout(timer)
+      }),
+    )
+  }
+
   const fail = (error: SenderPoolError): void => {
     if (failure === undefined) failure = error
     for (const p of pending.values()) p.reject(error)
     pending.clear()
-    for (const w of workers) void w.terminate()
+    closing = true
+    void stopWorkers()
   }
 
   const workers: Worker[] = []
@@ -97,7 +124,7 @@ export function createSenderPool(options: SenderPoolOptions = {}): SenderPool {
       fail(new SenderPoolError(`sender-recovery worker ${i} sent an unreadable message`, { cause: error }))
     })
     worker.on('exit', (code) => {
-      if (closing) return
+      if (closing || failure !== undefined) return
       fail(
         new SenderPoolError(`sender-recovery worker ${i} exited unexpectedly with code ${code}`, {
           details: 'Pending recoveries were rejected and the pool is unusable; close it and create a new one.',
@@ -167,7 +194,7 @@ export function createSenderPool(options: SenderPoolOptions = {}): SenderPool {
       })
       for (const p of pending.values()) p.reject(error)
       pending.clear()
-      await Promise.all(workers.map((w) => w.terminate()))
+      await stopWorkers()
     },
   }
 }

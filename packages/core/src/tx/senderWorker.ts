@@ -8,12 +8,8 @@
  */
 import { parentPort } from 'node:worker_threads'
 import { decodeTransaction } from './decode.ts'
+import { CLOSE_REQUEST, type SenderRequest, type SenderResponse } from './senderProtocol.ts'
 import { checkSignature } from './signature.ts'
-
-/** What the pool sends: transactions `i` is `bytes[offsets[i], offsets[i+1])`. */
-export type SenderRequest = { id: number; chainId: bigint; bytes: ArrayBuffer; offsets: ArrayBuffer }
-/** What a worker answers: `senders[20i, 20i+20)` is valid when `ok[i] === 1`. */
-export type SenderResponse = { id: number; senders: ArrayBuffer; ok: ArrayBuffer }
 
 export function recoverPacked(request: SenderRequest): SenderResponse {
   const bytes = new Uint8Array(request.bytes)
@@ -42,7 +38,11 @@ export function recoverPacked(request: SenderRequest): SenderResponse {
 
 const port = parentPort
 if (port !== null) {
-  port.on('message', (request: SenderRequest) => {
+  port.on('message', (request: SenderRequest | typeof CLOSE_REQUEST) => {
+    if (request === CLOSE_REQUEST) {
+      port.close()
+      return
+    }
     const response = recoverPacked(request)
     port.postMessage(response, [response.senders, response.ok])
   })

@@ -45,7 +45,45 @@ describe('MemoryStore', () => {
   })
 })
 
+async function exerciseGetMany(store: KeyValueStore): Promise<void> {
+  expect(await store.getMany([])).toEqual([])
+  await store.batch([
+    { type: 'put', key: k('m1'), value: Uint8Array.of(1) },
+    { type: 'put', key: k('m2'), value: Uint8Array.of(2) },
+  ])
+  const values = await store.getMany([k('m2'), k('absent'), k('m1'), k('m2')])
+  expect(values).toEqual([Uint8Array.of(2), undefined, Uint8Array.of(1), Uint8Array.of(2)])
+  for (const v of values) if (v !== undefined) expect(Object.getPrototypeOf(v)).toBe(Uint8Array.prototype)
+}
+
+describe('MemoryStore.getMany', () => {
+  it('reads many keys in order, undefined where absent', async () => {
+    await exerciseGetMany(new MemoryStore())
+  })
+})
+
 describe('LevelStore', () => {
+  it('getMany reads many keys in order, undefined where absent', async () => {
+    const store = await LevelStore.open(tempDir())
+    await exerciseGetMany(store)
+    await store.close()
+  })
+
+  it('getMany sees a batch that is still being written', async () => {
+    const store = await LevelStore.open(tempDir())
+    await store.batch([{ type: 'put', key: k('x'), value: Uint8Array.of(1) }])
+    const pending = store.batch([
+      { type: 'put', key: k('y'), value: Uint8Array.of(2) },
+      { type: 'del', key: k('x') },
+    ])
+    const [y, z] = await store.getMany([k('y'), k('z')])
+    expect(y).toEqual(Uint8Array.of(2))
+    expect(z).toBeUndefined()
+    await pending
+    expect(await store.getMany([k('y'), k('x')])).toEqual([Uint8Array.of(2), undefined])
+    await store.close()
+  })
+
   it('reads what a batch wrote, and keeps it across close and reopen', async () => {
     const dir = tempDir()
     const store = await LevelStore.open(dir)

@@ -57,4 +57,38 @@ describe('account encoding', () => {
     for (const b of bad) expect(() => decodeAccount(b)).toThrow(InvalidAccountError)
     expect(() => encodeAccount({ ...emptyAccount(), codeHash: new Uint8Array(3) })).toThrow(InvalidAccountError)
   })
+
+  it('encodes like the generic RLP encoder and decodes back, for integers of every size', () => {
+    const values = [0n, 1n, 0x7fn, 0x80n, 0xffn, 0x100n, 2n ** 48n - 1n, 2n ** 48n, 2n ** 53n + 1n, 10n ** 24n]
+    values.push(2n ** 255n, 2n ** 256n - 1n, 2n ** 440n - 1n, 2n ** 440n) // 55 and 56 bytes: the generic path
+    const bytes = (v: bigint) =>
+      v === 0n
+        ? new Uint8Array(0)
+        : hexToBytes(`0x${v.toString(16).padStart(Math.ceil(v.toString(16).length / 2) * 2, '0')}`)
+    const storageRoot = keccak256(Uint8Array.of(1))
+    for (const nonce of values) {
+      for (const balance of values) {
+        const account = { nonce, balance, storageRoot, codeHash: EMPTY_CODE_HASH }
+        const encoded = encodeAccount(account)
+        expect(bytesToHex(encoded)).toBe(
+          bytesToHex(RLP.encode([bytes(nonce), bytes(balance), storageRoot, EMPTY_CODE_HASH])),
+        )
+        expect(decodeAccount(encoded)).toEqual(account)
+      }
+    }
+  })
+
+  it('refuses non-canonical integers that the direct decoder does not take', () => {
+    const tail = [0xa0, ...EMPTY_TRIE_ROOT, 0xa0, ...EMPTY_CODE_HASH]
+    const withItems = (...items: number[]) => Uint8Array.from([0xf8, items.length + tail.length, ...items, ...tail])
+    expect(decodeAccount(withItems(0x80, 0x05)).balance).toBe(5n)
+    for (const bad of [
+      withItems(0x81, 0x05, 0x80), // a single byte under 0x80 with a length prefix
+      withItems(0x00, 0x80), // a zero byte as an integer
+      withItems(0x82, 0x00, 0x01, 0x80), // leading zero
+      Uint8Array.from([...withItems(0x80, 0x80), 0x00]), // trailing byte
+    ]) {
+      expect(() => decodeAccount(bad)).toThrow(InvalidAccountError)
+    }
+  })
 })

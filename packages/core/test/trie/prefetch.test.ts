@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest'
+import { bytesToHex } from '../../src/bytes/index.ts'
+import { type BatchOp, type KeyValueStore, MemoryStore } from '../../src/db/index.ts'
+import { MerklePatriciaTrie } from '../../src/trie/index.ts'
+import { Prng, randomAccount } from './support.ts'
+
+/** A store that counts synchronous reads and can hold `getMany` answers back until released. */
+class CountingStore implements KeyValueStore {
+  readonly inner = new MemoryStore()
+  syncReads = 0
+  manyReads = 0
+  private held: (() => void)[] = []
+  hold = false
+
+  getSync(key: Uint8Array): Uint8Array | undefined {
+    this.syncReads++
+    return this.inner.getSync(key)
+  }
+
+  async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    this.manyReads += keys.length
+    if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve))
+    return this.inner.getMany(keys)
+  }
+
+  release(): void {
+    for (const resolve of this.held.splice(0)) resolve()
+  }
+
+  batch(ops: readonly BatchOp[]): Promise<void> {
+    return this.inner.batch(ops)
+  }
+
+  close(): Promise<void> {
+    return this.inner.close()
+  }
+}
+
+async function committedTrie(count: number, seed: number) {
+  const store = new CountingStore()
+  const prng = new Prng(seed)
+  const keys: Uint8Array[] = []
+  const build = new MerklePatriciaTrie(store, { secure: true })
+  for (let i = 0; i < count; i++) {
+    const key = prng.bytes(20)
+    keys.push(key)
+    build.put(key, randomAccount(prng))
+  }
+  const root = await build.commit()
+  return { store, keys, root, prng }
+}
+
+describe('MerklePatriciaTrie.prefetch', () => {
+  it('makes the following gets and puts of those keys read nothing synchronously', async () => {
+    const { store, keys, root, prng } = await committedTrie(3000, 1)
+    const trie = new MerklePatriciaTrie(store, { root, secure: true, residentDepth: 1 })
+    const some = keys.slice(0, 200)
+    await trie.prefetch(some)
+    expect(store.manyReads).toBeGreaterThan(200)
+    store.syncReads = 0
+    const reference = new MerklePatriciaTrie(store.inner, { root, secure: true })
+    for (const key of some) expect(trie.get(key)).toEqual(reference.get(key))
+    for (const key of some) {
+      const value = randomAccount(prng)
+      trie.put(key, value)
+      reference.put(key, value)
+    }
+    expect(store.syncReads).toBe(0)
+    expect(bytesToHex(trie.root())).toBe(bytesToHex(reference.root()))
+    // an absent key's path is prefetched as far as it goes
+    await trie.prefetch([prng.bytes(20)])
+  })
+
+  it('changes no value or root, and what it loaded goes back to the store after a commit', async () => {
+    const { store, keys, root } = await committedTrie(2000, 2)
+    const trie = new MerklePatriciaTrie(store, { root, secure: true, residentDepth: 1 })
+    await trie.prefetch(keys)
+    expect(bytesToHex(trie.root())).toBe(bytesToHex(root))
+    expect(bytesToHex(await trie.commit())).toBe(bytesToHex(root))
+    // the leaves were released: reading them goes to the store again
+    store.syncReads = 0
+    for (const key of keys.slice(0, 50)) trie.get(key)
+    expect(store.syncReads).toBeGreaterThanOrEqual(50)
+  })
+
+  it('gives the same results when the trie changes while its reads are under way', async () => {
+    const { store, keys, root, prng } = await committedTrie(1500, 3)
+    const trie = new MerklePatriciaTrie(store, { root, secure: true, residentDepth: 1 })
+    const reference = new MerklePatriciaTrie(store.inner, { root, secure: true })
+    store.hold = true
+    const prefetching = trie.prefetch(keys.slice(0, 300))
+    // while the first level is being read: updates, inserts and deletes on the same paths
+    for (let i = 0; i < 300; i++) {
+      const key = i % 3 === 0 ? (keys[i] as Uint8Array) : prng.bytes(20)
+      const value = i % 7 === 0 ? new Uint8Array(0) : randomAccount(prng)
+      trie.put(key, value)
+      reference.put(key, value)
+    }
+    for (let round = 0; round < 200 && store.hold; round++) {
+      store.release()
+      await new Promise((resolve) => setImmediate(resolve))
+      if (round === 2) {
+        // and a commit in the middle, which releases what was loaded so far
+        await trie.commit()
+        await reference.commit()
+      }
+    }
+    store.hold = false
+    store.release()
+    await prefetching
+    for (const key of keys.slice(0, 400)) expect(trie.get(key)).toEqual(reference.get(key))
+    expect(bytesToHex(trie.root())).toBe(bytesToHex(reference.root()))
+    expect(bytesToHex(await trie.commit())).toBe(bytesToHex(await reference.commit()))
+  })
+})
+
+describe('MerklePatriciaTrie.get residency', () => {
+  it('keeps what get loaded until the commit, so the put of the same key reads nothing again', async () => {
+    const { store, keys, root, prng } = await committedTrie(2000, 4)
+    const trie = new MerklePatriciaTrie(store, { root, secure: true, residentDepth: 1 })
+    const reference = new MerklePatriciaTrie(store.inner, { root, secure: true })
+    const some = keys.slice(0, 100)
+    for (const key of some) trie.get(key)
+    store.syncReads = 0
+    for (const key of some) {
+      const value = randomAccount(prng)
+      trie.put(key, value)
+      reference.put(key, value)
+    }
+    expect(store.syncReads).toBe(0)
+    // only read, never written: released at the commit too
+    const readOnly = keys.slice(1000, 1100)
+    for (const key of readOnly) trie.get(key)
+    expect(bytesToHex(await trie.commit())).toBe(bytesToHex(await reference.commit()))
+    store.syncReads = 0
+    for (const key of readOnly) trie.get(key)
+    expect(store.syncReads).toBeGreaterThanOrEqual(100)
+  })
+})
