@@ -94,48 +94,9 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true })
 }
 
-/** A small, fast, seeded PRNG (sfc32): the same seed gives the same workload on every side. */
-export class Prng {
-  private a: number
-  private b: number
-  private c: number
-  private d: number
+import { Prng } from '../../test/support/prng.ts'
 
-  constructor(seed: number) {
-    this.a = 0x9e3779b9
-    this.b = 0x243f6a88
-    this.c = 0xb7e15162
-    this.d = seed >>> 0
-    for (let i = 0; i < 16; i++) this.nextU32()
-  }
-
-  nextU32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0
-    this.d = (this.d + 1) | 0
-    this.a = this.b ^ (this.b >>> 9)
-    this.b = (this.c + (this.c << 3)) | 0
-    this.c = (this.c << 21) | (this.c >>> 11)
-    this.c = (this.c + t) | 0
-    return t >>> 0
-  }
-
-  /** Uniform integer in [0, n). */
-  int(n: number): number {
-    return Math.floor((this.nextU32() / 4294967296) * n)
-  }
-
-  bytes(length: number): Uint8Array {
-    const out = new Uint8Array(length)
-    for (let i = 0; i < length; i += 4) {
-      let v = this.nextU32()
-      for (let j = i; j < Math.min(i + 4, length); j++) {
-        out[j] = v & 0xff
-        v >>>= 8
-      }
-    }
-    return out
-  }
-}
+export { Prng }
 
 const EMPTY_TRIE_ROOT = Uint8Array.from(
   Buffer.from('56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421', 'hex'),

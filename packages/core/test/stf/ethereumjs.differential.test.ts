@@ -16,6 +16,7 @@ import { Address, Account as EjsAccount } from '@ethereumjs/util'
 import { createVM, runTx, type VM } from '@ethereumjs/vm'
 import { describe, expect, it } from 'vitest'
 import { testConfig } from '../../../../test/support/config.ts'
+import { Prng } from '../../../../test/support/prng.ts'
 import { type TestAccount, testAccount, transfer } from '../../../../test/support/wallet.ts'
 import { bytesToHex } from '../../src/bytes/index.ts'
 import { MESSAGE_PASSER } from '../../src/config/constants.ts'
@@ -26,18 +27,6 @@ import { applyMessage, prepareStfConfig } from '../../src/stf/index.ts'
 const config = testConfig()
 const stf = prepareStfConfig(config)
 const common = createCustomCommon({ chainId: Number(config.chainId) }, Mainnet, { hardfork: Hardfork.Cancun })
-
-function xorshift(seed: number): () => number {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x / 2 ** 32
-  }
-}
 
 async function ejsState(accounts: TestAccount[], balance: bigint): Promise<VM> {
   const vm = await createVM({ common })
@@ -57,7 +46,8 @@ function ourState(accounts: TestAccount[], balance: bigint): StateDb {
 
 describe('state transition vs @ethereumjs/vm', () => {
   it('gives the same state root and the same validity verdicts on random transfers', async () => {
-    const random = xorshift(20261124)
+    const prng = new Prng(20261124)
+    const random = () => prng.nextU32() / 2 ** 32
     const accounts = Array.from({ length: 24 }, (_, i) => testAccount(100 + i))
     const balance = 5n * 10n ** 18n
     const vm = await ejsState(accounts, balance)
