@@ -332,34 +332,30 @@ library BatchWalker {
         }
     }
 
-    /// @notice Reads a canonical varint (§1) at `_pos`, not past `_end`. Total: `ok_` false on failure.
+    /// @notice Reads a canonical varint (§1: at most 10 bytes, value < 2^64) at `_pos`, not past
+    ///         `_end`. Total: `ok_` false on failure.
     function readVarint(bytes memory _data, uint256 _pos, uint256 _end)
         internal
         pure
         returns (bool ok_, uint256 value_, uint256 next_)
     {
-        if (_end > _data.length) _end = _data.length;
-        next_ = _pos;
-        uint256 shift;
-        while (true) {
-            if (next_ >= _end) return (false, 0, next_);
-            uint256 c = uint8(_data[next_]);
-            ++next_;
-            value_ |= (c & 0x7f) << shift;
-            if (c & 0x80 == 0) {
-                if (c == 0 && shift > 0) return (false, 0, next_);
-                if (value_ >> 64 != 0) return (false, 0, next_);
-                return (true, value_, next_);
-            }
-            shift += 7;
-            if (shift == 70) return (false, 0, next_);
-        }
+        return _readLeb128(_data, _pos, _end, 64);
     }
 
     /// @notice Reads a canonical wide varint (§1: up to 37 bytes, value < 2^256; a value's mantissa)
     ///         at `_pos`, not past `_end`. Total: `ok_` false on failure.
     function readWideVarint(bytes memory _data, uint256 _pos, uint256 _end)
         internal
+        pure
+        returns (bool ok_, uint256 value_, uint256 next_)
+    {
+        return _readLeb128(_data, _pos, _end, 256);
+    }
+
+    /// @dev Canonical LEB128 below 2^`_bits`: no bit at or above 2^`_bits` (so at most ⌈_bits/7⌉
+    ///      bytes), and no trailing 0x00 group unless it is the only byte.
+    function _readLeb128(bytes memory _data, uint256 _pos, uint256 _end, uint256 _bits)
+        private
         pure
         returns (bool ok_, uint256 value_, uint256 next_)
     {
@@ -371,15 +367,15 @@ library BatchWalker {
             uint256 c = uint8(_data[next_]);
             ++next_;
             uint256 group = c & 0x7f;
-            // The group's bits at and above 2^256 must be zero (only the 37th byte can have them).
-            if (shift > 249 && group >> (256 - shift) != 0) return (false, 0, next_);
+            // Only the last possible byte can carry bits at or above 2^_bits; they must be zero.
+            if (shift + 7 > _bits && group >> (_bits - shift) != 0) return (false, 0, next_);
             value_ |= group << shift;
             if (c & 0x80 == 0) {
                 if (c == 0 && shift > 0) return (false, 0, next_);
                 return (true, value_, next_);
             }
             shift += 7;
-            if (shift == 259) return (false, 0, next_); // more than 37 bytes
+            if (shift >= _bits) return (false, 0, next_);
         }
     }
 }
