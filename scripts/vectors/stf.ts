@@ -4,13 +4,7 @@
  * §7.4 against the running root, and the post-state root. The forge tests replay them through the
  * Solidity prover, which must reach the same post-state root.
  */
-import {
-  decodeBatchHeader,
-  decodeSlot,
-  encodeBatch,
-  locateMessage,
-  walkBatch,
-} from '../../packages/core/src/batch/index.ts'
+import { decodeSlot, encodeBatch, locateMessage, walkBatch } from '../../packages/core/src/batch/index.ts'
 import { bigintToBytes32, bytesToHex, concatBytes, type Hex, hexToBytes } from '../../packages/core/src/bytes/index.ts'
 import {
   DELAYED_KIND_DEPOSIT,
@@ -116,6 +110,45 @@ function slotCase(
   addSlotCase(ctx, name, batch, offset, delayedBefore, 1n, transactions.length, options.expect)
 }
 
+/**
+ * Like `slotCase`, but the slot's bytes are rewritten by `mutate` (its length byte follows): encodings
+ * the batch encoder never writes, which §5.5 still makes legal or illegal.
+ */
+function mutatedSlotCase(
+  ctx: Context,
+  name: string,
+  tx: SignedTransaction,
+  mutate: (slotBytes: Uint8Array) => Uint8Array,
+  expect: string,
+): void {
+  const fillerSender = testAccount(9_997)
+  const filler = (k: number) =>
+    transfer(fillerSender, testAccount(11_000 + k).address, {
+      chainId: ctx.config.chainId,
+      nonce: BigInt(k),
+      value: 1n,
+    }).tx
+  const delayedBefore = 40n
+  const transactions = [filler(0), tx, filler(1)]
+  const encoded = encodeBatch({
+    chainId: ctx.config.chainId,
+    prevDelayedCount: delayedBefore,
+    blocks: [{ timestamp: ctx.config.l2GenesisTimestamp + 10n, delayedCountAfter: delayedBefore + 1n, transactions }],
+  })
+  const walk = walkBatch(encoded, 1n, transactions.length)
+  const start = walk.slotStart[1] as number
+  const end = walk.slotEnd[1] as number
+  const slotBytes = mutate(encoded.slice(start, end))
+  if (slotBytes.length > 255) throw new Error(`vector ${name}: a slot is at most 255 bytes`)
+  const batch = concatBytes(
+    encoded.subarray(0, start - 1),
+    new Uint8Array([slotBytes.length]),
+    slotBytes,
+    encoded.subarray(end),
+  )
+  addSlotCase(ctx, name, batch, 2, delayedBefore, 1n, transactions.length, expect)
+}
+
 function addSlotCase(
   ctx: Context,
   name: string,
@@ -202,6 +235,23 @@ export function generateStfVectors(config: RollupConfig): StfVectorFile {
   delayedCase(ctx, 'deposit/existing-account', deposit((users[1] as TestAccount).address, ETH), 'applied')
   delayedCase(ctx, 'deposit/new-account', deposit(testAccount(50_000).address, 3n * 10n ** 15n), 'applied')
   delayedCase(ctx, 'deposit/to-fee-vault', deposit(stf.feeVault, 1n), 'applied')
+  // §7.2: a deposit reaching derivation with the message passer as recipient (L1 refuses it; a broken
+  // L1 node could deliver it) applies like any other: the passer's balance is credited.
+  delayedCase(ctx, 'deposit/to-message-passer', deposit(MESSAGE_PASSER, 7n), 'applied')
+  // §7.2: a credit that would take a balance to 2^256 or more saturates at 2^256 − 1.
+  {
+    const whale = testAccount(80_000).address
+    applyMessage(state, { kind: 'deposit', recipient: whale, amount: 2n ** 256n - 5n }, stf)
+    delayedCase(ctx, 'deposit/saturates-at-max-uint256', deposit(whale, 10n), 'applied')
+    if (state.getAccount(whale).balance !== 2n ** 256n - 1n) throw new Error('the deposit did not saturate')
+  }
+  // §7.2: a deposit payload that is not 52 bytes (the Portal never records one) is a no-op.
+  delayedCase(
+    ctx,
+    'deposit/noop-depositMalformed-51-bytes',
+    { ...deposit(stf.feeVault, 1n), payload: new Uint8Array(51).fill(0x11) },
+    'depositMalformed',
+  )
   {
     const t = send(2, (users[3] as TestAccount).address, ETH / 4n, { type: 1 })
     delayedCase(ctx, 'forced/eip2930-transfer-raw-rlp', forced(t.raw), 'applied')
@@ -265,6 +315,24 @@ export function generateStfVectors(config: RollupConfig): StfVectorFile {
     'accessListNotEmpty',
   )
   delayedCase(ctx, 'forced/noop-invalidYParity', forced(encodeTransaction({ ...sign({}).tx, v: 2n })), 'invalidYParity')
+  // §7.3: rule 3 (chain id) is checked before rule 4 (yParity).
+  delayedCase(
+    ctx,
+    'forced/noop-wrongChainId-before-invalidYParity',
+    forced(encodeTransaction({ ...sign({ chainId: chainId + 1n }).tx, v: 2n })),
+    'wrongChainId',
+  )
+  // §7.3: a legacy v that is neither 27/28 nor 2·chainId+35/36 fails rule 3.
+  {
+    const legacy = sign({ type: 0, maxPriorityFeePerGas: 2_000_000_000n }).tx
+    delayedCase(
+      ctx,
+      'forced/noop-legacy-v-outside-allowed',
+      forced(encodeTransaction({ ...legacy, v: 2n * chainId + 37n })),
+      'wrongChainId',
+    )
+    delayedCase(ctx, 'forced/noop-legacy-v-below-35', forced(encodeTransaction({ ...legacy, v: 30n })), 'wrongChainId')
+  }
   delayedCase(ctx, 'forced/eip1559-applied', forced(sign({}).raw), 'applied')
   nonces.set(4, nextNonce(4) + 1n)
 
@@ -330,6 +398,66 @@ export function generateStfVectors(config: RollupConfig): StfVectorFile {
     const t = send(19, MESSAGE_PASSER, ETH / 20n)
     slot('slot/withdrawal-deep-storage-trie', t.tx, 'applied')
     t.commit()
+  }
+  // §5.5 encoding freedoms: the encoder never writes these forms; they decode (or fail) as stated.
+  {
+    // a zero mantissa with a non-zero exponent is the value 0
+    const t = send(24, (users[25] as TestAccount).address, 0n)
+    mutatedSlotCase(
+      ctx,
+      'slot/encoding-zero-mantissa-nonzero-exponent',
+      t.tx,
+      (b) => {
+        const out = b.slice()
+        out[out.length - 66] = 5 // (exponent 0, mantissa 0) -> (5, 0)
+        return out
+      },
+      'applied',
+    )
+    t.commit()
+  }
+  {
+    // an unnormalised (exponent, mantissa) pair: 10 wei as (0, 10) instead of (1, 1)
+    const t = send(26, (users[27] as TestAccount).address, 10n)
+    mutatedSlotCase(
+      ctx,
+      'slot/encoding-unnormalised-value',
+      t.tx,
+      (b) => {
+        const out = b.slice()
+        out.set([0, 10], out.length - 66)
+        return out
+      },
+      'applied',
+    )
+    t.commit()
+  }
+  {
+    // fee index 7 in the flags with a varint carrying an index below 7
+    const t = send(28, (users[29] as TestAccount).address, 1n)
+    mutatedSlotCase(
+      ctx,
+      'slot/encoding-fee-index-varint-below-7',
+      t.tx,
+      (b) => {
+        const flags = b[0] as number
+        // same fee entry, now named by a varint after the (one-byte) nonce
+        return concatBytes(new Uint8Array([(flags & 0x1f) | 0xe0, b[1] as number, flags >> 5]), b.subarray(2))
+      },
+      'applied',
+    )
+    t.commit()
+  }
+  {
+    // the wide varint of a mantissa ending in 0x00 is non-canonical: 10 as (0, 8a 00)
+    const t = send(36, (users[37] as TestAccount).address, 10n)
+    mutatedSlotCase(
+      ctx,
+      'slot/encoding-wide-varint-trailing-zero',
+      t.tx,
+      (b) => concatBytes(b.subarray(0, b.length - 66), new Uint8Array([0, 0x8a, 0]), b.subarray(b.length - 64)),
+      'slotDecode',
+    )
   }
   // Stateless no-ops a slot can carry.
   const base = () => send(20, (users[21] as TestAccount).address, 1n).tx

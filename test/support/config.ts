@@ -14,7 +14,7 @@ export function testConfig(overrides: Partial<RollupConfig> = {}): RollupConfig 
     genesisStateRoot: bytesToHex(genesisStateRoot()),
     minDeposit: 1_000_000_000_000n,
     maxForcedTxBytes: 4_096n,
-    maxBatchBytes: 100_000n,
+    maxBatchBytes: 90_000n,
     maxSequencerDrift: 600n,
     forceInclusionDelay: 86_400n,
     l1Confirmations: 2n,

@@ -12,7 +12,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { configHash as computeConfigHash, parseRollupConfig, type RollupConfig, SluiceError } from '@sluice/core'
+import {
+  configHash as computeConfigHash,
+  parseRollupConfig,
+  type RollupConfig,
+  rollupConfigProblems,
+  SluiceError,
+} from '@sluice/core'
 import {
   type Abi,
   type AbiParameter,
@@ -153,6 +159,12 @@ function constructorArgs(
  */
 export async function deploySluice(parameters: DeploySluiceParameters): Promise<SluiceDeployment> {
   const { l1RpcUrl, deployerPrivateKey, config, oneStepProver, outFile } = parameters
+  // The constructors refuse the same configs (`InvalidRollupConfig`); saying which rule broke here
+  // is clearer than a reverted deployment.
+  const problems = rollupConfigProblems(config)
+  if (problems.length > 0) {
+    throw new DeployError('The rollup config breaks a rule of protocol.md §2; fix it and retry.', problems.join('; '))
+  }
   const account = privateKeyToAccount(deployerPrivateKey)
   const transport = http(l1RpcUrl)
   const publicClient = createPublicClient({ transport })

@@ -65,7 +65,7 @@ describe('deploySluice on anvil', () => {
     genesisStateRoot: '0x2a3c0b1d5b4e6a2c9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a3928',
     minDeposit: 1_000_000_000_000_000n,
     maxForcedTxBytes: 1024n,
-    maxBatchBytes: 100_000n,
+    maxBatchBytes: 90_000n,
     maxSequencerDrift: 600n,
     forceInclusionDelay: 86_400n,
     l1Confirmations: 6n,

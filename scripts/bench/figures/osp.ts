@@ -1,9 +1,10 @@
 /**
  * `osp.gas`: the worst one-step-proof transaction (protocol.md §8.4), measured by running the
- * prover's hard-bound forge tests — a full 100,000-byte batch whose disputed message, a withdrawal
- * with four deep proofs, is its last slot, in every hostile shape the walk bounds of §5.6 allow —
- * and reading the transaction gas they log (EIP-7623 calldata pricing). There is no peer: the
- * figure is a bound, 8,000,000 gas, which the tests also assert.
+ * prover's hard-bound forge tests — a full batch of `maxBatchBytes` = 90,000 bytes (the largest a
+ * config may set) whose disputed message, a withdrawal whose four proofs each have 16 full branch
+ * levels, is its last slot, in every hostile shape the walk bounds of §5.6 allow — and reporting the
+ * largest transaction gas they log (EIP-7623 calldata pricing). There is no peer: the figure is a
+ * bound, 8,000,000 gas, which the tests also assert, with 131,072 bytes for the transaction.
  */
 import { spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'

@@ -68,7 +68,8 @@ contract OneStepProver is IOneStepProver {
     error DelayedMessageMismatch(uint256 delayedIndex);
 
     /// @notice Binds the prover to its inbox and Portal and to the rollup config every other contract
-    ///         of the deployment stores the hash of.
+    ///         of the deployment stores the hash of; reverts with `InvalidRollupConfig` on a config that
+    ///         breaks a rule of protocol.md §2.
     /// @param _inbox The SequencerInbox (batch hashes and message counts).
     /// @param _portal The Portal (delayed message hashes).
     /// @param _config The rollup config (protocol.md §2); the prover keeps its hash and the values the
@@ -76,6 +77,7 @@ contract OneStepProver is IOneStepProver {
     constructor(ISequencerInbox _inbox, IPortal _portal, Types.RollupConfig memory _config) {
         INBOX = _inbox;
         PORTAL = _portal;
+        RollupConfig.validate(_config);
         configHash = RollupConfig.hash(_config);
         CHAIN_ID = _config.chainId;
         BASE_FEE_PER_GAS = _config.baseFeePerGas;

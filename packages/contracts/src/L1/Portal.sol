@@ -4,6 +4,7 @@ pragma solidity ^0.8.30;
 import { IClaimManager } from "../interfaces/IClaimManager.sol";
 import { IPortal } from "../interfaces/IPortal.sol";
 import { Constants } from "../libraries/Constants.sol";
+import { ClaimHashMismatch } from "../libraries/DisputeErrors.sol";
 import "../libraries/PortalErrors.sol";
 import { RollupConfig } from "../libraries/RollupConfig.sol";
 import { Types } from "../libraries/Types.sol";
@@ -50,10 +51,12 @@ contract Portal is IPortal {
         bytes32 indexed withdrawalHash, address indexed l1Recipient, uint256 value, uint256 indexed claimId
     );
 
-    /// @notice Deploys the Portal for `_config`.
+    /// @notice Deploys the Portal for `_config`; reverts with `InvalidRollupConfig` on a config that
+    ///         breaks a rule of protocol.md §2.
     /// @param _config The rollup config.
     /// @param _claimManager The ClaimManager of the same deployment.
     constructor(Types.RollupConfig memory _config, IClaimManager _claimManager) {
+        RollupConfig.validate(_config);
         configHash = RollupConfig.hash(_config);
         minDeposit = _config.minDeposit;
         maxForcedTxBytes = _config.maxForcedTxBytes;
@@ -83,17 +86,21 @@ contract Portal is IPortal {
     /// @notice Pays a withdrawal that a finalized claim's state holds (protocol.md §9).
     /// @param _withdrawal The withdrawal as the message passer recorded it.
     /// @param _claimId A finalized claim.
+    /// @param _claimHash The claim the caller means (`ClaimManager.hashClaim`); reverts on another, so
+    ///        that after an L1 reorg the call cannot land on a different claim (protocol.md §8.5).
     /// @param _accountProof EIP-1186 account proof of the message passer in the claim's state root.
     /// @param _storageProof EIP-1186 storage proof of slot `withdrawalHash` in the passer's storage root.
     function finalizeWithdrawal(
         Types.Withdrawal calldata _withdrawal,
         uint256 _claimId,
+        bytes32 _claimHash,
         bytes[] calldata _accountProof,
         bytes[] calldata _storageProof
     )
         external
     {
         Types.Claim memory claim = claimManager.getClaim(_claimId);
+        if (claim.claimHash != _claimHash) revert ClaimHashMismatch(_claimId, _claimHash, claim.claimHash);
         if (claim.status != Types.ClaimStatus.Finalized) revert ClaimNotFinalized(_claimId);
 
         bytes32 withdrawalHash = hashWithdrawal(_withdrawal);

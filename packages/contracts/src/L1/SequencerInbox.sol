@@ -55,10 +55,12 @@ contract SequencerInbox is ISequencerInbox {
     /// @param index The batch's number.
     event BatchForced(uint256 indexed index);
 
-    /// @notice Deploys the inbox for `_config`.
+    /// @notice Deploys the inbox for `_config`; reverts with `InvalidRollupConfig` on a config that breaks
+    ///         a rule of protocol.md §2.
     /// @param _config The rollup config.
     /// @param _portal The Portal of the same deployment.
     constructor(Types.RollupConfig memory _config, IPortal _portal) {
+        RollupConfig.validate(_config);
         configHash = RollupConfig.hash(_config);
         sequencer = _config.sequencer;
         maxBatchBytes = _config.maxBatchBytes;

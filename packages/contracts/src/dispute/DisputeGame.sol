@@ -10,12 +10,16 @@ import { Types } from "../libraries/Types.sol";
 
 /// @title DisputeGame
 /// @notice Two-party bisection games (protocol.md §8.2), all in this one contract (a mapping of games:
-///         no deployment per game). A challenger opens a game against one staker of a pending claim;
-///         over the messages from the anchor `(a, root_a)` to the claim `(n, stateRoot)` the staker
-///         posts the root at the midpoint and the challenger agrees (keep the upper half) or disagrees
-///         (keep the lower half) until one message is left, which the challenger proves through the
-///         one-step prover. Each side has a chess clock of `gameClock` seconds. The loser's bond, less
-///         `bondBurnBps`, is credited to the winner; winners withdraw credits with `withdraw`.
+///         no deployment per game). Any number of challengers may each open a game against any staker of
+///         a pending claim; every game has its own range and its own clocks, and nothing in one game
+///         blocks another. Over the messages from the anchor `(a, root_a)` to the claim `(n, stateRoot)`
+///         the staker posts the root at the midpoint and the challenger agrees (keep the upper half) or
+///         disagrees (keep the lower half) until one message is left, which the challenger proves
+///         through the one-step prover. Each side has a chess clock of `gameClock` seconds. The loser's
+///         bond, less `bondBurnBps`, is credited to the winner. The first game a staker loses slashes
+///         it; its other open games are then void and their challengers' bonds are returned. Every move
+///         names the game's position (`position`), so that a move never lands on a game in a state its
+///         sender did not see (another move first, or an L1 reorg). Winners withdraw with `withdraw`.
 ///         Immutable: no owner, no proxy, no pause.
 contract DisputeGame {
     /// @notice The hash of the rollup config this DisputeGame was deployed with.
@@ -39,6 +43,8 @@ contract DisputeGame {
     mapping(address account => uint256) public credit;
     /// @dev Games by id.
     mapping(uint256 gameId => Types.Game) internal _games;
+    /// @dev Whether a staker of a claim has lost a game (and was slashed): its other games are void.
+    mapping(uint256 claimId => mapping(address staker => bool)) internal _stakerLost;
 
     /// @notice A game opened against `staker` of `claimId` over messages `[lo, hi]`.
     /// @param gameId The game's id.
@@ -49,6 +55,7 @@ contract DisputeGame {
     /// @param hi The claim's message count `n`.
     /// @param rootLo The anchor's root `root_a` (agreed).
     /// @param rootHi The claim's root (disputed).
+    /// @param position The game's position now (what the first move names).
     event GameOpened(
         uint256 indexed gameId,
         uint256 indexed claimId,
@@ -57,15 +64,16 @@ contract DisputeGame {
         uint256 lo,
         uint256 hi,
         bytes32 rootLo,
-        bytes32 rootHi
+        bytes32 rootHi,
+        bytes32 position
     );
 
-    /// @notice The staker posted `root` for message count `mid`.
-    event Bisected(uint256 indexed gameId, uint256 mid, bytes32 root);
+    /// @notice The staker posted `root` for message count `mid`; `position` is the new position.
+    event Bisected(uint256 indexed gameId, uint256 mid, bytes32 root, bytes32 position);
 
     /// @notice The challenger agreed (range `[mid, hi]`) or disagreed (range `[lo, mid]`) with the
-    ///         staker's midpoint root; `lo` and `hi` are the new range.
-    event Responded(uint256 indexed gameId, bool agreed, uint256 lo, uint256 hi);
+    ///         staker's midpoint root; `lo` and `hi` are the new range, `position` the new position.
+    event Responded(uint256 indexed gameId, bool agreed, uint256 lo, uint256 hi, bytes32 position);
 
     /// @notice The one-step prover applied message `messageIndex` and returned `postStateRoot`.
     event StepProven(uint256 indexed gameId, uint256 messageIndex, bytes32 postStateRoot);
@@ -81,14 +89,20 @@ contract DisputeGame {
         uint256 indexed gameId, uint256 indexed claimId, bool stakerWon, address winner, uint256 credited, uint256 burned
     );
 
+    /// @notice The game ended without a winner because its staker lost another game first; the
+    ///         challenger's bond was credited back in full.
+    event GameVoided(uint256 indexed gameId, uint256 indexed claimId, address indexed challenger, uint256 refunded);
+
     /// @notice `account` withdrew `amount` wei of credit.
     event CreditWithdrawn(address indexed account, uint256 amount);
 
-    /// @notice Deploys the DisputeGame for `_config`.
+    /// @notice Deploys the DisputeGame for `_config`; reverts with `InvalidRollupConfig` on a config
+    ///         that breaks a rule of protocol.md §2.
     /// @param _config The rollup config.
     /// @param _claimManager The ClaimManager of the same deployment.
     /// @param _oneStepProver The one-step prover.
     constructor(Types.RollupConfig memory _config, IClaimManager _claimManager, IOneStepProver _oneStepProver) {
+        RollupConfig.validate(_config);
         configHash = RollupConfig.hash(_config);
         challengerBond = _config.challengerBond;
         proposerBond = _config.proposerBond;
@@ -104,15 +118,21 @@ contract DisputeGame {
     }
 
     /// @notice Opens a game against `_staker` of `_claimId`, with exactly `challengerBond`, while the
-    ///         claim is within its challenge period and the staker is not in another game. A
+    ///         claim is pending and before its challenge deadline. The staker may be in other games. A
     ///         zero-length range (`n = a`) is decided at once: the staker wins iff its root is `root_a`.
     /// @param _claimId The disputed claim.
+    /// @param _claimHash The claim the caller means (`ClaimManager.hashClaim`); reverts on another.
     /// @param _staker The staker to play against.
     /// @return gameId_ The new game's id.
-    function challenge(uint256 _claimId, address _staker) external payable returns (uint256 gameId_) {
+    function challenge(uint256 _claimId, bytes32 _claimHash, address _staker)
+        external
+        payable
+        returns (uint256 gameId_)
+    {
         if (msg.value != challengerBond) revert IncorrectBond(msg.value, challengerBond);
-        (uint256 lo, bytes32 rootLo, uint256 hi, bytes32 rootHi) = claimManager.openGame(_claimId, _staker);
         gameId_ = ++gameCount;
+        (uint256 lo, bytes32 rootLo, uint256 hi, bytes32 rootHi) =
+            claimManager.openGame(gameId_, _claimId, _claimHash, _staker);
         Types.Game storage game = _games[gameId_];
         game.lo = uint64(lo);
         game.hi = uint64(hi);
@@ -126,55 +146,77 @@ contract DisputeGame {
         game.claimId = uint64(_claimId);
         game.rootLo = rootLo;
         game.rootHi = rootHi;
-        emit GameOpened(gameId_, _claimId, _staker, msg.sender, lo, hi, rootLo, rootHi);
+        emit GameOpened(gameId_, _claimId, _staker, msg.sender, lo, hi, rootLo, rootHi, _positionOf(game));
         if (hi == lo) _resolve(gameId_, game, rootHi == rootLo);
     }
 
     /// @notice The staker posts its root at `mid = lo + (hi - lo) / 2` (while `hi - lo > 1`).
     /// @param _gameId The game.
+    /// @param _position The position the staker saw (`position(_gameId)`); reverts on another.
     /// @param _midRoot The staker's state root after `mid` messages.
-    function bisect(uint256 _gameId, bytes32 _midRoot) external {
-        Types.Game storage game = _move(_gameId, Types.Turn.Staker);
+    /// @return position_ The new position.
+    function bisect(uint256 _gameId, bytes32 _position, bytes32 _midRoot) external returns (bytes32 position_) {
+        Types.Game storage game = _move(_gameId, _position, Types.Turn.Staker);
         if (game.hi - game.lo <= 1) revert WrongMove(_gameId);
         game.midRoot = _midRoot;
         game.turn = Types.Turn.Challenger;
-        emit Bisected(_gameId, _mid(game), _midRoot);
+        position_ = _positionOf(game);
+        emit Bisected(_gameId, _mid(game), _midRoot, position_);
     }
 
     /// @notice The challenger agrees with the staker's midpoint root: the range becomes `[mid, hi]`.
     /// @param _gameId The game.
-    function agree(uint256 _gameId) external {
-        _respond(_gameId, true);
+    /// @param _position The position the challenger saw (it holds the midpoint root agreed with).
+    /// @return position_ The new position.
+    function agree(uint256 _gameId, bytes32 _position) external returns (bytes32 position_) {
+        position_ = _respond(_gameId, _position, true);
     }
 
     /// @notice The challenger disputes the staker's midpoint root: the range becomes `[lo, mid]`.
     /// @param _gameId The game.
-    function disagree(uint256 _gameId) external {
-        _respond(_gameId, false);
+    /// @param _position The position the challenger saw (it holds the midpoint root disputed).
+    /// @return position_ The new position.
+    function disagree(uint256 _gameId, bytes32 _position) external returns (bytes32 position_) {
+        position_ = _respond(_gameId, _position, false);
     }
 
     /// @notice At one message left (`hi = lo + 1`) the challenger has message `lo` applied to the
     ///         agreed `root_lo` by the one-step prover; the challenger wins iff the result differs from
     ///         the staker's `root_hi`. A proof the prover rejects reverts and changes nothing.
     /// @param _gameId The game.
+    /// @param _position The position the challenger saw (it fixes `lo`, `root_lo` and `root_hi`).
     /// @param _proof The prover's ABI-encoded proof, forwarded unchanged.
-    function proveStep(uint256 _gameId, bytes calldata _proof) external {
-        Types.Game storage game = _move(_gameId, Types.Turn.Challenger);
+    function proveStep(uint256 _gameId, bytes32 _position, bytes calldata _proof) external {
+        Types.Game storage game = _move(_gameId, _position, Types.Turn.Challenger);
         if (game.hi - game.lo != 1) revert WrongMove(_gameId);
         bytes32 post = oneStepProver.proveMessage(game.lo, game.rootLo, _proof);
         emit StepProven(_gameId, game.lo, post);
         _resolve(_gameId, game, post == game.rootHi);
     }
 
-    /// @notice Ends an open game whose side to move has run out of clock: that side loses. Anyone may call.
+    /// @notice Ends an open game whose side to move has run out of clock: that side loses. Anyone may
+    ///         call. A game whose staker already lost another game cannot time out (`voidGame` it).
     /// @param _gameId The game.
-    function timeout(uint256 _gameId) external {
-        Types.Game storage game = _games[_gameId];
-        if (game.status != Types.GameStatus.Open) revert GameNotOpen(_gameId);
+    /// @param _position The position the caller saw; reverts on another.
+    function timeout(uint256 _gameId, bytes32 _position) external {
+        Types.Game storage game = _openGame(_gameId, _position);
+        if (_stakerLost[game.claimId][game.staker]) revert GameVoid(_gameId);
         bool stakerToMove = game.turn == Types.Turn.Staker;
         uint256 left = stakerToMove ? game.stakerClock : game.challengerClock;
         if (block.timestamp - game.lastMoveAt <= left) revert ClockNotExpired(_gameId);
         _resolve(_gameId, game, !stakerToMove);
+    }
+
+    /// @notice Ends an open game whose staker already lost another game (and was slashed): no one wins,
+    ///         the challenger's bond is credited back in full. Anyone may call.
+    /// @param _gameId The game.
+    /// @param _position The position the caller saw; reverts on another.
+    function voidGame(uint256 _gameId, bytes32 _position) external {
+        Types.Game storage game = _openGame(_gameId, _position);
+        if (!_stakerLost[game.claimId][game.staker]) revert GameNotVoid(_gameId);
+        game.status = Types.GameStatus.Voided;
+        credit[game.challenger] += challengerBond;
+        emit GameVoided(_gameId, game.claimId, game.challenger, challengerBond);
     }
 
     /// @notice Pays the caller all of its credit.
@@ -191,6 +233,23 @@ contract DisputeGame {
     /// @return game_ The game.
     function getGame(uint256 _gameId) external view returns (Types.Game memory game_) {
         game_ = _games[_gameId];
+    }
+
+    /// @notice The game's position, which every move and `timeout` must name:
+    ///         `keccak256(abi.encode(claimId, staker, challenger, lo, hi, rootLo, rootHi, midRoot, turn))`
+    ///         (protocol.md §8.5). It changes with every move; clocks are not part of it.
+    /// @param _gameId The game.
+    /// @return position_ The position.
+    function position(uint256 _gameId) external view returns (bytes32 position_) {
+        position_ = _positionOf(_games[_gameId]);
+    }
+
+    /// @notice Whether game `_gameId` is open but void: its staker lost another game (`voidGame` ends it).
+    /// @param _gameId The game.
+    /// @return void_ True when `voidGame` would succeed.
+    function isVoid(uint256 _gameId) external view returns (bool void_) {
+        Types.Game storage game = _games[_gameId];
+        void_ = game.status == Types.GameStatus.Open && _stakerLost[game.claimId][game.staker];
     }
 
     /// @notice The message count the staker must post a root for next, `lo + (hi - lo) / 2`.
@@ -212,8 +271,8 @@ contract DisputeGame {
     }
 
     /// @dev The challenger's answer to the staker's midpoint root.
-    function _respond(uint256 _gameId, bool _agree) internal {
-        Types.Game storage game = _move(_gameId, Types.Turn.Challenger);
+    function _respond(uint256 _gameId, bytes32 _position, bool _agree) internal returns (bytes32 position_) {
+        Types.Game storage game = _move(_gameId, _position, Types.Turn.Challenger);
         if (game.hi - game.lo <= 1) revert WrongMove(_gameId);
         uint64 mid = _mid(game);
         if (_agree) {
@@ -225,14 +284,23 @@ contract DisputeGame {
         }
         // At one message left the challenger keeps the move: it must prove the step.
         game.turn = game.hi - game.lo > 1 ? Types.Turn.Staker : Types.Turn.Challenger;
-        emit Responded(_gameId, _agree, game.lo, game.hi);
+        position_ = _positionOf(game);
+        emit Responded(_gameId, _agree, game.lo, game.hi, position_);
     }
 
-    /// @dev Checks that the caller is the side `_side` of an open game whose turn it is, charges the
-    ///      time since the last move to that side's clock and restarts the clock.
-    function _move(uint256 _gameId, Types.Turn _side) internal returns (Types.Game storage game_) {
+    /// @dev An open game in position `_position`, or a revert.
+    function _openGame(uint256 _gameId, bytes32 _position) internal view returns (Types.Game storage game_) {
         game_ = _games[_gameId];
         if (game_.status != Types.GameStatus.Open) revert GameNotOpen(_gameId);
+        bytes32 actual = _positionOf(game_);
+        if (actual != _position) revert PositionMismatch(_gameId, _position, actual);
+    }
+
+    /// @dev Checks that the caller is the side `_side` of an open, non-void game in position `_position`
+    ///      whose turn it is, charges the time since the last move to that side's clock and restarts it.
+    function _move(uint256 _gameId, bytes32 _position, Types.Turn _side) internal returns (Types.Game storage game_) {
+        game_ = _openGame(_gameId, _position);
+        if (_stakerLost[game_.claimId][game_.staker]) revert GameVoid(_gameId);
         if (game_.turn != _side || msg.sender != (_side == Types.Turn.Staker ? game_.staker : game_.challenger)) {
             revert NotYourTurn(_gameId);
         }
@@ -247,11 +315,13 @@ contract DisputeGame {
         game_.lastMoveAt = uint64(block.timestamp);
     }
 
-    /// @dev Ends a game: reports it to the ClaimManager (which slashes a losing staker and sends its
-    ///      bond here), credits the winner the loser's bond less the burned share, and burns that share.
+    /// @dev Ends a game with a winner: reports it to the ClaimManager (which slashes a losing staker and
+    ///      sends its bond here), credits the winner the loser's bond less the burned share, and burns
+    ///      that share. A staker's first lost game marks it lost, which voids its other open games.
     function _resolve(uint256 _gameId, Types.Game storage _game, bool _stakerWon) internal {
         _game.status = _stakerWon ? Types.GameStatus.StakerWon : Types.GameStatus.ChallengerWon;
-        claimManager.closeGame(_game.claimId, _game.staker, _stakerWon);
+        if (!_stakerWon) _stakerLost[_game.claimId][_game.staker] = true;
+        claimManager.closeGame(_gameId, _game.claimId, _game.staker, _stakerWon);
         uint256 loserBond = _stakerWon ? challengerBond : proposerBond;
         uint256 burned = loserBond * bondBurnBps / Constants.BPS;
         address winner = _stakerWon ? _game.staker : _game.challenger;
@@ -259,6 +329,23 @@ contract DisputeGame {
         credit[winner] += credited;
         emit GameResolved(_gameId, _game.claimId, _stakerWon, winner, credited, burned);
         if (burned != 0) _send(Constants.BURN_ADDRESS, burned);
+    }
+
+    /// @dev `keccak256(abi.encode(claimId, staker, challenger, lo, hi, rootLo, rootHi, midRoot, turn))`.
+    function _positionOf(Types.Game storage _game) internal view returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                _game.claimId,
+                _game.staker,
+                _game.challenger,
+                _game.lo,
+                _game.hi,
+                _game.rootLo,
+                _game.rootHi,
+                _game.midRoot,
+                _game.turn
+            )
+        );
     }
 
     /// @dev `lo + (hi - lo) / 2`.

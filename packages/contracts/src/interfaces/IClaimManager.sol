@@ -12,13 +12,15 @@ interface IClaimManager {
     /// @notice Whether claim `_claimId` is finalized.
     function isFinalized(uint256 _claimId) external view returns (bool finalized_);
 
-    /// @notice Called by the DisputeGame when a game opens against `_staker` of `_claimId`. Returns the
-    ///         game's range: the anchor `(a, root_a)` and the claim `(n, stateRoot)`.
-    function openGame(uint256 _claimId, address _staker)
+    /// @notice Called by the DisputeGame when game `_gameId` opens against `_staker` of `_claimId`, which
+    ///         the challenger named by `_claimHash`. Returns the game's range: the anchor `(a, root_a)`
+    ///         (or genesis when the anchor is above the claim) and the claim `(n, stateRoot)`.
+    function openGame(uint256 _gameId, uint256 _claimId, bytes32 _claimHash, address _staker)
         external
         returns (uint256 anchorCount_, bytes32 anchorRoot_, uint256 claimCount_, bytes32 claimRoot_);
 
-    /// @notice Called by the DisputeGame when a game against `_staker` ends. When the staker lost, it
-    ///         is slashed and its bond is sent to the DisputeGame.
-    function closeGame(uint256 _claimId, address _staker, bool _stakerWon) external;
+    /// @notice Called by the DisputeGame when game `_gameId` against `_staker` of `_claimId` ends with a
+    ///         winner. When the staker lost, it is slashed, its other open games stop counting against
+    ///         the claim, and its bond is sent to the DisputeGame.
+    function closeGame(uint256 _gameId, uint256 _claimId, address _staker, bool _stakerWon) external;
 }

@@ -21,6 +21,10 @@ library Constants {
     uint8 internal constant KIND_DEPOSIT = 0;
     /// @notice Delayed message kind of a forced transaction.
     uint8 internal constant KIND_FORCED_TX = 1;
+    /// @notice The largest `maxBatchBytes` a config may set (protocol.md §8.4): the largest batch whose
+    ///         worst one-step proof (the disputed withdrawal its last slot, four proofs of 16 full branch
+    ///         levels each) still fits in one 131,072-byte L1 transaction.
+    uint256 internal constant MAX_BATCH_BYTES_LIMIT = 90_000;
     /// @notice Basis points in one whole.
     uint256 internal constant BPS = 10_000;
 }

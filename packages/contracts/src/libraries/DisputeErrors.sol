@@ -15,8 +15,19 @@ error ChallengePeriodOver(uint256 claimId);
 error ClaimNotFinalizable(uint256 claimId);
 /// @notice The address already stakes on the claim.
 error AlreadyStaked(uint256 claimId, address staker);
-/// @notice The address is not an active staker of the claim (none, slashed, withdrawn or in a game).
+/// @notice The address is not an active staker of the claim (none, slashed or withdrawn).
 error NotActiveStaker(uint256 claimId, address staker);
+/// @notice The claim at this id is not the one the caller named (protocol.md §8.5): after an L1 reorg the
+///         id may hold another claim. Re-read the claim and decide again.
+error ClaimHashMismatch(uint256 claimId, bytes32 expected, bytes32 actual);
+/// @notice The game is not in the position the caller named (protocol.md §8.5): another move landed
+///         first, or after an L1 reorg the id holds another game. Re-read the game and decide again.
+error PositionMismatch(uint256 gameId, bytes32 expected, bytes32 actual);
+/// @notice The claim's staking window (`proposedAt + challengePeriod`) is over.
+error StakingClosed(uint256 claimId);
+/// @notice Another claim at the same message count with a different root is pending or finalized, so
+///         this claim waits (or, when the other one finalized, never finalizes) (protocol.md §8.1).
+error ClaimConflict(uint256 claimId, uint256 messageCount);
 /// @notice A stake can be withdrawn only from a finalized claim, by an unslashed staker, once.
 error StakeNotWithdrawable(uint256 claimId, address staker);
 /// @notice Only the DisputeGame may call this.
@@ -37,5 +48,9 @@ error WrongMove(uint256 gameId);
 error ClockExpired(uint256 gameId);
 /// @notice The side to move still has time on its clock.
 error ClockNotExpired(uint256 gameId);
+/// @notice The game's staker already lost another game: this one can only be voided (`voidGame`).
+error GameVoid(uint256 gameId);
+/// @notice `voidGame` on a game whose staker has not lost a game.
+error GameNotVoid(uint256 gameId);
 /// @notice There is nothing to withdraw.
 error NothingToWithdraw(address account);

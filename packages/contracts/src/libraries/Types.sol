@@ -43,16 +43,21 @@ library Types {
         Deleted
     }
 
-    /// @notice Where one staker of a claim stands.
+    /// @notice Where one staker of a claim stands. A staker stays `Active` through any number of open
+    ///         games; the first game it loses makes it `Slashed` (protocol.md §8.2).
     enum StakerStatus {
         None,
         Active,
-        InGame,
         Slashed,
         Withdrawn
     }
 
     /// @notice A claim: `root_n = stateRoot` for `n = messageCount` (protocol.md §8.1).
+    /// @dev    `openGames` counts the open games against unslashed stakers (the games that make the
+    ///         claim wait). `challengeDeadline` is when games can no longer be opened and the claim can
+    ///         start to finalize: `proposedAt + challengePeriod`, raised by each later stake to
+    ///         `stakedAt + challengePeriod`. `claimHash` is `keccak256(abi.encode(batchIndex,
+    ///         accumulator, stateRoot))`, the value every call naming the claim must repeat.
     struct Claim {
         bytes32 stateRoot;
         uint64 batchIndex;
@@ -62,6 +67,8 @@ library Types {
         uint32 liveStakers;
         uint32 openGames;
         ClaimStatus status;
+        uint64 challengeDeadline;
+        bytes32 claimHash;
     }
 
     /// @notice Whose move it is in a bisection game.
@@ -70,12 +77,14 @@ library Types {
         Challenger
     }
 
-    /// @notice Where a bisection game stands.
+    /// @notice Where a bisection game stands. `Voided`: its staker lost another game first, so this
+    ///         one ended without a winner and the challenger's bond was returned (protocol.md §8.2).
     enum GameStatus {
         None,
         Open,
         StakerWon,
-        ChallengerWon
+        ChallengerWon,
+        Voided
     }
 
     /// @notice A two-party bisection game over the messages `[lo, hi]` (protocol.md §8.2). The agreed

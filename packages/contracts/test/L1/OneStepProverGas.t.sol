@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import {Constants} from "../../src/libraries/Constants.sol";
 import {Reason} from "../../src/libraries/stf/Reason.sol";
 import {OneStepProverTestBase} from "./OneStepProverTestBase.sol";
 
@@ -24,23 +25,19 @@ contract GasMeter {
 
 /// @title OneStepProverGas_Test
 /// @notice The hard bound of protocol.md §8.4: the worst one-step-proof transaction — a batch of
-///         `maxBatchBytes` = 100,000 bytes whose disputed message is its last slot, a withdrawal
-///         (four proofs) in a large state — fits in 131,072 bytes and 8,000,000 gas with calldata
+///         `maxBatchBytes` = `MAX_BATCH_BYTES_LIMIT` (90,000) bytes whose disputed message is its last
+///         slot, a withdrawal (four proofs) — fits in 131,072 bytes and 8,000,000 gas with calldata
 ///         priced by EIP-7623. Several batch shapes are tried, including hostile ones that maximise
-///         the walk (one-byte empty slots, three-byte empty blocks).
-/// @dev    The state emulates a trie of millions of accounts: every branch above depth 7 is full
-///         (16 hashed children, 532 bytes), so each account proof is 7 full branches and a leaf and
-///         the storage proof 7 full branches — more than the ~6 levels of a 1M-account trie.
-///         Figures are printed with `-vv` (log_named_uint).
-///
-///         Under protocol.md v1 as written, the hostile shapes `oneEmptySlotPerBlock` and
-///         `twoByteVarintBlocks` FAIL this bound (≈ 12.8M and ≈ 35M gas): §5.6 lets a 100,000-byte
-///         body hold ~25,000 block headers, every one of which the prover must parse, and §8.4's
-///         budget counts bytes, not the walk. They stay asserted because the bound is a protocol
-///         requirement; the fix belongs in the spec (a cap on blocks read per batch, see the
-///         one-step-prover report), after which they must pass unchanged.
+///         the walk (two-byte slots, 511 blocks of ten-byte varints).
+/// @dev    The proofs have the depth §8.4 budgets for, beyond any address grinding: every branch
+///         above depth 16 is full (16 hashed children, 532 bytes), so each of the three account
+///         proofs is 16 full branches and a leaf and the storage proof 16 full branches and a leaf.
+///         A real trie has ~6 full levels at a million accounts; grinding adds only short 2-child
+///         branches. Figures are printed with `-vv` (log_named_uint).
 contract OneStepProverGas_Test is OneStepProverTestBase {
-    uint256 internal constant MAX_BATCH_BYTES = 100_000;
+    uint256 internal constant MAX_BATCH_BYTES = Constants.MAX_BATCH_BYTES_LIMIT;
+    /// @notice Full branch levels in every proof (protocol.md §8.4).
+    uint256 internal constant FULL_LEVELS = 16;
     uint256 internal constant MAX_TX_BYTES = 131_072;
     uint256 internal constant MAX_TX_GAS = 8_000_000;
     /// @notice Room for the rest of a signed L1 transaction around its calldata (envelope, signature,
@@ -59,7 +56,7 @@ contract OneStepProverGas_Test is OneStepProverTestBase {
         super.setUp();
         meter = new GasMeter();
         alice = vm.addr(aliceKey);
-        _fillDepth = 7;
+        _fillDepth = FULL_LEVELS;
         _set(alice, 1_234, 100 ether);
         _set(FEE_VAULT, 0, 5 ether);
         _set(PASSER, 40_000, 0);
@@ -143,7 +140,7 @@ contract OneStepProverGas_Test is OneStepProverTestBase {
     }
 
     /// @notice The most slots the inbox accepts in a full batch: one slot per 64 body bytes (§5.1).
-    function _maxSlots() internal view returns (uint256) {
+    function _maxSlots() internal pure returns (uint256) {
         return (MAX_BATCH_BYTES - 13) / 64;
     }
 
@@ -203,6 +200,8 @@ contract OneStepProverGas_Test is OneStepProverTestBase {
         emit log_named_uint("proof nodes: total bytes", _proofBytes(p, sp));
         emit log_named_uint("proof nodes: sender proof nodes", p[0].length);
         emit log_named_uint("proof nodes: storage proof nodes", sp.length);
+        for (uint256 k; k < p.length; ++k) assertGe(p[k].length, FULL_LEVELS + 1, "account proof depth");
+        assertGe(sp.length, FULL_LEVELS, "storage proof depth (an exclusion proof: the slot is new)");
         proof_ = _encodeProof(0, _batch, _noDelayed(), p, sp);
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import { ValidConfig } from "../setup/ValidConfig.sol";
 import {Types} from "../../src/libraries/Types.sol";
 import {OneStepProver} from "../../src/L1/OneStepProver.sol";
 import {IPortal} from "../../src/interfaces/IPortal.sol";
@@ -80,7 +81,7 @@ abstract contract OneStepProverTestBase is StfTestBase {
     function setUp() public virtual {
         inbox = new MockInbox();
         portal = new MockPortal();
-        Types.RollupConfig memory config;
+        Types.RollupConfig memory config = ValidConfig.get();
         config.chainId = uint64(CHAIN_ID);
         config.baseFeePerGas = BASE_FEE;
         config.feeVault = FEE_VAULT;

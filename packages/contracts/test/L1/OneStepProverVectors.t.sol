@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import { ValidConfig } from "../setup/ValidConfig.sol";
 import {Test} from "../base/Test.sol";
 import {Types} from "../../src/libraries/Types.sol";
 import {OneStepProver} from "../../src/L1/OneStepProver.sol";
@@ -24,7 +25,7 @@ contract OneStepProverVectors_Test is Test {
 
     function setUp() public {
         string memory json = _read();
-        Types.RollupConfig memory config;
+        Types.RollupConfig memory config = ValidConfig.get();
         config.chainId = uint64(vm.parseJsonUint(json, ".config.chainId"));
         config.baseFeePerGas = vm.parseJsonUint(json, ".config.baseFeePerGas");
         config.feeVault = vm.parseJsonAddress(json, ".config.feeVault");

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import { ValidConfig } from "../setup/ValidConfig.sol";
 import { Test } from "../base/Test.sol";
 import { Portal } from "../../src/L1/Portal.sol";
 import { IClaimManager } from "../../src/interfaces/IClaimManager.sol";
 import { Constants } from "../../src/libraries/Constants.sol";
+import { ClaimHashMismatch } from "../../src/libraries/DisputeErrors.sol";
 import "../../src/libraries/PortalErrors.sol";
 import { RollupConfig } from "../../src/libraries/RollupConfig.sol";
 import { Types } from "../../src/libraries/Types.sol";
@@ -44,7 +46,8 @@ contract ReentrantRecipient {
     }
 
     receive() external payable {
-        try portal.finalizeWithdrawal(w, claimId, accountProof, storageProof) { }
+        bytes32 h = IClaimManager(portal.claimManager()).getClaim(claimId).claimHash;
+        try portal.finalizeWithdrawal(w, claimId, h, accountProof, storageProof) { }
         catch {
             reentryFailed = true;
         }
@@ -66,6 +69,7 @@ contract Portal_Test is Test {
 
     function setUp() public {
         alice = makeAddr("alice");
+        cfg = ValidConfig.get();
         cfg.minDeposit = 0.01 ether;
         cfg.maxForcedTxBytes = 200;
         cfg.chainId = 7;
@@ -73,6 +77,11 @@ contract Portal_Test is Test {
         portal = new Portal(cfg, IClaimManager(address(claims)));
         vm.warp(1_000_000);
         vm.deal(alice, 100 ether);
+    }
+
+    /// @dev The hash the mock gives claim `_claimId` (computed here: a call would meet `expectRevert`).
+    function _claimHash(uint256 _claimId) internal pure returns (bytes32) {
+        return keccak256(abi.encode("sluice.mock.claim", _claimId));
     }
 
     function _withdrawal(address _to, uint256 _value) internal pure returns (Types.Withdrawal memory) {
@@ -250,7 +259,7 @@ contract Portal_Test is Test {
         assertEq(portal.hashWithdrawal(w), h);
         vm.expectEmit(address(portal));
         emit WithdrawalFinalized(h, bob, 3 ether, 1);
-        portal.finalizeWithdrawal(w, 1, a, s);
+        portal.finalizeWithdrawal(w, 1, _claimHash(1), a, s);
         assertEq(bob.balance, 3 ether);
         assertTrue(portal.paid(h));
         assertEq(address(portal).balance, 7 ether);
@@ -261,16 +270,16 @@ contract Portal_Test is Test {
         Types.Withdrawal memory w = _withdrawal(makeAddr("bob"), 1 ether);
         while (uint256(WithdrawalTrie.hash(w)) >> 248 != 0) w.nonce++;
         (bytes[] memory a, bytes[] memory s) = _prepare(w);
-        portal.finalizeWithdrawal(w, 1, a, s);
+        portal.finalizeWithdrawal(w, 1, _claimHash(1), a, s);
         assertTrue(portal.paid(WithdrawalTrie.hash(w)));
     }
 
     function test_finalizeWithdrawal_twice_reverts() public {
         Types.Withdrawal memory w = _withdrawal(makeAddr("bob"), 1 ether);
         (bytes[] memory a, bytes[] memory s) = _prepare(w);
-        portal.finalizeWithdrawal(w, 1, a, s);
+        portal.finalizeWithdrawal(w, 1, _claimHash(1), a, s);
         vm.expectRevert(abi.encodeWithSelector(WithdrawalAlreadyPaid.selector, WithdrawalTrie.hash(w)));
-        portal.finalizeWithdrawal(w, 1, a, s);
+        portal.finalizeWithdrawal(w, 1, _claimHash(1), a, s);
     }
 
     function test_finalizeWithdrawal_claimNotFinalized_reverts() public {
@@ -278,12 +287,24 @@ contract Portal_Test is Test {
         (bytes[] memory a, bytes[] memory s) = _prepare(w);
         claims.setClaim(1, claims.getClaim(1).stateRoot, Types.ClaimStatus.Pending);
         vm.expectRevert(abi.encodeWithSelector(ClaimNotFinalized.selector, 1));
-        portal.finalizeWithdrawal(w, 1, a, s);
+        portal.finalizeWithdrawal(w, 1, _claimHash(1), a, s);
         claims.setClaim(1, claims.getClaim(1).stateRoot, Types.ClaimStatus.Deleted);
         vm.expectRevert(abi.encodeWithSelector(ClaimNotFinalized.selector, 1));
-        portal.finalizeWithdrawal(w, 1, a, s);
+        portal.finalizeWithdrawal(w, 1, _claimHash(1), a, s);
         vm.expectRevert(abi.encodeWithSelector(ClaimNotFinalized.selector, 2));
-        portal.finalizeWithdrawal(w, 2, a, s);
+        portal.finalizeWithdrawal(w, 2, bytes32(0), a, s);
+    }
+
+    /// @notice After an L1 reorg put another finalized claim at the same id, a withdrawal that names the
+    ///         claim it saw reverts (protocol.md §8.5), even when the proofs would pass.
+    function test_finalizeWithdrawal_replacedClaim_reverts() public {
+        Types.Withdrawal memory w = _withdrawal(makeAddr("bob"), 1 ether);
+        (bytes[] memory a, bytes[] memory s) = _prepare(w);
+        bytes32 other = keccak256("the claim now at id 1");
+        claims.setClaimHash(1, other);
+        vm.expectRevert(abi.encodeWithSelector(ClaimHashMismatch.selector, 1, _claimHash(1), other));
+        portal.finalizeWithdrawal(w, 1, _claimHash(1), a, s);
+        assertFalse(portal.paid(WithdrawalTrie.hash(w)));
     }
 
     function test_finalizeWithdrawal_wrongValue_reverts() public {
@@ -291,7 +312,7 @@ contract Portal_Test is Test {
         (bytes[] memory a, bytes[] memory s) = _prepare(w);
         w.value = 2 ether;
         vm.expectRevert(abi.encodeWithSelector(WithdrawalNotFound.selector, WithdrawalTrie.hash(w)));
-        portal.finalizeWithdrawal(w, 1, a, s);
+        portal.finalizeWithdrawal(w, 1, _claimHash(1), a, s);
     }
 
     function test_finalizeWithdrawal_slotHoldsOtherValue_reverts() public {
@@ -301,7 +322,7 @@ contract Portal_Test is Test {
         claims.setClaim(1, root, Types.ClaimStatus.Finalized);
         vm.deal(address(portal), 1 ether);
         vm.expectRevert(abi.encodeWithSelector(WithdrawalNotFound.selector, h));
-        portal.finalizeWithdrawal(w, 1, a, s);
+        portal.finalizeWithdrawal(w, 1, _claimHash(1), a, s);
     }
 
     function test_finalizeWithdrawal_accountProofForOtherRoot_reverts() public {
@@ -309,7 +330,7 @@ contract Portal_Test is Test {
         (bytes[] memory a, bytes[] memory s) = _prepare(w);
         claims.setClaim(1, keccak256("other root"), Types.ClaimStatus.Finalized);
         vm.expectRevert(abi.encodeWithSelector(MerkleTrie.MerkleTrieInvalidNodeHash.selector, 0));
-        portal.finalizeWithdrawal(w, 1, a, s);
+        portal.finalizeWithdrawal(w, 1, _claimHash(1), a, s);
     }
 
     function test_finalizeWithdrawal_passerAbsent_reverts() public {
@@ -319,7 +340,7 @@ contract Portal_Test is Test {
         bytes[] memory a = new bytes[](1);
         a[0] = leafNode;
         vm.expectRevert(MessagePasserNotFound.selector);
-        portal.finalizeWithdrawal(_withdrawal(alice, 1), 1, a, new bytes[](0));
+        portal.finalizeWithdrawal(_withdrawal(alice, 1), 1, _claimHash(1), a, new bytes[](0));
     }
 
     function test_finalizeWithdrawal_passerAccountMalformed_reverts() public {
@@ -334,7 +355,7 @@ contract Portal_Test is Test {
         bytes[] memory a = new bytes[](1);
         a[0] = leafNode;
         vm.expectRevert(MessagePasserNotFound.selector);
-        portal.finalizeWithdrawal(_withdrawal(alice, 1), 1, a, new bytes[](0));
+        portal.finalizeWithdrawal(_withdrawal(alice, 1), 1, _claimHash(1), a, new bytes[](0));
     }
 
     function test_finalizeWithdrawal_paymentFails_reverts() public {
@@ -343,11 +364,11 @@ contract Portal_Test is Test {
         (bytes[] memory a, bytes[] memory s) = _prepare(w);
         bytes32 h = WithdrawalTrie.hash(w);
         vm.expectRevert(abi.encodeWithSelector(WithdrawalPaymentFailed.selector, h));
-        portal.finalizeWithdrawal(w, 1, a, s);
+        portal.finalizeWithdrawal(w, 1, _claimHash(1), a, s);
         assertFalse(portal.paid(h));
         // Retry once the recipient accepts.
         r.setRefuse(false);
-        portal.finalizeWithdrawal(w, 1, a, s);
+        portal.finalizeWithdrawal(w, 1, _claimHash(1), a, s);
         assertTrue(portal.paid(h));
         assertEq(address(r).balance, 1 ether);
     }
@@ -357,7 +378,7 @@ contract Portal_Test is Test {
         Types.Withdrawal memory w = _withdrawal(address(r), 1 ether);
         (bytes[] memory a, bytes[] memory s) = _prepare(w);
         r.arm(portal, w, 1, a, s);
-        portal.finalizeWithdrawal(w, 1, a, s);
+        portal.finalizeWithdrawal(w, 1, _claimHash(1), a, s);
         assertTrue(r.reentryFailed());
         assertEq(address(r).balance, 1 ether);
         assertEq(address(portal).balance, 9 ether);

@@ -171,7 +171,8 @@ contract SequencerInbox_Test is CommonTest {
     }
 
     function testFuzz_appendBatch_countsFromHeaderOnly_succeeds(uint32 _slots, uint16 _extra, uint8 _delayed) public {
-        uint32 slots = uint32(bound(_slots, 0, 1500));
+        // The most slots whose bodies (64 bytes each, plus up to 100 extra) fit in maxBatchBytes.
+        uint32 slots = uint32(bound(_slots, 0, (cfg.maxBatchBytes - 13 - 100) / 64));
         uint256 body = uint256(slots) * 64 + bound(_extra, 0, 100);
         deposit(_delayed);
         bytes memory batch = makeBatch(1, _delayed, slots, body);

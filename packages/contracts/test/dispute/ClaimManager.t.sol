@@ -20,7 +20,9 @@ contract ClaimManager_Test is CommonTest {
         uint256 indexed batchIndex,
         uint256 messageCount,
         bytes32 stateRoot,
-        address indexed proposer
+        address indexed proposer,
+        bytes32 accumulator,
+        bytes32 claimHash
     );
     event Staked(uint256 indexed claimId, address indexed staker);
     event ClaimFinalized(uint256 indexed claimId, uint256 messageCount, bytes32 stateRoot, bool isAnchor);
@@ -68,7 +70,7 @@ contract ClaimManager_Test is CommonTest {
         vm.deal(alice, cfg.proposerBond);
         bytes32 acc = inbox.accumulator(0);
         vm.expectEmit(address(claims));
-        emit ClaimProposed(1, 0, 10, root, alice);
+        emit ClaimProposed(1, 0, 10, root, alice, acc, keccak256(abi.encode(uint256(0), acc, root)));
         vm.expectEmit(address(claims));
         emit Staked(1, alice);
         vm.prank(alice);
@@ -80,6 +82,8 @@ contract ClaimManager_Test is CommonTest {
         assertEq(uint256(c.batchIndex), 0);
         assertEq(uint256(c.messageCount), 10);
         assertEq(uint256(c.proposedAt), block.timestamp);
+        assertEq(uint256(c.challengeDeadline), block.timestamp + cfg.challengePeriod);
+        assertEq(c.claimHash, claims.hashClaim(0, acc, root));
         assertEq(uint256(c.liveStakers), 1);
         assertEq(uint256(c.status), uint256(Types.ClaimStatus.Pending));
         assertEq(uint256(claims.stakerStatus(1, alice)), uint256(Types.StakerStatus.Active));
@@ -119,8 +123,9 @@ contract ClaimManager_Test is CommonTest {
         vm.deal(bob, cfg.proposerBond);
         vm.expectEmit(address(claims));
         emit Staked(id, bob);
+        bytes32 h = claimHash(id);
         vm.prank(bob);
-        claims.stake{ value: cfg.proposerBond }(id);
+        claims.stake{ value: cfg.proposerBond }(id, h);
         assertEq(uint256(claims.getClaim(id).liveStakers), 2);
         assertEq(uint256(claims.stakerStatus(id, bob)), uint256(Types.StakerStatus.Active));
     }
@@ -128,53 +133,59 @@ contract ClaimManager_Test is CommonTest {
     function test_stake_wrongBond_reverts() public {
         uint256 id = propose(alice, 0, trueRoot(10));
         vm.deal(bob, 1 ether);
+        bytes32 h = claimHash(id);
         vm.prank(bob);
         vm.expectRevert(abi.encodeWithSelector(IncorrectBond.selector, 0, cfg.proposerBond));
-        claims.stake(id);
+        claims.stake(id, h);
     }
 
     function test_stake_twice_reverts() public {
         uint256 id = propose(alice, 0, trueRoot(10));
         vm.deal(alice, cfg.proposerBond);
+        bytes32 h = claimHash(id);
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(AlreadyStaked.selector, id, alice));
-        claims.stake{ value: cfg.proposerBond }(id);
+        claims.stake{ value: cfg.proposerBond }(id, h);
     }
 
     function test_stake_unknownClaim_reverts() public {
         vm.deal(bob, cfg.proposerBond);
+        bytes32 h = claimHash(7);
         vm.prank(bob);
         vm.expectRevert(abi.encodeWithSelector(ClaimNotFound.selector, 7));
-        claims.stake{ value: cfg.proposerBond }(7);
+        claims.stake{ value: cfg.proposerBond }(7, h);
     }
 
     function test_stake_afterPeriod_reverts() public {
         uint256 id = propose(alice, 0, trueRoot(10));
         vm.warp(block.timestamp + cfg.challengePeriod);
         vm.deal(bob, cfg.proposerBond);
+        bytes32 h = claimHash(id);
         vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(ChallengePeriodOver.selector, id));
-        claims.stake{ value: cfg.proposerBond }(id);
+        vm.expectRevert(abi.encodeWithSelector(StakingClosed.selector, id));
+        claims.stake{ value: cfg.proposerBond }(id, h);
     }
 
     function test_stake_deletedClaim_reverts() public {
         uint256 id = propose(alice, 0, keccak256("wrong"));
         uint256 g = challenge(makeAddr("carol"), id, alice);
         vm.warp(block.timestamp + cfg.gameClock + 1);
-        game.timeout(g);
+        timeoutGame(g);
         vm.deal(bob, cfg.proposerBond);
+        bytes32 h = claimHash(id);
         vm.prank(bob);
         vm.expectRevert(abi.encodeWithSelector(ClaimNotPending.selector, id));
-        claims.stake{ value: cfg.proposerBond }(id);
+        claims.stake{ value: cfg.proposerBond }(id, h);
     }
 
     function test_stake_finalizedClaim_reverts() public {
         uint256 id = propose(alice, 0, trueRoot(10));
         _finalizeLater(id);
         vm.deal(bob, cfg.proposerBond);
+        bytes32 h = claimHash(id);
         vm.prank(bob);
         vm.expectRevert(abi.encodeWithSelector(ClaimNotPending.selector, id));
-        claims.stake{ value: cfg.proposerBond }(id);
+        claims.stake{ value: cfg.proposerBond }(id, h);
     }
 
     // ------------------------------------------------------------------ finalizeClaim
@@ -233,10 +244,13 @@ contract ClaimManager_Test is CommonTest {
         vm.expectRevert(abi.encodeWithSelector(ClaimNotFinalizable.selector, id));
         claims.finalizeClaim(id);
         // The game runs to its end; the claim waits, then finalizes.
-        vm.prank(alice);
-        game.bisect(g, trueRoot(5));
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(alice);
+            game.bisect(g, pos, trueRoot(5));
+        }
         vm.warp(block.timestamp + cfg.gameClock + 1);
-        game.timeout(g); // the challenger never answered
+        timeoutGame(g); // the challenger never answered
         claims.finalizeClaim(id);
         assertTrue(claims.isFinalized(id));
     }
@@ -257,7 +271,7 @@ contract ClaimManager_Test is CommonTest {
         uint256 id = propose(alice, 0, keccak256("wrong"));
         uint256 g = challenge(bob, id, alice);
         vm.warp(block.timestamp + cfg.gameClock + 1);
-        game.timeout(g); // the staker never moved
+        timeoutGame(g); // the staker never moved
         assertEq(uint256(claims.getClaim(id).status), uint256(Types.ClaimStatus.Deleted));
         vm.warp(block.timestamp + cfg.challengePeriod);
         vm.expectRevert(abi.encodeWithSelector(ClaimNotPending.selector, id));
@@ -312,7 +326,7 @@ contract ClaimManager_Test is CommonTest {
         stakeOn(bob, id);
         uint256 g = challenge(makeAddr("carol"), id, alice);
         vm.warp(block.timestamp + cfg.gameClock + 1);
-        game.timeout(g); // alice never moved: slashed
+        timeoutGame(g); // alice never moved: slashed
         _finalizeLater(id);
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(StakeNotWithdrawable.selector, id, alice));
@@ -335,20 +349,21 @@ contract ClaimManager_Test is CommonTest {
 
     function test_openGame_notDisputeGame_reverts() public {
         uint256 id = propose(alice, 0, trueRoot(10));
+        bytes32 h = claimHash(id);
         vm.expectRevert(NotDisputeGame.selector);
-        claims.openGame(id, alice);
+        claims.openGame(1, id, h, alice);
     }
 
     function test_closeGame_notDisputeGame_reverts() public {
         uint256 id = propose(alice, 0, trueRoot(10));
         vm.expectRevert(NotDisputeGame.selector);
-        claims.closeGame(id, alice, false);
+        claims.closeGame(1, id, alice, false);
     }
 
     function test_closeGame_stakerNotInGame_reverts() public {
         uint256 id = propose(alice, 0, trueRoot(10));
         vm.prank(address(game));
         vm.expectRevert(abi.encodeWithSelector(NotActiveStaker.selector, id, alice));
-        claims.closeGame(id, alice, true);
+        claims.closeGame(1, id, alice, true);
     }
 }

@@ -24,10 +24,12 @@ contract DisputeGame_Test is CommonTest {
         uint256 lo,
         uint256 hi,
         bytes32 rootLo,
-        bytes32 rootHi
+        bytes32 rootHi,
+        bytes32 position
     );
-    event Bisected(uint256 indexed gameId, uint256 mid, bytes32 root);
-    event Responded(uint256 indexed gameId, bool agreed, uint256 lo, uint256 hi);
+    event Bisected(uint256 indexed gameId, uint256 mid, bytes32 root, bytes32 position);
+    event Responded(uint256 indexed gameId, bool agreed, uint256 lo, uint256 hi, bytes32 position);
+    event GameVoided(uint256 indexed gameId, uint256 indexed claimId, address indexed challenger, uint256 refunded);
     event StepProven(uint256 indexed gameId, uint256 messageIndex, bytes32 postStateRoot);
     event GameResolved(
         uint256 indexed gameId, uint256 indexed claimId, bool stakerWon, address winner, uint256 credited, uint256 burned
@@ -75,19 +77,23 @@ contract DisputeGame_Test is CommonTest {
             vm.warp(block.timestamp + _delay);
             if (g.turn == Types.Turn.Staker) {
                 uint256 mid = game.midpoint(_gameId);
-                vm.prank(g.staker);
-                game.bisect(_gameId, _stakerRoot(_stakerHonest, mid, _seed));
+                {
+                    bytes32 pos = game.position(_gameId);
+                    vm.prank(g.staker);
+                    game.bisect(_gameId, pos, _stakerRoot(_stakerHonest, mid, _seed));
+                }
             } else if (g.hi - g.lo > 1) {
                 uint256 mid = game.midpoint(_gameId);
                 bool agree = _challengerHonest
                     ? g.midRoot == trueRoot(mid)
                     : uint256(keccak256(abi.encode(_seed, "c", moves))) % 2 == 0;
-                vm.prank(g.challenger);
-                if (agree) game.agree(_gameId);
-                else game.disagree(_gameId);
+                respondAs(g.challenger, _gameId, agree);
             } else {
-                vm.prank(g.challenger);
-                game.proveStep(_gameId, "");
+                {
+                    bytes32 pos = game.position(_gameId);
+                    vm.prank(g.challenger);
+                    game.proveStep(_gameId, pos, "");
+                }
             }
             ++moves;
             assertLt(moves, 200, "game does not end");
@@ -121,10 +127,13 @@ contract DisputeGame_Test is CommonTest {
     function test_challenge_opensGame_succeeds() public {
         uint256 id = propose(alice, 1, trueRoot(100));
         vm.deal(bob, cfg.challengerBond);
+        bytes32 h = claimHash(id);
+        bytes32 pos =
+            positionOf(id, alice, bob, 0, 100, cfg.genesisStateRoot, trueRoot(100), bytes32(0), Types.Turn.Staker);
         vm.expectEmit(address(game));
-        emit GameOpened(1, id, alice, bob, 0, 100, cfg.genesisStateRoot, trueRoot(100));
+        emit GameOpened(1, id, alice, bob, 0, 100, cfg.genesisStateRoot, trueRoot(100), pos);
         vm.prank(bob);
-        uint256 g = game.challenge{ value: cfg.challengerBond }(id, alice);
+        uint256 g = game.challenge{ value: cfg.challengerBond }(id, h, alice);
         assertEq(g, 1);
         assertEq(game.gameCount(), 1);
         Types.Game memory s = game.getGame(g);
@@ -138,7 +147,9 @@ contract DisputeGame_Test is CommonTest {
         assertEq(uint256(s.stakerClock), cfg.gameClock);
         assertEq(uint256(s.challengerClock), cfg.gameClock);
         assertEq(game.midpoint(g), 50);
-        assertEq(uint256(claims.stakerStatus(id, alice)), uint256(Types.StakerStatus.InGame));
+        assertEq(game.position(g), pos);
+        assertEq(uint256(claims.stakerStatus(id, alice)), uint256(Types.StakerStatus.Active));
+        assertEq(claims.openGamesAgainst(id, alice), 1);
         assertEq(uint256(claims.getClaim(id).openGames), 1);
         assertEq(address(game).balance, cfg.challengerBond);
     }
@@ -155,8 +166,11 @@ contract DisputeGame_Test is CommonTest {
         assertEq(s.rootLo, trueRoot(100));
         // One message: the challenger proves at once.
         assertEq(uint256(s.turn), uint256(Types.Turn.Challenger));
-        vm.prank(bob);
-        game.proveStep(g, "");
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(bob);
+            game.proveStep(g, pos, "");
+        }
         assertEq(uint256(game.getGame(g).status), uint256(Types.GameStatus.ChallengerWon));
     }
 
@@ -174,51 +188,65 @@ contract DisputeGame_Test is CommonTest {
     function test_challenge_wrongBond_reverts() public {
         uint256 id = propose(alice, 1, trueRoot(100));
         vm.deal(bob, 1 ether);
+        bytes32 h = claimHash(id);
         vm.prank(bob);
         vm.expectRevert(abi.encodeWithSelector(IncorrectBond.selector, 1, cfg.challengerBond));
-        game.challenge{ value: 1 }(id, alice);
+        game.challenge{ value: 1 }(id, h, alice);
     }
 
     function test_challenge_unknownClaim_reverts() public {
         vm.deal(bob, cfg.challengerBond);
+        bytes32 h = claimHash(9);
         vm.prank(bob);
         vm.expectRevert(abi.encodeWithSelector(ClaimNotFound.selector, 9));
-        game.challenge{ value: cfg.challengerBond }(9, alice);
+        game.challenge{ value: cfg.challengerBond }(9, h, alice);
     }
 
     function test_challenge_afterPeriod_reverts() public {
         uint256 id = propose(alice, 1, trueRoot(100));
         vm.warp(block.timestamp + cfg.challengePeriod);
         vm.deal(bob, cfg.challengerBond);
+        bytes32 h = claimHash(id);
         vm.prank(bob);
         vm.expectRevert(abi.encodeWithSelector(ChallengePeriodOver.selector, id));
-        game.challenge{ value: cfg.challengerBond }(id, alice);
+        game.challenge{ value: cfg.challengerBond }(id, h, alice);
     }
 
-    function test_challenge_stakerAlreadyInGame_reverts() public {
+    /// @notice A staker in a game can be challenged again, by anyone, in a game of its own (§8.2).
+    function test_challenge_stakerAlreadyInGame_opensAnotherGame_succeeds() public {
         uint256 id = propose(alice, 1, trueRoot(100));
-        challenge(bob, id, alice);
-        vm.deal(carol, cfg.challengerBond);
-        vm.prank(carol);
-        vm.expectRevert(abi.encodeWithSelector(NotActiveStaker.selector, id, alice));
-        game.challenge{ value: cfg.challengerBond }(id, alice);
+        uint256 g1 = challenge(bob, id, alice);
+        uint256 g2 = challenge(carol, id, alice);
+        uint256 g3 = challenge(bob, id, alice);
+        assertEq(g2, g1 + 1);
+        assertEq(g3, g2 + 1);
+        assertEq(claims.openGamesAgainst(id, alice), 3);
+        assertEq(uint256(claims.getClaim(id).openGames), 3);
+        // Each game has its own clocks: moving in one does not touch another.
+        vm.warp(block.timestamp + 100);
+        bisectAs(alice, g2, trueRoot(50));
+        assertEq(uint256(game.getGame(g2).stakerClock), cfg.gameClock - 100);
+        assertEq(uint256(game.getGame(g1).turn), uint256(Types.Turn.Staker));
+        assertEq(game.clockLeft(g1), cfg.gameClock - 100);
     }
 
     function test_challenge_notStaker_reverts() public {
         uint256 id = propose(alice, 1, trueRoot(100));
         vm.deal(bob, cfg.challengerBond);
+        bytes32 h = claimHash(id);
         vm.prank(bob);
         vm.expectRevert(abi.encodeWithSelector(NotActiveStaker.selector, id, carol));
-        game.challenge{ value: cfg.challengerBond }(id, carol);
+        game.challenge{ value: cfg.challengerBond }(id, h, carol);
     }
 
     function test_challenge_deletedClaim_reverts() public {
         uint256 id = propose(alice, 0, keccak256("wrong"));
         challenge(bob, id, alice); // zero-length range: decided at once, claim deleted
         vm.deal(carol, cfg.challengerBond);
+        bytes32 h = claimHash(id);
         vm.prank(carol);
         vm.expectRevert(abi.encodeWithSelector(ClaimNotPending.selector, id));
-        game.challenge{ value: cfg.challengerBond }(id, alice);
+        game.challenge{ value: cfg.challengerBond }(id, h, alice);
     }
 
     function test_challenge_finalizedClaim_reverts() public {
@@ -226,9 +254,10 @@ contract DisputeGame_Test is CommonTest {
         vm.warp(block.timestamp + cfg.challengePeriod);
         claims.finalizeClaim(id);
         vm.deal(bob, cfg.challengerBond);
+        bytes32 h = claimHash(id);
         vm.prank(bob);
         vm.expectRevert(abi.encodeWithSelector(ClaimNotPending.selector, id));
-        game.challenge{ value: cfg.challengerBond }(id, alice);
+        game.challenge{ value: cfg.challengerBond }(id, h, alice);
     }
 
     // ------------------------------------------------------------------ zero-length range
@@ -258,10 +287,15 @@ contract DisputeGame_Test is CommonTest {
         uint256 id = propose(alice, 1, trueRoot(100));
         uint256 g = challenge(bob, id, alice);
         vm.warp(block.timestamp + 100);
-        vm.expectEmit(address(game));
-        emit Bisected(g, 50, trueRoot(50));
-        vm.prank(alice);
-        game.bisect(g, trueRoot(50));
+        bytes32 next =
+            positionOf(id, alice, bob, 0, 100, cfg.genesisStateRoot, trueRoot(100), trueRoot(50), Types.Turn.Challenger);
+        {
+            bytes32 pos = game.position(g);
+            vm.expectEmit(address(game));
+            emit Bisected(g, 50, trueRoot(50), next);
+            vm.prank(alice);
+            game.bisect(g, pos, trueRoot(50));
+        }
         Types.Game memory s = game.getGame(g);
         assertEq(s.midRoot, trueRoot(50));
         assertEq(uint256(s.turn), uint256(Types.Turn.Challenger));
@@ -273,55 +307,85 @@ contract DisputeGame_Test is CommonTest {
     function test_bisect_notStaker_reverts() public {
         uint256 id = propose(alice, 1, trueRoot(100));
         uint256 g = challenge(bob, id, alice);
-        vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(NotYourTurn.selector, g));
-        game.bisect(g, bytes32(0));
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(bob);
+            vm.expectRevert(abi.encodeWithSelector(NotYourTurn.selector, g));
+            game.bisect(g, pos, bytes32(0));
+        }
     }
 
     function test_bisect_notStakersTurn_reverts() public {
         uint256 id = propose(alice, 1, trueRoot(100));
         uint256 g = challenge(bob, id, alice);
-        vm.prank(alice);
-        game.bisect(g, trueRoot(50));
-        vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(NotYourTurn.selector, g));
-        game.bisect(g, trueRoot(50));
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(alice);
+            game.bisect(g, pos, trueRoot(50));
+        }
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(alice);
+            vm.expectRevert(abi.encodeWithSelector(NotYourTurn.selector, g));
+            game.bisect(g, pos, trueRoot(50));
+        }
     }
 
     function test_bisect_clockExpired_reverts() public {
         uint256 id = propose(alice, 1, trueRoot(100));
         uint256 g = challenge(bob, id, alice);
         vm.warp(block.timestamp + cfg.gameClock + 1);
-        vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(ClockExpired.selector, g));
-        game.bisect(g, trueRoot(50));
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(alice);
+            vm.expectRevert(abi.encodeWithSelector(ClockExpired.selector, g));
+            game.bisect(g, pos, trueRoot(50));
+        }
     }
 
     function test_bisect_exactlyAtClockEnd_succeeds() public {
         uint256 id = propose(alice, 1, trueRoot(100));
         uint256 g = challenge(bob, id, alice);
         vm.warp(block.timestamp + cfg.gameClock);
-        vm.prank(alice);
-        game.bisect(g, trueRoot(50));
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(alice);
+            game.bisect(g, pos, trueRoot(50));
+        }
         assertEq(uint256(game.getGame(g).stakerClock), 0);
     }
 
     function test_bisect_gameNotOpen_reverts() public {
-        vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(GameNotOpen.selector, 5));
-        game.bisect(5, bytes32(0));
+        {
+            bytes32 pos = game.position(5);
+            vm.prank(alice);
+            vm.expectRevert(abi.encodeWithSelector(GameNotOpen.selector, 5));
+            game.bisect(5, pos, bytes32(0));
+        }
     }
 
     function test_agree_movesLowerBound_succeeds() public {
         uint256 id = propose(alice, 1, trueRoot(100));
         uint256 g = challenge(bob, id, alice);
-        vm.prank(alice);
-        game.bisect(g, trueRoot(50));
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(alice);
+            game.bisect(g, pos, trueRoot(50));
+        }
         vm.warp(block.timestamp + 7);
-        vm.expectEmit(address(game));
-        emit Responded(g, true, 50, 100);
-        vm.prank(bob);
-        game.agree(g);
+        {
+            bytes32 pos = game.position(g);
+            vm.expectEmit(address(game));
+            emit Responded(
+                g,
+                true,
+                50,
+                100,
+                positionOf(id, alice, bob, 50, 100, trueRoot(50), trueRoot(100), trueRoot(50), Types.Turn.Staker)
+            );
+            vm.prank(bob);
+            game.agree(g, pos);
+        }
         Types.Game memory s = game.getGame(g);
         assertEq(uint256(s.lo), 50);
         assertEq(s.rootLo, trueRoot(50));
@@ -333,12 +397,26 @@ contract DisputeGame_Test is CommonTest {
     function test_disagree_movesUpperBound_succeeds() public {
         uint256 id = propose(alice, 1, trueRoot(100));
         uint256 g = challenge(bob, id, alice);
-        vm.prank(alice);
-        game.bisect(g, keccak256("lie"));
-        vm.expectEmit(address(game));
-        emit Responded(g, false, 0, 50);
-        vm.prank(bob);
-        game.disagree(g);
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(alice);
+            game.bisect(g, pos, keccak256("lie"));
+        }
+        {
+            bytes32 pos = game.position(g);
+            vm.expectEmit(address(game));
+            emit Responded(
+                g,
+                false,
+                0,
+                50,
+                positionOf(
+                    id, alice, bob, 0, 50, cfg.genesisStateRoot, keccak256("lie"), keccak256("lie"), Types.Turn.Staker
+                )
+            );
+            vm.prank(bob);
+            game.disagree(g, pos);
+        }
         Types.Game memory s = game.getGame(g);
         assertEq(uint256(s.hi), 50);
         assertEq(s.rootHi, keccak256("lie"));
@@ -348,19 +426,28 @@ contract DisputeGame_Test is CommonTest {
     function test_agree_notChallenger_reverts() public {
         uint256 id = propose(alice, 1, trueRoot(100));
         uint256 g = challenge(bob, id, alice);
-        vm.prank(alice);
-        game.bisect(g, trueRoot(50));
-        vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(NotYourTurn.selector, g));
-        game.agree(g);
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(alice);
+            game.bisect(g, pos, trueRoot(50));
+        }
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(alice);
+            vm.expectRevert(abi.encodeWithSelector(NotYourTurn.selector, g));
+            game.agree(g, pos);
+        }
     }
 
     function test_disagree_beforeBisect_reverts() public {
         uint256 id = propose(alice, 1, trueRoot(100));
         uint256 g = challenge(bob, id, alice);
-        vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(NotYourTurn.selector, g));
-        game.disagree(g);
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(bob);
+            vm.expectRevert(abi.encodeWithSelector(NotYourTurn.selector, g));
+            game.disagree(g, pos);
+        }
     }
 
     function test_agree_atOneMessage_reverts() public {
@@ -376,30 +463,48 @@ contract DisputeGame_Test is CommonTest {
         while (game.getGame(g).hi - game.getGame(g).lo > 1) {
             if (game.getGame(g).turn == Types.Turn.Staker) {
                 bytes32 midRoot = trueRoot(game.midpoint(g));
-                vm.prank(alice);
-                game.bisect(g, midRoot);
+                {
+                    bytes32 pos = game.position(g);
+                    vm.prank(alice);
+                    game.bisect(g, pos, midRoot);
+                }
             } else {
-                vm.prank(bob);
-                game.agree(g);
+                {
+                    bytes32 pos = game.position(g);
+                    vm.prank(bob);
+                    game.agree(g, pos);
+                }
             }
         }
-        vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(WrongMove.selector, g));
-        game.agree(g);
-        vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(WrongMove.selector, g));
-        game.disagree(g);
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(bob);
+            vm.expectRevert(abi.encodeWithSelector(WrongMove.selector, g));
+            game.agree(g, pos);
+        }
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(bob);
+            vm.expectRevert(abi.encodeWithSelector(WrongMove.selector, g));
+            game.disagree(g, pos);
+        }
     }
 
     function test_agree_clockExpired_reverts() public {
         uint256 id = propose(alice, 1, trueRoot(100));
         uint256 g = challenge(bob, id, alice);
-        vm.prank(alice);
-        game.bisect(g, trueRoot(50));
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(alice);
+            game.bisect(g, pos, trueRoot(50));
+        }
         vm.warp(block.timestamp + cfg.gameClock + 1);
-        vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(ClockExpired.selector, g));
-        game.agree(g);
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(bob);
+            vm.expectRevert(abi.encodeWithSelector(ClockExpired.selector, g));
+            game.agree(g, pos);
+        }
     }
 
     // ------------------------------------------------------------------ proveStep
@@ -416,11 +521,17 @@ contract DisputeGame_Test is CommonTest {
     function test_proveStep_beforeOneMessage_reverts() public {
         uint256 id = propose(alice, 1, trueRoot(100));
         uint256 g = challenge(bob, id, alice);
-        vm.prank(alice);
-        game.bisect(g, trueRoot(50));
-        vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(WrongMove.selector, g));
-        game.proveStep(g, "");
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(alice);
+            game.bisect(g, pos, trueRoot(50));
+        }
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(bob);
+            vm.expectRevert(abi.encodeWithSelector(WrongMove.selector, g));
+            game.proveStep(g, pos, "");
+        }
     }
 
     function test_proveStep_notChallenger_reverts() public {
@@ -432,9 +543,12 @@ contract DisputeGame_Test is CommonTest {
         uint256 id2 = propose(alice, 2, keccak256("wrong2"));
         id;
         uint256 g = challenge(bob, id2, alice);
-        vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(NotYourTurn.selector, g));
-        game.proveStep(g, "");
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(alice);
+            vm.expectRevert(abi.encodeWithSelector(NotYourTurn.selector, g));
+            game.proveStep(g, pos, "");
+        }
     }
 
     function test_proveStep_rejectedProof_keepsGameOpen_reverts() public {
@@ -443,14 +557,20 @@ contract DisputeGame_Test is CommonTest {
         claims.finalizeClaim(first);
         uint256 id = propose(alice, 2, keccak256("wrong"));
         uint256 g = challenge(bob, id, alice);
-        vm.prank(bob);
-        vm.expectRevert(MockOneStepProver.MockProofRejected.selector);
-        game.proveStep(g, hex"ff");
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(bob);
+            vm.expectRevert(MockOneStepProver.MockProofRejected.selector);
+            game.proveStep(g, pos, hex"ff");
+        }
         assertEq(uint256(game.getGame(g).status), uint256(Types.GameStatus.Open));
-        vm.expectEmit(address(game));
-        emit StepProven(g, 100, trueRoot(101));
-        vm.prank(bob);
-        game.proveStep(g, hex"00");
+        {
+            bytes32 pos = game.position(g);
+            vm.expectEmit(address(game));
+            emit StepProven(g, 100, trueRoot(101));
+            vm.prank(bob);
+            game.proveStep(g, pos, hex"00");
+        }
         assertEq(uint256(game.getGame(g).status), uint256(Types.GameStatus.ChallengerWon));
     }
 
@@ -460,8 +580,11 @@ contract DisputeGame_Test is CommonTest {
         claims.finalizeClaim(first);
         uint256 id = propose(alice, 2, trueRoot(101));
         uint256 g = challenge(bob, id, alice);
-        vm.prank(bob);
-        game.proveStep(g, "");
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(bob);
+            game.proveStep(g, pos, "");
+        }
         assertEq(uint256(game.getGame(g).status), uint256(Types.GameStatus.StakerWon));
         assertEq(game.credit(alice), cfg.challengerBond - burnOfChallengerBond);
     }
@@ -473,10 +596,13 @@ contract DisputeGame_Test is CommonTest {
         uint256 g = challenge(bob, id, alice);
         vm.warp(block.timestamp + cfg.gameClock + 1);
         assertEq(game.clockLeft(g), 0);
-        vm.expectEmit(address(game));
-        emit GameResolved(g, id, false, bob, cfg.challengerBond + cfg.proposerBond - burnOfProposerBond, burnOfProposerBond);
-        vm.prank(makeAddr("anyone"));
-        game.timeout(g);
+        {
+            bytes32 pos = game.position(g);
+            vm.expectEmit(address(game));
+            emit GameResolved(g, id, false, bob, cfg.challengerBond + cfg.proposerBond - burnOfProposerBond, burnOfProposerBond);
+            vm.prank(makeAddr("anyone"));
+            game.timeout(g, pos);
+        }
         assertEq(uint256(claims.getClaim(id).status), uint256(Types.ClaimStatus.Deleted));
         assertEq(uint256(claims.stakerStatus(id, alice)), uint256(Types.StakerStatus.Slashed));
     }
@@ -485,10 +611,13 @@ contract DisputeGame_Test is CommonTest {
         uint256 id = propose(alice, 1, trueRoot(100));
         uint256 g = challenge(bob, id, alice);
         vm.warp(block.timestamp + 1000);
-        vm.prank(alice);
-        game.bisect(g, trueRoot(50));
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(alice);
+            game.bisect(g, pos, trueRoot(50));
+        }
         vm.warp(block.timestamp + cfg.gameClock + 1);
-        game.timeout(g);
+        timeoutGame(g);
         assertEq(uint256(game.getGame(g).status), uint256(Types.GameStatus.StakerWon));
         assertEq(game.credit(alice), cfg.challengerBond - burnOfChallengerBond);
         assertEq(uint256(claims.stakerStatus(id, alice)), uint256(Types.StakerStatus.Active));
@@ -501,7 +630,7 @@ contract DisputeGame_Test is CommonTest {
         uint256 id = propose(alice, 2, trueRoot(101));
         uint256 g = challenge(bob, id, alice);
         vm.warp(block.timestamp + cfg.gameClock + 1);
-        game.timeout(g);
+        timeoutGame(g);
         assertEq(uint256(game.getGame(g).status), uint256(Types.GameStatus.StakerWon));
     }
 
@@ -509,8 +638,11 @@ contract DisputeGame_Test is CommonTest {
         uint256 id = propose(alice, 1, trueRoot(100));
         uint256 g = challenge(bob, id, alice);
         vm.warp(block.timestamp + cfg.gameClock);
-        vm.expectRevert(abi.encodeWithSelector(ClockNotExpired.selector, g));
-        game.timeout(g);
+        {
+            bytes32 pos = game.position(g);
+            vm.expectRevert(abi.encodeWithSelector(ClockNotExpired.selector, g));
+            game.timeout(g, pos);
+        }
     }
 
     function test_timeout_clocksAreCumulative_succeeds() public {
@@ -518,15 +650,24 @@ contract DisputeGame_Test is CommonTest {
         uint256 g = challenge(bob, id, alice);
         // The staker spends 60% of its clock on its first move, then 41% on its second.
         vm.warp(block.timestamp + cfg.gameClock * 6 / 10);
-        vm.prank(alice);
-        game.bisect(g, trueRoot(50));
-        vm.prank(bob);
-        game.agree(g);
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(alice);
+            game.bisect(g, pos, trueRoot(50));
+        }
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(bob);
+            game.agree(g, pos);
+        }
         vm.warp(block.timestamp + cfg.gameClock * 41 / 100);
-        vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(ClockExpired.selector, g));
-        game.bisect(g, trueRoot(75));
-        game.timeout(g);
+        {
+            bytes32 pos = game.position(g);
+            vm.prank(alice);
+            vm.expectRevert(abi.encodeWithSelector(ClockExpired.selector, g));
+            game.bisect(g, pos, trueRoot(75));
+        }
+        timeoutGame(g);
         assertEq(uint256(game.getGame(g).status), uint256(Types.GameStatus.ChallengerWon));
     }
 
@@ -534,9 +675,12 @@ contract DisputeGame_Test is CommonTest {
         uint256 id = propose(alice, 1, trueRoot(100));
         uint256 g = challenge(bob, id, alice);
         vm.warp(block.timestamp + cfg.gameClock + 1);
-        game.timeout(g);
-        vm.expectRevert(abi.encodeWithSelector(GameNotOpen.selector, g));
-        game.timeout(g);
+        timeoutGame(g);
+        {
+            bytes32 pos = game.position(g);
+            vm.expectRevert(abi.encodeWithSelector(GameNotOpen.selector, g));
+            game.timeout(g, pos);
+        }
     }
 
     // ------------------------------------------------------------------ withdraw
@@ -545,7 +689,7 @@ contract DisputeGame_Test is CommonTest {
         uint256 id = propose(alice, 1, keccak256("wrong"));
         uint256 g = challenge(bob, id, alice);
         vm.warp(block.timestamp + cfg.gameClock + 1);
-        game.timeout(g);
+        timeoutGame(g);
         uint256 owed = cfg.challengerBond + cfg.proposerBond - burnOfProposerBond;
         uint256 before = bob.balance;
         vm.prank(bob);
@@ -566,7 +710,7 @@ contract DisputeGame_Test is CommonTest {
         uint256 id = propose(alice, 1, keccak256("wrong"));
         uint256 g = challenge(address(r), id, alice);
         vm.warp(block.timestamp + cfg.gameClock + 1);
-        game.timeout(g); // resolution does not depend on the winner accepting ETH
+        timeoutGame(g); // resolution does not depend on the winner accepting ETH
         vm.prank(address(r));
         vm.expectRevert();
         game.withdraw();
@@ -618,8 +762,11 @@ contract DisputeGame_Test is CommonTest {
         stakeOn(carol, id);
         // Alice colludes with bob: bob challenges alice, alice lies at the first midpoint.
         uint256 g1 = challenge(bob, id, alice);
-        vm.prank(alice);
-        game.bisect(g1, keccak256("thrown"));
+        {
+            bytes32 pos = game.position(g1);
+            vm.prank(alice);
+            game.bisect(g1, pos, keccak256("thrown"));
+        }
         assertFalse(_play(g1, false, true, 3, 10));
         assertEq(uint256(claims.stakerStatus(id, alice)), uint256(Types.StakerStatus.Slashed));
         assertEq(uint256(claims.getClaim(id).status), uint256(Types.ClaimStatus.Pending));
@@ -661,15 +808,15 @@ contract DisputeGame_Test is CommonTest {
 
     /// @notice A game over a full batch (~1,600 messages) ends in 2 * ceil(log2(n)) + 1 moves or fewer.
     function test_game_longRange_endsInLogarithmicMoves_succeeds() public {
-        bytes memory batch = makeBatch(1, 3, 1_500, 99_000);
+        bytes memory batch = makeBatch(1, 3, 1_300, 89_000);
         vm.prank(sequencer, sequencer);
         inbox.appendBatch(batch, 3);
         uint256 n = inbox.messageCount(3);
-        assertEq(n, 101 + 1_500);
+        assertEq(n, 101 + 1_300);
         uint256 id = propose(alice, 3, keccak256("wrong"));
         uint256 g = challenge(bob, id, alice);
         assertFalse(_play(g, false, true, 5, 1));
-        // ceil(log2(1601)) = 11 bisections and 11 answers, then one proof.
+        // ceil(log2(1401)) = 11 bisections and 11 answers, then one proof.
         assertLe(lastMoves, 2 * 11 + 1);
         assertGe(lastMoves, 2 * 10 + 1);
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import { ValidConfig } from "../setup/ValidConfig.sol";
 import { Test, Vm } from "../base/Test.sol";
 import { Portal } from "../../src/L1/Portal.sol";
 import { IClaimManager } from "../../src/interfaces/IClaimManager.sol";
@@ -57,7 +58,7 @@ contract PortalActor {
         (bytes32 root, bytes[] memory a, bytes[] memory s) = WithdrawalTrie.build(h, h);
         uint256 id = nextClaimId++;
         claims.setClaim(id, root, Types.ClaimStatus.Finalized);
-        try portal.finalizeWithdrawal(_w, id, a, s) {
+        try portal.finalizeWithdrawal(_w, id, claims.claimHashOf(id), a, s) {
             timesPaid[h] += 1;
             paidOut += _w.value;
             paidHashes.push(h);
@@ -74,7 +75,7 @@ contract Portal_Invariant is Test {
     PortalActor internal actor;
 
     function setUp() public {
-        Types.RollupConfig memory cfg;
+        Types.RollupConfig memory cfg = ValidConfig.get();
         cfg.minDeposit = 0.01 ether;
         cfg.maxForcedTxBytes = 100;
         MockClaimManager claims = new MockClaimManager();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import { ValidConfig } from "../setup/ValidConfig.sol";
 import { Test, Vm } from "../base/Test.sol";
 import { Portal } from "../../src/L1/Portal.sol";
 import { SequencerInbox } from "../../src/L1/SequencerInbox.sol";
@@ -81,6 +82,7 @@ contract SequencerInbox_Invariant is Test {
     Types.RollupConfig internal cfg;
 
     function setUp() public {
+        cfg = ValidConfig.get();
         cfg.sequencer = makeAddr("sequencer");
         cfg.minDeposit = 0.01 ether;
         cfg.maxForcedTxBytes = 100;

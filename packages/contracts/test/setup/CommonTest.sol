@@ -39,7 +39,7 @@ abstract contract CommonTest is Test {
             genesisStateRoot: trueRoot(0),
             minDeposit: 0.001 ether,
             maxForcedTxBytes: 1024,
-            maxBatchBytes: 100_000,
+            maxBatchBytes: 90_000,
             maxSequencerDrift: 600,
             forceInclusionDelay: 1 days,
             l1Confirmations: 6,
@@ -124,17 +124,66 @@ abstract contract CommonTest is Test {
         claimId_ = claims.propose{ value: cfg.proposerBond }(_batchIndex, acc, _root);
     }
 
+    /// @notice The hash naming claim `_claimId` as it stands (what an agent reads before acting).
+    function claimHash(uint256 _claimId) internal view returns (bytes32) {
+        return claims.getClaim(_claimId).claimHash;
+    }
+
     /// @notice Stakes on `_claimId` from `_staker` (funded here).
     function stakeOn(address _staker, uint256 _claimId) internal {
         vm.deal(_staker, _staker.balance + cfg.proposerBond);
+        bytes32 h = claimHash(_claimId);
         vm.prank(_staker);
-        claims.stake{ value: cfg.proposerBond }(_claimId);
+        claims.stake{ value: cfg.proposerBond }(_claimId, h);
     }
 
     /// @notice Opens a game by `_challenger` against `_staker` of `_claimId` (funded here).
     function challenge(address _challenger, uint256 _claimId, address _staker) internal returns (uint256 gameId_) {
         vm.deal(_challenger, _challenger.balance + cfg.challengerBond);
+        bytes32 h = claimHash(_claimId);
         vm.prank(_challenger);
-        gameId_ = game.challenge{ value: cfg.challengerBond }(_claimId, _staker);
+        gameId_ = game.challenge{ value: cfg.challengerBond }(_claimId, h, _staker);
+    }
+
+    /// @notice The position `DisputeGame.position` gives a game in this state (protocol.md §8.5).
+    function positionOf(
+        uint256 _claimId,
+        address _staker,
+        address _challenger,
+        uint256 _lo,
+        uint256 _hi,
+        bytes32 _rootLo,
+        bytes32 _rootHi,
+        bytes32 _midRoot,
+        Types.Turn _turn
+    ) internal pure returns (bytes32) {
+        return keccak256(abi.encode(_claimId, _staker, _challenger, _lo, _hi, _rootLo, _rootHi, _midRoot, _turn));
+    }
+
+    /// @notice `_mover` bisects game `_gameId` at its current position.
+    function bisectAs(address _mover, uint256 _gameId, bytes32 _midRoot) internal {
+        bytes32 p = game.position(_gameId);
+        vm.prank(_mover);
+        game.bisect(_gameId, p, _midRoot);
+    }
+
+    /// @notice `_mover` agrees (or disagrees) in game `_gameId` at its current position.
+    function respondAs(address _mover, uint256 _gameId, bool _agree) internal {
+        bytes32 p = game.position(_gameId);
+        vm.prank(_mover);
+        if (_agree) game.agree(_gameId, p);
+        else game.disagree(_gameId, p);
+    }
+
+    /// @notice `_mover` proves the last step of game `_gameId` at its current position.
+    function proveAs(address _mover, uint256 _gameId, bytes memory _proof) internal {
+        bytes32 p = game.position(_gameId);
+        vm.prank(_mover);
+        game.proveStep(_gameId, p, _proof);
+    }
+
+    /// @notice Times out game `_gameId` at its current position (anyone may).
+    function timeoutGame(uint256 _gameId) internal {
+        game.timeout(_gameId, game.position(_gameId));
     }
 }

@@ -9,10 +9,22 @@ import { Types } from "../../src/libraries/Types.sol";
 contract MockClaimManager is IClaimManager {
     mapping(uint256 => Types.Claim) internal _claims;
 
-    /// @notice Sets claim `_claimId` to `_stateRoot` with status `_status`.
+    /// @notice Sets claim `_claimId` to `_stateRoot` with status `_status`; its claim hash is
+    ///         `claimHashOf(_claimId)`, unless overridden with `setClaimHash`.
     function setClaim(uint256 _claimId, bytes32 _stateRoot, Types.ClaimStatus _status) external {
         _claims[_claimId].stateRoot = _stateRoot;
         _claims[_claimId].status = _status;
+        _claims[_claimId].claimHash = claimHashOf(_claimId);
+    }
+
+    /// @notice Overrides the claim hash of `_claimId` (a claim replaced by a reorg).
+    function setClaimHash(uint256 _claimId, bytes32 _claimHash) external {
+        _claims[_claimId].claimHash = _claimHash;
+    }
+
+    /// @notice The hash `setClaim` gives claim `_claimId` (tests compute it without a call).
+    function claimHashOf(uint256 _claimId) public pure returns (bytes32) {
+        return keccak256(abi.encode("sluice.mock.claim", _claimId));
     }
 
     /// @inheritdoc IClaimManager
@@ -26,12 +38,12 @@ contract MockClaimManager is IClaimManager {
     }
 
     /// @inheritdoc IClaimManager
-    function openGame(uint256, address) external pure returns (uint256, bytes32, uint256, bytes32) {
+    function openGame(uint256, uint256, bytes32, address) external pure returns (uint256, bytes32, uint256, bytes32) {
         revert("MockClaimManager: openGame");
     }
 
     /// @inheritdoc IClaimManager
-    function closeGame(uint256, address, bool) external pure {
+    function closeGame(uint256, uint256, address, bool) external pure {
         revert("MockClaimManager: closeGame");
     }
 }

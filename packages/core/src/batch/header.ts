@@ -34,8 +34,8 @@ export function encodeBatchHeader(header: BatchHeader): Uint8Array {
 
 /**
  * Reads the header of `batch`, or returns undefined for bytes the inbox never accepts as a batch:
- * shorter than 13 bytes, a version other than 0 and 1, or a slot count above `batch.length − 13`
- * (§5.1). Never throws.
+ * shorter than 13 bytes, a version other than 0 and 1, or `slotCount × 64 > batch.length − 13`
+ * (one slot per `MIN_SLOT_BYTES` = 64 body bytes, §5.1 and §5.6 step 1). Never throws.
  */
 export function decodeBatchHeader(batch: Uint8Array): BatchHeader | undefined {
   if (batch.length < BATCH_HEADER_BYTES) return undefined

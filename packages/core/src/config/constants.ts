@@ -15,3 +15,13 @@ export const TX_DATA_NONZERO_GAS = 16n
 
 export const MAX_NONCE = 2n ** 64n - 1n
 export const MAX_UINT256 = 2n ** 256n - 1n
+
+/**
+ * The largest `maxBatchBytes` a rollup config may set (protocol.md §8.4): the largest batch whose worst
+ * one-step proof — the disputed withdrawal its last slot, four proofs of 16 full branch levels each —
+ * still fits in one 131,072-byte L1 transaction. The L1 contracts refuse larger configs too.
+ */
+export const MAX_BATCH_BYTES_LIMIT = 90_000n
+
+/** Basis points in one whole: `bondBurnBps` may be at most this (protocol.md §2). */
+export const BPS = 10_000n

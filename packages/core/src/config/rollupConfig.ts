@@ -1,7 +1,7 @@
 import { bigintToBytes32, bytesToHex, concatBytes, type Hex, hexToBytes, padLeft } from '../bytes/index.ts'
 import { keccak256 } from '../crypto/index.ts'
 import { SluiceError } from '../errors/index.ts'
-import { MESSAGE_PASSER_ADDRESS } from './constants.ts'
+import { BPS, MAX_BATCH_BYTES_LIMIT, MESSAGE_PASSER_ADDRESS } from './constants.ts'
 
 /**
  * Every value that nodes and L1 must agree on (protocol.md §2). The L1 deployment stores
@@ -143,15 +143,30 @@ export function parseRollupConfig(input: unknown): RollupConfig {
   for (const key of Object.keys(record)) {
     if (!ROLLUP_CONFIG_FIELDS.some((field) => field.name === key)) problems.push(`unknown field ${key}`)
   }
-  if (problems.length === 0) {
-    const config = out as RollupConfig
-    if (config.bondBurnBps > 10_000n) problems.push('bondBurnBps must be at most 10000')
-    if (config.maxBatchBytes < 13n) problems.push('maxBatchBytes must be at least the 13-byte header')
-    if (config.chainId === 0n) problems.push('chainId must not be 0')
-    if (config.feeVault === MESSAGE_PASSER_ADDRESS) problems.push('feeVault must not be the message passer')
-  }
+  if (problems.length === 0) problems.push(...rollupConfigProblems(out as RollupConfig))
   if (problems.length > 0) throw new InvalidRollupConfigError(problems)
   return out as RollupConfig
+}
+
+/**
+ * The rules of protocol.md §2 beyond the field types, one message per broken rule (empty when the
+ * config is valid). Every L1 constructor applies the same rules (`RollupConfig.validate`) and reverts
+ * with `InvalidRollupConfig(field)`, so no deployment holds a config a node refuses.
+ */
+export function rollupConfigProblems(config: RollupConfig): string[] {
+  const problems: string[] = []
+  if (config.chainId === 0n) problems.push('chainId must not be 0')
+  if (config.feeVault.toLowerCase() === MESSAGE_PASSER_ADDRESS) problems.push('feeVault must not be the message passer')
+  if (config.maxBatchBytes < 13n) problems.push('maxBatchBytes must be at least the 13-byte header')
+  if (config.maxBatchBytes > MAX_BATCH_BYTES_LIMIT) {
+    problems.push(`maxBatchBytes must be at most ${MAX_BATCH_BYTES_LIMIT} (the one-step-proof bound, protocol.md §8.4)`)
+  }
+  if (config.proposerBond === 0n) problems.push('proposerBond must not be 0')
+  if (config.challengerBond === 0n) problems.push('challengerBond must not be 0')
+  if (config.challengePeriod === 0n) problems.push('challengePeriod must not be 0')
+  if (config.gameClock === 0n) problems.push('gameClock must not be 0')
+  if (config.bondBurnBps > BPS) problems.push(`bondBurnBps must be at most ${BPS}`)
+  return problems
 }
 
 /** The config as JSON-safe values (bigints as decimal strings). */

@@ -1,5 +1,5 @@
 import { hexToBytes } from '../bytes/index.ts'
-import { MESSAGE_PASSER } from '../config/constants.ts'
+import { MAX_UINT256, MESSAGE_PASSER } from '../config/constants.ts'
 import type { RollupConfig } from '../config/rollupConfig.ts'
 import type { WorldState } from '../state/types.ts'
 import type { SignedTransaction } from '../tx/types.ts'
@@ -29,10 +29,14 @@ export function applyMessage(state: WorldState, message: StfMessage, config: Pre
   }
 }
 
-/** A deposit always applies: the recipient is credited (§7.2). */
+/**
+ * A deposit always applies: the recipient is credited (§7.2), its balance saturating at 2^256 − 1 (a
+ * deposit L1 cannot fund, but one both implementations must treat alike).
+ */
 export function applyDeposit(state: WorldState, recipient: Uint8Array, amount: bigint): MessageOutcome {
   const account = state.getAccount(recipient)
-  state.putAccount(recipient, { ...account, balance: account.balance + amount })
+  const credited = account.balance + amount
+  state.putAccount(recipient, { ...account, balance: credited > MAX_UINT256 ? MAX_UINT256 : credited })
   return { applied: true, kind: 'deposit', recipient, amount }
 }
 

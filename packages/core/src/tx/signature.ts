@@ -21,9 +21,9 @@ export function isPreEip155(tx: SignedTransaction): boolean {
 
 /**
  * Checks every signature rule and recovers the sender in one pass (one secp256k1 recovery).
- * Rules, in the order reported: legacy `v ∈ {27, 28}` (pre-EIP-155, only with `allowPreEip155`) or
- * `v ∈ {2·chainId+35, 2·chainId+36}`, typed `yParity ∈ {0,1}`; the chain id is the expected one
- * (a typed transaction must have one);
+ * Rules, in the order reported (protocol.md §7.3 rules 2–8): legacy `v ∈ {27, 28}` (pre-EIP-155, only
+ * with `allowPreEip155`) or `v ∈ {2·chainId+35, 2·chainId+36}`; the chain id is the expected one (a
+ * typed transaction must have one); typed `yParity ∈ {0,1}`;
  * `1 ≤ r < n`; `1 ≤ s ≤ n/2`; recovery succeeds.
  */
 export function checkSignature(tx: SignedTransaction, options: CheckSignatureOptions = {}): SignatureCheck {
@@ -67,9 +67,10 @@ function ruleProblem(tx: SignedTransaction, options: CheckSignatureOptions): Sig
       if (options.expectedChainId !== undefined && chainId !== options.expectedChainId) return 'wrongChainId'
     }
   } else {
-    if (v !== 0n && v !== 1n) return 'invalidYParity'
+    // §7.3 checks the chain id (rule 3) before yParity (rule 4), as the one-step prover does.
     if (chainId === undefined) return 'wrongChainId'
     if (options.expectedChainId !== undefined && chainId !== options.expectedChainId) return 'wrongChainId'
+    if (v !== 0n && v !== 1n) return 'invalidYParity'
   }
   if (tx.r < 1n || tx.r >= SECP256K1_N) return 'rOutOfRange'
   if (tx.s < 1n || tx.s >= SECP256K1_N) return 'sOutOfRange'

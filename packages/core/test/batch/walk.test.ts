@@ -203,3 +203,48 @@ describe('walking a batch (§5.6)', () => {
     expect(() => decodeBatch(bytes, { ...options(0n), delayedCountAfter: 1n })).toThrow(/below delayedBefore/)
   })
 })
+
+describe('spec points a third implementation must not guess (protocol.md §5.6)', () => {
+  const options: DecodeBatchOptions = {
+    delayedBefore: 4n,
+    delayedCountAfter: 6n,
+    chainId: CHAIN_ID,
+    l1Timestamp: T_B,
+    prevTimestamp: T_B - 10n,
+    maxSequencerDrift: DRIFT,
+  }
+
+  it('reads no body after a version-0 header: its slots are empty slots of the implicit block', () => {
+    const body = concatBytes(encodePrelude(T_B, [], [FEE]), blockHeader(0n, 0n, 1n), slot(0n))
+    const batch = concatBytes(encodeBatchHeader({ version: 0, delayedCountAfter: 6n, slotCount: 2 }), body)
+    const decoded = decodeBatch(batch, options)
+    expect(decoded.header).toEqual({ version: 0, delayedCountAfter: 6n, slotCount: 2 })
+    expect(decoded.prelude).toBeUndefined()
+    expect(decoded.blocks).toHaveLength(1)
+    const [implicit] = decoded.blocks
+    expect(implicit).toMatchObject({ implicit: true, delayedFrom: 4n, delayedTo: 6n, timestamp: T_B })
+    expect(implicit?.slots.map((s) => s.ok)).toEqual([false, false])
+  })
+
+  it("takes D_b from the inbox, not from the header's delayedCountAfter", () => {
+    const batch = encodeBatchHeader({ version: 0, delayedCountAfter: 99n, slotCount: 0 })
+    const decoded = decodeBatch(batch, options)
+    expect(decoded.blocks).toHaveLength(1)
+    expect(decoded.blocks[0]).toMatchObject({ delayedFrom: 4n, delayedTo: 6n })
+  })
+
+  it('clamps with T_b + maxSequencerDrift computed unbounded, so a timestamp still fits in 64 bits', () => {
+    const max64 = 2n ** 64n - 1n
+    const decoded = decodeBatch(encodeForcedBatch(6n), { ...options, l1Timestamp: max64, maxSequencerDrift: max64 })
+    expect(decoded.blocks[0]?.timestamp).toBe(max64)
+    const body = concatBytes(encodePrelude(max64, [], [FEE]), blockHeader(5n, 0n, 0n))
+    const batch = concatBytes(encodeBatchHeader({ version: 1, delayedCountAfter: 4n, slotCount: 0 }), body)
+    const fromBody = decodeBatch(batch, {
+      ...options,
+      delayedCountAfter: 4n,
+      l1Timestamp: max64,
+      maxSequencerDrift: 1n,
+    })
+    expect(fromBody.blocks[0]?.timestamp).toBe(max64)
+  })
+})

@@ -51,6 +51,17 @@ describe('deposits', () => {
     applyMessage(state, { kind: 'deposit', recipient: alice.address, amount: 5n }, stf)
     expect(state.getAccount(alice.address).balance).toBe(10n * ETH + 5n)
   })
+
+  it('saturate at 2^256 − 1 instead of overflowing (§7.2), still applying', () => {
+    const state = fundedState()
+    const max = 2n ** 256n - 1n
+    applyMessage(state, { kind: 'deposit', recipient: bob.address, amount: max - 3n }, stf)
+    const outcome = applyMessage(state, { kind: 'deposit', recipient: bob.address, amount: 10n }, stf)
+    expect(outcome).toMatchObject({ applied: true, kind: 'deposit', amount: 10n })
+    expect(state.getAccount(bob.address).balance).toBe(max)
+    applyMessage(state, { kind: 'deposit', recipient: bob.address, amount: max }, stf)
+    expect(state.getAccount(bob.address).balance).toBe(max)
+  })
 })
 
 describe('transfers', () => {

@@ -74,6 +74,13 @@ describe('signature rules', () => {
     expect(signatureProblem({ ...sign(transfer()), v: 27n })).toBe('invalidYParity')
   })
 
+  it('checks the chain id before yParity (rule 3 before rule 4, as the one-step prover)', () => {
+    const tx = sign(transfer())
+    expect(signatureProblem({ ...tx, v: 2n }, tx.chainId)).toBe('invalidYParity')
+    expect(signatureProblem({ ...tx, v: 2n }, (tx.chainId ?? 0n) + 1n)).toBe('wrongChainId')
+    expect(signatureProblem({ ...tx, v: 2n, chainId: undefined })).toBe('wrongChainId')
+  })
+
   it('requires 1 ≤ r < n', () => {
     const tx = sign(transfer())
     expect(signatureProblem({ ...tx, r: 0n })).toBe('rOutOfRange')

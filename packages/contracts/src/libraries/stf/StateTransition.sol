@@ -156,7 +156,8 @@ library StateTransition {
         return applyTransaction(_config, _preRoot, t, _proofs);
     }
 
-    /// @notice A deposit (§7.2): `recipient.balance += amount`, one account proof.
+    /// @notice A deposit (§7.2): `recipient.balance += amount`, saturating at 2^256 − 1 (a deposit L1
+    ///         cannot fund, defined so that both implementations agree), one account proof.
     function applyDeposit(bytes32 _preRoot, address _recipient, uint256 _amount, StateProofs memory _proofs)
         internal
         pure
@@ -164,7 +165,10 @@ library StateTransition {
     {
         Cursor memory c = Cursor({root: _preRoot, next: 0});
         (Account memory a, bytes[] memory proof) = _read(c, _recipient, _proofs);
-        a.balance += _amount;
+        unchecked {
+            uint256 credited = a.balance + _amount;
+            a.balance = credited < a.balance ? type(uint256).max : credited;
+        }
         _write(c, _recipient, a, proof);
         return c.root;
     }
