@@ -1,6 +1,6 @@
 /**
- * Enforces the package layering of DESIGN.md: core ← contracts (ABIs only) ← sequencer, verifier,
- * sdk. A package imports only packages below it, and the sequencer and verifier never import each
+ * Enforces the package layering of DESIGN.md: core ← contracts (ABIs only) ← node ← sequencer,
+ * verifier; sdk ← core, contracts. A package imports only packages below it, and the sequencer and verifier never import each
  * other. Run by `npm run lint`.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
@@ -9,8 +9,9 @@ import { join, relative } from 'node:path'
 const allowed: Record<string, readonly string[]> = {
   core: [],
   contracts: ['core'],
-  sequencer: ['core', 'contracts'],
-  verifier: ['core', 'contracts'],
+  node: ['core', 'contracts'],
+  sequencer: ['core', 'contracts', 'node'],
+  verifier: ['core', 'contracts', 'node'],
   sdk: ['core', 'contracts'],
 }
 

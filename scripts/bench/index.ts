@@ -7,12 +7,21 @@
  * whose name starts with the prefix (repeatable, or comma-separated).
  */
 import { figures as batchFigures } from './figures/batch.ts'
+import { figures as e2eFigures } from './figures/e2e.ts'
 import { figures as ospFigures } from './figures/osp.ts'
 import { figures as stfFigures } from './figures/stf.ts'
 import { figures as trieFigures } from './figures/trie.ts'
+import { figures as verifierFigures } from './figures/verifier.ts'
 import { type FigureGroup, type FigureResult, log, parseArgs } from './harness.ts'
 
-const registry: FigureGroup[] = [...trieFigures, ...stfFigures, ...batchFigures, ...ospFigures]
+const registry: FigureGroup[] = [
+  ...trieFigures,
+  ...stfFigures,
+  ...batchFigures,
+  ...ospFigures,
+  ...e2eFigures,
+  ...verifierFigures,
+]
 
 function formatNumber(n: number | undefined): string {
   if (n === undefined || Number.isNaN(n)) return '-'

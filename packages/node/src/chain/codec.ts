@@ -1,0 +1,153 @@
+import {
+  bigintToBytes,
+  bytesToBigint,
+  decodeRlp,
+  decodeTransaction,
+  EMPTY_OMMERS_HASH,
+  encodeBlockHeader,
+  encodeRlp,
+  equalBytes,
+  keccak256,
+  type L2BlockHeader,
+  type Log,
+  padLeft,
+  type RlpDecoded,
+  SluiceError,
+  type TransactionType,
+} from '@sluice/core'
+import type { StoredBlock, StoredTransaction } from './types.ts'
+
+/** A chain record in the database does not decode: the data directory is corrupt. */
+export class ChainStoreCorruptError extends SluiceError {
+  override name = 'ChainStoreCorruptError'
+  constructor(what: string, cause?: unknown) {
+    super(`the chain store holds a record that does not decode (${what})`, {
+      details: 'The data directory is corrupt. Stop the node, move the data directory away and resync from L1.',
+      severity: 'critical',
+      cause,
+    })
+  }
+}
+
+function bytesAt(list: RlpDecoded[], index: number, what: string): Uint8Array {
+  const item = list[index]
+  if (!(item instanceof Uint8Array)) throw new ChainStoreCorruptError(`${what}: field ${index} is not a byte string`)
+  return item
+}
+
+function listAt(list: RlpDecoded[], index: number, what: string): RlpDecoded[] {
+  const item = list[index]
+  if (!Array.isArray(item)) throw new ChainStoreCorruptError(`${what}: field ${index} is not a list`)
+  return item
+}
+
+const int = (list: RlpDecoded[], index: number, what: string) => bytesToBigint(bytesAt(list, index, what))
+
+/** Decodes the 16-field London header that `encodeBlockHeader` writes. */
+export function decodeBlockHeader(encoded: Uint8Array): L2BlockHeader {
+  const fields = decodeRlp(encoded)
+  if (!Array.isArray(fields) || fields.length !== 16) throw new ChainStoreCorruptError('block header')
+  if (!equalBytes(bytesAt(fields, 1, 'header'), EMPTY_OMMERS_HASH)) throw new ChainStoreCorruptError('ommers hash')
+  return {
+    parentHash: bytesAt(fields, 0, 'header'),
+    beneficiary: bytesAt(fields, 2, 'header'),
+    stateRoot: bytesAt(fields, 3, 'header'),
+    transactionsRoot: bytesAt(fields, 4, 'header'),
+    receiptsRoot: bytesAt(fields, 5, 'header'),
+    logsBloom: bytesAt(fields, 6, 'header'),
+    number: int(fields, 8, 'header'),
+    gasLimit: int(fields, 9, 'header'),
+    gasUsed: int(fields, 10, 'header'),
+    timestamp: int(fields, 11, 'header'),
+    delayedAccumulator: bytesAt(fields, 13, 'header'),
+    delayedCountAfter: int(fields, 14, 'header'),
+    baseFeePerGas: int(fields, 15, 'header'),
+  }
+}
+
+function encodeLogs(logs: readonly Log[]) {
+  return logs.map((log) => [log.address, log.topics, log.data])
+}
+
+function decodeLogs(items: RlpDecoded[]): Log[] {
+  return items.map((item) => {
+    if (!Array.isArray(item) || item.length !== 3) throw new ChainStoreCorruptError('log')
+    const topics = listAt(item, 1, 'log').map((topic) => {
+      if (!(topic instanceof Uint8Array)) throw new ChainStoreCorruptError('log topic')
+      return topic
+    })
+    return { address: bytesAt(item, 0, 'log'), topics, data: bytesAt(item, 2, 'log') }
+  })
+}
+
+/**
+ * `rlp([header, hash, messageCountAfter, slotCount, [tx…]])`, each tx
+ * `[raw, hash, sender, gasUsed, cumulativeGasUsed, effectiveGasPrice, logsBloom, logs, forced]`.
+ * Hashes are stored so that loading a block hashes nothing.
+ */
+export function encodeStoredBlock(block: StoredBlock): Uint8Array {
+  return encodeRlp([
+    encodeBlockHeader(block.header),
+    block.hash,
+    block.messageCountAfter,
+    BigInt(block.slotCount),
+    block.transactions.map((t) => [
+      t.raw,
+      t.hash,
+      t.sender,
+      t.gasUsed,
+      t.cumulativeGasUsed,
+      t.effectiveGasPrice,
+      t.logsBloom,
+      encodeLogs(t.logs),
+      t.forced ? 1n : 0n,
+    ]),
+  ])
+}
+
+export function decodeStoredBlock(encoded: Uint8Array): StoredBlock {
+  let fields: RlpDecoded
+  try {
+    fields = decodeRlp(encoded)
+  } catch (error) {
+    throw new ChainStoreCorruptError('block record', error)
+  }
+  if (!Array.isArray(fields) || fields.length !== 5) throw new ChainStoreCorruptError('block record')
+  const header = decodeBlockHeader(bytesAt(fields, 0, 'block'))
+  const transactions = listAt(fields, 4, 'block').map((item, index): StoredTransaction => {
+    if (!Array.isArray(item) || item.length !== 9) throw new ChainStoreCorruptError('transaction record')
+    const raw = bytesAt(item, 0, 'tx')
+    const tx = decodeTransaction(raw)
+    return {
+      raw,
+      hash: bytesAt(item, 1, 'tx'),
+      tx,
+      type: tx.type as TransactionType,
+      sender: bytesAt(item, 2, 'tx'),
+      index,
+      gasUsed: int(item, 3, 'tx'),
+      cumulativeGasUsed: int(item, 4, 'tx'),
+      effectiveGasPrice: int(item, 5, 'tx'),
+      logsBloom: bytesAt(item, 6, 'tx'),
+      logs: decodeLogs(listAt(item, 7, 'tx')),
+      forced: int(item, 8, 'tx') === 1n,
+    }
+  })
+  return {
+    header,
+    hash: bytesAt(fields, 1, 'block'),
+    messageCountAfter: int(fields, 2, 'block'),
+    slotCount: Number(int(fields, 3, 'block')),
+    transactions,
+  }
+}
+
+/** A u64 as 8 big-endian bytes, so LevelDB keys sort by number. */
+export function u64Key(value: bigint): Uint8Array {
+  return padLeft(bigintToBytes(value), 8)
+}
+
+/** The block hash recomputed from the header: the check that a record is what it claims. */
+export function headerHash(header: L2BlockHeader): Uint8Array {
+  return keccak256(encodeBlockHeader(header))
+}

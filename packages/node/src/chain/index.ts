@@ -1,0 +1,11 @@
+export { ChainStoreCorruptError, decodeBlockHeader, decodeStoredBlock, encodeStoredBlock } from './codec.ts'
+export { ChainStore, ChainStoreMismatchError, hashKey, toStoredBlock } from './store.ts'
+export type {
+  BatchRecord,
+  ChainReader,
+  HeadName,
+  Heads,
+  StoredBlock,
+  StoredTransaction,
+  TransactionLocation,
+} from './types.ts'

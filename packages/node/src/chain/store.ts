@@ -1,0 +1,455 @@
+import { Buffer } from 'node:buffer'
+import {
+  type BatchOp,
+  bytesToBigint,
+  bytesToHex,
+  decodeRlp,
+  encodeRlp,
+  genesisBlock,
+  type KeyValueStore,
+  type L2Block,
+  type RollupConfig,
+  SluiceError,
+  StateDb,
+  writeGenesisState,
+} from '@sluice/core'
+import { ChainStoreCorruptError, decodeStoredBlock, encodeStoredBlock, u64Key } from './codec.ts'
+import type {
+  BatchRecord,
+  ChainReader,
+  HeadName,
+  StoredBlock,
+  StoredTransaction,
+  TransactionLocation,
+} from './types.ts'
+
+const encoder = new TextEncoder()
+const utf8ToBytes = (text: string): Uint8Array => encoder.encode(text)
+
+const PREFIX = {
+  block: utf8ToBytes('c/b/'),
+  hash: utf8ToBytes('c/h/'),
+  tx: utf8ToBytes('c/t/'),
+  dropped: utf8ToBytes('c/d/'),
+  head: utf8ToBytes('c/head/'),
+  batch: utf8ToBytes('c/batch/'),
+  meta: utf8ToBytes('c/meta/'),
+}
+
+function key(prefix: Uint8Array, suffix: Uint8Array): Uint8Array {
+  const out = new Uint8Array(prefix.length + suffix.length)
+  out.set(prefix, 0)
+  out.set(suffix, prefix.length)
+  return out
+}
+
+const HEADS: readonly HeadName[] = ['unsafe', 'safe', 'finalized']
+const CACHE_BLOCKS = 512
+
+/** The store was opened with a config whose genesis differs from the one it was created with. */
+export class ChainStoreMismatchError extends SluiceError {
+  override name = 'ChainStoreMismatchError'
+  constructor(details: string) {
+    super('the data directory belongs to another chain', {
+      details: `${details} Use another data directory, or delete this one to resync from L1.`,
+      severity: 'critical',
+    })
+  }
+}
+
+/** Converts a block core sealed into what the store keeps. `forcedCount` leading transactions came from L1. */
+export function toStoredBlock(
+  block: L2Block,
+  {
+    messageCountAfter,
+    slotCount,
+    forcedHashes,
+  }: { messageCountAfter: bigint; slotCount: number; forcedHashes?: ReadonlySet<string> },
+): StoredBlock {
+  const transactions = block.transactions.map(
+    (t): StoredTransaction => ({
+      hash: t.hash,
+      raw: t.raw,
+      tx: t.tx,
+      type: t.tx.type,
+      sender: t.sender,
+      index: t.index,
+      gasUsed: t.gasUsed,
+      cumulativeGasUsed: t.receipt.cumulativeGasUsed,
+      effectiveGasPrice: t.effectiveGasPrice,
+      logs: t.logs,
+      logsBloom: t.receipt.logsBloom,
+      forced: forcedHashes?.has(hashKey(t.hash)) ?? false,
+    }),
+  )
+  return { hash: block.hash, header: block.header, transactions, messageCountAfter, slotCount }
+}
+
+/** A Map key for a hash (latin1: one char per byte). */
+export function hashKey(hash: Uint8Array): string {
+  return Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('latin1')
+}
+
+function encodeBatchRecord(r: BatchRecord): Uint8Array {
+  return encodeRlp([
+    r.index,
+    r.l1BlockNumber,
+    r.l1BlockHash,
+    r.l1TransactionHash ?? new Uint8Array(0),
+    r.forced ? 1n : 0n,
+    r.firstBlock,
+    r.lastBlock,
+    r.messageCountAfter,
+    r.delayedCountAfter,
+    r.stateRoot,
+    r.accumulator,
+  ])
+}
+
+function decodeBatchRecord(encoded: Uint8Array): BatchRecord {
+  const f = decodeRlp(encoded)
+  if (!Array.isArray(f) || f.length !== 11 || !f.every((x): x is Uint8Array => x instanceof Uint8Array)) {
+    throw new ChainStoreCorruptError('batch record')
+  }
+  const n = (i: number) => bytesToBigint(f[i] as Uint8Array)
+  const txHash = f[3] as Uint8Array
+  return {
+    index: n(0),
+    l1BlockNumber: n(1),
+    l1BlockHash: f[2] as Uint8Array,
+    l1TransactionHash: txHash.length === 0 ? undefined : txHash,
+    forced: n(4) === 1n,
+    firstBlock: n(5),
+    lastBlock: n(6),
+    messageCountAfter: n(7),
+    delayedCountAfter: n(8),
+    stateRoot: f[9] as Uint8Array,
+    accumulator: f[10] as Uint8Array,
+  }
+}
+
+/**
+ * The chain store: L2 blocks, transactions, receipts, heads and derived batches, in the same LevelDB
+ * as the state trie so that a block and its state land in one atomic write (`stateDb.startCommit(ops)`).
+ *
+ * Blocks are canonical by number: a reorg rewrites numbers above the fork point and removes the
+ * transaction index entries of the blocks it replaces. Reads are synchronous (LevelDB `getSync`)
+ * with an in-memory cache of recent blocks.
+ */
+export class ChainStore implements ChainReader {
+  readonly chainId: bigint
+  readonly store: KeyValueStore
+  private readonly heads = new Map<HeadName, StoredBlock>()
+  private readonly cache = new Map<bigint, StoredBlock>()
+  private readonly listeners = new Set<(block: StoredBlock) => void>()
+  private readonly batches: BatchRecord[] = []
+
+  private constructor(store: KeyValueStore, chainId: bigint) {
+    this.store = store
+    this.chainId = chainId
+  }
+
+  /** Opens the chain in `store`, writing the genesis block on first use; refuses another chain's data. */
+  static async open(store: KeyValueStore, config: RollupConfig): Promise<ChainStore> {
+    const chain = new ChainStore(store, config.chainId)
+    const genesis = genesisBlock(config)
+    const storedGenesis = chain.readBlock(0n)
+    if (storedGenesis === undefined) {
+      const block: StoredBlock = {
+        hash: genesis.hash,
+        header: genesis.header,
+        transactions: [],
+        messageCountAfter: 0n,
+        slotCount: 0,
+      }
+      const ops = chain.blockOps(block)
+      for (const head of HEADS) ops.push({ type: 'put', key: key(PREFIX.head, utf8ToBytes(head)), value: u64Key(0n) })
+      // The genesis state (protocol.md §3.3) and block land together.
+      const state = new StateDb(store)
+      writeGenesisState(state)
+      const root = await state.commit(ops)
+      if (hashKey(root) !== hashKey(genesis.header.stateRoot)) {
+        throw new ChainStoreMismatchError(
+          `The rollup config's genesisStateRoot ${config.genesisStateRoot} is not the genesis state's root ${bytesToHex(root)}.`,
+        )
+      }
+    } else if (hashKey(storedGenesis.hash) !== hashKey(genesis.hash)) {
+      throw new ChainStoreMismatchError('Its genesis block differs from the one the rollup config gives.')
+    }
+    for (const head of HEADS) {
+      const raw = store.getSync(key(PREFIX.head, utf8ToBytes(head)))
+      const number = raw === undefined ? 0n : bytesToBigint(raw)
+      const block = chain.readBlock(number)
+      if (block === undefined)
+        throw new ChainStoreCorruptError(`the ${head} head names block ${number}, which is missing`)
+      chain.heads.set(head, block)
+    }
+    for (let index = 0n; ; index++) {
+      const raw = store.getSync(key(PREFIX.batch, u64Key(index)))
+      if (raw === undefined) break
+      chain.batches.push(decodeBatchRecord(raw))
+    }
+    return chain
+  }
+
+  head(name: HeadName): StoredBlock {
+    return this.heads.get(name) as StoredBlock
+  }
+
+  blockByNumber(number: bigint): StoredBlock | undefined {
+    if (number < 0n || number > this.head('unsafe').header.number) return undefined
+    return this.readBlock(number)
+  }
+
+  blockByHash(hash: Uint8Array): StoredBlock | undefined {
+    const raw = this.store.getSync(key(PREFIX.hash, hash))
+    if (raw === undefined) return undefined
+    const block = this.blockByNumber(bytesToBigint(raw))
+    return block !== undefined && hashKey(block.hash) === hashKey(hash) ? block : undefined
+  }
+
+  transactionLocation(hash: Uint8Array): TransactionLocation | undefined {
+    const raw = this.store.getSync(key(PREFIX.tx, hash))
+    if (raw !== undefined) {
+      const [numberBytes, indexBytes] = decodeRlp(raw) as Uint8Array[]
+      const blockNumber = bytesToBigint(numberBytes as Uint8Array)
+      const index = Number(bytesToBigint(indexBytes as Uint8Array))
+      const block = this.blockByNumber(blockNumber)
+      const tx = block?.transactions[index]
+      if (block !== undefined && tx !== undefined && hashKey(tx.hash) === hashKey(hash)) {
+        return { status: 'included', blockNumber, blockHash: block.hash, index }
+      }
+    }
+    const dropped = this.store.getSync(key(PREFIX.dropped, hash))
+    if (dropped !== undefined) {
+      const [reason, detail, at] = decodeRlp(dropped) as Uint8Array[]
+      return {
+        status: 'dropped',
+        reason: Buffer.from(reason as Uint8Array).toString('utf8'),
+        detail: detail && detail.length > 0 ? Buffer.from(detail).toString('utf8') : undefined,
+        at: Number(bytesToBigint(at as Uint8Array)),
+      }
+    }
+    return undefined
+  }
+
+  /** The included transaction with `hash`, with its block. */
+  transaction(hash: Uint8Array): { block: StoredBlock; tx: StoredTransaction } | undefined {
+    const location = this.transactionLocation(hash)
+    if (location?.status !== 'included') return undefined
+    const block = this.blockByNumber(location.blockNumber) as StoredBlock
+    return { block, tx: block.transactions[location.index] as StoredTransaction }
+  }
+
+  stateAt(blockNumber: bigint): StateDb {
+    const block = this.blockByNumber(blockNumber)
+    if (block === undefined)
+      throw new SluiceError(`block ${blockNumber} is not in this node's chain`, { severity: 'invalidInput' })
+    return new StateDb(this.store, block.header.stateRoot)
+  }
+
+  account(blockNumber: bigint, address: Uint8Array) {
+    return this.stateAt(blockNumber).getAccount(address)
+  }
+
+  storageAt(blockNumber: bigint, address: Uint8Array, slot: Uint8Array): Uint8Array {
+    return this.stateAt(blockNumber).getStorage(address, slot)
+  }
+
+  proof(blockNumber: bigint, address: Uint8Array, slots: readonly Uint8Array[]) {
+    const state = this.stateAt(blockNumber)
+    return {
+      accountProof: state.accountProof(address),
+      storageProofs: slots.map((slot) => ({
+        key: slot,
+        value: state.getStorage(address, slot),
+        proof: state.storageProof(address, slot),
+      })),
+    }
+  }
+
+  onNewHead(listener: (block: StoredBlock) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Derived batches, by inbox index. */
+  batch(index: bigint): BatchRecord | undefined {
+    return this.batches[Number(index)]
+  }
+
+  get batchCount(): number {
+    return this.batches.length
+  }
+
+  /** The first batch whose last block is at or after `blockNumber` (the batch that carries it). */
+  batchOfBlock(blockNumber: bigint): BatchRecord | undefined {
+    let lo = 0
+    let hi = this.batches.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if ((this.batches[mid] as BatchRecord).lastBlock < blockNumber) lo = mid + 1
+      else hi = mid
+    }
+    return this.batches[lo]
+  }
+
+  /**
+   * The writes that append `blocks` on top of the unsafe head (replacing any block at or above the
+   * first one's number) and move `heads` to the last one. Hand them to `StateDb.startCommit` so the
+   * state and the chain land in one batch, then call `applied` with the same arguments.
+   */
+  appendOps(blocks: readonly StoredBlock[], heads: readonly HeadName[] = ['unsafe']): BatchOp[] {
+    const ops: BatchOp[] = []
+    const first = blocks[0]
+    if (first === undefined) return ops
+    const unsafe = this.head('unsafe').header.number
+    for (let n = first.header.number; n <= unsafe; n++) this.removeBlockOps(n, ops)
+    for (const block of blocks) this.blockOps(block, ops)
+    const last = blocks[blocks.length - 1] as StoredBlock
+    for (const head of heads) ops.push(this.headOp(head, last.header.number))
+    return ops
+  }
+
+  /** Updates memory after the writes of `appendOps` were submitted; tells `onNewHead` listeners. */
+  applied(blocks: readonly StoredBlock[], heads: readonly HeadName[] = ['unsafe']): void {
+    const first = blocks[0]
+    if (first === undefined) return
+    for (const n of [...this.cache.keys()]) if (n >= first.header.number) this.cache.delete(n)
+    for (const block of blocks) this.remember(block)
+    const last = blocks[blocks.length - 1] as StoredBlock
+    for (const head of heads) this.heads.set(head, last)
+    if (heads.includes('unsafe')) for (const listener of this.listeners) for (const b of blocks) listener(b)
+  }
+
+  /** Moves heads in memory to blocks already written (after the write of their `headOp`s). */
+  headsApplied(moves: Partial<Record<HeadName, bigint>>): void {
+    for (const [head, number] of Object.entries(moves) as [HeadName, bigint][]) {
+      const block = this.readBlock(number)
+      if (block === undefined)
+        throw new ChainStoreCorruptError(`the ${head} head names block ${number}, which is missing`)
+      this.heads.set(head, block)
+    }
+  }
+
+  /** The writes that delete batch records from `index` on. */
+  truncateBatchOps(index: bigint, ops: BatchOp[] = []): BatchOp[] {
+    for (let i = Number(index); i < this.batches.length; i++) {
+      ops.push({ type: 'del', key: key(PREFIX.batch, u64Key(BigInt(i))) })
+    }
+    return ops
+  }
+
+  /** Forgets batch records from `index` on in memory (after `truncateBatchOps` was written). */
+  batchesTruncated(index: bigint): void {
+    this.batches.length = Math.min(this.batches.length, Number(index))
+  }
+
+  /** Appends and commits in one batch without state (blocks whose state is already written). */
+  async append(blocks: readonly StoredBlock[], heads: readonly HeadName[] = ['unsafe']): Promise<void> {
+    const ops = this.appendOps(blocks, heads)
+    this.applied(blocks, heads)
+    await this.store.batch(ops)
+  }
+
+  /** The write that moves `head` to block `number`. */
+  headOp(head: HeadName, number: bigint): BatchOp {
+    return { type: 'put', key: key(PREFIX.head, utf8ToBytes(head)), value: u64Key(number) }
+  }
+
+  /** Moves heads to existing blocks (safe, finalized; or unsafe back after a reorg). */
+  async setHeads(moves: Partial<Record<HeadName, bigint>>, extraOps: BatchOp[] = []): Promise<void> {
+    const ops = [...extraOps]
+    const unsafe = moves.unsafe
+    if (unsafe !== undefined) {
+      for (let n = unsafe + 1n; n <= this.head('unsafe').header.number; n++) this.removeBlockOps(n, ops)
+    }
+    for (const [head, number] of Object.entries(moves) as [HeadName, bigint][]) {
+      const block = this.readBlock(number)
+      if (block === undefined)
+        throw new ChainStoreCorruptError(`cannot move the ${head} head to missing block ${number}`)
+      ops.push(this.headOp(head, number))
+    }
+    if (unsafe !== undefined) for (const n of [...this.cache.keys()]) if (n > unsafe) this.cache.delete(n)
+    for (const [head, number] of Object.entries(moves) as [HeadName, bigint][]) {
+      this.heads.set(head, this.readBlock(number) as StoredBlock)
+    }
+    await this.store.batch(ops)
+  }
+
+  /** The write that records derived batch `record` (and drops later records after a rewind). */
+  batchOps(record: BatchRecord, ops: BatchOp[] = []): BatchOp[] {
+    ops.push({ type: 'put', key: key(PREFIX.batch, u64Key(record.index)), value: encodeBatchRecord(record) })
+    return ops
+  }
+
+  /** Call once the batch record written by `batchOps` was submitted. */
+  batchApplied(record: BatchRecord): void {
+    this.batches.length = Number(record.index)
+    this.batches.push(record)
+  }
+
+  /** Forgets derived batches from `index` on (an L1 reorg removed them). */
+  async truncateBatches(index: bigint): Promise<void> {
+    const ops: BatchOp[] = []
+    for (let i = Number(index); i < this.batches.length; i++) {
+      ops.push({ type: 'del', key: key(PREFIX.batch, u64Key(BigInt(i))) })
+    }
+    this.batches.length = Math.min(this.batches.length, Number(index))
+    await this.store.batch(ops)
+  }
+
+  /** Records that an acknowledged transaction was dropped, with the reason `transactionLocation` reports. */
+  droppedOp(hash: Uint8Array, reason: string, detail?: string): BatchOp {
+    return {
+      type: 'put',
+      key: key(PREFIX.dropped, hash),
+      value: encodeRlp([utf8ToBytes(reason), utf8ToBytes(detail ?? ''), BigInt(Date.now())]),
+    }
+  }
+
+  /** A small key-value namespace for node components (cursors, positions), in the same database. */
+  metaKey(name: string): Uint8Array {
+    return key(PREFIX.meta, utf8ToBytes(name))
+  }
+
+  private readBlock(number: bigint): StoredBlock | undefined {
+    const cached = this.cache.get(number)
+    if (cached !== undefined) return cached
+    const raw = this.store.getSync(key(PREFIX.block, u64Key(number)))
+    if (raw === undefined) return undefined
+    const block = decodeStoredBlock(raw)
+    this.remember(block)
+    return block
+  }
+
+  private remember(block: StoredBlock): void {
+    this.cache.set(block.header.number, block)
+    if (this.cache.size > CACHE_BLOCKS) {
+      const oldest = this.cache.keys().next().value as bigint
+      this.cache.delete(oldest)
+    }
+  }
+
+  private blockOps(block: StoredBlock, ops: BatchOp[] = []): BatchOp[] {
+    const number = u64Key(block.header.number)
+    ops.push({ type: 'put', key: key(PREFIX.block, number), value: encodeStoredBlock(block) })
+    ops.push({ type: 'put', key: key(PREFIX.hash, block.hash), value: number })
+    for (const tx of block.transactions) {
+      ops.push({
+        type: 'put',
+        key: key(PREFIX.tx, tx.hash),
+        value: encodeRlp([block.header.number, BigInt(tx.index)]),
+      })
+    }
+    return ops
+  }
+
+  private removeBlockOps(number: bigint, ops: BatchOp[]): void {
+    const block = this.readBlock(number)
+    if (block === undefined) return
+    ops.push({ type: 'del', key: key(PREFIX.block, u64Key(number)) })
+    ops.push({ type: 'del', key: key(PREFIX.hash, block.hash) })
+    for (const tx of block.transactions) ops.push({ type: 'del', key: key(PREFIX.tx, tx.hash) })
+  }
+}

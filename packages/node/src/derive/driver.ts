@@ -1,0 +1,347 @@
+import {
+  type BatchOp,
+  bytesToHex,
+  type DerivationConfig,
+  EMPTY_DELAYED_ACCUMULATOR,
+  genesisBlock,
+  type KeyValueStore,
+  type PreparedBlockConfig,
+  prepareBlockConfig,
+  type RollupConfig,
+  type SenderPool,
+  StateDb,
+  writeGenesisState,
+} from '@sluice/core'
+import type { Logger } from 'pino'
+import { DerivationBusyError, DerivationStoreCorruptError, GenesisMismatchError } from './errors.ts'
+import { executeBatch } from './executor.ts'
+import type { DerivationMetrics } from './metrics.ts'
+import { BatchPlanner } from './planner.ts'
+import { ProgressTracker } from './progress.ts'
+import { positionAfter, retrieveNextBatch, tipMatchesSource } from './retrieval.ts'
+import { decodeHead, decodeTip, deriveKeys, tipOps } from './schema.ts'
+import type { BatchSource, DerivationSink, DerivedBatch, PlannedBatch, SafeTip, SyncProgress } from './types.ts'
+
+const ZERO_HASH = bytesToHex(new Uint8Array(32))
+
+/** Options of `DerivationDriver.open`. */
+export type DerivationDriverOptions = {
+  /** The node's store: state trie nodes, `derive/` tips and whatever the sink writes share it. */
+  store: KeyValueStore
+  config: RollupConfig
+  /** Batches and delayed messages from L1 (the `L1Reader`). */
+  source: BatchSource
+  /** Where derived batches go; without one only state and tips are written. */
+  sink?: DerivationSink | undefined
+  /** Sender recovery in worker threads (core `createSenderPool`); the caller owns and closes it. */
+  senderPool?: SenderPool | undefined
+  logger?: Logger | undefined
+  /** Called with the catch-up progress at most every `progressIntervalMs` and after each run. */
+  onProgress?: ((progress: SyncProgress) => void) | undefined
+  /** Default 5,000 ms. */
+  progressIntervalMs?: number | undefined
+  /** Prometheus metrics (`createDerivationMetrics`). */
+  metrics?: DerivationMetrics | undefined
+}
+
+/** The genesis tip of `config` (batch −1, L2 block 0, `root_0`). */
+export function genesisTip(config: RollupConfig): SafeTip {
+  const genesis = genesisBlock(config)
+  return {
+    batchIndex: -1n,
+    l2: {
+      hash: genesis.hash,
+      number: 0n,
+      timestamp: genesis.header.timestamp,
+      delayedAccumulator: EMPTY_DELAYED_ACCUMULATOR,
+    },
+    stateRoot: genesis.header.stateRoot,
+    messageCount: 0n,
+    delayedCount: 0n,
+    accumulator: ZERO_HASH,
+    batchHash: ZERO_HASH,
+    l1BlockNumber: 0n,
+    l1BlockHash: ZERO_HASH,
+  }
+}
+
+/**
+ * The derivation driver (op-node's pipeline, over `core/derive`): from the safe tip, takes the next
+ * batch from the L1 records (retrieval), lays it out and recovers its senders (plan), executes it
+ * on a `StateDb` (execute) and commits the state, the new tip and the sink's records in one atomic
+ * write per batch. While a batch executes the next one is planned and its senders recovered in the
+ * worker pool; while it is written, the next batch's accounts are prefetched.
+ *
+ * The tip after every batch is kept, so an L1 reorg rewinds to the tip of the last batch at or
+ * below the common ancestor (`rewindToL1`), and `reconcile` finds the same on its own after a
+ * crash between the reader's rewind and the driver's. Resumes from `derive/head` after a restart.
+ *
+ * @example
+ * const driver = await DerivationDriver.open({ store, config, source: reader, sink, senderPool })
+ * const step = await reader.advance()
+ * if (step.kind === 'reorg') await driver.rewindToL1(step.commonAncestor.number)
+ * await driver.deriveAvailable()
+ */
+export class DerivationDriver {
+  readonly store: KeyValueStore
+  private readonly config: DerivationConfig & PreparedBlockConfig
+  private readonly source: BatchSource
+  private readonly sink: DerivationSink | undefined
+  private readonly planner: BatchPlanner
+  private readonly logger: Logger | undefined
+  private readonly onProgress: ((progress: SyncProgress) => void) | undefined
+  private readonly progressIntervalMs: number
+  private readonly metrics: DerivationMetrics | undefined
+  private readonly tracker = new ProgressTracker()
+  private lastReport = 0
+  private current: SafeTip
+  private stateDb: StateDb
+  private busy = false
+
+  private constructor(options: DerivationDriverOptions, tip: SafeTip) {
+    this.store = options.store
+    this.config = {
+      ...prepareBlockConfig(options.config),
+      maxSequencerDrift: options.config.maxSequencerDrift,
+    }
+    this.source = options.source
+    this.sink = options.sink
+    this.planner = new BatchPlanner({
+      config: this.config,
+      delayed: options.source.delayedSource,
+      senderPool: options.senderPool,
+    })
+    this.logger = options.logger
+    this.onProgress = options.onProgress
+    this.progressIntervalMs = options.progressIntervalMs ?? 5_000
+    this.metrics = options.metrics
+    this.current = tip
+    this.stateDb = new StateDb(this.store, tip.stateRoot)
+  }
+
+  /**
+   * Opens the driver at its stored head, or, on an empty store, writes the genesis state and the
+   * genesis tip first (checking `root_0` against the config).
+   */
+  static async open(options: DerivationDriverOptions): Promise<DerivationDriver> {
+    const head = options.store.getSync(deriveKeys.head)
+    if (head !== undefined) {
+      const encoded = options.store.getSync(deriveKeys.tip(decodeHead(head)))
+      if (encoded === undefined) throw new DerivationStoreCorruptError('derive/tip of the head')
+      return new DerivationDriver(options, decodeTip(encoded))
+    }
+    const state = new StateDb(options.store)
+    const root = bytesToHex(writeGenesisState(state))
+    if (root !== options.config.genesisStateRoot.toLowerCase()) {
+      throw new GenesisMismatchError(root, options.config.genesisStateRoot)
+    }
+    const tip = genesisTip(options.config)
+    await state.commit(tipOps(tip))
+    return new DerivationDriver(options, tip)
+  }
+
+  /** The safe tip: the last batch derived and committed. */
+  get tip(): SafeTip {
+    return this.current
+  }
+
+  /** The state at the tip (read it; do not write through it). */
+  get state(): StateDb {
+    return this.stateDb
+  }
+
+  /** The stored tip after batch `batchIndex` (−1n: genesis), if derived. */
+  tipAt(batchIndex: bigint): SafeTip | undefined {
+    if (batchIndex < -1n || batchIndex > this.current.batchIndex) return undefined
+    const encoded = this.store.getSync(deriveKeys.tip(batchIndex))
+    return encoded === undefined ? undefined : decodeTip(encoded)
+  }
+
+  /** Catch-up progress towards the last batch the source has (undefined before the first batch). */
+  progress(): SyncProgress | undefined {
+    const last = this.source.batch(this.source.batchCount - 1n)
+    return this.tracker.snapshot(last?.messageCountAfter ?? this.current.messageCount)
+  }
+
+  /**
+   * Checks the tip against the L1 records: when its batch is gone or differs (L1 reorged, possibly
+   * while the node was down), rewinds to the newest tip that still matches. Returns that tip, or
+   * undefined when nothing had to change.
+   */
+  async reconcile(): Promise<SafeTip | undefined> {
+    if (tipMatchesSource(this.source, this.current)) return undefined
+    let index = this.current.batchIndex - 1n
+    for (; index >= 0n; index--) {
+      const tip = this.tipAt(index)
+      if (tip !== undefined && tipMatchesSource(this.source, tip)) break
+    }
+    return this.rewindTo(index)
+  }
+
+  /** Rewinds to the tip of the last batch whose L1 block is at or below `l1BlockNumber`. */
+  async rewindToL1(l1BlockNumber: bigint): Promise<SafeTip> {
+    let index = this.current.batchIndex
+    for (; index >= 0n; index--) {
+      const tip = this.tipAt(index)
+      if (tip !== undefined && tip.l1BlockNumber <= l1BlockNumber) break
+    }
+    if (index === this.current.batchIndex) return this.current
+    return this.rewindTo(index)
+  }
+
+  /**
+   * Makes the tip after `batchIndex` the head: drops the later tips, lets the sink undo its records
+   * in the same atomic write, and reopens the state at that tip's root (state nodes are
+   * content-addressed and stay; they are simply no longer reachable from the head).
+   */
+  async rewindTo(batchIndex: bigint): Promise<SafeTip> {
+    return this.exclusive(async () => {
+      const from = this.current
+      if (batchIndex >= from.batchIndex) return from
+      const target = this.tipAt(batchIndex < -1n ? -1n : batchIndex)
+      if (target === undefined) throw new DerivationStoreCorruptError(`derive/tip ${batchIndex}`)
+      const ops: BatchOp[] = []
+      for (let i = target.batchIndex + 1n; i <= from.batchIndex; i++) ops.push({ type: 'del', key: deriveKeys.tip(i) })
+      ops.push(...tipOps(target))
+      if (this.sink !== undefined) ops.push(...this.sink.rewindOps(target, from))
+      await this.stateDb.flushed()
+      await this.store.batch(ops)
+      this.current = target
+      this.stateDb = new StateDb(this.store, target.stateRoot)
+      this.metrics?.rewinds.inc()
+      this.metrics?.safeBlock.set(Number(target.l2.number))
+      this.metrics?.batchIndex.set(Number(target.batchIndex))
+      this.logger?.warn(
+        {
+          fromBatch: from.batchIndex,
+          fromBlock: from.l2.number,
+          toBatch: target.batchIndex,
+          toBlock: target.l2.number,
+          l1Block: target.l1BlockNumber,
+        },
+        'derivation rewound',
+      )
+      await this.sink?.rewound?.(target, from)
+      return target
+    })
+  }
+
+  /** Derives the next batch, if L1 has given it. */
+  async deriveNext(): Promise<DerivedBatch | undefined> {
+    let last: DerivedBatch | undefined
+    await this.run(1, (derived) => {
+      last = derived
+    })
+    return last
+  }
+
+  /**
+   * Derives every batch the source has after the tip (at most `maxBatches`), reconciling with the
+   * source first. Returns the number of batches derived.
+   */
+  async deriveAvailable(options: { maxBatches?: number } = {}): Promise<number> {
+    await this.reconcile()
+    return this.run(options.maxBatches ?? Number.POSITIVE_INFINITY)
+  }
+
+  private async run(maxBatches: number, each?: (derived: DerivedBatch) => void): Promise<number> {
+    return this.exclusive(async () => {
+      let count = 0
+      const first = retrieveNextBatch(this.source, this.current)
+      let planned: PlannedBatch | undefined =
+        first === undefined ? undefined : await this.planner.plan(first, this.current.l2)
+      if (planned !== undefined) await this.stateDb.prefetch(planned.touched)
+      try {
+        while (planned !== undefined) {
+          const started = performance.now()
+          const tip = this.current
+          // plan the following batch now: its senders are recovered in the workers while this one executes
+          const nextBatch =
+            count + 1 < maxBatches ? retrieveNextBatch(this.source, positionAfter(planned.batch)) : undefined
+          const nextPlanning = nextBatch === undefined ? undefined : this.planner.plan(nextBatch, planned.after)
+          nextPlanning?.catch(() => {}) // awaited below; keeps an early rejection from counting as unhandled
+          const derived = executeBatch(this.stateDb, planned, tip, this.config)
+          const ops = [...(this.sink?.batchOps(derived) ?? []), ...tipOps(derived.tip)]
+          const { written } = this.stateDb.startCommit(ops)
+          written.catch(() => {})
+          let next: PlannedBatch | undefined
+          let planningError: unknown
+          try {
+            next = nextPlanning === undefined ? undefined : await nextPlanning
+            // after startCommit: a commit releases what was prefetched before it
+            if (next !== undefined) await this.stateDb.prefetch(next.touched)
+          } catch (error) {
+            planningError = error
+          }
+          // durable from here on: the tip moves even if planning the next batch failed
+          await written
+          await Promise.all(derived.blockWrites ?? [])
+          this.current = derived.tip
+          count++
+          this.tracker.record(derived)
+          this.recordMetrics(derived, started)
+          each?.(derived)
+          await this.sink?.batchCommitted?.(derived)
+          this.report(false)
+          if (planningError !== undefined) throw planningError
+          planned = next
+        }
+      } catch (error) {
+        // whatever was executed but not written is dropped: continue from the last durable tip
+        await this.stateDb.flushed().catch(() => {})
+        this.stateDb = new StateDb(this.store, this.current.stateRoot)
+        throw error
+      }
+      if (count > 0) this.report(true)
+      return count
+    })
+  }
+
+  private recordMetrics(derived: DerivedBatch, started: number): void {
+    const m = this.metrics
+    if (m === undefined) return
+    let transactions = 0
+    for (const block of derived.blocks) transactions += block.transactions.length
+    m.blocks.inc(derived.blocks.length)
+    m.transactions.inc(transactions)
+    m.messages.inc(Number(derived.tip.messageCount - derived.previous.messageCount))
+    m.safeBlock.set(Number(derived.tip.l2.number))
+    m.batchIndex.set(Number(derived.tip.batchIndex))
+    m.batchSeconds.observe((performance.now() - started) / 1000)
+  }
+
+  private report(force: boolean): void {
+    const now = performance.now()
+    if (!force && now - this.lastReport < this.progressIntervalMs) return
+    this.lastReport = now
+    const progress = this.progress()
+    if (progress === undefined) return
+    this.metrics?.transactionsPerSecond.set(progress.transactionsPerSecond)
+    this.onProgress?.(progress)
+    this.logger?.info(
+      {
+        safeBlock: progress.safeBlock,
+        batch: progress.batchIndex,
+        messages: progress.messageCount,
+        targetMessages: progress.targetMessageCount,
+        blocksPerSecond: Math.round(progress.blocksPerSecond),
+        txPerSecond: Math.round(progress.transactionsPerSecond),
+        etaSeconds: progress.etaSeconds === undefined ? undefined : Math.round(progress.etaSeconds),
+      },
+      'derivation progress',
+    )
+  }
+
+  /** Runs `fn` alone: derivation and rewinds never interleave. */
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.busy) {
+      throw new DerivationBusyError()
+    }
+    this.busy = true
+    try {
+      return await fn()
+    } finally {
+      this.busy = false
+    }
+  }
+}

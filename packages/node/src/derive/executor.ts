@@ -1,0 +1,100 @@
+import { applyBlock, type L2Block, type PreparedBlockConfig, StateDb, type WorldState } from '@sluice/core'
+import { DerivationInvariantError } from './errors.ts'
+import type { DerivedBatch, PlannedBatch, SafeTip } from './types.ts'
+
+/**
+ * The execution stage: applies a planned batch's blocks to `state` with the core STF, chaining
+ * parent hashes from `tip`, and computes what the chain store records per block (cumulative
+ * message counts, how many delayed messages and slots each block took) and the tip after it.
+ * Synchronous and free of I/O beyond the state's reads; committing is the driver's job.
+ */
+export function executeBatch(
+  state: WorldState,
+  planned: PlannedBatch,
+  tip: SafeTip,
+  config: PreparedBlockConfig,
+): DerivedBatch {
+  const { batch, plans } = planned
+  // Every block's state is written, not only the batch's last: the node is an archive, and RPC
+  // reads and dispute moves ask for the state at any block. The writes of the blocks before the last
+  // are submitted as they are sealed (the store answers reads from them at once); the batch's own
+  // commit carries the last block's state with the tip.
+  const blocks: L2Block[] = []
+  const blockWrites: Promise<void>[] = []
+  let parentHash = tip.l2.hash
+  for (const [i, plan] of plans.entries()) {
+    const block = applyBlock(
+      state,
+      {
+        parentHash,
+        number: plan.number,
+        timestamp: plan.timestamp,
+        delayedCountAfter: plan.delayedCountAfter,
+        delayedAccumulator: plan.delayedAccumulator,
+        messages: plan.messages,
+      },
+      config,
+    )
+    blocks.push(block)
+    parentHash = block.hash
+    if (i < plans.length - 1 && state instanceof StateDb) {
+      const ops = state.collectCommitOps()
+      if (ops.length > 0) {
+        const write = state.store.batch(ops)
+        write.catch(() => {}) // awaited with the batch's commit; a failure surfaces there
+        blockWrites.push(write)
+      }
+    }
+  }
+  const messageCountAfterPerBlock: bigint[] = []
+  const delayedPerBlock: number[] = []
+  const slotsPerBlock: number[] = []
+  let messageCount = tip.messageCount
+  let delayedCount = tip.delayedCount
+  for (const plan of plans) {
+    const delayed = Number(plan.delayedCountAfter - delayedCount)
+    delayedCount = plan.delayedCountAfter
+    messageCount += BigInt(plan.messages.length)
+    messageCountAfterPerBlock.push(messageCount)
+    delayedPerBlock.push(delayed)
+    slotsPerBlock.push(plan.messages.length - delayed)
+  }
+  const last = blocks[blocks.length - 1]
+  const stateRoot = last === undefined ? tip.stateRoot : last.header.stateRoot
+  const after: SafeTip = {
+    batchIndex: batch.index,
+    l2:
+      last === undefined
+        ? tip.l2
+        : {
+            hash: last.hash,
+            number: last.header.number,
+            timestamp: last.header.timestamp,
+            delayedAccumulator: last.header.delayedAccumulator,
+          },
+    stateRoot,
+    // the inbox's counts are authoritative; the walk gives the same ones (§5.6), checked below
+    messageCount: batch.messageCountAfter,
+    delayedCount: batch.delayedCountAfter,
+    accumulator: batch.accumulator,
+    batchHash: batch.batchHash,
+    l1BlockNumber: batch.l1BlockNumber,
+    l1BlockHash: batch.l1BlockHash,
+  }
+  if (messageCount !== batch.messageCountAfter || delayedCount !== batch.delayedCountAfter) {
+    // cannot happen for bytes the inbox accepted (§5.6 step 4 completes the counts); a bug if it does
+    throw new DerivationInvariantError(
+      `batch ${batch.index} derived to ${messageCount} messages and ${delayedCount} delayed, the inbox says ${batch.messageCountAfter} and ${batch.delayedCountAfter}`,
+    )
+  }
+  return {
+    batch,
+    blocks,
+    messageCountAfterPerBlock,
+    delayedPerBlock,
+    slotsPerBlock,
+    stateRoot,
+    previous: tip,
+    tip: after,
+  }
+}

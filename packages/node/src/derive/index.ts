@@ -1,0 +1,24 @@
+export { DerivationDriver, type DerivationDriverOptions, genesisTip } from './driver.ts'
+export {
+  BatchContinuityError,
+  DerivationBusyError,
+  DerivationInvariantError,
+  DerivationStoreCorruptError,
+  GenesisMismatchError,
+} from './errors.ts'
+export { executeBatch } from './executor.ts'
+export { createDerivationMetrics, type DerivationMetrics } from './metrics.ts'
+export { DerivationPipeline, type PipelineStep } from './pipeline.ts'
+export { BatchPlanner, type BatchPlannerOptions, touchedAddresses } from './planner.ts'
+export { ProgressTracker } from './progress.ts'
+export { retrieveNextBatch, tipMatchesSource } from './retrieval.ts'
+export { decodeTip, deriveKeys, encodeTip, tipOps } from './schema.ts'
+export type {
+  BatchSource,
+  DerivationSink,
+  DerivedBatch,
+  PlannedBatch,
+  PlanningTip,
+  SafeTip,
+  SyncProgress,
+} from './types.ts'

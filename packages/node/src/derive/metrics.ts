@@ -1,0 +1,49 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+
+/** What the derivation driver exports on `/metrics`. */
+export type DerivationMetrics = {
+  /** The safe L2 block (last derived) and its batch. */
+  safeBlock: Gauge
+  batchIndex: Gauge
+  /** Blocks, transactions and messages derived since start. */
+  blocks: Counter
+  transactions: Counter
+  messages: Counter
+  rewinds: Counter
+  /** Time to plan, execute and commit one batch. */
+  batchSeconds: Histogram
+  /** Re-execution rate over the progress window. */
+  transactionsPerSecond: Gauge
+}
+
+/** Registers the derivation metrics on `registry` (once per registry). */
+export function createDerivationMetrics(registry: Registry): DerivationMetrics {
+  const registers = [registry]
+  return {
+    safeBlock: new Gauge({ name: 'sluice_derive_safe_block', help: 'Last L2 block derived from L1', registers }),
+    batchIndex: new Gauge({ name: 'sluice_derive_batch_index', help: 'Last inbox batch derived', registers }),
+    blocks: new Counter({ name: 'sluice_derive_blocks_total', help: 'L2 blocks derived from L1', registers }),
+    transactions: new Counter({
+      name: 'sluice_derive_transactions_total',
+      help: 'Transactions re-executed by derivation',
+      registers,
+    }),
+    messages: new Counter({
+      name: 'sluice_derive_messages_total',
+      help: 'Messages derived (delayed and slots)',
+      registers,
+    }),
+    rewinds: new Counter({ name: 'sluice_derive_rewinds_total', help: 'Derivation rewinds (L1 reorgs)', registers }),
+    batchSeconds: new Histogram({
+      name: 'sluice_derive_batch_seconds',
+      help: 'Time to derive and commit one batch',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    transactionsPerSecond: new Gauge({
+      name: 'sluice_derive_transactions_per_second',
+      help: 'Transactions re-executed per second over the recent window',
+      registers,
+    }),
+  }
+}

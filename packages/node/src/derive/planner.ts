@@ -1,0 +1,95 @@
+import {
+  type BlockPlan,
+  type DelayedMessageSource,
+  type DerivationConfig,
+  encodeTransaction,
+  planBatch,
+  type SenderPool,
+  type StfMessage,
+} from '@sluice/core'
+import type { InboxBatch } from '../l1/types.ts'
+import type { PlannedBatch, PlanningTip } from './types.ts'
+
+/** Options of `BatchPlanner`. */
+export type BatchPlannerOptions = {
+  /** `chainId` and `maxSequencerDrift` of the rollup config. */
+  config: DerivationConfig
+  /** Delayed messages by index (the L1 reader's `delayedSource`). */
+  delayed: DelayedMessageSource
+  /**
+   * Worker threads that recover senders (core `createSenderPool`). Without one the state
+   * transition recovers each sender on the main thread.
+   */
+  senderPool?: SenderPool | undefined
+}
+
+const ZERO_HASH = new Uint8Array(32)
+
+/**
+ * The decode/plan stage: lays a batch out into blocks and messages with the core's `planBatch`
+ * (pure; it needs the previous tip's number, timestamp and delayed accumulator, never its hash,
+ * so a batch can be planned before the one before it has executed), then recovers the senders of
+ * its transactions in the sender pool and passes them (and each signed encoding) into the messages.
+ */
+export class BatchPlanner {
+  private readonly config: DerivationConfig
+  private readonly delayed: DelayedMessageSource
+  private readonly pool: SenderPool | undefined
+
+  constructor(options: BatchPlannerOptions) {
+    this.config = options.config
+    this.delayed = options.delayed
+    this.pool = options.senderPool
+  }
+
+  /**
+   * Plans `batch` on top of `tip`. The synchronous part (decoding, encodings) runs before the first
+   * `await`; sender recovery then runs in the pool's threads, so a caller that starts planning the
+   * next batch and then executes the current one overlaps the two.
+   */
+  async plan(batch: InboxBatch, tip: PlanningTip): Promise<PlannedBatch> {
+    const plans = planBatch(batch, this.delayed, { ...tip, hash: ZERO_HASH }, this.config)
+    const slots: { plan: BlockPlan; position: number; message: Extract<StfMessage, { kind: 'transaction' }> }[] = []
+    const raws: Uint8Array[] = []
+    for (const plan of plans) {
+      plan.messages.forEach((message, position) => {
+        if (message.kind !== 'transaction') return
+        // the signed encoding is needed for the block anyway; computing it here spares applyBlock
+        const raw = message.raw ?? encodeTransaction(message.tx)
+        const withRaw = { ...message, raw }
+        plan.messages[position] = withRaw
+        slots.push({ plan, position, message: withRaw })
+        raws.push(raw)
+      })
+    }
+    if (this.pool !== undefined && raws.length > 0) {
+      const senders = await this.pool.recover(raws, this.config.chainId)
+      slots.forEach((slot, i) => {
+        const sender = senders[i]
+        // undefined: decoding or a signature rule failed; the STF finds the same no-op reason itself
+        if (sender !== undefined) slot.plan.messages[slot.position] = { ...slot.message, sender }
+      })
+    }
+    const last = plans[plans.length - 1]
+    const after: PlanningTip =
+      last === undefined
+        ? tip
+        : { number: last.number, timestamp: last.timestamp, delayedAccumulator: last.delayedAccumulator }
+    return { batch, plans, after, touched: touchedAddresses(plans), transactionMessages: raws.length }
+  }
+}
+
+/** The accounts the messages of `plans` read: senders (when recovered), recipients, deposit recipients. */
+export function touchedAddresses(plans: readonly BlockPlan[]): Uint8Array[] {
+  const out: Uint8Array[] = []
+  for (const plan of plans) {
+    for (const message of plan.messages) {
+      if (message.kind === 'deposit') out.push(message.recipient)
+      else if (message.kind === 'transaction') {
+        if (message.sender !== undefined) out.push(message.sender)
+        if (message.tx.to !== undefined) out.push(message.tx.to)
+      }
+    }
+  }
+  return out
+}

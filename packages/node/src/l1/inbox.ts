@@ -1,0 +1,193 @@
+/**
+ * Batch retrieval (protocol.md §5.1, §5.3): the bytes of an inbox batch are the `batch` argument of
+ * the `appendBatch` call that is the calldata of the L1 transaction that emitted `BatchAppended`,
+ * or, for a forced batch, the 13-byte header rebuilt from the event. Every batch is checked against
+ * the event: its hash, the inbox accumulator chain and the message count its header implies.
+ */
+
+import { sequencerInboxAbi } from '@sluice/contracts'
+import {
+  bigintToBytes32,
+  bytesToHex,
+  concatBytes,
+  decodeBatchHeader,
+  encodeForcedBatch,
+  type Hex,
+  hexToBytes,
+  keccak256,
+} from '@sluice/core'
+import { type Address, decodeEventLog, decodeFunctionData, isAddressEqual } from 'viem'
+import { BatchDataError } from './errors.ts'
+import type { L1Log, L1Transaction } from './source.ts'
+import type { InboxBatch } from './types.ts'
+
+/** A `BatchAppended` event with its log position. */
+export type BatchAppendedEvent = {
+  index: bigint
+  batchHash: Hex
+  accumulator: Hex
+  messageCountAfter: bigint
+  delayedCountAfter: bigint
+  log: L1Log
+}
+
+/** The inbox events of a range of logs: appended batches in order, and the indices that were forced. */
+export type InboxEvents = { appended: BatchAppendedEvent[]; forced: Set<bigint> }
+
+/** Decodes the SequencerInbox logs among `logs` (others are ignored). */
+export function decodeInboxLogs(logs: readonly L1Log[], inbox: Address): InboxEvents {
+  const appended: BatchAppendedEvent[] = []
+  const forced = new Set<bigint>()
+  for (const log of logs) {
+    if (!isAddressEqual(log.address, inbox)) continue
+    let decoded: ReturnType<typeof decodeEventLog<typeof sequencerInboxAbi>>
+    try {
+      decoded = decodeEventLog({ abi: sequencerInboxAbi, topics: log.topics as [Hex, ...Hex[]], data: log.data })
+    } catch {
+      continue // an event this ABI does not know: not ours to read
+    }
+    if (decoded.eventName === 'BatchAppended') {
+      const a = decoded.args
+      appended.push({
+        index: a.index,
+        batchHash: a.batchHash,
+        accumulator: a.accumulator,
+        messageCountAfter: a.messageCountAfter,
+        delayedCountAfter: a.delayedCountAfter,
+        log,
+      })
+    } else if (decoded.eventName === 'BatchForced') {
+      forced.add(decoded.args.index)
+    }
+  }
+  return { appended, forced }
+}
+
+/**
+ * The batch bytes carried by `tx`: the `_batch` argument of a top-level `appendBatch` call to the
+ * inbox, ABI-decoded (viem follows the head offset wherever it points). Throws `BatchDataError`
+ * when the transaction is not such a call.
+ */
+export function batchBytesFromTransaction(tx: L1Transaction, inbox: Address, event: BatchAppendedEvent): Uint8Array {
+  if (tx.to === null || !isAddressEqual(tx.to, inbox)) {
+    throw new BatchDataError(
+      event.index,
+      `its L1 transaction calls ${tx.to ?? 'nothing'}, not the inbox ${inbox}`,
+      tx.hash,
+    )
+  }
+  let call: ReturnType<typeof decodeFunctionData<typeof sequencerInboxAbi>>
+  try {
+    call = decodeFunctionData({ abi: sequencerInboxAbi, data: tx.input })
+  } catch (error) {
+    throw new BatchDataError(
+      event.index,
+      `its L1 transaction's calldata is not an inbox call (${(error as Error).message.split('\n')[0]})`,
+      tx.hash,
+    )
+  }
+  if (call.functionName !== 'appendBatch') {
+    throw new BatchDataError(event.index, `its L1 transaction calls ${call.functionName}, not appendBatch`, tx.hash)
+  }
+  const [batch, expectedIndex] = call.args
+  if (expectedIndex !== event.index) {
+    throw new BatchDataError(event.index, `its appendBatch call names index ${expectedIndex}`, tx.hash)
+  }
+  return hexToBytes(batch)
+}
+
+/** What the previous batch left: the starting point of the next batch's checks. */
+export type InboxPosition = { delayedCount: bigint; messageCount: bigint; accumulator: Hex }
+
+export const INBOX_START: InboxPosition = {
+  delayedCount: 0n,
+  messageCount: 0n,
+  accumulator: bytesToHex(new Uint8Array(32)),
+}
+
+/** `keccak256(abi.encode(prevAccumulator, batchHash, delayedCount, messageCount))` (§5.1). */
+export function nextAccumulator(prev: Hex, batchHash: Hex, delayedCount: bigint, messageCount: bigint): Hex {
+  return bytesToHex(
+    keccak256(
+      concatBytes(
+        hexToBytes(prev),
+        hexToBytes(batchHash),
+        bigintToBytes32(delayedCount),
+        bigintToBytes32(messageCount),
+      ),
+    ),
+  )
+}
+
+/**
+ * Builds the stored batch from its event and bytes, checking what L1 committed to: the bytes hash
+ * to the event's batch hash, the accumulator follows from the previous one, and the message count
+ * is the previous one plus the new delayed messages plus the header's slot count.
+ */
+export function assembleBatch(
+  event: BatchAppendedEvent,
+  bytes: Uint8Array,
+  forced: boolean,
+  prev: InboxPosition,
+  l1Timestamp: bigint,
+): InboxBatch {
+  const tx = event.log.transactionHash
+  const hash = bytesToHex(keccak256(bytes))
+  if (hash !== event.batchHash.toLowerCase()) {
+    throw new BatchDataError(
+      event.index,
+      `its bytes hash to ${hash}, the BatchAppended event says ${event.batchHash}`,
+      tx,
+    )
+  }
+  const header = decodeBatchHeader(bytes)
+  if (header === undefined) throw new BatchDataError(event.index, 'its bytes have no valid 13-byte header', tx)
+  if (header.delayedCountAfter !== event.delayedCountAfter) {
+    throw new BatchDataError(
+      event.index,
+      `its header takes delayed messages up to ${header.delayedCountAfter}, the event says ${event.delayedCountAfter}`,
+      tx,
+    )
+  }
+  if (event.delayedCountAfter < prev.delayedCount) {
+    throw new BatchDataError(
+      event.index,
+      `its delayed count ${event.delayedCountAfter} is below ${prev.delayedCount}`,
+      tx,
+    )
+  }
+  const expectedMessages = prev.messageCount + (event.delayedCountAfter - prev.delayedCount) + BigInt(header.slotCount)
+  if (event.messageCountAfter !== expectedMessages) {
+    throw new BatchDataError(
+      event.index,
+      `the event's message count ${event.messageCountAfter} is not ${expectedMessages} (previous count + delayed + slots)`,
+      tx,
+    )
+  }
+  const accumulator = nextAccumulator(prev.accumulator, hash, event.delayedCountAfter, event.messageCountAfter)
+  if (accumulator !== event.accumulator.toLowerCase()) {
+    throw new BatchDataError(
+      event.index,
+      `the accumulator does not follow from the previous batch's (${accumulator} computed, ${event.accumulator} on L1)`,
+      tx,
+    )
+  }
+  return {
+    index: event.index,
+    bytes,
+    l1Timestamp,
+    delayedBefore: prev.delayedCount,
+    delayedCountAfter: event.delayedCountAfter,
+    batchHash: hash,
+    accumulator,
+    messageCountBefore: prev.messageCount,
+    messageCountAfter: event.messageCountAfter,
+    forced,
+    l1BlockNumber: event.log.blockNumber,
+    l1BlockHash: event.log.blockHash,
+    l1TransactionHash: tx,
+  }
+}
+
+/** The bytes of a forced batch: the header `(0, delayedCountAfter, 0)` (§5.3). */
+export const forcedBatchBytes = (event: BatchAppendedEvent): Uint8Array => encodeForcedBatch(event.delayedCountAfter)

@@ -1,0 +1,200 @@
+import { bytesToBigint, bytesToHex, equalBytes, type Hex, MESSAGE_PASSED_TOPIC, MESSAGE_PASSER } from '@sluice/core'
+import type { ChainStore } from '../chain/store.ts'
+import type { BatchRecord, StoredTransaction } from '../chain/types.ts'
+import type { DerivationDriver } from '../derive/driver.ts'
+import type { SyncProgress } from '../derive/types.ts'
+import type { L1Reader } from '../l1/reader.ts'
+import type { ClaimRecord } from '../l1/types.ts'
+import type { RollupRpcProvider, RpcJson } from '../rpc/types.ts'
+
+/** How this node judges a claim on L1 against its own derivation (protocol.md §8). */
+export type ClaimVerdict = 'valid' | 'invalid' | 'not yet derived'
+
+export type ClaimCheck = { claim: ClaimRecord; verdict: ClaimVerdict; derivedRoot: Hex | undefined }
+
+/** Compares a claim's root with this node's derived root at its batch. */
+export function checkClaim(chain: ChainStore, claim: ClaimRecord): ClaimCheck {
+  const batch = chain.batch(claim.batchIndex)
+  if (batch === undefined) return { claim, verdict: 'not yet derived', derivedRoot: undefined }
+  const derivedRoot = bytesToHex(batch.stateRoot)
+  return { claim, verdict: derivedRoot === claim.stateRoot.toLowerCase() ? 'valid' : 'invalid', derivedRoot }
+}
+
+export type RollupProviderOptions = {
+  chain: ChainStore
+  reader: L1Reader
+  driver: DerivationDriver
+  /** The latest catch-up progress of the driver. */
+  progress: () => SyncProgress | undefined
+  /** Whether a transaction hash is pending in this node's mempool (the sequencer). */
+  isPending?: (hash: Uint8Array) => boolean
+  /** More fields for `sluice_syncStatus` (role-specific: batcher, proposer, games). */
+  extraStatus?: () => Record<string, RpcJson>
+}
+
+function batchJson(batch: BatchRecord): RpcJson {
+  return {
+    index: batch.index,
+    l1BlockNumber: batch.l1BlockNumber,
+    l1BlockHash: batch.l1BlockHash,
+    l1TransactionHash: batch.l1TransactionHash ?? null,
+    forced: batch.forced,
+    firstBlock: batch.firstBlock,
+    lastBlock: batch.lastBlock,
+    messageCountAfter: batch.messageCountAfter,
+    delayedCountAfter: batch.delayedCountAfter,
+    stateRoot: batch.stateRoot,
+    accumulator: batch.accumulator,
+  }
+}
+
+function claimJson(check: ClaimCheck): RpcJson {
+  const { claim } = check
+  return {
+    claimId: claim.claimId,
+    batchIndex: claim.batchIndex,
+    messageCount: claim.messageCount,
+    stateRoot: claim.stateRoot,
+    proposer: claim.proposer,
+    status: claim.status,
+    stakers: claim.stakers,
+    slashed: claim.slashed,
+    l1BlockNumber: claim.l1BlockNumber,
+    verdict: check.verdict,
+    derivedRoot: check.derivedRoot ?? null,
+  }
+}
+
+/** The withdrawal a transaction started, from its `MessagePassed` log. */
+function withdrawalOf(tx: StoredTransaction) {
+  const log = tx.logs.find(
+    (l) => equalBytes(l.address, MESSAGE_PASSER) && equalBytes(l.topics[0] as Uint8Array, MESSAGE_PASSED_TOPIC),
+  )
+  if (log === undefined) return undefined
+  return {
+    nonce: bytesToBigint(log.topics[1] as Uint8Array),
+    sender: (log.topics[2] as Uint8Array).slice(12),
+    l1Recipient: (log.topics[3] as Uint8Array).slice(12),
+    value: bytesToBigint(log.data.slice(0, 32)),
+    withdrawalHash: log.data.slice(32, 64),
+  }
+}
+
+/**
+ * The `sluice_` RPC methods of a node that derives from L1 (sequencer and verifier alike): sync
+ * status with every head and lag, batches, the claimable root at a block, and withdrawal status.
+ */
+export function createRollupProvider(options: RollupProviderOptions): RollupRpcProvider {
+  const { chain, reader, driver } = options
+  return {
+    syncStatus() {
+      const unsafe = chain.head('unsafe')
+      const safe = chain.head('safe')
+      const finalized = chain.head('finalized')
+      const progress = options.progress()
+      const head = (b: typeof unsafe) => ({ number: b.header.number, hash: b.hash, timestamp: b.header.timestamp })
+      const claims = reader.claims().map((claim) => claimJson(checkClaim(chain, claim)))
+      return {
+        chainId: chain.chainId,
+        l1: {
+          head: reader.lastHead ?? null,
+          confirmed: { number: reader.cursor.number, hash: reader.cursor.hash },
+        },
+        unsafe: head(unsafe),
+        safe: head(safe),
+        finalized: head(finalized),
+        lag: {
+          unsafeToSafeBlocks: unsafe.header.number - safe.header.number,
+          l1HeadToConfirmedBlocks: reader.lastHead === undefined ? null : reader.lastHead - reader.cursor.number,
+        },
+        batches: { count: BigInt(chain.batchCount), l1Count: reader.batchCount },
+        derivation: {
+          batchIndex: driver.tip.batchIndex < 0n ? null : driver.tip.batchIndex,
+          messageCount: driver.tip.messageCount,
+          ...(progress === undefined
+            ? {}
+            : {
+                targetMessageCount: progress.targetMessageCount,
+                transactionsPerSecond: Math.round(progress.transactionsPerSecond),
+                blocksPerSecond: Math.round(progress.blocksPerSecond),
+                etaSeconds: progress.etaSeconds === undefined ? null : Math.round(progress.etaSeconds),
+              }),
+        },
+        claims,
+        ...(options.extraStatus?.() ?? {}),
+      }
+    },
+    getBatch(batchIndex) {
+      const batch = chain.batch(batchIndex)
+      return batch === undefined ? null : batchJson(batch)
+    },
+    claimAtBlock(blockNumber) {
+      const batch = chain.batchOfBlock(blockNumber)
+      if (batch === undefined) return null
+      return {
+        batchIndex: batch.index,
+        lastBlock: batch.lastBlock,
+        messageCountAfter: batch.messageCountAfter,
+        stateRoot: batch.stateRoot,
+        accumulator: batch.accumulator,
+        claims: reader
+          .claims()
+          .filter((c) => c.batchIndex === batch.index)
+          .map((c) => claimJson(checkClaim(chain, c))),
+      }
+    },
+    withdrawalStatus(hash) {
+      const found = chain.transaction(hash)
+      if (found === undefined) {
+        return { status: options.isPending?.(hash) ? 'pending' : 'unknown' }
+      }
+      const withdrawal = withdrawalOf(found.tx)
+      if (withdrawal === undefined) return { status: 'not-a-withdrawal', blockNumber: found.block.header.number }
+      const blockNumber = found.block.header.number
+      const batch = blockNumber <= chain.head('safe').header.number ? chain.batchOfBlock(blockNumber) : undefined
+      const claims =
+        batch === undefined
+          ? []
+          : reader
+              .claims()
+              .filter((c) => c.batchIndex >= batch.index && c.status !== 'deleted')
+              .map((c) => checkClaim(chain, c))
+              .filter((c) => c.verdict === 'valid')
+      const finalized = claims.filter((c) => c.claim.status === 'finalized')
+      const status =
+        finalized.length > 0 ? 'finalized' : claims.length > 0 ? 'claimed' : batch !== undefined ? 'safe' : 'included'
+      return {
+        status,
+        withdrawal,
+        blockNumber,
+        batchIndex: batch?.index ?? null,
+        claims: claims.map((c) => ({
+          claimId: c.claim.claimId,
+          batchIndex: c.claim.batchIndex,
+          status: c.claim.status,
+          stateRoot: c.claim.stateRoot,
+          proofBlock: chain.batch(c.claim.batchIndex)?.lastBlock ?? null,
+        })),
+      }
+    },
+  }
+}
+
+/**
+ * Moves the finalized head (protocol.md §10) to the last block of the newest finalized claim this
+ * node agrees with, if that is beyond the current one and derived. Returns the new number, if moved.
+ */
+export async function advanceFinalizedHead(chain: ChainStore, reader: L1Reader): Promise<bigint | undefined> {
+  let best: BatchRecord | undefined
+  for (const claim of reader.claims()) {
+    if (claim.status !== 'finalized') continue
+    const batch = chain.batch(claim.batchIndex)
+    if (batch === undefined || bytesToHex(batch.stateRoot) !== claim.stateRoot.toLowerCase()) continue
+    if (best === undefined || batch.lastBlock > best.lastBlock) best = batch
+  }
+  if (best === undefined) return undefined
+  const target = best.lastBlock <= chain.head('safe').header.number ? best.lastBlock : chain.head('safe').header.number
+  if (target <= chain.head('finalized').header.number) return undefined
+  await chain.setHeads({ finalized: target })
+  return target
+}

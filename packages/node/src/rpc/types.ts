@@ -1,0 +1,122 @@
+import type { LevelWithSilent, Logger } from 'pino'
+import type { Registry } from 'prom-client'
+import type { ChainReader, StoredTransaction } from '../chain/types.ts'
+
+/**
+ * A value a provider hands to the RPC server for a `sluice_` answer: JSON with integers as `bigint`
+ * (sent as hex quantities) and bytes as `Uint8Array` (sent as hex data). `undefined` fields are left out.
+ */
+export type RpcJson =
+  | bigint
+  | Uint8Array
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | readonly RpcJson[]
+  | { readonly [key: string]: RpcJson }
+
+/** A transaction the node has acknowledged but not yet included (the mempool's view). */
+export type PendingTransaction = Pick<StoredTransaction, 'hash' | 'tx' | 'sender'>
+
+/** What the mempool tells the RPC server: pending nonces and pending transactions. */
+export interface PendingPool {
+  /** The next nonce for `address` counting its pending transactions, or undefined when it has none. */
+  nonce(address: Uint8Array): bigint | undefined
+  transaction(hash: Uint8Array): PendingTransaction | undefined
+}
+
+/**
+ * The rollup side of the `sluice_` methods, implemented by the node that has it (L1 reader,
+ * derivation, proposer). Each is optional: a method whose provider function is missing answers
+ * -32601. `undefined` means "not found" and is sent as `null`.
+ */
+export interface RollupRpcProvider {
+  /** L1 view and derivation progress, merged into `sluice_syncStatus` beside the L2 heads the server reads itself. */
+  syncStatus?(): RpcJson | Promise<RpcJson>
+  /** The claimable state root at an L2 block and the batch that carries it. */
+  claimAtBlock?(blockNumber: bigint): RpcJson | Promise<RpcJson>
+  getBatch?(batchIndex: bigint): RpcJson | Promise<RpcJson>
+  /** Where a withdrawal stands (included, safe, claimed, finalized), by the hash of its L2 transaction. */
+  withdrawalStatus?(transactionHash: Uint8Array): RpcJson | Promise<RpcJson>
+}
+
+/** `GET /health`: 200 with the details when healthy, 503 with the reason otherwise. */
+export type HealthReport =
+  | { healthy: true; details?: Record<string, RpcJson> | undefined }
+  | { healthy: false; reason: string; details?: Record<string, RpcJson> | undefined }
+
+/** Per-client token bucket, counted in calls (each entry of a batch is one call). */
+export type RateLimit = {
+  /** Sustained calls per second per client IP. */
+  callsPerSecond: number
+  /** Calls a client may make at once after being idle. */
+  burst: number
+}
+
+export type RpcLimits = {
+  /** Largest request body (HTTP) or message (WebSocket), in bytes. Default 5 MiB. */
+  maxBodyBytes: number
+  /** Most entries in one batch. Default 1,000. */
+  maxBatchLength: number
+  /** Per-client rate limit, or `false` for none. Default 20,000 calls/s, burst 40,000. */
+  rateLimit: RateLimit | false
+  /** Most storage keys in one `eth_getProof`. Default 1,024. */
+  maxStorageKeys: number
+  /** Most blocks `eth_feeHistory` reports (larger counts are cut, as geth does). Default 1,024. */
+  maxFeeHistoryBlocks: number
+  /** Widest block range of one `eth_getLogs`. Default 10,000. */
+  maxLogBlockRange: number
+  /** Most logs one `eth_getLogs` returns. Default 10,000. */
+  maxLogResults: number
+  /** Open WebSocket connections at once. Default 1,000. */
+  maxWebSocketConnections: number
+  /** Subscriptions per WebSocket connection. Default 64. */
+  maxSubscriptionsPerConnection: number
+  /** A WebSocket whose unsent output exceeds this is closed (a reader that does not keep up). Default 16 MiB. */
+  maxWebSocketBufferedBytes: number
+}
+
+export const DEFAULT_RPC_LIMITS: RpcLimits = {
+  maxBodyBytes: 5 * 1024 * 1024,
+  maxBatchLength: 1_000,
+  rateLimit: { callsPerSecond: 20_000, burst: 40_000 },
+  maxStorageKeys: 1_024,
+  maxFeeHistoryBlocks: 1_024,
+  maxLogBlockRange: 10_000,
+  maxLogResults: 10_000,
+  maxWebSocketConnections: 1_000,
+  maxSubscriptionsPerConnection: 64,
+  maxWebSocketBufferedBytes: 16 * 1024 * 1024,
+}
+
+export type RpcServerOptions = {
+  /** The chain store, read-only. */
+  chain: ChainReader
+  /**
+   * Takes a signed transaction (network encoding) and resolves with its hash once accepted (the
+   * sequencer: durable in the intake log; the verifier: forwarded). Refusals are `SluiceError`s with
+   * severity `invalidInput` (see `TxPoolRefusalError`) and are answered -32000 with their short
+   * message. Without it, `eth_sendRawTransaction` is refused with `notAccepted`.
+   */
+  submit?: ((raw: Uint8Array) => Promise<Uint8Array>) | undefined
+  /** Pending nonces and transactions (the sequencer's mempool). */
+  pending?: PendingPool | undefined
+  rollup?: RollupRpcProvider | undefined
+  /** `web3_clientVersion`, e.g. `sluice-sequencer/0.1.0`. */
+  clientVersion: string
+  /** Called on every `GET /health`; without it the server reports healthy while it serves. */
+  health?: (() => HealthReport | Promise<HealthReport>) | undefined
+  /** Where `/metrics` reads from and the RPC metrics are registered; a private registry when absent. */
+  metrics?: Registry | undefined
+  /** A pino logger (a child is used) or a level for a new one. Default `info`. */
+  logger?: Logger | LevelWithSilent | undefined
+  limits?: Partial<RpcLimits> | undefined
+  /** CORS `Access-Control-Allow-Origin`: `true` reflects any origin (default), or a list of origins. */
+  corsOrigin?: boolean | string | readonly string[] | undefined
+  /** Trust `X-Forwarded-For` for the client IP (rate limit) when behind a proxy. Default false. */
+  trustProxy?: boolean | undefined
+  /** The tip `eth_maxPriorityFeePerGas` suggests and `eth_gasPrice` adds to the base fee. Default 0. */
+  suggestedPriorityFeePerGas?: bigint | undefined
+}

@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  applyBlock,
+  bytesToHex,
+  equalBytes,
+  keccak256,
+  LevelStore,
+  MESSAGE_PASSER,
+  MemoryStore,
+  prepareBlockConfig,
+  StateDb,
+  verifyProof,
+} from '@sluice/core'
+import { afterAll, describe, expect, it } from 'vitest'
+import { testConfig } from '../../../../test/support/config.ts'
+import { testAccount, transfer } from '../../../../test/support/wallet.ts'
+import {
+  ChainStore,
+  ChainStoreMismatchError,
+  decodeStoredBlock,
+  encodeStoredBlock,
+  type StoredBlock,
+  toStoredBlock,
+} from '../../src/chain/index.ts'
+
+const config = testConfig()
+const prepared = prepareBlockConfig(config)
+const alice = testAccount(1)
+const bob = testAccount(2)
+const ETH = 10n ** 18n
+
+/** Seals a block on the unsafe head: a deposit to alice, then `transfers` from alice to bob. */
+async function seal(chain: ChainStore, transfers: number, nonceFrom: bigint): Promise<StoredBlock> {
+  const parent = chain.head('unsafe')
+  const state = new StateDb(chain.store, parent.header.stateRoot)
+  const messages = [
+    { kind: 'deposit' as const, recipient: alice.address, amount: 10n * ETH },
+    ...Array.from({ length: transfers }, (_, i) => {
+      const { tx, raw } = transfer(alice, bob.address, {
+        chainId: config.chainId,
+        nonce: nonceFrom + BigInt(i),
+        value: 1000n,
+      })
+      return { kind: 'transaction' as const, tx, raw }
+    }),
+  ]
+  const block = applyBlock(
+    state,
+    {
+      parentHash: parent.hash,
+      number: parent.header.number + 1n,
+      timestamp: parent.header.timestamp + 1n,
+      delayedCountAfter: parent.header.delayedCountAfter,
+      delayedAccumulator: parent.header.delayedAccumulator,
+      messages,
+    },
+    prepared,
+  )
+  const stored = toStoredBlock(block, {
+    messageCountAfter: parent.messageCountAfter + BigInt(messages.length),
+    slotCount: transfers,
+  })
+  await state.commit(chain.appendOps([stored]))
+  chain.applied([stored])
+  return stored
+}
+
+describe('ChainStore', () => {
+  const dirs: string[] = []
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('opens with the genesis block and state, and refuses another chain', async () => {
+    const store = new MemoryStore()
+    const chain = await ChainStore.open(store, config)
+    const genesis = chain.head('unsafe')
+    expect(genesis.header.number).toBe(0n)
+    expect(bytesToHex(genesis.header.stateRoot)).toBe(config.genesisStateRoot)
+    expect(chain.head('safe')).toBe(genesis)
+    expect(chain.account(0n, MESSAGE_PASSER).nonce).toBe(0n)
+    await expect(ChainStore.open(store, testConfig({ l2GenesisTimestamp: 1n }))).rejects.toBeInstanceOf(
+      ChainStoreMismatchError,
+    )
+  })
+
+  it('stores blocks, transactions and receipts, and answers archive reads and proofs', async () => {
+    const chain = await ChainStore.open(new MemoryStore(), config)
+    const heads: StoredBlock[] = []
+    chain.onNewHead((block) => heads.push(block))
+    const b1 = await seal(chain, 3, 0n)
+    const b2 = await seal(chain, 2, 3n)
+    expect(heads.map((b) => b.header.number)).toEqual([1n, 2n])
+    expect(chain.blockByHash(b1.hash)?.header.number).toBe(1n)
+    const tx = b2.transactions[1] as StoredBlock['transactions'][number]
+    expect(chain.transactionLocation(tx.hash)).toEqual({
+      status: 'included',
+      blockNumber: 2n,
+      blockHash: b2.hash,
+      index: 1,
+    })
+    expect(chain.account(1n, bob.address).balance).toBe(3000n)
+    expect(chain.account(2n, bob.address).balance).toBe(5000n)
+    const { accountProof } = chain.proof(2n, bob.address, [])
+    const leaf = verifyProof(b2.header.stateRoot, keccak256(bob.address), accountProof)
+    expect(leaf).toBeDefined()
+  })
+
+  it('round-trips a block record byte for byte', async () => {
+    const chain = await ChainStore.open(new MemoryStore(), config)
+    const block = await seal(chain, 4, 0n)
+    const decoded = decodeStoredBlock(encodeStoredBlock(block))
+    expect(equalBytes(decoded.hash, block.hash)).toBe(true)
+    expect(decoded.transactions.map((t) => bytesToHex(t.hash))).toEqual(
+      block.transactions.map((t) => bytesToHex(t.hash)),
+    )
+    expect(decoded.header).toEqual(block.header)
+    expect(encodeStoredBlock(decoded)).toEqual(encodeStoredBlock(block))
+  })
+
+  it('replaces blocks on a reorg and forgets the transactions of the replaced ones', async () => {
+    const chain = await ChainStore.open(new MemoryStore(), config)
+    await seal(chain, 1, 0n)
+    const old2 = await seal(chain, 2, 1n)
+    await chain.setHeads({ unsafe: 1n })
+    expect(chain.blockByNumber(2n)).toBeUndefined()
+    expect(chain.transactionLocation((old2.transactions[0] as { hash: Uint8Array }).hash)).toBeUndefined()
+    const new2 = await seal(chain, 1, 1n)
+    expect(chain.head('unsafe').hash).toEqual(new2.hash)
+  })
+
+  it('survives a close and reopen on LevelDB with heads, blocks and dropped reasons', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-chain-'))
+    dirs.push(dir)
+    let store = await LevelStore.open(dir)
+    let chain = await ChainStore.open(store, config)
+    const block = await seal(chain, 2, 0n)
+    const droppedHash = new Uint8Array(32).fill(7)
+    await store.batch([chain.droppedOp(droppedHash, 'nonceMismatch', 'a forced transaction used the nonce')])
+    await chain.setHeads({ safe: 1n })
+    await store.close()
+    store = await LevelStore.open(dir)
+    chain = await ChainStore.open(store, config)
+    expect(chain.head('unsafe').hash).toEqual(block.hash)
+    expect(chain.head('safe').header.number).toBe(1n)
+    expect(chain.transactionLocation(droppedHash)).toMatchObject({ status: 'dropped', reason: 'nonceMismatch' })
+    await store.close()
+  })
+})

@@ -1,0 +1,154 @@
+import {
+  applyMessage,
+  bytesToHex,
+  encodeBatch,
+  MemoryStore,
+  planBatch,
+  prepareStfConfig,
+  StateDb,
+  type StfMessage,
+} from '@sluice/core'
+import { pino } from 'pino'
+import { decodeAbiParameters } from 'viem'
+import { describe, expect, it } from 'vitest'
+import { testConfig } from '../../../../test/support/config.ts'
+import { testAccount, transfer } from '../../../../test/support/wallet.ts'
+import { ChainSink } from '../../src/chain/sink.ts'
+import { ChainStore } from '../../src/chain/store.ts'
+import { DerivationDriver } from '../../src/derive/index.ts'
+import { MessageNotDerivedError, MessageRoots, ONE_STEP_PROOF_ABI } from '../../src/dispute/index.ts'
+import { L1Reader } from '../../src/l1/index.ts'
+import { ADDRESSES, FakeL1 } from '../l1/fakeL1.ts'
+
+const config = testConfig()
+const chainId = config.chainId
+const alice = testAccount(21)
+const bob = testAccount(22)
+const ETH = 10n ** 18n
+
+const pay = (nonce: bigint) => transfer(alice, bob.address, { chainId, nonce, value: ETH / 100n }).tx
+
+/**
+ * Two batches on a fake L1: batch 0 has two blocks mixing deposits and transfers (a nonce-gap no-op
+ * among them), batch 1 an empty block then a block of transfers — so message counts fall inside
+ * blocks, on block ends, and on a block without messages.
+ */
+async function derivedChain() {
+  const l1 = new FakeL1()
+  for (let i = 0; i < 4; i++) l1.deposit(alice.address, ETH)
+  l1.mine()
+  l1.appendBatch(
+    encodeBatch({
+      chainId,
+      prevDelayedCount: 0n,
+      blocks: [
+        { timestamp: config.l2GenesisTimestamp + 1n, delayedCountAfter: 3n, transactions: [pay(0n), pay(1n)] },
+        { timestamp: config.l2GenesisTimestamp + 2n, delayedCountAfter: 4n, transactions: [pay(2n), pay(9n), pay(3n)] },
+      ],
+    }),
+  )
+  l1.mine()
+  l1.appendBatch(
+    encodeBatch({
+      chainId,
+      prevDelayedCount: 4n,
+      blocks: [
+        { timestamp: config.l2GenesisTimestamp + 3n, delayedCountAfter: 4n, transactions: [] },
+        { timestamp: config.l2GenesisTimestamp + 4n, delayedCountAfter: 4n, transactions: [pay(4n), pay(5n)] },
+      ],
+    }),
+  )
+  l1.mine()
+  l1.mineEmpty(2)
+  const store = new MemoryStore()
+  const logger = pino({ level: 'silent' })
+  const reader = new L1Reader({ source: l1, addresses: ADDRESSES, l1Confirmations: 2n, store })
+  const chain = await ChainStore.open(store, config)
+  const driver = await DerivationDriver.open({ store, config, source: reader, sink: new ChainSink({ chain, logger }) })
+  await reader.advanceUntilIdle()
+  await driver.deriveAvailable({ maxBatches: 16 })
+  return { chain, reader }
+}
+
+/** `root_n` for every n by applying the whole message list one message at a time (no block lookup). */
+function referenceRoots(chain: ChainStore, reader: L1Reader): { roots: string[]; messages: StfMessage[] } {
+  const messages: StfMessage[] = []
+  let tip = chain.blockByNumber(0n)!
+  for (let b = 0n; b < reader.batchCount; b++) {
+    const plans = planBatch(
+      reader.batch(b)!,
+      reader.delayedSource,
+      {
+        hash: tip.hash,
+        number: tip.header.number,
+        timestamp: tip.header.timestamp,
+        delayedAccumulator: tip.header.delayedAccumulator,
+      },
+      config,
+    )
+    for (const plan of plans) messages.push(...plan.messages)
+    tip = chain.blockByNumber(chain.batch(b)!.lastBlock)!
+  }
+  const state = new StateDb(chain.store, chain.blockByNumber(0n)!.header.stateRoot)
+  const roots = [bytesToHex(state.stateRoot())]
+  const stf = prepareStfConfig(config)
+  for (const message of messages) {
+    applyMessage(state, message, stf)
+    roots.push(bytesToHex(state.stateRoot()))
+  }
+  return { roots, messages }
+}
+
+describe('MessageRoots', () => {
+  it('gives root_n for every derived n, inside blocks as at their ends', async () => {
+    const { chain, reader } = await derivedChain()
+    const roots = new MessageRoots({ chain, source: reader, config })
+    const reference = referenceRoots(chain, reader)
+    expect(roots.derivedMessageCount).toBe(BigInt(reference.messages.length))
+    expect(reference.messages.length).toBe(4 + 5 + 2)
+    for (let n = 0; n <= reference.messages.length; n++)
+      expect(roots.rootAt(BigInt(n)), `root_${n}`).toBe(reference.roots[n])
+    // every message changes the state here except the nonce-gap no-op (message 7)
+    expect(new Set(reference.roots).size).toBe(reference.roots.length - 1)
+    expect(roots.rootAt(BigInt(reference.messages.length) + 1n)).toBeUndefined()
+    expect(chain.batch(1n)!.stateRoot).toEqual(chain.blockByNumber(chain.batch(1n)!.lastBlock)!.header.stateRoot)
+  })
+
+  it('records one-step proofs between consecutive roots and encodes them as the prover reads them', async () => {
+    const { chain, reader } = await derivedChain()
+    const roots = new MessageRoots({ chain, source: reader, config })
+    const reference = referenceRoots(chain, reader)
+    for (let i = 0; i < reference.messages.length; i++) {
+      const step = roots.stepProof(BigInt(i))
+      expect(step.preRoot).toBe(reference.roots[i])
+      expect(step.postRoot).toBe(reference.roots[i + 1])
+      const [decoded] = decodeAbiParameters(ONE_STEP_PROOF_ABI, step.proof)
+      const batchIndex = i < 9 ? 0n : 1n
+      expect(decoded.batchIndex).toBe(batchIndex)
+      expect(decoded.batch).toBe(bytesToHex(reader.batch(batchIndex)!.bytes))
+      const message = reference.messages[i]!
+      if (message.kind === 'deposit') {
+        // messages 0–2 are delayed 0–2 (block 1), message 5 is delayed 3 (block 2)
+        const delayedIndex = i === 5 ? 3n : BigInt(i)
+        expect(decoded.delayed.payload).toBe(bytesToHex(reader.delayedMessage(delayedIndex)!.payload))
+        expect(decoded.accountProofs).toHaveLength(1)
+      } else {
+        expect(decoded.delayed.payload).toBe('0x')
+        expect(decoded.accountProofs).toHaveLength(step.outcome === 'applied' ? 3 : 1)
+      }
+    }
+    expect(roots.stepProof(7n).outcome).not.toBe('applied')
+    expect(step0Offset(roots.stepProof(0n).proof)).toBe(32n)
+  })
+
+  it('refuses messages it has not derived', async () => {
+    const { chain, reader } = await derivedChain()
+    const roots = new MessageRoots({ chain, source: reader, config })
+    expect(() => roots.stepProof(roots.derivedMessageCount)).toThrow(MessageNotDerivedError)
+  })
+})
+
+/** The first ABI word: a single dynamic tuple parameter starts with its offset, 0x20. */
+function step0Offset(proof: string): bigint {
+  return BigInt(`0x${proof.slice(2, 66)}`)
+}

@@ -1,0 +1,245 @@
+import {
+  accumulateDelayed,
+  applyBlock,
+  BATCH_FEE_ENTRY_BYTES,
+  BATCH_MAX_FEE_ENTRIES,
+  type DelayedMessage,
+  delayedMessageHash,
+  delayedToStfMessage,
+  type PreparedBlockConfig,
+  preparedSlotLength,
+  prepareSlot,
+  type RollupConfig,
+  type SignedTransaction,
+  StateDb,
+  type StfMessage,
+} from '@sluice/core'
+import { type ChainStore, hashKey, type Logger, type NodeMetrics, type StoredBlock, toStoredBlock } from '@sluice/node'
+
+/** Header, prelude and block varints of a one-block batch, with room to spare. */
+const BATCH_OVERHEAD_BYTES = 128
+
+/** A transaction the mempool hands to the builder: decoded, with its sender already recovered. */
+export type ReadyTransaction = {
+  hash: Uint8Array
+  raw: Uint8Array
+  tx: SignedTransaction
+  sender: Uint8Array
+}
+
+/** What the builder needs of the mempool. */
+export interface TransactionSource {
+  /** Up to `maxCount` executable transactions whose gas limits sum to at most `maxGas`, in nonce order per sender. */
+  takeReady(maxCount: number, maxGas: bigint): ReadyTransaction[]
+  /**
+   * Called as soon as a block is executed, before its write completes (so that the next block does
+   * not take the same transactions): its transactions are in it; `dropped` no-oped and left it.
+   */
+  sealed(
+    block: StoredBlock,
+    dropped: readonly { hash: Uint8Array; reason: string; detail?: string | undefined }[],
+  ): void
+}
+
+/** Delayed messages the builder may take: those at least `l1Confirmations` deep on L1. */
+export interface DelayedMessages {
+  /** Delayed messages `[0, confirmedCount)` are confirmed and readable. */
+  confirmedCount(): bigint
+  get(index: bigint): DelayedMessage | undefined
+}
+
+export type BlockBuilderOptions = {
+  chain: ChainStore
+  config: RollupConfig
+  prepared: PreparedBlockConfig
+  transactions: TransactionSource
+  delayed: DelayedMessages
+  logger: Logger
+  metrics: NodeMetrics
+  /** Most transactions per block (beside the gas limit). */
+  maxTransactionsPerBlock?: number
+  /** Most delayed messages a block takes. */
+  maxDelayedPerBlock?: number
+  /** Seconds since the epoch (tests pin it). */
+  now?: () => bigint
+  /** Test-only fault injection: ignore deposits (they are then forced in through L1). */
+  skipDelayed?: boolean
+}
+
+/**
+ * Seals L2 blocks on top of the unsafe head: new confirmed delayed messages first, then mempool
+ * transactions, executed by the core state transition; the state and the chain records of a block
+ * land in one atomic LevelDB batch. A transaction that no-ops (a forced message spent its nonce or
+ * balance) is left out of the block and reported dropped with its reason, never silently.
+ *
+ * Execution of block n+1 overlaps the write of block n (`StateDb.startCommit`); a block is visible
+ * to readers, and handed to the mempool and p2p, only once its write is durable.
+ */
+export class BlockBuilder {
+  private readonly options: BlockBuilderOptions
+  private state: StateDb
+  /** The last sealed block, possibly still being written (the chain's unsafe head lags it until then). */
+  private tip: StoredBlock
+  private readonly maxTransactions: number
+  private readonly maxDelayed: number
+  private readonly now: () => bigint
+  private pendingWrite: Promise<void> = Promise.resolve()
+  private readonly sealedListeners = new Set<(block: StoredBlock) => void>()
+
+  constructor(options: BlockBuilderOptions) {
+    this.options = options
+    this.tip = options.chain.head('unsafe')
+    this.state = new StateDb(options.chain.store, this.tip.header.stateRoot)
+    this.maxTransactions = options.maxTransactionsPerBlock ?? 20_000
+    this.maxDelayed = options.maxDelayedPerBlock ?? 256
+    this.now = options.now ?? (() => BigInt(Math.floor(Date.now() / 1000)))
+  }
+
+  /** The state after the last sealed block (its write may be in flight): what the mempool admits against. */
+  get headState(): StateDb {
+    return this.state
+  }
+
+  /** The last sealed block (its write may be in flight). */
+  get head(): StoredBlock {
+    return this.tip
+  }
+
+  /**
+   * The longest prefix of `ready` whose block is sure to fit in one batch: every block the builder
+   * seals must be postable, and a batch holds whole blocks. Sizes are the exact slot encodings with
+   * the worst dictionary costs (inline recipient, a fee entry of its own, a two-byte fee index).
+   */
+  private fitInOneBatch<T extends ReadyTransaction>(ready: T[]): T[] {
+    const { config } = this.options
+    const budget = Number(config.maxBatchBytes) - BATCH_OVERHEAD_BYTES
+    let size = 0
+    const fees = new Set<string>()
+    for (let i = 0; i < ready.length; i++) {
+      const slot = prepareSlot((ready[i] as T).tx, config.chainId)
+      size += 1 + preparedSlotLength(slot, 0x80, undefined)
+      if (!fees.has(slot.feeKey)) {
+        fees.add(slot.feeKey)
+        size += BATCH_FEE_ENTRY_BYTES
+      }
+      if (size > budget || fees.size > BATCH_MAX_FEE_ENTRIES) return ready.slice(0, i)
+    }
+    return ready
+  }
+
+  /** Listeners see each block once it is durable. */
+  onSealed(listener: (block: StoredBlock) => void): () => void {
+    this.sealedListeners.add(listener)
+    return () => this.sealedListeners.delete(listener)
+  }
+
+  /** Re-reads the state at the unsafe head (after the chain was rewound under the builder). */
+  async reset(): Promise<void> {
+    await this.pendingWrite.catch(() => undefined)
+    this.tip = this.options.chain.head('unsafe')
+    this.state = new StateDb(this.options.chain.store, this.tip.header.stateRoot)
+  }
+
+  /** Resolves once every sealed block is durable. */
+  async flushed(): Promise<void> {
+    await this.pendingWrite
+  }
+
+  /**
+   * Seals one block if there is anything to put in it (`force` seals an empty block too).
+   * Returns the block, whose write may still be in flight (see `flushed`).
+   */
+  async sealNext({ force = false }: { force?: boolean } = {}): Promise<StoredBlock | undefined> {
+    const { chain, config, prepared, transactions, delayed, logger, metrics } = this.options
+    const started = performance.now()
+    const parent = this.tip
+    // Delayed messages beyond the confirmed count would make a batch the inbox refuses.
+    let delayedTo = delayed.confirmedCount()
+    if (this.options.skipDelayed) delayedTo = parent.header.delayedCountAfter
+    const delayedFrom = parent.header.delayedCountAfter
+    if (delayedTo < delayedFrom) delayedTo = delayedFrom
+    if (delayedTo - delayedFrom > BigInt(this.maxDelayed)) delayedTo = delayedFrom + BigInt(this.maxDelayed)
+
+    const messages: StfMessage[] = []
+    let accumulator = parent.header.delayedAccumulator
+    for (let index = delayedFrom; index < delayedTo; index++) {
+      const message = delayed.get(index)
+      if (message === undefined) {
+        delayedTo = index
+        break
+      }
+      accumulator = accumulateDelayed(accumulator, delayedMessageHash(message))
+      messages.push(delayedToStfMessage(message))
+    }
+    const delayedMessageCount = messages.length
+    const ready = this.fitInOneBatch(transactions.takeReady(this.maxTransactions, config.l2BlockGasLimit))
+    if (!force && ready.length === 0 && delayedMessageCount === 0) return undefined
+    for (const t of ready) messages.push({ kind: 'transaction', tx: t.tx, sender: t.sender, raw: t.raw })
+
+    // A block never goes back in time; the batch that carries it clamps to its own L1 time anyway.
+    const timestamp = this.now() > parent.header.timestamp ? this.now() : parent.header.timestamp
+    const block = applyBlock(
+      this.state,
+      {
+        parentHash: parent.hash,
+        number: parent.header.number + 1n,
+        timestamp,
+        delayedCountAfter: delayedTo,
+        delayedAccumulator: accumulator,
+        messages,
+      },
+      prepared,
+    )
+
+    const forcedHashes = new Set<string>()
+    const dropped: { hash: Uint8Array; reason: string; detail?: string | undefined }[] = []
+    let slotCount = 0
+    for (let i = 0; i < block.outcomes.length; i++) {
+      const outcome = block.outcomes[i]
+      if (outcome === undefined) continue
+      if (i < delayedMessageCount) {
+        if (outcome.applied && outcome.kind === 'transaction') {
+          const message = messages[i]
+          if (message?.kind === 'transaction' && message.raw !== undefined) {
+            // the included copy carries the hash of the raw payload
+            const included = block.transactions.find((t) => t.raw === message.raw)
+            if (included) forcedHashes.add(hashKey(included.hash))
+          }
+        }
+        continue
+      }
+      const source = ready[i - delayedMessageCount] as ReadyTransaction
+      if (outcome.applied) slotCount++
+      else dropped.push({ hash: source.hash, reason: outcome.reason, detail: outcome.detail })
+    }
+    const stored = toStoredBlock(block, {
+      messageCountAfter: parent.messageCountAfter + BigInt(delayedMessageCount) + BigInt(slotCount),
+      slotCount,
+      forcedHashes,
+    })
+    const ops = chain.appendOps([stored])
+    for (const d of dropped) ops.push(chain.droppedOp(d.hash, d.reason, d.detail))
+
+    this.tip = stored
+    transactions.sealed(stored, dropped)
+    // Execution above overlapped the previous block's write; the next write waits for it.
+    await this.pendingWrite
+    const { written } = this.state.startCommit(ops)
+    this.pendingWrite = written.then(() => {
+      chain.applied([stored])
+      metrics.transactions.inc({ source: 'sequenced' }, stored.transactions.length)
+      metrics.head.set({ head: 'unsafe' }, Number(stored.header.number))
+      metrics.blockSeconds.observe((performance.now() - started) / 1000)
+      for (const listener of this.sealedListeners) listener(stored)
+      if (dropped.length > 0) {
+        logger.warn(
+          { block: Number(stored.header.number), dropped: dropped.length, reason: dropped[0]?.reason },
+          'dropped transactions that no longer apply',
+        )
+      }
+    })
+    // Surface a failed write on the next seal or flush; the caller stops the node.
+    this.pendingWrite.catch(() => undefined)
+    return stored
+  }
+}

@@ -1,0 +1,18 @@
+export { IntakeLogError } from './errors.ts'
+export { IntakeLog, type IntakeLogOptions, type IntakeLogStats } from './intakeLog.ts'
+export { registerIntakeLogMetrics } from './metrics.ts'
+export {
+  encodeRecord,
+  type IntakeRecord,
+  MAX_RECORD_PAYLOAD,
+  type ParsedSegment,
+  parseSegment,
+  RECORD_HEADER_BYTES,
+  RECORD_KIND_TRANSACTION,
+} from './record.ts'
+export {
+  type ReplayOptions,
+  type ReplayRefusal,
+  type ReplaySummary,
+  TransactionIntake,
+} from './transactionIntake.ts'

@@ -1,0 +1,86 @@
+import { crc32 } from 'node:zlib'
+
+/**
+ * One record of the intake log, little-endian:
+ *
+ *     u32 payloadLength ‖ u32 crc32 ‖ u8 kind ‖ u64 sequence ‖ payload
+ *
+ * The crc32 covers the length field, the kind, the sequence and the payload, so a torn write (a
+ * prefix of a record, zeros or old blocks after a crash) fails the check and is never misread as a
+ * record. Sequences are consecutive across segments, which catches a lost or reordered segment.
+ */
+export const RECORD_HEADER_BYTES = 17
+/** A raw signed transaction, as `eth_sendRawTransaction` received it. */
+export const RECORD_KIND_TRANSACTION = 1
+/** Far above any transaction the mempool admits; a larger length field is a torn or foreign record. */
+export const MAX_RECORD_PAYLOAD = 1 << 20
+
+export type IntakeRecord = {
+  /** Position in arrival order, from 0, never reused (also across compaction and restarts). */
+  readonly sequence: bigint
+  readonly kind: number
+  readonly payload: Uint8Array
+}
+
+/** Writes the record for `payload` into `out` at `offset`; returns the offset after it. */
+export function encodeRecord(
+  out: Uint8Array,
+  offset: number,
+  kind: number,
+  sequence: bigint,
+  payload: Uint8Array,
+): number {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength)
+  view.setUint32(offset, payload.length, true)
+  out[offset + 8] = kind
+  view.setBigUint64(offset + 9, sequence, true)
+  out.set(payload, offset + RECORD_HEADER_BYTES)
+  const end = offset + RECORD_HEADER_BYTES + payload.length
+  view.setUint32(offset + 4, checksum(out, offset, end), true)
+  return end
+}
+
+function checksum(bytes: Uint8Array, start: number, end: number): number {
+  return crc32(bytes.subarray(start + 8, end), crc32(bytes.subarray(start, start + 4)))
+}
+
+export type ParsedSegment = {
+  records: IntakeRecord[]
+  /** Bytes from the start that hold whole, valid records. */
+  validBytes: number
+  /** Why parsing stopped before the end, if it did. */
+  stop: string | undefined
+}
+
+/**
+ * Parses a segment's bytes from the start; stops at the first record that is incomplete, fails its
+ * checksum, or does not carry the expected sequence (`firstSequence`, then +1 each).
+ */
+export function parseSegment(bytes: Uint8Array, firstSequence: bigint): ParsedSegment {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const records: IntakeRecord[] = []
+  let offset = 0
+  let expected = firstSequence
+  while (offset < bytes.length) {
+    if (bytes.length - offset < RECORD_HEADER_BYTES) return stopped(`a ${bytes.length - offset}-byte partial header`)
+    const length = view.getUint32(offset, true)
+    if (length > MAX_RECORD_PAYLOAD) return stopped(`a length field of ${length}`)
+    const end = offset + RECORD_HEADER_BYTES + length
+    if (end > bytes.length) return stopped(`a record cut after ${bytes.length - offset} of ${end - offset} bytes`)
+    if (view.getUint32(offset + 4, true) !== checksum(bytes, offset, end)) return stopped('a checksum mismatch')
+    const sequence = view.getBigUint64(offset + 9, true)
+    if (sequence !== expected) return stopped(`sequence ${sequence} where ${expected} was expected`)
+    records.push({
+      sequence,
+      kind: bytes[offset + 8] as number,
+      payload: bytes.slice(offset + RECORD_HEADER_BYTES, end),
+    })
+    expected++
+    offset = end
+  }
+  return { records, validBytes: offset, stop: undefined }
+
+  function stopped(reason: string): ParsedSegment {
+    return { records, validBytes: offset, stop: reason }
+  }
+}

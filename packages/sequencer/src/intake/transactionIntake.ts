@@ -1,0 +1,240 @@
+import { bytesToHex, type Hex, transactionHash } from '@sluice/core'
+import { MempoolError } from '../mempool/errors.ts'
+import type { Mempool } from '../mempool/mempool.ts'
+import type { PoolTransaction } from '../mempool/types.ts'
+import type { IntakeLog } from './intakeLog.ts'
+import type { IntakeRecord } from './record.ts'
+
+/** A logged transaction that the mempool refuses at replay: acknowledged once, now invalid. */
+export type ReplayRefusal = {
+  readonly record: IntakeRecord
+  /** keccak256 of the record's raw transaction. */
+  readonly hash: Uint8Array
+  readonly error: MempoolError
+}
+
+export type ReplayOptions = {
+  /** True when the transaction is durably in a block (the chain store has it) or recorded as dropped. */
+  isResolved(hash: Uint8Array): boolean | Promise<boolean>
+  /** Persist the drop (reason: `error.refusal`, text: `error.shortMessage`); the record resolves after. */
+  onRefused(refusal: ReplayRefusal): void | Promise<void>
+  /** Records handed to the mempool together (default 1,024): one sender-recovery round trip each. */
+  chunk?: number | undefined
+}
+
+export type ReplaySummary = {
+  /** Records read from the log. */
+  records: number
+  /** Already in a block or recorded as dropped. */
+  resolved: number
+  /** Back in the mempool. */
+  readmitted: number
+  /** Refused by the mempool now, and reported through `onRefused`. */
+  refused: number
+  /** Copies of a transaction logged twice (resolved with the pooled copy). */
+  duplicates: number
+}
+
+/**
+ * The sequencer's `eth_sendRawTransaction` path: mempool admission, then the intake log; the
+ * returned promise resolves only once the transaction is on disk. It also tracks which logged
+ * records are still unresolved, so that the log can be compacted: the sequencer calls `resolve`
+ * with the hashes of transactions once their block is durably written, `resolveDropped` with each
+ * dropped admission once its drop is durably recorded, and `checkpoint` from time to time.
+ *
+ * @example
+ * const intake = new TransactionIntake({ mempool, log })
+ * await intake.replay({ isResolved: (h) => store.hasTransaction(h), onRefused: (r) => store.markDropped(r) })
+ * const pooled = await intake.submit(raw) // durable: return pooled.hashHex to the wallet
+ */
+export class TransactionIntake {
+  readonly #mempool: Mempool
+  readonly #log: IntakeLog
+  /** Sequences of each logged, unresolved transaction (a transaction can be logged twice). */
+  readonly #sequencesByHash = new Map<Hex, bigint[]>()
+  /** The unresolved sequences of each pooled admission: what its drop resolves. */
+  readonly #sequencesByAdmission = new WeakMap<PoolTransaction, bigint[]>()
+  /** Admissions whose drop was persisted before their record was linked to them. */
+  readonly #droppedBeforeLinked = new WeakSet<PoolTransaction>()
+  readonly #unresolved = new Set<bigint>()
+  /** Every sequence below it is resolved. */
+  #low = 0n
+  /** While replaying, no watermark may pass records not read yet. */
+  #ceiling: bigint | undefined
+  #checkpointed = -1n
+
+  constructor(options: { mempool: Mempool; log: IntakeLog }) {
+    this.#mempool = options.mempool
+    this.#log = options.log
+  }
+
+  /**
+   * Admits `raw` into the mempool (rejecting with its `MempoolError` when refused), appends it to
+   * the intake log and resolves once it is durable. If the log fails, the transaction is removed
+   * from the mempool and the `IntakeLogError` (critical) is thrown: it was never acknowledged.
+   */
+  async submit(raw: Uint8Array): Promise<PoolTransaction> {
+    const pooled = await this.#mempool.add(raw)
+    const { sequence, durable } = this.#log.enqueue(raw)
+    this.#track(pooled.hashHex, sequence)
+    this.#link(pooled, sequence)
+    try {
+      await durable
+    } catch (error) {
+      this.#mempool.remove(pooled.hash, 'removed', 'the intake log could not store it; it was never acknowledged')
+      this.#resolveSequence(pooled.hashHex, sequence)
+      throw error
+    }
+    return pooled
+  }
+
+  /**
+   * Marks transactions as durably in a block (their block's write is committed): every record of
+   * each hash is resolved. Hashes that were never logged (forced transactions) are ignored.
+   */
+  resolve(hashes: Iterable<Uint8Array | Hex>): void {
+    for (const hash of hashes)
+      this.#resolveKey(typeof hash === 'string' ? (hash.toLowerCase() as Hex) : bytesToHex(hash))
+  }
+
+  /**
+   * Marks a dropped admission (`DroppedTransaction.transaction` of the mempool's `onDropped`) as
+   * resolved, once its drop is durably recorded. Only that admission's records are resolved: if the
+   * wallet submits the same transaction again meanwhile, the new record stays unresolved.
+   */
+  resolveDropped(transaction: PoolTransaction): void {
+    const sequences = this.#sequencesByAdmission.get(transaction)
+    if (sequences === undefined) {
+      this.#droppedBeforeLinked.add(transaction)
+      return
+    }
+    this.#sequencesByAdmission.delete(transaction)
+    for (const sequence of sequences) this.#resolveSequence(transaction.hashHex, sequence)
+  }
+
+  /** Every record with a sequence ≤ this is resolved (−1 when none is). */
+  get watermark(): bigint {
+    const end = this.#ceiling ?? this.#log.nextSequence
+    while (this.#low < end && !this.#unresolved.has(this.#low)) this.#low++
+    return this.#low - 1n
+  }
+
+  /** Records logged and not resolved yet. */
+  get unresolved(): number {
+    return this.#unresolved.size
+  }
+
+  /** Deletes the log segments every record of which is resolved; returns how many. */
+  async checkpoint(): Promise<number> {
+    const watermark = this.watermark
+    if (watermark <= this.#checkpointed) return 0
+    const deleted = await this.#log.checkpoint(watermark)
+    this.#checkpointed = watermark
+    return deleted
+  }
+
+  /**
+   * Replays the log into the mempool, in arrival order; call once at startup, after the mempool's
+   * view is the unsafe head and before `submit`. A record whose transaction `isResolved` is done; the
+   * others are admitted again, and those the mempool now refuses go to `onRefused` with the reason
+   * (acknowledged, then made invalid: never silent).
+   */
+  async replay(options: ReplayOptions): Promise<ReplaySummary> {
+    const summary: ReplaySummary = { records: 0, resolved: 0, readmitted: 0, refused: 0, duplicates: 0 }
+    const chunkSize = options.chunk ?? 1024
+    let chunk: IntakeRecord[] = []
+    try {
+      for await (const record of this.#log.replay()) {
+        chunk.push(record)
+        if (chunk.length >= chunkSize) {
+          await this.#replayChunk(chunk, options, summary)
+          chunk = []
+        }
+      }
+      if (chunk.length > 0) await this.#replayChunk(chunk, options, summary)
+    } finally {
+      this.#ceiling = undefined
+    }
+    return summary
+  }
+
+  async #replayChunk(records: IntakeRecord[], options: ReplayOptions, summary: ReplaySummary): Promise<void> {
+    const last = records[records.length - 1] as IntakeRecord
+    this.#ceiling = last.sequence + 1n
+    const entries = records.map((record) => {
+      const hash = transactionHash(record.payload)
+      const key = bytesToHex(hash)
+      this.#track(key, record.sequence)
+      return { record, hash, key }
+    })
+    const resolved = await Promise.all(entries.map((entry) => options.isResolved(entry.hash)))
+    summary.records += records.length
+    // Hand the rest to the mempool in one synchronous loop, so that their recoveries share a batch
+    // and they are inserted in arrival order (a replacement after the transaction it replaces).
+    const admissions: Promise<void>[] = []
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as (typeof entries)[number]
+      if (resolved[i]) {
+        this.#resolveKey(entry.key)
+        summary.resolved++
+        continue
+      }
+      admissions.push(
+        this.#mempool.add(entry.record.payload).then(
+          (pooled) => {
+            this.#link(pooled, entry.record.sequence)
+            summary.readmitted++
+          },
+          async (error: unknown) => {
+            if (!(error instanceof MempoolError)) throw error
+            if (error.refusal === 'alreadyKnown') {
+              // A second record of a pooled transaction: it resolves with that admission.
+              const pooled = this.#mempool.get(entry.hash)
+              if (pooled !== undefined) this.#link(pooled, entry.record.sequence)
+              summary.duplicates++
+              return
+            }
+            await options.onRefused({ record: entry.record, hash: entry.hash, error })
+            this.#resolveSequence(entry.key, entry.record.sequence)
+            summary.refused++
+          },
+        ),
+      )
+    }
+    await Promise.all(admissions)
+  }
+
+  #track(key: Hex, sequence: bigint): void {
+    const sequences = this.#sequencesByHash.get(key)
+    if (sequences === undefined) this.#sequencesByHash.set(key, [sequence])
+    else sequences.push(sequence)
+    this.#unresolved.add(sequence)
+  }
+
+  /** Ties a tracked record to the admission whose drop resolves it. */
+  #link(pooled: PoolTransaction, sequence: bigint): void {
+    if (this.#droppedBeforeLinked.has(pooled)) {
+      this.#resolveSequence(pooled.hashHex, sequence)
+      return
+    }
+    const sequences = this.#sequencesByAdmission.get(pooled)
+    if (sequences === undefined) this.#sequencesByAdmission.set(pooled, [sequence])
+    else sequences.push(sequence)
+  }
+
+  #resolveKey(key: Hex): void {
+    const sequences = this.#sequencesByHash.get(key)
+    if (sequences === undefined) return
+    this.#sequencesByHash.delete(key)
+    for (const sequence of sequences) this.#unresolved.delete(sequence)
+  }
+
+  #resolveSequence(key: Hex, sequence: bigint): void {
+    this.#unresolved.delete(sequence)
+    const sequences = this.#sequencesByHash.get(key)
+    if (sequences === undefined) return
+    const left = sequences.filter((s) => s !== sequence)
+    if (left.length === 0) this.#sequencesByHash.delete(key)
+    else this.#sequencesByHash.set(key, left)
+  }
+}

@@ -1,0 +1,12 @@
+export { type DropReason, MempoolConfigError, MempoolError, refusalForNoop } from './errors.ts'
+export { Mempool } from './mempool.ts'
+export { registerMempoolMetrics } from './metrics.ts'
+export { RecoveryBatcher, type SenderRecovery } from './recoveryBatcher.ts'
+export type {
+  AccountState,
+  AccountView,
+  DroppedTransaction,
+  MempoolOptions,
+  MempoolStats,
+  PoolTransaction,
+} from './types.ts'

@@ -1,0 +1,60 @@
+import { Counter, Gauge, type Registry } from 'prom-client'
+import type { Mempool } from './mempool.ts'
+
+/**
+ * Registers the mempool's gauges on `registry`, read from `mempool.stats()` at each scrape (no work
+ * on the admission path): sizes, and the running totals of admissions, refusals and drops by reason.
+ */
+export function registerMempoolMetrics(registry: Registry, mempool: Mempool): void {
+  new Gauge({
+    name: 'sluice_mempool_transactions',
+    help: 'Transactions in the mempool, by state (ready: executable now; queued: waiting for a lower nonce)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const stats = mempool.stats()
+      this.set({ state: 'ready' }, stats.ready)
+      this.set({ state: 'queued' }, stats.queued)
+    },
+  })
+  new Gauge({
+    name: 'sluice_mempool_senders',
+    help: 'Senders with transactions in the mempool',
+    registers: [registry],
+    collect() {
+      this.set(mempool.stats().senders)
+    },
+  })
+  new Counter({
+    name: 'sluice_mempool_admitted_total',
+    help: 'Transactions admitted since start',
+    registers: [registry],
+    collect() {
+      // Totals are kept by the component; the counter mirrors them at each scrape.
+      this.reset()
+      this.inc(mempool.stats().accepted)
+    },
+  })
+  new Counter({
+    name: 'sluice_mempool_refused_total',
+    help: 'Transactions refused at admission since start, by refusal code',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      // Totals are kept by the component; the counter mirrors them at each scrape.
+      this.reset()
+      for (const [reason, count] of Object.entries(mempool.stats().refused)) this.inc({ reason }, count ?? 0)
+    },
+  })
+  new Counter({
+    name: 'sluice_mempool_dropped_total',
+    help: 'Admitted transactions that left the mempool without inclusion since start, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      // Totals are kept by the component; the counter mirrors them at each scrape.
+      this.reset()
+      for (const [reason, count] of Object.entries(mempool.stats().dropped)) this.inc({ reason }, count ?? 0)
+    },
+  })
+}

@@ -1,0 +1,431 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import {
+  createSenderPool,
+  hexToBytes,
+  LevelStore,
+  type NoopReason,
+  prepareBlockConfig,
+  type SenderPool,
+} from '@sluice/core'
+import {
+  advanceFinalizedHead,
+  ChainSink,
+  ChainStore,
+  checkDeploymentOnL1,
+  createDerivationMetrics,
+  createL1ReaderMetrics,
+  createLogger,
+  createNodeMetrics,
+  createP2PNode,
+  createRollupProvider,
+  createRpcServer,
+  type Deployment,
+  DerivationDriver,
+  DisputeAgent,
+  encodeGossipBlock,
+  L1Reader,
+  type L1Wallet,
+  type Logger,
+  type Loop,
+  loadDeployment,
+  Mutex,
+  NodeConfigError,
+  type P2PNode,
+  type RpcServer,
+  type StoredBlock,
+  type SyncProgress,
+  signGossipBlock,
+  startLoop,
+  UnsafeChainDivergedError,
+  viemL1Source,
+  walletFor,
+  writeNodeInfo,
+} from '@sluice/node'
+import { createPublicClient, createWalletClient, defineChain, http, type PublicClient } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { Batcher } from './batcher/batcher.ts'
+import { BlockBuilder } from './builder/blockBuilder.ts'
+import { IntakeLog, registerIntakeLogMetrics, TransactionIntake } from './intake/index.ts'
+import { Mempool, refusalForNoop, registerMempoolMetrics } from './mempool/index.ts'
+import type { SequencerOptions } from './options.ts'
+import { Proposer } from './proposer/proposer.ts'
+
+export const SEQUENCER_VERSION = 'sluice-sequencer/0.1.0'
+
+/** A running sequencer: every part, and `stop()` that closes them in order. */
+export type SequencerNode = {
+  rpcUrl: string
+  deployment: Deployment
+  chain: ChainStore
+  p2p: P2PNode | undefined
+  logger: Logger
+  stop(): Promise<void>
+  /** Resolves when the node stopped itself on a fatal error (with that error). */
+  fatal: Promise<unknown>
+}
+
+/** Starts a sequencer from parsed options: checks the config against L1, opens the data directory, resumes, serves. */
+export async function startSequencer(options: SequencerOptions): Promise<SequencerNode> {
+  const logger = createLogger({ level: options.logLevel, name: 'sequencer' })
+  const metrics = createNodeMetrics()
+  const deployment = loadDeployment(options.deployment)
+  const { config } = deployment
+  const sequencerAccount = privateKeyToAccount(options.sequencerKey)
+  if (sequencerAccount.address.toLowerCase() !== config.sequencer.toLowerCase()) {
+    throw new NodeConfigError(
+      '--sequencer-key',
+      `its address ${sequencerAccount.address} is not the config's sequencer ${config.sequencer}`,
+      'Only the sequencer address of the rollup config may append batches.',
+    )
+  }
+  const proposerAccount = privateKeyToAccount(options.proposerKey)
+  const transport = http(options.l1Rpc, { retryCount: 3, timeout: 20_000 })
+  const publicClient = createPublicClient({ transport }) as PublicClient
+  let l1ChainId: number
+  try {
+    l1ChainId = await publicClient.getChainId()
+  } catch (error) {
+    throw new NodeConfigError(
+      '--l1-rpc',
+      `no answer from ${options.l1Rpc}: ${(error as Error).message}`,
+      'Start the L1 node or fix the URL.',
+    )
+  }
+  await checkDeploymentOnL1(publicClient, deployment)
+  const l1Chain = defineChain({
+    id: l1ChainId,
+    name: `L1 ${l1ChainId}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [options.l1Rpc] } },
+  })
+  const batcherWallet = createWalletClient({ account: sequencerAccount, chain: l1Chain, transport })
+  const proposerWallet = createWalletClient({ account: proposerAccount, chain: l1Chain, transport })
+  // One wallet per key: the batcher and the proposer share the sequencer key by default.
+  const wallets = new Map<string, L1Wallet>()
+
+  mkdirSync(options.dataDir, { recursive: true })
+  const store = await LevelStore.open(join(options.dataDir, 'db'))
+  const closers: (() => Promise<void>)[] = [() => store.close()]
+  const loops: Loop[] = []
+  let senderPool: SenderPool | undefined
+  let intakeLog: IntakeLog | undefined
+  let intakeRef: TransactionIntake | undefined
+  let p2p: P2PNode | undefined
+  let rpc: RpcServer | undefined
+  let resolveFatal: (error: unknown) => void = () => undefined
+  const fatal = new Promise<unknown>((resolve) => {
+    resolveFatal = resolve
+  })
+  const stopAll = async () => {
+    for (const loop of loops) await loop.stop()
+    await rpc?.close()
+    await p2p?.stop()
+    await builder?.flushed().catch(() => undefined)
+    await intakeLog?.close()
+    await senderPool?.close()
+    for (const close of closers.reverse()) await close()
+  }
+  let builder: BlockBuilder | undefined
+  try {
+    const chain = await ChainStore.open(store, config)
+    const reader = new L1Reader({
+      source: viemL1Source(publicClient),
+      addresses: deployment,
+      l1Confirmations: config.l1Confirmations,
+      store,
+      logger: logger.child({ component: 'l1' }),
+      metrics: createL1ReaderMetrics(metrics.registry),
+    })
+    senderPool = createSenderPool()
+    // Fault `apply-invalid-tx` (tests only): the sequencer executes with half the base fee, so it admits
+    // and applies transactions whose fee cap is below the real base fee — no-ops under the true STF.
+    const applyInvalid = options.faults.includes('apply-invalid-tx')
+    const executionConfig = applyInvalid ? { ...config, baseFeePerGas: config.baseFeePerGas / 2n } : config
+    const mempool = new Mempool({
+      config: executionConfig,
+      view: { account: (address) => (builder as BlockBuilder).headState.getAccount(address) },
+      recovery: senderPool,
+      logger: logger.child({ component: 'mempool' }),
+      onDropped: (dropped) => {
+        // Persist the reason before the intake record may be compacted away: never silent.
+        void store
+          .batch([chain.droppedOp(dropped.transaction.hash, dropped.reason, dropped.detail ?? dropped.message)])
+          .then(() => intakeRef?.resolveDropped(dropped.transaction))
+      },
+    })
+    builder = new BlockBuilder({
+      chain,
+      config,
+      prepared: prepareBlockConfig(executionConfig),
+      logger: logger.child({ component: 'builder' }),
+      metrics,
+      skipDelayed: options.faults.includes('skip-deposit'),
+      delayed: {
+        confirmedCount: () => reader.delayedCount,
+        get: (index) => reader.delayedMessage(index),
+      },
+      transactions: {
+        takeReady: (maxCount, maxGas) => mempool.takeReady(maxCount, maxGas),
+        sealed: (block, dropped) => {
+          mempool.markIncluded(block.transactions.map((t) => t.hash))
+          for (const d of dropped) mempool.remove(d.hash, refusalForNoop(d.reason as NoopReason), d.detail)
+          mempool.onNewHead(
+            { account: (address) => (builder as BlockBuilder).headState.getAccount(address) },
+            block.transactions.map((t) => t.sender),
+          )
+        },
+      },
+    })
+
+    // Durable intake: every acknowledged transaction is replayed after any stop.
+    intakeLog = await IntakeLog.open({
+      directory: join(options.dataDir, 'intake'),
+      logger: logger.child({ component: 'intake' }),
+    })
+    const intake = new TransactionIntake({ mempool, log: intakeLog })
+    registerMempoolMetrics(metrics.registry, mempool)
+    registerIntakeLogMetrics(metrics.registry, intakeLog)
+    intakeRef = intake
+    const replay = await intake.replay({
+      isResolved: (hash) => chain.transactionLocation(hash) !== undefined,
+      onRefused: async (refusal) => {
+        await store.batch([chain.droppedOp(refusal.hash, refusal.error.refusal, refusal.error.shortMessage)])
+      },
+    })
+    if (replay.records > 0) logger.info(replay, 'intake log replayed')
+    builder.onSealed((block) => intake.resolve(block.transactions.map((t) => t.hash)))
+
+    // The sequencer derives its own batches back from L1: the safe head, and the roots it proposes.
+    let divergence: UnsafeChainDivergedError | undefined
+    const sink = new ChainSink({
+      chain,
+      logger: logger.child({ component: 'derive' }),
+      // The faulty sequencer keeps its own (wrong) chain instead of adopting L1's.
+      keepUnsafe: applyInvalid,
+      onUnsafeReorg: async (reorg) => {
+        // L1 is authoritative (e.g. a forced-inclusion batch): the builder continues on L1's chain.
+        await (builder as BlockBuilder).reset()
+        divergence = new UnsafeChainDivergedError(reorg)
+        logger.error({ err: divergence }, 'unsafe chain replaced by what L1 derives')
+      },
+    })
+    let progress: SyncProgress | undefined
+    const driver = await DerivationDriver.open({
+      store,
+      config,
+      source: reader,
+      sink,
+      senderPool,
+      metrics: createDerivationMetrics(metrics.registry),
+      logger: logger.child({ component: 'derive' }),
+      onProgress: (p) => {
+        progress = p
+      },
+    })
+    await driver.reconcile()
+    const chainLock = new Mutex()
+    const batcher = new Batcher({
+      chain,
+      config,
+      deployment,
+      publicClient,
+      wallet: walletFor(wallets, batcherWallet, publicClient),
+      logger: logger.child({ component: 'batcher' }),
+      registry: metrics.registry,
+      maxBatchAgeMs: options.batchAge,
+    })
+    batcher.load()
+    const proposer = new Proposer({
+      chain,
+      config,
+      deployment,
+      publicClient,
+      wallet: walletFor(wallets, proposerWallet, publicClient),
+      logger: logger.child({ component: 'proposer' }),
+      registry: metrics.registry,
+      proposeEvery: options.proposeEvery,
+      badClaim: options.faults.includes('bad-claim'),
+      claimUnsafeRoots: applyInvalid,
+    })
+    proposer.load()
+    // Defends the proposer's stakes in bisection games (protocol.md §8), finalizes its claims and
+    // withdraws its bonds and credit; it challenges no one (that is the verifiers' job).
+    const disputes = new DisputeAgent({
+      chain,
+      reader,
+      config,
+      addresses: deployment,
+      publicClient,
+      wallet: walletFor(wallets, proposerWallet, publicClient),
+      logger: logger.child({ component: 'dispute' }),
+      registry: metrics.registry,
+      challenge: false,
+    })
+
+    if (options.p2pPort > 0) {
+      p2p = await createP2PNode({
+        chainId: config.chainId,
+        sequencerAddress: hexToBytes(config.sequencer),
+        dataDir: options.dataDir,
+        listenHost: options.p2pHost,
+        listenPort: options.p2pPort,
+        bootstrapPeers: options.peers,
+        registry: metrics.registry,
+        logger: logger.child({ component: 'p2p' }),
+        heads: () => ({ unsafe: chain.head('unsafe').header.number, safe: chain.head('safe').header.number }),
+        serveRange: (from, count) => signedRange(chain, from, count, options.sequencerKey, config.chainId),
+      })
+      await p2p.start()
+      const node = p2p
+      builder.onSealed((block) => {
+        void node.publishBlock(signBlock(block, options.sequencerKey, config.chainId)).catch(() => undefined)
+      })
+    }
+
+    const submit = async (raw: Uint8Array): Promise<Uint8Array> => (await intake.submit(raw)).hash
+    rpc = createRpcServer({
+      chain,
+      submit,
+      pending: {
+        nonce: (address) => mempool.pendingNonce(address),
+        transaction: (hash) => mempool.get(hash),
+      },
+      rollup: createRollupProvider({
+        chain,
+        reader,
+        driver,
+        progress: () => progress,
+        isPending: (hash) => mempool.has(hash),
+        extraStatus: () => ({
+          sequencer: {
+            mempool: mempool.size,
+            nextUnbatchedBlock: batcher.nextUnbatchedBlock,
+            batchesInFlight: batcher.pendingIntents.length,
+            nextProposal: proposer.nextBatch,
+            halted: batcher.haltReason?.shortMessage ?? divergence?.shortMessage ?? null,
+          },
+          disputes: disputes.status(),
+        }),
+      }),
+      clientVersion: SEQUENCER_VERSION,
+      metrics: metrics.registry,
+      logger: logger.child({ component: 'rpc' }),
+      health: () => {
+        const halted = batcher.haltReason
+        if (halted) return { healthy: false, reason: `batcher halted: ${halted.shortMessage}` }
+        return {
+          healthy: true,
+          details: { unsafe: chain.head('unsafe').header.number, safe: chain.head('safe').header.number },
+        }
+      },
+    })
+    const address = await rpc.listen(options.rpcHost, options.rpcPort)
+
+    const onFatal = (error: unknown) => resolveFatal(error)
+    const b = builder
+    let lastSealAt = Date.now()
+    loops.push(
+      startLoop({
+        name: 'builder',
+        intervalMs: options.blockTime,
+        logger,
+        metrics,
+        onFatal,
+        step: async () => {
+          // Wallets (ethers' wait) watch for new blocks: an idle chain still seals one now and then.
+          const idle = Date.now() - lastSealAt >= options.emptyBlockInterval
+          const sealed = await chainLock.run(() => b.sealNext({ force: idle }))
+          if (sealed !== undefined) lastSealAt = Date.now()
+        },
+      }),
+      startLoop({
+        name: 'l1',
+        intervalMs: options.l1PollInterval,
+        logger,
+        metrics,
+        onFatal,
+        step: async () => {
+          const step = await reader.advance()
+          if (step.kind === 'reorg') await chainLock.run(() => driver.rewindToL1(step.commonAncestor.number))
+          // One batch per turn of the lock, so the builder keeps its block time while L1 catches up.
+          let derived = false
+          for (let i = 0; i < 16; i++) {
+            if ((await chainLock.run(() => driver.deriveAvailable({ maxBatches: 1 }))) === 0) break
+            derived = true
+          }
+          await chainLock.run(() => advanceFinalizedHead(chain, reader))
+          metrics.head.set({ head: 'safe' }, Number(chain.head('safe').header.number))
+          metrics.head.set({ head: 'finalized' }, Number(chain.head('finalized').header.number))
+          if (options.proposeEvery > 0) await proposer.tick()
+          await disputes.tick()
+          return step.kind === 'advanced' || derived
+        },
+      }),
+      startLoop({
+        name: 'intake-checkpoint',
+        intervalMs: 5_000,
+        logger,
+        metrics,
+        onFatal,
+        step: async () => {
+          await intake.checkpoint()
+        },
+      }),
+      startLoop({
+        name: 'batcher',
+        intervalMs: 250,
+        logger,
+        metrics,
+        onFatal,
+        step: async () => {
+          await batcher.tick()
+        },
+      }),
+    )
+    writeNodeInfo(options.dataDir, { rpcUrl: address.url, p2p: p2p?.multiaddrs() ?? [] })
+    logger.info(
+      {
+        rpc: address.url,
+        ws: address.wsUrl,
+        p2p: p2p?.multiaddrs() ?? [],
+        chainId: Number(config.chainId),
+        unsafe: Number(chain.head('unsafe').header.number),
+      },
+      'sequencer ready',
+    )
+    return { rpcUrl: address.url, deployment, chain, p2p, logger, stop: stopAll, fatal }
+  } catch (error) {
+    await stopAll().catch(() => undefined)
+    throw error
+  }
+}
+
+function signBlock(block: StoredBlock, key: `0x${string}`, chainId: bigint): Uint8Array {
+  const payload = encodeGossipBlock({
+    number: block.header.number,
+    timestamp: block.header.timestamp,
+    delayedCountAfter: block.header.delayedCountAfter,
+    parentHash: block.header.parentHash,
+    blockHash: block.hash,
+    stateRoot: block.header.stateRoot,
+    transactions: block.transactions.filter((t) => !t.forced).map((t) => t.raw),
+  })
+  return signGossipBlock(payload, hexToBytes(key), chainId)
+}
+
+function signedRange(
+  chain: ChainStore,
+  from: bigint,
+  count: number,
+  key: `0x${string}`,
+  chainId: bigint,
+): Uint8Array[] {
+  const out: Uint8Array[] = []
+  for (let n = from; n < from + BigInt(count); n++) {
+    const block = chain.blockByNumber(n)
+    if (block === undefined) break
+    out.push(signBlock(block, key, chainId))
+  }
+  return out
+}

@@ -1,0 +1,111 @@
+import { bytesToHex, transactionHash } from '@sluice/core'
+import { TXPOOL_REFUSALS } from '@sluice/node'
+import { afterAll, describe, expect, it } from 'vitest'
+import { tempDir } from '../../../../test/support/processes.ts'
+import { IntakeLog, type ReplayRefusal, TransactionIntake } from '../../src/intake/index.ts'
+import { MempoolError } from '../../src/mempool/index.ts'
+import { alice, bob, closeRecovery, ETH, FakeView, makePool, tx } from '../mempool/support.ts'
+
+afterAll(closeRecovery)
+
+describe('TransactionIntake', () => {
+  it('acknowledges only durable transactions, refuses without logging, replays after a restart', async () => {
+    const directory = tempDir('sluice-intake-')
+    const view = new FakeView().set(alice, { balance: ETH }).set(bob, { balance: ETH })
+    let log = await IntakeLog.open({ directory })
+    let { pool } = makePool(view)
+    let intake = new TransactionIntake({ mempool: pool, log })
+
+    const raws = [tx(alice, 0n), tx(alice, 1n), tx(bob, 0n), tx(bob, 1n)]
+    const pooled = await Promise.all(raws.map((raw) => intake.submit(raw)))
+    await expect(intake.submit(tx(alice, 5n, { value: 2n * ETH }))).rejects.toThrow(TXPOOL_REFUSALS.insufficientFunds)
+    expect(log.stats()).toMatchObject({ appends: 4, nextSequence: 4n })
+    expect(intake.unresolved).toBe(4)
+
+    // alice's 0 is sealed in a block; the builder resolves it and the log may be compacted to it.
+    intake.resolve([pooled[0]?.hash as Uint8Array])
+    expect(intake.watermark).toBe(0n)
+    await log.close()
+
+    // Restart: alice's 0 is in the chain store; a forced transaction spent bob's nonce 0.
+    view.set(alice, { nonce: 1n }).set(bob, { nonce: 1n })
+    log = await IntakeLog.open({ directory })
+    ;({ pool } = makePool(view))
+    intake = new TransactionIntake({ mempool: pool, log })
+    const refused: ReplayRefusal[] = []
+    const inBlocks = new Set([pooled[0]?.hashHex])
+    const summary = await intake.replay({
+      isResolved: (hash) => inBlocks.has(bytesToHex(hash)),
+      onRefused: (refusal) => {
+        refused.push(refusal)
+      },
+    })
+    expect(summary).toEqual({ records: 4, resolved: 1, readmitted: 2, refused: 1, duplicates: 0 })
+    expect(refused.map((r) => [bytesToHex(r.hash), r.error.shortMessage])).toEqual([
+      [pooled[2]?.hashHex, TXPOOL_REFUSALS.nonceTooLow],
+    ])
+    expect(refused[0]?.error).toBeInstanceOf(MempoolError)
+    expect(pool.get(pooled[1]?.hash as Uint8Array)).toBeDefined()
+    expect(pool.get(pooled[3]?.hash as Uint8Array)).toBeDefined()
+    // Sequences 0 (in a block) and 2 (reported dropped) are resolved, 1 is not: the watermark is 0.
+    expect(intake.watermark).toBe(0n)
+    intake.resolve([pooled[1]?.hash as Uint8Array])
+    expect(intake.watermark).toBe(2n)
+    intake.resolve([pooled[3]?.hash as Uint8Array])
+    expect(intake.watermark).toBe(3n)
+    await intake.checkpoint()
+    const next = await intake.submit(tx(alice, 2n))
+    expect(transactionHash(next.raw)).toEqual(next.hash)
+    await log.close()
+
+    // Only the new record is left to replay.
+    const reopened = await IntakeLog.open({ directory })
+    const left: bigint[] = []
+    for await (const record of reopened.replay()) left.push(record.sequence)
+    expect(left).toEqual([4n])
+    await reopened.close()
+  })
+
+  it('replays a replacement after the transaction it replaced, keeping the replacement', async () => {
+    const directory = tempDir('sluice-intake-')
+    const view = new FakeView().set(alice, { balance: ETH })
+    let log = await IntakeLog.open({ directory })
+    let made = makePool(view)
+    let intake = new TransactionIntake({ mempool: made.pool, log })
+    await intake.submit(tx(alice, 0n, { tipGwei: 1n }))
+    const replacement = await intake.submit(tx(alice, 0n, { tipGwei: 2n }))
+    expect(made.dropped.map((d) => d.reason)).toEqual(['replaced'])
+    await log.close()
+
+    log = await IntakeLog.open({ directory })
+    made = makePool(view)
+    intake = new TransactionIntake({ mempool: made.pool, log })
+    const summary = await intake.replay({ isResolved: () => false, onRefused: () => undefined })
+    expect(summary).toMatchObject({ records: 2, readmitted: 2, refused: 0 })
+    expect(made.pool.takeReady(10, 1_000_000n).map((p) => p.hashHex)).toEqual([replacement.hashHex])
+    expect(made.dropped.map((d) => d.reason)).toEqual(['replaced'])
+    await log.close()
+  })
+
+  it('resolves a dropped admission without resolving a later resubmission of the same transaction', async () => {
+    const directory = tempDir('sluice-intake-')
+    const view = new FakeView().set(alice, { balance: ETH })
+    const log = await IntakeLog.open({ directory })
+    const { pool, dropped } = makePool(view)
+    const intake = new TransactionIntake({ mempool: pool, log })
+    const raw = tx(alice, 0n)
+    const first = await intake.submit(raw)
+    pool.onNewHead(view.clone().set(alice, { balance: 0n }), [alice.address])
+    expect(dropped.map((d) => d.transaction)).toEqual([first])
+    // The balance comes back and the wallet sends the same bytes again, before the drop is persisted.
+    pool.onNewHead(view, [alice.address])
+    const again = await intake.submit(raw)
+    expect(again.hashHex).toBe(first.hashHex)
+    intake.resolveDropped(first)
+    expect(intake.watermark).toBe(0n)
+    expect(intake.unresolved).toBe(1)
+    intake.resolve([again.hash])
+    expect(intake.watermark).toBe(1n)
+    await log.close()
+  })
+})

@@ -1,0 +1,387 @@
+import {
+  decodeTransaction,
+  encodeTransaction,
+  MESSAGE_PASSER,
+  NOOP_REASONS,
+  SECP256K1_N,
+  type SignedTransaction,
+} from '@sluice/core'
+import { TXPOOL_REFUSALS, TxPoolRefusalError } from '@sluice/node'
+import { Registry } from 'prom-client'
+import { afterAll, describe, expect, it } from 'vitest'
+import { signTransaction, transfer } from '../../../../test/support/wallet.ts'
+import { MempoolError, refusalForNoop, registerMempoolMetrics } from '../../src/mempool/index.ts'
+import { alice, bob, carol, closeRecovery, config, dave, ETH, FakeView, makePool, recipient, tx } from './support.ts'
+
+afterAll(closeRecovery)
+
+const gwei = 1_000_000_000n
+
+/** The refusal an admission fails with, or 'accepted'. */
+async function outcome(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise
+    return 'accepted'
+  } catch (error) {
+    if (error instanceof MempoolError) {
+      expect(error).toBeInstanceOf(TxPoolRefusalError)
+      expect(error.severity).toBe('invalidInput')
+      expect(error.code).toBe(error.refusal)
+      expect(error.shortMessage).toBe(TXPOOL_REFUSALS[error.refusal])
+      return error.shortMessage
+    }
+    throw error
+  }
+}
+
+/** The smallest x ≥ 1 with x³ + 7 not a square mod p (Euler's criterion): no secp256k1 point has it. */
+function firstNonCurveX(): bigint {
+  const p = 2n ** 256n - 2n ** 32n - 977n
+  const power = (base: bigint, exponent: bigint): bigint => {
+    let result = 1n
+    let b = base % p
+    for (let e = exponent; e > 0n; e >>= 1n) {
+      if (e & 1n) result = (result * b) % p
+      b = (b * b) % p
+    }
+    return result
+  }
+  for (let x = 1n; ; x++) if (power(x ** 3n + 7n, (p - 1n) / 2n) === p - 1n) return x
+}
+
+function costOf(raw: Uint8Array): bigint {
+  const decoded = decodeTransaction(raw)
+  return decoded.value + decoded.gasLimit * decoded.maxFeePerGas
+}
+
+function fields(overrides: Partial<Omit<SignedTransaction, 'v' | 'r' | 's'>> = {}) {
+  return {
+    type: 2 as const,
+    chainId: config.chainId,
+    nonce: 0n,
+    maxFeePerGas: 3n * gwei,
+    maxPriorityFeePerGas: gwei,
+    gasLimit: 21_000n,
+    to: recipient,
+    value: 1n,
+    data: new Uint8Array(0),
+    accessList: [],
+    ...overrides,
+  }
+}
+
+describe('Mempool admission', () => {
+  it('admits a valid transfer: get, pendingNonce, size', async () => {
+    const view = new FakeView().set(alice, { balance: ETH, nonce: 3n })
+    const { pool } = makePool(view)
+    expect(pool.pendingNonce(alice.address)).toBe(3n)
+    const raw = tx(alice, 3n)
+    const pooled = await pool.add(raw)
+    expect(pooled.sender).toEqual(alice.address)
+    expect(pool.get(pooled.hash)?.raw).toEqual(raw)
+    expect(pool.get(pooled.hashHex)?.tx.nonce).toBe(3n)
+    expect(pool.size).toBe(1)
+    expect(pool.pendingNonce(alice.addressHex)).toBe(4n)
+  })
+
+  it('refuses every stateless no-op with its text', async () => {
+    const view = new FakeView().set(alice, { balance: ETH })
+    const { pool } = makePool(view, { minTipPerGas: 1n })
+    const sign = (overrides: Parameters<typeof fields>[0]) => signTransaction(fields(overrides), alice.privateKey).raw
+    const good = transfer(alice, recipient, { chainId: config.chainId, nonce: 0n, value: 1n }).tx
+    const highS = encodeTransaction({ ...good, s: SECP256K1_N - good.s, v: good.v ^ 1n })
+    const zeroR = encodeTransaction({ ...good, r: 0n })
+    // An r that is no point's x coordinate: every range rule holds, but the worker recovers no sender.
+    const noPoint = encodeTransaction({ ...good, r: firstNonCurveX() })
+
+    const cases: [string, Uint8Array][] = [
+      [TXPOOL_REFUSALS.oversizedData, new Uint8Array(2_000).fill(0xc0)],
+      [TXPOOL_REFUSALS.undecodable, Uint8Array.of(0xc0)],
+      [TXPOOL_REFUSALS.typeNotSupported, Uint8Array.of(0x03, 0xc0)],
+      [TXPOOL_REFUSALS.notReplayProtected, sign({ type: 0, chainId: undefined, maxPriorityFeePerGas: 3n * gwei })],
+      [TXPOOL_REFUSALS.invalidChainId, sign({ chainId: 1n })],
+      [TXPOOL_REFUSALS.invalidChainId, sign({ type: 0, chainId: 1n, maxPriorityFeePerGas: 3n * gwei })],
+      [TXPOOL_REFUSALS.invalidSender, highS],
+      [TXPOOL_REFUSALS.invalidSender, zeroR],
+      [TXPOOL_REFUSALS.invalidSender, noPoint],
+      [TXPOOL_REFUSALS.contractCreation, sign({ to: undefined })],
+      [TXPOOL_REFUSALS.dataNotAllowed, sign({ data: Uint8Array.of(1), gasLimit: 30_000n })],
+      [
+        TXPOOL_REFUSALS.dataNotAllowed,
+        sign({ to: MESSAGE_PASSER, data: new Uint8Array(32).fill(1), gasLimit: 30_000n }),
+      ],
+      [
+        TXPOOL_REFUSALS.accessListNotSupported,
+        sign({ type: 1, maxPriorityFeePerGas: 3n * gwei, accessList: [{ address: recipient, storageKeys: [] }] }),
+      ],
+      [TXPOOL_REFUSALS.nonceMax, sign({ nonce: 2n ** 64n - 1n })],
+      [TXPOOL_REFUSALS.tipAboveFeeCap, sign({ maxPriorityFeePerGas: 4n * gwei })],
+      [TXPOOL_REFUSALS.feeCapBelowBaseFee, sign({ maxFeePerGas: gwei - 1n, maxPriorityFeePerGas: 0n })],
+      [TXPOOL_REFUSALS.intrinsicGasTooLow, sign({ gasLimit: 20_999n })],
+      [TXPOOL_REFUSALS.gasLimitExceeded, sign({ gasLimit: config.l2BlockGasLimit + 1n })],
+      [TXPOOL_REFUSALS.underpriced, sign({ maxFeePerGas: gwei, maxPriorityFeePerGas: 0n })],
+    ]
+    for (const [text, raw] of cases) expect({ text: await outcome(pool.add(raw)) }).toEqual({ text })
+    expect(pool.size).toBe(0)
+    expect(pool.stats().accepted).toBe(0)
+  })
+
+  it('admits a withdrawal to the message passer with one word whose top 12 bytes are zero', async () => {
+    const view = new FakeView().set(alice, { balance: ETH })
+    const { pool } = makePool(view)
+    const data = new Uint8Array(32).fill(7)
+    data.fill(0, 0, 12)
+    const raw = signTransaction(fields({ to: MESSAGE_PASSER, data, gasLimit: 30_000n }), alice.privateKey).raw
+    expect(await outcome(pool.add(raw))).toBe('accepted')
+  })
+
+  it('refuses duplicates, concurrent or not, as already known', async () => {
+    const view = new FakeView().set(alice, { balance: ETH })
+    const { pool } = makePool(view)
+    const raw = tx(alice, 0n)
+    const [first, second] = await Promise.all([outcome(pool.add(raw)), outcome(pool.add(raw))])
+    expect([first, second]).toEqual(['accepted', TXPOOL_REFUSALS.alreadyKnown])
+    expect(await outcome(pool.add(raw))).toBe(TXPOOL_REFUSALS.alreadyKnown)
+  })
+
+  it('refuses nonces below the account and too far ahead of the pending nonce', async () => {
+    const view = new FakeView().set(alice, { balance: ETH, nonce: 5n })
+    const { pool } = makePool(view, { maxNonceGap: 4 })
+    expect(await outcome(pool.add(tx(alice, 4n)))).toBe(TXPOOL_REFUSALS.nonceTooLow)
+    expect(await outcome(pool.add(tx(alice, 9n)))).toBe(TXPOOL_REFUSALS.nonceTooHigh)
+    expect(await outcome(pool.add(tx(alice, 8n)))).toBe('accepted')
+    // The gap is measured from the pending nonce: once 5 is pooled, 9 is within reach.
+    expect(await outcome(pool.add(tx(alice, 5n)))).toBe('accepted')
+    expect(await outcome(pool.add(tx(alice, 9n)))).toBe('accepted')
+  })
+
+  it('counts the sender’s other pooled transactions against the balance', async () => {
+    const first = tx(alice, 0n)
+    const second = tx(alice, 1n)
+    const view = new FakeView().set(alice, { balance: costOf(first) + costOf(second) - 1n })
+    const { pool } = makePool(view)
+    expect(await outcome(pool.add(tx(bob, 0n)))).toBe(TXPOOL_REFUSALS.insufficientFunds)
+    expect(await outcome(pool.add(first))).toBe('accepted')
+    expect(await outcome(pool.add(second))).toBe(TXPOOL_REFUSALS.insufficientFunds)
+    view.set(alice, { balance: costOf(first) + costOf(second) })
+    expect(await outcome(pool.add(second))).toBe('accepted')
+  })
+
+  it('replaces only with a 10% bump of both fee caps, and reports the replaced one', async () => {
+    const view = new FakeView().set(alice, { balance: ETH })
+    const { pool, dropped } = makePool(view)
+    const original = await pool.add(tx(alice, 0n, { tipGwei: 10n, feeCapGwei: 20n }))
+    expect(await outcome(pool.add(tx(alice, 0n, { tipGwei: 10n, feeCapGwei: 22n })))).toBe(
+      TXPOOL_REFUSALS.replacementUnderpriced,
+    )
+    expect(await outcome(pool.add(tx(alice, 0n, { tipGwei: 11n, feeCapGwei: 21n })))).toBe(
+      TXPOOL_REFUSALS.replacementUnderpriced,
+    )
+    const replacement = await pool.add(tx(alice, 0n, { tipGwei: 11n, feeCapGwei: 22n }))
+    expect(pool.size).toBe(1)
+    expect(pool.get(original.hash)).toBeUndefined()
+    expect(pool.get(replacement.hash)).toBe(replacement)
+    expect(dropped.map((d) => [d.transaction.hashHex, d.reason])).toEqual([[original.hashHex, 'replaced']])
+    expect(dropped[0]?.detail).toContain(replacement.hashHex)
+  })
+
+  it('batches the sender recoveries of concurrent submissions', async () => {
+    const view = new FakeView().set(alice, { balance: ETH }).set(bob, { balance: ETH })
+    const { pool } = makePool(view)
+    const raws = Array.from({ length: 40 }, (_, i) => tx(i % 2 === 0 ? alice : bob, BigInt(i >> 1)))
+    const before = pool.stats().recoveryBatches
+    const results = await Promise.all(raws.map((raw) => outcome(pool.add(raw))))
+    expect(results.every((r) => r === 'accepted')).toBe(true)
+    expect(pool.stats().recoveryBatches - before).toBe(1)
+    expect(pool.pendingNonce(alice.address)).toBe(20n)
+    expect(pool.pendingNonce(bob.address)).toBe(20n)
+  })
+
+  it('says in the details of an invalid sender which signature value is out of range', async () => {
+    const view = new FakeView().set(alice, { balance: ETH })
+    const { pool } = makePool(view)
+    const good = transfer(alice, recipient, { chainId: config.chainId, nonce: 0n, value: 1n }).tx
+    const highS = encodeTransaction({ ...good, s: SECP256K1_N - good.s, v: good.v ^ 1n })
+    const refusal = await pool.add(highS).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(refusal).toBeInstanceOf(MempoolError)
+    expect(refusal).toMatchObject({ refusal: 'invalidSender', shortMessage: TXPOOL_REFUSALS.invalidSender })
+    expect((refusal as MempoolError).details).toContain(TXPOOL_REFUSALS.invalidSignature)
+  })
+
+  it('refuses a nonce mismatch of the STF as too low or too high, by its side', () => {
+    expect(refusalForNoop('nonceMismatch', { transaction: 4n, account: 5n })).toBe('nonceTooLow')
+    expect(refusalForNoop('nonceMismatch', { transaction: 6n, account: 5n })).toBe('nonceTooHigh')
+    expect(refusalForNoop('nonceMismatch')).toBe('nonceTooLow')
+    for (const reason of NOOP_REASONS) {
+      if (reason !== 'nonceMismatch') {
+        expect(refusalForNoop(reason, { transaction: 6n, account: 5n })).toBe(refusalForNoop(reason))
+      }
+    }
+  })
+})
+
+describe('Mempool queues and ordering', () => {
+  it('keeps future nonces queued until the gap is filled', async () => {
+    const view = new FakeView().set(alice, { balance: ETH })
+    const { pool } = makePool(view)
+    await pool.add(tx(alice, 2n))
+    await pool.add(tx(alice, 1n))
+    expect(pool.pendingNonce(alice.address)).toBe(0n)
+    expect(pool.stats()).toMatchObject({ size: 2, ready: 0, queued: 2 })
+    expect(pool.takeReady(10, config.l2BlockGasLimit)).toEqual([])
+    await pool.add(tx(alice, 0n))
+    expect(pool.pendingNonce(alice.address)).toBe(3n)
+    expect(pool.stats()).toMatchObject({ ready: 3, queued: 0 })
+    expect(pool.takeReady(10, config.l2BlockGasLimit).map((p) => p.nonce)).toEqual([0n, 1n, 2n])
+  })
+
+  it('takes the highest tip first across senders, never a nonce before a lower one', async () => {
+    const view = new FakeView().set(alice, { balance: ETH }).set(bob, { balance: ETH }).set(carol, { balance: ETH })
+    const { pool } = makePool(view)
+    const a0 = await pool.add(tx(alice, 0n, { tipGwei: 1n }))
+    const a1 = await pool.add(tx(alice, 1n, { tipGwei: 9n }))
+    const b0 = await pool.add(tx(bob, 0n, { tipGwei: 5n }))
+    const c0 = await pool.add(tx(carol, 0n, { tipGwei: 3n }))
+    const order = (txs: { hashHex: string }[]) => txs.map((t) => t.hashHex)
+    expect(order(pool.takeReady(10, config.l2BlockGasLimit))).toEqual(order([b0, c0, a0, a1]))
+    expect(order(pool.takeReady(2, config.l2BlockGasLimit))).toEqual(order([b0, c0]))
+    expect(order(pool.takeReady(10, 3n * 21_000n))).toEqual(order([b0, c0, a0]))
+    // Reading does not remove.
+    expect(pool.size).toBe(4)
+  })
+
+  it('markIncluded removes sealed transactions and advances the sender', async () => {
+    const view = new FakeView().set(alice, { balance: ETH })
+    const { pool, dropped } = makePool(view)
+    const a0 = await pool.add(tx(alice, 0n))
+    const a1 = await pool.add(tx(alice, 1n))
+    pool.markIncluded([a0.hash])
+    pool.onNewHead(view.clone().set(alice, { nonce: 1n, balance: ETH - costOf(a0.raw) }), [alice.address])
+    expect(pool.get(a0.hash)).toBeUndefined()
+    expect(pool.takeReady(10, config.l2BlockGasLimit)).toEqual([a1])
+    expect(pool.pendingNonce(alice.address)).toBe(2n)
+    expect(dropped).toEqual([])
+  })
+
+  it('drops, with the reason, what a new head made invalid', async () => {
+    const view = new FakeView().set(alice, { balance: ETH }).set(bob, { balance: ETH })
+    const { pool, dropped } = makePool(view)
+    const a0 = await pool.add(tx(alice, 0n))
+    const a1 = await pool.add(tx(alice, 1n))
+    const b0 = await pool.add(tx(bob, 0n))
+    const b1 = await pool.add(tx(bob, 1n))
+    // A forced transaction used alice's nonce 0; bob's balance was spent elsewhere down to one transfer.
+    const next = view
+      .clone()
+      .set(alice, { nonce: 1n })
+      .set(bob, { balance: costOf(b0.raw) })
+    pool.onNewHead(next, [alice.address, bob.address])
+    expect(dropped.map((d) => [d.transaction.hashHex, d.reason, d.message])).toEqual([
+      [a0.hashHex, 'nonceTooLow', TXPOOL_REFUSALS.nonceTooLow],
+      [b1.hashHex, 'insufficientFunds', TXPOOL_REFUSALS.insufficientFunds],
+    ])
+    expect(
+      pool
+        .takeReady(10, config.l2BlockGasLimit)
+        .map((p) => p.hashHex)
+        .sort(),
+    ).toEqual([a1.hashHex, b0.hashHex].sort())
+  })
+
+  it('remove drops a transaction with the caller’s reason and reopens the nonce', async () => {
+    const view = new FakeView().set(alice, { balance: ETH })
+    const { pool, dropped } = makePool(view)
+    const a0 = await pool.add(tx(alice, 0n))
+    const a1 = await pool.add(tx(alice, 1n))
+    expect([...pool.transactions()]).toEqual([a0, a1])
+    expect(
+      pool.remove(a0.hashHex.toUpperCase().replace('0X', '0x') as `0x${string}`, 'insufficientFunds', 'no-op'),
+    ).toBe(true)
+    expect(pool.remove(a0.hash, 'removed')).toBe(false)
+    expect(dropped.map((d) => [d.transaction, d.reason, d.message, d.detail])).toEqual([
+      [a0, 'insufficientFunds', TXPOOL_REFUSALS.insufficientFunds, 'no-op'],
+    ])
+    expect(pool.has(a0.hash)).toBe(false)
+    expect(pool.pendingNonce(alice.address)).toBe(0n)
+    expect(pool.takeReady(10, config.l2BlockGasLimit)).toEqual([])
+    expect(pool.stats()).toMatchObject({ size: 1, ready: 0, queued: 1 })
+  })
+
+  it('re-checks every sender when onNewHead gets no sender list', async () => {
+    const view = new FakeView().set(alice, { balance: ETH })
+    const { pool, dropped } = makePool(view)
+    const a0 = await pool.add(tx(alice, 0n))
+    pool.onNewHead(view.clone().set(alice, { balance: 0n }))
+    expect(dropped.map((d) => [d.transaction.hashHex, d.reason])).toEqual([[a0.hashHex, 'insufficientFunds']])
+    expect(pool.size).toBe(0)
+  })
+})
+
+describe('Mempool limits', () => {
+  it('refuses a sender beyond its limit, unless it fills a gap below its highest nonce', async () => {
+    const view = new FakeView().set(alice, { balance: ETH })
+    const { pool, dropped } = makePool(view, { maxPerSender: 3 })
+    await pool.add(tx(alice, 1n))
+    await pool.add(tx(alice, 2n))
+    const a3 = await pool.add(tx(alice, 3n))
+    expect(await outcome(pool.add(tx(alice, 4n)))).toBe(TXPOOL_REFUSALS.accountLimitExceeded)
+    expect(await outcome(pool.add(tx(alice, 0n)))).toBe('accepted')
+    expect(dropped.map((d) => [d.transaction.hashHex, d.reason])).toEqual([[a3.hashHex, 'evicted']])
+    expect(pool.pendingNonce(alice.address)).toBe(3n)
+  })
+
+  it('evicts the cheapest tail when full, never a lower nonce of a sender it keeps', async () => {
+    const view = new FakeView()
+    for (const who of [alice, bob, carol, dave]) view.set(who, { balance: ETH })
+    const { pool, dropped } = makePool(view, { maxTransactions: 3 })
+    await pool.add(tx(alice, 0n, { tipGwei: 1n })) // cheapest, but below alice's nonce 1
+    await pool.add(tx(alice, 1n, { tipGwei: 10n }))
+    const b0 = await pool.add(tx(bob, 0n, { tipGwei: 5n }))
+    expect(await outcome(pool.add(tx(carol, 0n, { tipGwei: 5n })))).toBe(TXPOOL_REFUSALS.underpriced)
+    const c0 = await pool.add(tx(carol, 0n, { tipGwei: 6n }))
+    expect(dropped.map((d) => [d.transaction.hashHex, d.reason])).toEqual([[b0.hashHex, 'evicted']])
+    expect(pool.size).toBe(3)
+    expect(pool.get(c0.hash)).toBe(c0)
+    // alice's nonce 1 (tip 10) protects her nonce 0 (tip 1); carol's 6 is now the cheapest tail.
+    expect(await outcome(pool.add(tx(dave, 0n, { tipGwei: 6n })))).toBe(TXPOOL_REFUSALS.underpriced)
+    expect(pool.stats()).toMatchObject({ size: 3, senders: 2, dropped: { evicted: 1 } })
+  })
+
+  it('says the pool is full when only the sender’s own lower nonce could make room', async () => {
+    const view = new FakeView().set(alice, { balance: ETH })
+    const { pool } = makePool(view, { maxTransactions: 1 })
+    await pool.add(tx(alice, 0n, { tipGwei: 1n }))
+    expect(await outcome(pool.add(tx(alice, 1n, { tipGwei: 9n })))).toBe(TXPOOL_REFUSALS.txpoolFull)
+  })
+
+  it('reports refusals in stats', async () => {
+    const view = new FakeView()
+    const { pool } = makePool(view)
+    await outcome(pool.add(tx(alice, 0n)))
+    expect(pool.stats().refused).toEqual({ insufficientFunds: 1 })
+  })
+})
+
+describe('Mempool metrics', () => {
+  it('exports sizes, admissions, refusals and drops on a registry', async () => {
+    const view = new FakeView().set(alice, { balance: ETH })
+    const { pool } = makePool(view)
+    const registry = new Registry()
+    registerMempoolMetrics(registry, pool)
+    await pool.add(tx(alice, 0n, { tipGwei: 1n }))
+    await pool.add(tx(alice, 2n))
+    await pool.add(tx(alice, 0n, { tipGwei: 2n }))
+    await outcome(pool.add(tx(bob, 0n)))
+    const text = await registry.metrics()
+    expect(text).toContain('sluice_mempool_transactions{state="ready"} 1')
+    expect(text).toContain('sluice_mempool_transactions{state="queued"} 1')
+    expect(text).toContain('sluice_mempool_admitted_total 3')
+    expect(text).toContain('sluice_mempool_refused_total{reason="insufficientFunds"} 1')
+    expect(text).toContain('sluice_mempool_dropped_total{reason="replaced"} 1')
+    // A second scrape reports the same totals (mirrored, not added up).
+    expect(await registry.metrics()).toContain('sluice_mempool_admitted_total 3')
+  })
+})

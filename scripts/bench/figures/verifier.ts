@@ -1,0 +1,288 @@
+/**
+ * verifier.catchup: how fast a verifier re-derives and re-executes the chain from L1 alone.
+ *
+ * A Sluice sequencer (operator defaults, anvil as L1) takes the standard workload (workload.ts;
+ * 20,000 transfers with `--quick`, 100,000 otherwise) from the load generator as fast as it
+ * accepts them and posts its batches; once its safe head (derived back from L1) covers every
+ * transfer it is stopped. A verifier then starts from an empty data directory with `--p2p-port 0`
+ * (nothing but L1) and re-derives everything. Timed from its first `/health` answer (the RPC server
+ * comes up just before the L1 loop starts, so process start-up, L1 checks and LevelDB opening are
+ * left out) until its safe head reaches the sequencer's safe head at stop time; the block hash there
+ * must agree. tx/s = transactions in those blocks (the workload and the funding fan-out) ÷ that
+ * time; samples are per-second rates from the safe head polled every 25 ms. (The nodes do not
+ * register the sluice_derive_* metrics, so the count comes from the blocks.)
+ *
+ * The peer is the physical bound measured in the same run: recovering the senders of the same
+ * workload transactions with core's `createSenderPool` on every core, and nothing else.
+ */
+import { availableParallelism, loadavg } from 'node:os'
+import { createSenderPool } from '../../../packages/core/src/tx/index.ts'
+import { freePort, jsonRpc, stopAll, tempDir, waitFor } from '../../../test/support/processes.ts'
+import { e2eConfig, startL1, startSequencerProcess, startVerifierProcess } from '../../../test/support/rollup.ts'
+import { RpcClient } from '../../loadgen/http.ts'
+import { formatReport, runLoad } from '../../loadgen/loadgen.ts'
+import {
+  BENCH_L2_BLOCK_GAS_LIMIT,
+  fetchMetrics,
+  fundOnSluice,
+  groupCpuSeconds,
+  metricValue,
+} from '../../loadgen/sluice.ts'
+import { type FigureGroup, type FigureResult, log, median, type RunOptions, removeDir } from '../harness.ts'
+import { addressAt, FUNDED_BALANCE, standardWorkload, type Workload } from '../workload.ts'
+
+const TARGET_TPS = 15_000
+/** Transactions per sender-recovery call of the bound (about one batch's worth). */
+const RECOVERY_CHUNK = 1_000
+const BOUND_REPEATS = 3
+
+export type CatchupSizes = { accounts: number; txs: number }
+
+export function catchupSizes(quick: boolean): CatchupSizes {
+  return quick ? { accounts: 4_000, txs: 20_000 } : { accounts: 4_000, txs: 100_000 }
+}
+
+type Head = { number: string; hash: string }
+type SyncStatus = { safe: Head; unsafe: Head }
+
+export type CatchupRun = {
+  /** Transactions in L2 blocks 1…targetBlock: what the verifier re-derived. */
+  transactions: number
+  /** Safe head the verifier had to reach. */
+  targetBlock: number
+  /** From the first /health answer to the verifier's first safe block. */
+  firstBlockMs: number | undefined
+  hashAgrees: boolean
+  /** From the first /health answer to the target safe head. */
+  catchupMs: number
+  /** From spawning the process to the target safe head. */
+  fromSpawnMs: number
+  /** Transactions derived per second of the catch-up (from the safe head polled every 25 ms). */
+  perSecond: number[]
+  /** The verifier's own estimate (sluice_syncStatus derivation.transactionsPerSecond), last seen. */
+  reportedTps: number | undefined
+  cpuSeconds: number
+  cpuCores: number
+  batches: number | undefined
+  loadTps: number
+}
+
+/** Sequencer run, stop, then a fresh verifier's catch-up from L1. */
+export async function measureCatchup(workload: Workload): Promise<CatchupRun> {
+  const dir = tempDir('sluice-bench-catchup-')
+  let ok = false
+  try {
+    const config = e2eConfig({ chainId: workload.params.chainId, l2BlockGasLimit: BENCH_L2_BLOCK_GAS_LIMIT })
+    const l1 = await startL1(dir, { config, blockTime: 1 })
+    const sequencer = await startSequencerProcess(dir, l1, {
+      extraArgs: ['--block-time', '250', '--batch-age', '2000', '--l1-poll-interval', '500'],
+    })
+    log(`  sequencer up (log ${sequencer.logFile}); funding ${workload.params.accounts} senders`)
+    const addresses = Array.from({ length: workload.params.accounts }, (_, i) => addressAt(workload, i))
+    await fundOnSluice(l1, sequencer.rpcUrl, addresses, FUNDED_BALANCE, log)
+    const report = await runLoad({
+      rpcUrl: sequencer.rpcUrl,
+      raws: workload.raws,
+      durationMs: 600_000,
+      batchSize: 200,
+      concurrency: 8,
+      log: (m) => log(`  ${m}`),
+    })
+    log(`  load on the sequencer:\n${formatReport(report)}`)
+    if (report.included !== workload.raws.length) {
+      throw new Error(`only ${report.included} of ${workload.raws.length} transfers were included; see ${dir}`)
+    }
+    const loaded = (await jsonRpc(sequencer.rpcUrl, 'sluice_syncStatus')) as SyncStatus
+    const lastLoaded = BigInt(loaded.unsafe.number)
+    const posted = await waitFor(
+      'the sequencer to post and derive back every block of the load',
+      async () => {
+        const status = (await jsonRpc(sequencer.rpcUrl, 'sluice_syncStatus')) as SyncStatus
+        return BigInt(status.safe.number) >= lastLoaded ? status : undefined
+      },
+      { timeoutMs: 600_000, intervalMs: 500 },
+    )
+    const batches = metricValue(await fetchMetrics(sequencer.rpcUrl), 'sluice_batcher_batches_total')
+    const target = posted.safe
+    const targetBlock = Number(BigInt(target.number))
+    // Transactions per block up to the target, read from the sequencer before it stops: the
+    // verifier's progress in transactions is then cumulative[its safe head].
+    const cumulative = await cumulativeTransactions(sequencer.rpcUrl, targetBlock)
+
+    await sequencer.stop('SIGTERM')
+    log(`  sequencer stopped; safe head ${targetBlock} (${batches ?? '?'} batches posted)`)
+
+    const rpcPort = await freePort()
+    const spawnedAt = performance.now()
+    const verifier = await startVerifierProcess(dir, l1, {
+      rpcPort,
+      extraArgs: ['--p2p-port', '0', '--l1-poll-interval', '1000'],
+    })
+    const healthyAt = performance.now()
+    const pgid = verifier.child.pid as number
+    const cpu0 = groupCpuSeconds(pgid)
+    const perSecond: number[] = []
+    let lastCount = 0
+    let lastSample = healthyAt
+    let firstProgressAt: number | undefined
+    let reportedTps: number | undefined
+    const doneAt = await waitFor(
+      `the verifier to reach block ${targetBlock} (log ${verifier.logFile})`,
+      async () => {
+        const status = (await jsonRpc(verifier.rpcUrl, 'sluice_syncStatus')) as SyncStatus & {
+          derivation?: { transactionsPerSecond?: number }
+        }
+        const now = performance.now()
+        const safe = Math.min(targetBlock, Number(BigInt(status.safe.number)))
+        if (safe > 0) firstProgressAt ??= now
+        reportedTps = status.derivation?.transactionsPerSecond ?? reportedTps
+        if (now - lastSample >= 1000) {
+          const count = cumulative[safe] as number
+          perSecond.push(Math.round(((count - lastCount) * 1000) / (now - lastSample)))
+          lastCount = count
+          lastSample = now
+        }
+        return safe >= targetBlock ? now : undefined
+      },
+      { timeoutMs: 600_000, intervalMs: 25 },
+    )
+    const cpuSeconds = groupCpuSeconds(pgid) - cpu0
+    const block = (await jsonRpc(verifier.rpcUrl, 'eth_getBlockByNumber', [target.number, false])) as { hash: string }
+    const catchupMs = doneAt - healthyAt
+    ok = true
+    return {
+      transactions: cumulative[targetBlock] as number,
+      targetBlock,
+      firstBlockMs: firstProgressAt === undefined ? undefined : Math.round(firstProgressAt - healthyAt),
+      hashAgrees: block.hash === target.hash,
+      catchupMs: Math.round(catchupMs),
+      fromSpawnMs: Math.round(doneAt - spawnedAt),
+      perSecond,
+      reportedTps,
+      cpuSeconds: Number(cpuSeconds.toFixed(2)),
+      cpuCores: Number((cpuSeconds / (catchupMs / 1000)).toFixed(2)),
+      batches,
+      loadTps: report.includedTps,
+    }
+  } finally {
+    await stopAll()
+    if (ok && process.env.BENCH_KEEP_DIRS === undefined) removeDir(dir)
+    else log(`  verifier catch-up: logs kept in ${dir}`)
+  }
+}
+
+/** cumulative[n] = transactions in blocks 1…n of the node at `rpcUrl`. */
+async function cumulativeTransactions(rpcUrl: string, last: number): Promise<number[]> {
+  const client = new RpcClient(rpcUrl, 2)
+  try {
+    const out = [0]
+    for (let from = 1; from <= last; from += 200) {
+      const numbers = Array.from({ length: Math.min(200, last - from + 1) }, (_, i) => from + i)
+      const answers = await client.batch(
+        numbers.map((n) => ({ method: 'eth_getBlockByNumber', params: [`0x${n.toString(16)}`, false] })),
+      )
+      for (const answer of answers) {
+        const block = answer.result as { transactions: unknown[] } | null
+        if (!block) throw new Error(`block ${numbers[answer.id]} missing on ${rpcUrl}`)
+        out.push((out[out.length - 1] as number) + block.transactions.length)
+      }
+    }
+    return out
+  } finally {
+    client.close()
+  }
+}
+
+export type RecoveryBound = {
+  /** tx/s per repeat. */
+  rates: number[]
+  /** Process CPU (main thread and workers) per transaction, µs, over all repeats. */
+  cpuUsPerTx: number
+}
+
+/** Sender recovery alone over the same raw transactions, all cores. */
+export async function measureRecoveryBound(raws: readonly Uint8Array[], chainId: bigint): Promise<RecoveryBound> {
+  const pool = createSenderPool({ threads: availableParallelism() })
+  try {
+    await pool.recover(raws.slice(0, RECOVERY_CHUNK), chainId) // workers up and warm
+    const rates: number[] = []
+    const cpu0 = process.cpuUsage()
+    for (let repeat = 0; repeat < BOUND_REPEATS; repeat++) {
+      const started = performance.now()
+      // One chunk in flight per worker, as a deriving node keeps the pool busy.
+      const calls: Promise<(Uint8Array | undefined)[]>[] = []
+      for (let i = 0; i < raws.length; i += RECOVERY_CHUNK)
+        calls.push(pool.recover(raws.slice(i, i + RECOVERY_CHUNK), chainId))
+      const results = await Promise.all(calls)
+      const elapsed = performance.now() - started
+      const failed = results.flat().filter((s) => s === undefined).length
+      if (failed > 0) throw new Error(`sender recovery failed for ${failed} workload transactions`)
+      rates.push(Math.round((raws.length * 1000) / elapsed))
+    }
+    const cpu = process.cpuUsage(cpu0)
+    return { rates, cpuUsPerTx: Math.round((cpu.user + cpu.system) / (raws.length * BOUND_REPEATS)) }
+  } finally {
+    await pool.close()
+  }
+}
+
+const catchupGroup: FigureGroup = {
+  names: ['verifier.catchup'],
+  async run({ quick }: RunOptions): Promise<FigureResult[]> {
+    const sizes = catchupSizes(quick)
+    const config = e2eConfig()
+    const workload = standardWorkload({
+      accounts: sizes.accounts,
+      txs: sizes.txs,
+      chainId: config.chainId,
+      baseFeePerGas: config.baseFeePerGas,
+    })
+    log(
+      `  verifier.catchup: ${sizes.txs} transfers over ${sizes.accounts} senders through a sequencer, then a fresh verifier`,
+    )
+    const { perSecond, ...run } = await measureCatchup(workload)
+    log(
+      `  bound: sender recovery of the same ${workload.raws.length} transactions on ${availableParallelism()} threads`,
+    )
+    const bound = await measureRecoveryBound(workload.raws, config.chainId)
+    const value = Math.round((run.transactions * 1000) / run.catchupMs)
+    const peerValue = median(bound.rates)
+    const cpuUsPerTx = Math.round((run.cpuSeconds * 1e6) / run.transactions)
+    const load = loadavg()[0] ?? 0
+    if (!run.hashAgrees)
+      log(`  WARNING verifier.catchup: the verifier's block ${run.targetBlock} differs from the sequencer's`)
+    const figure: FigureResult &
+      Omit<CatchupRun, 'perSecond'> & {
+        loadAverage: number
+        workloadTxs: number
+        /** Verifier process CPU per derived transaction, µs (independent of the machine's other load). */
+        cpuUsPerTx: number
+        peerCpuUsPerTx: number
+      } = {
+      name: 'verifier.catchup',
+      unit: 'tx/s',
+      value,
+      peer: 'sender recovery bound',
+      peerValue,
+      ratio: Number((value / peerValue).toFixed(2)),
+      size: sizes.accounts,
+      samples: perSecond,
+      peerSamples: bound.rates,
+      cpuUsPerTx,
+      peerCpuUsPerTx: bound.cpuUsPerTx,
+      target: TARGET_TPS,
+      workloadTxs: sizes.txs,
+      loadAverage: Number(load.toFixed(2)),
+      ...run,
+      note:
+        `value: transactions in blocks 1…${run.targetBlock} (${run.transactions}: ${sizes.txs} workload transfers plus the funding fan-out) ÷ time from the verifier's first /health answer ` +
+        `(start-up excluded: ${run.fromSpawnMs - run.catchupMs} ms from spawn; first safe block ${run.firstBlockMs ?? '?'} ms after it) to its safe head reaching the stopped sequencer's (${run.batches ?? '?'} batches; block hash ${run.hashAgrees ? 'agrees' : 'DIFFERS'}); ` +
+        `verifier: empty data dir, --p2p-port 0, --l1-poll-interval 1000; it used ${run.cpuCores} cores (${run.cpuSeconds} CPU s, ${cpuUsPerTx} µs per transaction; the bound ${bound.cpuUsPerTx} µs); samples: transactions derived per second. ` +
+        `Peer: createSenderPool with ${availableParallelism()} threads recovering the same workload transactions in chunks of ${RECOVERY_CHUNK}, nothing else (median of ${BOUND_REPEATS}). ` +
+        `1-minute load average at the end: ${load.toFixed(2)} on ${availableParallelism()} cores.`,
+    }
+    return [figure]
+  },
+}
+
+export const figures: FigureGroup[] = [catchupGroup]

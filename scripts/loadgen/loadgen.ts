@@ -1,0 +1,343 @@
+/**
+ * The load generator: pre-signed raw transactions sent as batched `eth_sendRawTransaction` over HTTP
+ * with bounded concurrency for a bounded time, then a wait until every accepted transaction is in a
+ * block.
+ *
+ * Latency is measured from the moment a transaction's batch request is written to the moment the
+ * client first sees the transaction in a block. New blocks are followed with
+ * `eth_getBlockByNumber(n, false)` every `pollIntervalMs` (one call per block, whatever the load)
+ * instead of polling receipts per transaction, which at thousands of transactions per second would
+ * load the node more than the transactions do; a sample of receipts is fetched at the end to check
+ * that what was seen in blocks is what the node reports.
+ *
+ * Sending is open-loop when `rate` is set (batch k leaves at `k × batchSize / rate` seconds, unless
+ * `concurrency` requests are already open or `maxOutstanding` transactions are sent but not yet in a
+ * block), otherwise as fast as the node answers.
+ */
+import { bytesToHex } from '../../packages/core/src/bytes/index.ts'
+import { transactionHash } from '../../packages/core/src/tx/index.ts'
+import { type RpcAnswer, RpcClient } from './http.ts'
+
+export type LoadOptions = {
+  rpcUrl: string
+  /** Pre-signed raw transactions, sent in this order (each sender's nonces ascending). */
+  raws: readonly Uint8Array[]
+  /** How long to send, in milliseconds. */
+  durationMs: number
+  /** Offered load in tx/s (0 or absent: as fast as the node answers). */
+  rate?: number
+  /** Transactions per JSON-RPC batch (default 200). */
+  batchSize?: number
+  /** Batch requests open at once (default 8). */
+  concurrency?: number
+  /** Sent but not yet seen in a block, at most (default 60,000: below a node's pool limit). */
+  maxOutstanding?: number
+  /** After sending ends, give up waiting when no new transaction of ours was included for this long (default 30 s). */
+  drainTimeoutMs?: number
+  /** Interval between polls for the next block (default 25 ms). */
+  pollIntervalMs?: number
+  /** Receipts fetched at the end to check the block view (default 64). */
+  spotChecks?: number
+  log?: (message: string) => void
+}
+
+export type LatencySummary = { p50: number; p90: number; p99: number; max: number; mean: number }
+
+export type LoadReport = {
+  rpcUrl: string
+  /** Length of the sending window, ms. */
+  windowMs: number
+  /** Transactions sent (accepted or not). */
+  sent: number
+  offeredTps: number
+  /** The node answered with a hash. */
+  accepted: number
+  /** accepted / window: what the node took in, sustained over the window. */
+  acceptedTps: number
+  /** Accepted and then seen in a block. */
+  included: number
+  /** included / (last inclusion seen − first send): end to end, the drain after the window included. */
+  includedTps: number
+  /** Transactions of ours seen in blocks, per whole second of the sending window (the tx/s samples). */
+  includedPerSecond: number[]
+  /** Submit to first sight in a block, ms, over every included transaction. */
+  latencyMs: LatencySummary
+  /** Refused transactions by error text (the text up to its first colon); `transport: …` when the request failed. */
+  refused: Record<string, number>
+  /** One full message per refusal kind. */
+  refusedExamples: Record<string, string>
+  /** Accepted but never seen in a block before the drain timeout. */
+  missing: number
+  /** Answers whose hash differed from keccak256(raw). */
+  hashMismatches: number
+  /** Blocks that held at least one transaction of ours. */
+  blocks: { count: number; maxTxs: number; meanTxs: number; meanIntervalMs: number }
+  spotCheck: { checked: number; ok: number; failures: string[] }
+  /** The pre-signed transactions ran out before the window ended. */
+  ranOut: boolean
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number
+}
+
+function refusalKey(message: string): string {
+  const colon = message.indexOf(':')
+  return (colon > 0 ? message.slice(0, colon) : message).trim()
+}
+
+type BlockView = { number: string; transactions: string[]; timestamp: string }
+
+/** Runs the load against `rpcUrl` and reports what the node accepted, included and refused. */
+export async function runLoad(options: LoadOptions): Promise<LoadReport> {
+  const log = options.log ?? (() => {})
+  const batchSize = options.batchSize ?? 200
+  const concurrency = options.concurrency ?? 8
+  const maxOutstanding = options.maxOutstanding ?? 60_000
+  const drainTimeoutMs = options.drainTimeoutMs ?? 30_000
+  const pollIntervalMs = options.pollIntervalMs ?? 25
+  const rate = options.rate ?? 0
+  const { raws } = options
+  const n = raws.length
+
+  // Everything the window needs is computed before it opens: hex bodies and hashes.
+  const hexes: string[] = new Array(n)
+  const hashes: string[] = new Array(n)
+  const indexOfHash = new Map<string, number>()
+  for (let i = 0; i < n; i++) {
+    const raw = raws[i] as Uint8Array
+    hexes[i] = bytesToHex(raw)
+    const hash = bytesToHex(transactionHash(raw))
+    hashes[i] = hash
+    indexOfHash.set(hash, i)
+  }
+  const submittedAt = new Float64Array(n).fill(Number.NaN)
+  const seenAt = new Float64Array(n).fill(Number.NaN)
+  const seenInBlock = new Float64Array(n).fill(Number.NaN)
+  const state = new Uint8Array(n) // 0 unsent, 1 sent, 2 accepted, 3 refused
+  const refused: Record<string, number> = {}
+  const refusedExamples: Record<string, string> = {}
+  let sent = 0
+  let accepted = 0
+  let refusedCount = 0
+  let seen = 0
+  let hashMismatches = 0
+
+  const client = new RpcClient(options.rpcUrl, concurrency + 4)
+  const follower = new RpcClient(options.rpcUrl, 2)
+  const refuse = (i: number, message: string) => {
+    state[i] = 3
+    refusedCount++
+    const key = refusalKey(message)
+    refused[key] = (refused[key] ?? 0) + 1
+    refusedExamples[key] ??= message
+  }
+
+  // Follow blocks from the one after the current head.
+  let nextBlock = BigInt(await follower.call<string>('eth_blockNumber')) + 1n
+  let sendingDone = false
+  let lastInclusion = 0
+  let lastProgressAt = performance.now()
+  const blockSizes: number[] = []
+  const blockTimes: number[] = []
+  const follow = async (): Promise<void> => {
+    for (;;) {
+      const now = performance.now()
+      if (sendingDone && (seen >= accepted || now - lastProgressAt > drainTimeoutMs)) return
+      let block: BlockView | null
+      try {
+        block = await follower.call<BlockView | null>('eth_getBlockByNumber', [`0x${nextBlock.toString(16)}`, false])
+      } catch (error) {
+        log(`loadgen: block ${nextBlock} not read (${String(error)}); retrying`)
+        await sleep(pollIntervalMs * 4)
+        continue
+      }
+      if (block === null) {
+        await sleep(pollIntervalMs)
+        continue
+      }
+      const at = performance.now()
+      let ours = 0
+      for (const hash of block.transactions) {
+        const i = indexOfHash.get(hash)
+        if (i === undefined || !Number.isNaN(seenAt[i] as number)) continue
+        seenAt[i] = at
+        seenInBlock[i] = Number(nextBlock)
+        ours++
+      }
+      if (ours > 0) {
+        seen += ours
+        lastInclusion = at
+        lastProgressAt = at
+        blockSizes.push(ours)
+        blockTimes.push(at)
+      }
+      nextBlock++
+    }
+  }
+  const following = follow()
+
+  const send = async (from: number, to: number): Promise<void> => {
+    const parts: string[] = []
+    const at = performance.now()
+    for (let i = from; i < to; i++) {
+      parts.push(`{"jsonrpc":"2.0","id":${i - from},"method":"eth_sendRawTransaction","params":["${hexes[i]}"]}`)
+      submittedAt[i] = at
+      state[i] = 1
+    }
+    sent += to - from
+    try {
+      const answers = (await client.post(`[${parts.join(',')}]`)) as RpcAnswer[]
+      if (!Array.isArray(answers)) throw new Error(`batch answered with ${JSON.stringify(answers).slice(0, 200)}`)
+      for (const answer of answers) {
+        const i = from + answer.id
+        if (answer.error) {
+          refuse(i, answer.error.message)
+        } else {
+          state[i] = 2
+          accepted++
+          if (answer.result !== hashes[i]) hashMismatches++
+        }
+      }
+      for (let i = from; i < to; i++) if (state[i] === 1) refuse(i, 'no answer for this call in the batch')
+    } catch (error) {
+      for (let i = from; i < to; i++) refuse(i, `transport: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+
+  const inFlight = new Set<Promise<void>>()
+  const t0 = performance.now()
+  const end = t0 + options.durationMs
+  let next = 0
+  let ranOut = false
+  for (;;) {
+    const now = performance.now()
+    if (now >= end) break
+    if (next >= n) {
+      ranOut = true
+      break
+    }
+    if (inFlight.size >= concurrency) {
+      await Promise.race(inFlight)
+      continue
+    }
+    if (sent - refusedCount - seen >= maxOutstanding) {
+      await sleep(5)
+      continue
+    }
+    if (rate > 0) {
+      const due = t0 + (next / rate) * 1000
+      if (now < due) {
+        await sleep(Math.max(1, Math.min(due - now, 20)))
+        continue
+      }
+    }
+    const to = Math.min(n, next + batchSize)
+    const request = send(next, to).finally(() => inFlight.delete(request))
+    inFlight.add(request)
+    next = to
+  }
+  const windowEnd = performance.now()
+  await Promise.all(inFlight)
+  sendingDone = true
+  lastProgressAt = Math.max(lastProgressAt, performance.now())
+  log(
+    `loadgen: sent ${sent} in ${((windowEnd - t0) / 1000).toFixed(1)} s, ${accepted} accepted, ${refusedCount} refused; waiting for ${accepted - seen} to be included`,
+  )
+  await following
+
+  // Latency and per-second samples.
+  const latencies = new Float64Array(seen)
+  const windowMs = windowEnd - t0
+  const bins = new Array<number>(Math.max(1, Math.floor(windowMs / 1000))).fill(0)
+  let k = 0
+  let sum = 0
+  for (let i = 0; i < n; i++) {
+    const s = seenAt[i] as number
+    if (Number.isNaN(s) || state[i] !== 2) continue
+    const latency = s - (submittedAt[i] as number)
+    latencies[k++] = latency
+    sum += latency
+    const bin = Math.floor((s - t0) / 1000)
+    if (bin < bins.length) bins[bin] = (bins[bin] as number) + 1
+  }
+  const sorted = latencies.subarray(0, k).sort()
+  const round = (x: number) => Math.round(x * 10) / 10
+
+  // Spot-check receipts: spread over the included transactions.
+  const includedIndices: number[] = []
+  for (let i = 0; i < n; i++) if (state[i] === 2 && !Number.isNaN(seenAt[i] as number)) includedIndices.push(i)
+  const wanted = Math.min(options.spotChecks ?? 64, includedIndices.length)
+  const picks = Array.from(
+    { length: wanted },
+    (_, j) => includedIndices[Math.floor((j * includedIndices.length) / wanted)] as number,
+  )
+  const failures: string[] = []
+  let ok = 0
+  if (picks.length > 0) {
+    const answers = await follower.batch(
+      picks.map((i) => ({ method: 'eth_getTransactionReceipt', params: [hashes[i]] })),
+    )
+    answers.forEach((answer, j) => {
+      const i = picks[j] as number
+      const receipt = answer.result as { blockNumber?: string; status?: string } | null | undefined
+      if (!receipt) failures.push(`${hashes[i]}: no receipt`)
+      else if (Number(BigInt(receipt.blockNumber ?? '0x0')) !== seenInBlock[i])
+        failures.push(`${hashes[i]}: receipt in block ${receipt.blockNumber}, seen in ${seenInBlock[i]}`)
+      else if (receipt.status !== '0x1') failures.push(`${hashes[i]}: status ${receipt.status}`)
+      else ok++
+    })
+  }
+  client.close()
+  follower.close()
+
+  const intervals = blockTimes.slice(1).map((t, j) => t - (blockTimes[j] as number))
+  return {
+    rpcUrl: options.rpcUrl,
+    windowMs: Math.round(windowMs),
+    sent,
+    offeredTps: Math.round((sent * 1000) / windowMs),
+    accepted,
+    acceptedTps: Math.round((accepted * 1000) / windowMs),
+    included: k,
+    includedTps: k === 0 ? 0 : Math.round((k * 1000) / (lastInclusion - t0)),
+    includedPerSecond: bins,
+    latencyMs: {
+      p50: round(percentile(sorted, 0.5)),
+      p90: round(percentile(sorted, 0.9)),
+      p99: round(percentile(sorted, 0.99)),
+      max: round(sorted.length ? (sorted[sorted.length - 1] as number) : Number.NaN),
+      mean: round(k ? sum / k : Number.NaN),
+    },
+    refused,
+    refusedExamples,
+    missing: accepted - k,
+    hashMismatches,
+    blocks: {
+      count: blockSizes.length,
+      maxTxs: blockSizes.length ? Math.max(...blockSizes) : 0,
+      meanTxs: blockSizes.length ? Math.round(blockSizes.reduce((a, b) => a + b, 0) / blockSizes.length) : 0,
+      meanIntervalMs: intervals.length ? Math.round(intervals.reduce((a, b) => a + b, 0) / intervals.length) : 0,
+    },
+    spotCheck: { checked: picks.length, ok, failures: failures.slice(0, 5) },
+    ranOut,
+  }
+}
+
+/** A few lines for a person. */
+export function formatReport(report: LoadReport): string {
+  const refused = Object.entries(report.refused)
+    .map(([text, count]) => `${count} × ${text}`)
+    .join('; ')
+  return [
+    `sent ${report.sent} in ${(report.windowMs / 1000).toFixed(1)} s (${report.offeredTps} tx/s offered)`,
+    `accepted ${report.accepted} (${report.acceptedTps} tx/s over the window), included ${report.included} (${report.includedTps} tx/s end to end), missing ${report.missing}`,
+    `submit → in a block: p50 ${report.latencyMs.p50} ms, p90 ${report.latencyMs.p90} ms, p99 ${report.latencyMs.p99} ms, max ${report.latencyMs.max} ms`,
+    `blocks with our transactions: ${report.blocks.count}, mean ${report.blocks.meanTxs}, max ${report.blocks.maxTxs}, every ${report.blocks.meanIntervalMs} ms`,
+    `refused: ${refused || 'none'}`,
+    `receipts spot-checked: ${report.spotCheck.ok}/${report.spotCheck.checked} agree${report.spotCheck.failures.length ? ` (${report.spotCheck.failures.join('; ')})` : ''}`,
+  ].join('\n')
+}
