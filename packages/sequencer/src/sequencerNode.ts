@@ -1,12 +1,14 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import {
+  bytesToHex,
   createSenderPool,
   hexToBytes,
   LevelStore,
   type NoopReason,
   prepareBlockConfig,
   type SenderPool,
+  transactionHash,
 } from '@sluice/core'
 import {
   advanceFinalizedHead,
@@ -37,7 +39,7 @@ import {
   type SyncProgress,
   signGossipBlock,
   startLoop,
-  UnsafeChainDivergedError,
+  TxPoolRefusalError,
   viemL1Source,
   walletFor,
   writeNodeInfo,
@@ -197,17 +199,42 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
     builder.onSealed((block) => intake.resolve(block.transactions.map((t) => t.hash)))
 
     // The sequencer derives its own batches back from L1: the safe head, and the roots it proposes.
-    let divergence: UnsafeChainDivergedError | undefined
     const sink = new ChainSink({
       chain,
       logger: logger.child({ component: 'derive' }),
       // The faulty sequencer keeps its own (wrong) chain instead of adopting L1's.
       keepUnsafe: applyInvalid,
       onUnsafeReorg: async (reorg) => {
-        // L1 is authoritative (e.g. a forced-inclusion batch): the builder continues on L1's chain.
+        // L1 is authoritative (a forced-inclusion batch, or a reorg that removed deposits the unsafe
+        // chain used): continue on L1's chain, re-batch from there, and take the removed blocks'
+        // transactions in again so that no acknowledged transaction is lost.
         await (builder as BlockBuilder).reset()
-        divergence = new UnsafeChainDivergedError(reorg)
-        logger.error({ err: divergence }, 'unsafe chain replaced by what L1 derives')
+        await batcher.rebuildFrom(reorg.from)
+        let readmitted = 0
+        for (const raw of reorg.removedTransactions) {
+          try {
+            await (intakeRef as TransactionIntake).submit(raw)
+            readmitted++
+          } catch (error) {
+            const reason = error instanceof TxPoolRefusalError ? error.refusal : 'removed'
+            logger.warn(
+              { tx: bytesToHex(transactionHash(raw)), reason, err: error },
+              'a transaction of a removed block no longer applies',
+            )
+            if (chain.transactionLocation(transactionHash(raw))?.status !== 'included') {
+              await store.batch([chain.droppedOp(transactionHash(raw), reason, (error as Error).message)])
+            }
+          }
+        }
+        logger.warn(
+          {
+            from: Number(reorg.from),
+            oldUnsafe: Number(reorg.oldUnsafe),
+            removed: reorg.removedTransactions.length,
+            readmitted,
+          },
+          'unsafe chain rebuilt on what L1 derives',
+        )
       },
     })
     let progress: SyncProgress | undefined
@@ -303,7 +330,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
             nextUnbatchedBlock: batcher.nextUnbatchedBlock,
             batchesInFlight: batcher.pendingIntents.length,
             nextProposal: proposer.nextBatch,
-            halted: batcher.haltReason?.shortMessage ?? divergence?.shortMessage ?? null,
+            halted: batcher.haltReason?.shortMessage ?? null,
           },
           disputes: disputes.status(),
         }),

@@ -12,6 +12,11 @@ export type UnsafeReorg = {
   oldUnsafe: bigint
   /** The hashes that L1 replaced, by number. */
   replaced: { number: bigint; oldHash: string; newHash: string }[]
+  /**
+   * The batch transactions of every unsafe block the reorg removed (from `from` to `oldUnsafe`), in
+   * order: a sequencer takes them in again so that no acknowledged transaction is lost.
+   */
+  removedTransactions: Uint8Array[]
 }
 
 /**
@@ -91,9 +96,14 @@ export class ChainSink implements DerivationSink {
       if (existing !== undefined && this.options.keepUnsafe) continue
       replaceFrom = i
       if (existing !== undefined) {
+        const removedTransactions: Uint8Array[] = []
+        for (let n = block.header.number; n <= unsafe; n++) {
+          for (const tx of chain.blockByNumber(n)?.transactions ?? []) if (!tx.forced) removedTransactions.push(tx.raw)
+        }
         reorg = {
           from: block.header.number,
           oldUnsafe: unsafe,
+          removedTransactions,
           replaced: blocks.slice(i).flatMap((b) => {
             const old = chain.blockByNumber(b.header.number)
             return old === undefined

@@ -97,8 +97,7 @@ export class L1Wallet {
 
   private async signUnlocked(request: L1TransactionRequest, what: string): Promise<SignedL1Transaction> {
     try {
-      const nonce =
-        request.nonce ?? (await this.publicClient.getTransactionCount({ address: this.address, blockTag: 'pending' }))
+      const nonce = request.nonce ?? (await this.freshNonce())
       const fees = await this.publicClient.estimateFeesPerGas()
       const bump = (value: bigint) => (value * BigInt(request.feeBumpPercent ?? 100)) / 100n
       const raw = await this.client.signTransaction({

@@ -163,6 +163,34 @@ export class Batcher {
     return { type: 'put', key: this.options.chain.metaKey(META_RANGE), value: encodeRlp([first, end]) }
   }
 
+  /**
+   * After the unsafe chain was replaced from block `from` on (a forced-inclusion batch, or an L1
+   * reorg that changed what the sequencer's blocks derive to): every intent that has not landed was
+   * built on the old chain and is dropped, and batching resumes after the chain's new safe blocks.
+   */
+  async rebuildFrom(from: bigint): Promise<void> {
+    const { chain, logger } = this.options
+    const count = await this.inboxCount()
+    const dropped = this.intents.filter((intent) => intent.expectedIndex >= count)
+    this.intents.splice(this.intents.length - dropped.length, dropped.length)
+    // Blocks up to the safe head are on L1 (the replaced ones came from L1 itself); the rest are new.
+    this.nextBlock = chain.head('safe').header.number + 1n
+    this.firstUnbatchedSeenAt = undefined
+    this.halted = undefined
+    await chain.store.batch([
+      ...dropped.map((intent) => ({
+        type: 'del' as const,
+        key: chain.metaKey(`${META_INTENT}${intent.expectedIndex}`),
+      })),
+      { type: 'put', key: chain.metaKey(META_NEXT), value: encodeRlp(this.nextBlock) },
+      this.rangeOp(),
+    ])
+    logger.warn(
+      { from: Number(from), droppedIntents: dropped.length, nextBlock: Number(this.nextBlock) },
+      'batcher follows the rebuilt chain',
+    )
+  }
+
   /** One round: reconcile what is in flight with L1, then post a new batch if one is due. */
   async tick(): Promise<void> {
     if (this.halted) return

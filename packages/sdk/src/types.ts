@@ -1,0 +1,52 @@
+/** Types of the Sluice node's rollup RPC answers, parsed (quantities as bigint). */
+import type { Hash } from 'viem'
+
+/** An L1 or L2 block by number, hash and timestamp. */
+export type BlockRef = { number: bigint; hash: Hash; timestamp: bigint }
+
+/** An L1 block the node follows: its number, and its hash and timestamp when the node sends them. */
+export type L1BlockRef = { number: bigint; hash: Hash | undefined; timestamp: bigint | undefined }
+
+/** `sluice_syncStatus`: where the node stands. */
+export type SyncStatus = {
+  /** The L2 chain id. */
+  chainId: bigint
+  l1: {
+    /** The newest L1 block the node saw. */
+    head: L1BlockRef
+    /** The newest L1 block `l1Confirmations` deep: what safe L2 blocks are derived from. */
+    confirmed: L1BlockRef
+  }
+  /** The newest L2 block (sealed by the sequencer, maybe not yet on L1). */
+  unsafe: BlockRef
+  /** The newest L2 block derived from confirmed L1 blocks. */
+  safe: BlockRef
+  /** The newest L2 block covered by the anchor (the finalized claim with the largest message count). */
+  finalized: BlockRef
+  lag: { unsafeToSafeBlocks: bigint; l1HeadToConfirmedBlocks: bigint }
+  batches: { count: bigint; lastIndex: bigint | null }
+  /** The node's view of claims and games, as it sent them (see `getClaims`/`getGames` for L1's). */
+  claims: readonly unknown[]
+  games: readonly unknown[]
+  /** The whole answer, extra fields included. */
+  raw: Record<string, unknown>
+}
+
+/** `sluice_getBatch`: one batch of the inbox as the node derived it. */
+export type SluiceBatch = {
+  index: bigint
+  l1BlockNumber: bigint
+  l1TransactionHash: Hash | null
+  forced: boolean
+  /** The first and last L2 blocks the batch gave (equal `lastBlock` of the previous when it gave none). */
+  firstBlock: bigint
+  lastBlock: bigint
+  /** `messageCount[index]`: the `n` of a claim at this batch. */
+  messageCountAfter: bigint
+  delayedCountAfter: bigint
+  /** `root_n` after the batch: what a correct claim at this batch says. */
+  stateRoot: Hash
+}
+
+/** `sluice_claimAtBlock`: the first batch at or after an L2 block. */
+export type BatchAtBlock = { batchIndex: bigint; lastBlock: bigint; messageCountAfter: bigint; stateRoot: Hash }
