@@ -3,7 +3,7 @@
  *
  * Runs every registered figure group (scripts/bench/figures/<topic>.ts, each exporting
  * `figures: FigureGroup[]`). `--json` prints one JSON array on stdout (logs go to stderr); without it
- * a table. `--quick` runs smaller sizes (about two minutes in all); `--only trie` keeps the figures
+ * a table. `--quick` runs smaller sizes (about seven minutes in all, most of it the end-to-end figures); `--only trie` keeps the figures
  * whose name starts with the prefix (repeatable, or comma-separated).
  */
 import { figures as batchFigures } from './figures/batch.ts'

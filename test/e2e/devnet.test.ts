@@ -219,8 +219,10 @@ describe.skipIf(!haveNodes)('npm run devnet, then the sluice CLI and the SDK', (
     expect(claims.some((claim) => claim.status === 'finalized')).toBe(true)
   }, 900_000)
 
-  it('runs the quick start commands as written (docs/quickstart.md)', async () => {
-    const quickstart = readFileSync(join(REPO_ROOT, 'docs', 'quickstart.md'), 'utf8')
+  it('runs the quick start commands as written (README.md and docs/quickstart.md)', async () => {
+    const quickstart = ['README.md', join('docs', 'quickstart.md')]
+      .map((file) => readFileSync(join(REPO_ROOT, file), 'utf8'))
+      .join('\n')
     const commands = [...quickstart.matchAll(/^npx sluice (.+)$/gm)]
       .map((match) => (match[1] as string).replace(/\s+#.*$/, '').trim())
       .filter((command) => !command.includes('<'))

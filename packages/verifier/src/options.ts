@@ -90,6 +90,14 @@ export const VERIFIER_OPTIONS: readonly OptionSpec[] = [
     help: 'milliseconds between L1 polls',
   },
   {
+    name: 'stakeClaims',
+    flag: 'stake-claims',
+    env: 'SLUICE_STAKE_CLAIMS',
+    kind: 'boolean',
+    default: false,
+    help: 'with --challenger-key: also stake a bond on every claim this node finds correct, and defend it',
+  },
+  {
     name: 'logLevel',
     flag: 'log-level',
     env: 'SLUICE_LOG_LEVEL',
@@ -129,6 +137,7 @@ export type VerifierOptions = {
   p2pPort: number
   peers: string[]
   challengerKey: `0x${string}` | undefined
+  stakeClaims: boolean
   l1PollInterval: number
   logLevel: string
   faults: VerifierFault[]
@@ -152,6 +161,9 @@ export function parseVerifierOptions(
       'Faults are for tests and demonstrations only; add --enable-faults to allow them.',
     )
   }
+  if (o.stakeClaims === true && o.challengerKey === undefined) {
+    throw new NodeConfigError('--stake-claims', 'staking needs a key that pays the bonds', 'Add --challenger-key.')
+  }
   if (faults.includes('challenge-honest') && o.challengerKey === undefined) {
     throw new NodeConfigError('--fault', 'challenge-honest needs a challenger', 'Add --challenger-key.')
   }
@@ -166,6 +178,7 @@ export function parseVerifierOptions(
     p2pPort: o.p2pPort as number,
     peers: (o.peers as string[]).filter((p) => p !== ''),
     challengerKey: o.challengerKey as `0x${string}` | undefined,
+    stakeClaims: o.stakeClaims === true,
     l1PollInterval: o.l1PollInterval as number,
     logLevel: o.logLevel as string,
     faults: faults as VerifierFault[],

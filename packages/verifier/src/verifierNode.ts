@@ -174,6 +174,7 @@ export async function startVerifier(
         registry: metrics.registry,
         challenge: true,
         challengeHonest: options.faults.includes('challenge-honest'),
+        stakeValid: options.stakeClaims,
       })
     }
 

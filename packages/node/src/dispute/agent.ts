@@ -43,6 +43,12 @@ export type DisputeAgentOptions = {
   registry: Registry
   /** Open games against every staker of every claim this node finds wrong (the verifier's `--challenger-key`). */
   challenge: boolean
+  /**
+   * Stake `proposerBond` on every pending claim this node finds correct and has not staked yet, and
+   * defend it: a claim stays alive as long as one honest staker remains, whatever its proposer does
+   * (a proposer that throws its own game cannot delete it).
+   */
+  stakeValid?: boolean
   /** Test-only fault (`--fault challenge-honest`): challenge claims this node finds *correct* instead. */
   challengeHonest?: boolean
   /** A sent transaction not mined after this long is replaced with a higher fee (default 6,000 ms). */
@@ -64,6 +70,7 @@ const META_CHALLENGES = 'dispute/challenges'
 
 type Action =
   | 'propose'
+  | 'stake'
   | 'challenge'
   | 'bisect'
   | 'agree'
@@ -202,6 +209,9 @@ export class DisputeAgent {
     if (this.options.challenge) {
       await this.guard('challenges', () => this.openChallenges(head))
       await this.guard('true roots', () => this.proposeTrueRoots())
+    }
+    if (this.options.stakeValid && !this.options.challengeHonest) {
+      await this.guard('backing stakes', () => this.stakeOnValidClaims())
     }
     await this.guard('stakes', () => this.settleStakes(head))
     await this.guard('credit', () => this.withdrawCredit())
@@ -384,6 +394,35 @@ export class DisputeAgent {
       this.logger.warn(
         { batch: Number(claim.batchIndex), stateRoot: root, deletedClaim: Number(claim.claimId), tx: signed.hash },
         'proposing the true root of a batch whose wrong claim was deleted',
+      )
+    }
+  }
+
+  /** Joins every pending claim this node agrees with as a staker (once), while staking is open. */
+  private async stakeOnValidClaims(): Promise<void> {
+    const { reader, chain, config, addresses } = this.options
+    for (const claim of reader.claims()) {
+      if (claim.status !== 'pending' || claim.claimHash === undefined) continue
+      if (claim.stakers.some((s) => isAddressEqual(s, this.address))) continue
+      if (checkClaim(chain, claim).verdict !== 'valid') continue
+      const key = `stake:${claim.claimId}`
+      if (this.inFlight.has(key)) continue
+      const mined = this.minedAt.get(key)
+      if (mined !== undefined && mined > reader.cursor.number) continue
+      this.minedAt.delete(key)
+      const data = encodeFunctionData({
+        abi: claimManagerAbi,
+        functionName: 'stake',
+        args: [claim.claimId, claim.claimHash],
+      })
+      // Reverts once the claim's staking window closed: then the estimate says so and nothing is sent.
+      const request = await this.request(addresses.claimManager, data, config.proposerBond, 'stake')
+      if (request === undefined) continue
+      const signed = await this.options.wallet.send(request, `stake(${claim.claimId})`)
+      this.track(key, 'stake', request, signed, undefined)
+      this.logger.info(
+        { claimId: Number(claim.claimId), batch: Number(claim.batchIndex), tx: signed.hash },
+        'staking on a correct claim',
       )
     }
   }

@@ -45,9 +45,11 @@ export class L1Wallet {
   private readonly client: WalletClient<Transport, Chain | undefined, Account>
   private readonly publicClient: PublicClient
   private readonly lock = new Mutex()
-  /** The nonce after the last one this wallet signed: signed-but-not-yet-sent transactions hold theirs. */
-  private nextNonce: number | undefined
-  private nextNonceSince = 0
+  /**
+   * Nonces of transactions signed with `sign` and not broadcast yet (the proposer stores its signed
+   * claim before sending it): the node does not know them, so the next signature must skip them.
+   */
+  private readonly unsent = new Map<Hex, number>()
 
   constructor(client: WalletClient<Transport, Chain | undefined, Account>, publicClient: PublicClient) {
     this.client = client
@@ -57,7 +59,11 @@ export class L1Wallet {
 
   /** Signs without sending (so the caller can store the bytes first); see `broadcast`. */
   sign(request: L1TransactionRequest, what: string): Promise<SignedL1Transaction> {
-    return this.lock.run(() => this.signUnlocked(request, what))
+    return this.lock.run(async () => {
+      const signed = await this.signUnlocked(request, what)
+      this.unsent.set(signed.hash, signed.nonce)
+      return signed
+    })
   }
 
   /** Signs and sends; resolves with the hash once the node accepted it. */
@@ -71,6 +77,7 @@ export class L1Wallet {
 
   /** Sends signed bytes (again); "already known" and "nonce too low" mean they are in or were replaced. */
   async broadcast(raw: Hex, what: string): Promise<void> {
+    this.unsent.delete(keccak256(raw))
     try {
       await this.publicClient.sendRawTransaction({ serializedTransaction: raw })
     } catch (error) {
@@ -81,18 +88,14 @@ export class L1Wallet {
   }
 
   /**
-   * The pending nonce from L1, or past it when this wallet signed transactions that are not in the
-   * L1 pool yet. A local nonce that L1 has not caught up with for a minute (a signed transaction
-   * that was never sent) is dropped, so a gap cannot stall the account.
+   * The pending nonce from L1 — after a reorg or a dropped transaction that is the gap to fill — or
+   * past the transactions this wallet signed and has not broadcast yet.
    */
   private async freshNonce(): Promise<number> {
     const pending = await this.publicClient.getTransactionCount({ address: this.address, blockTag: 'pending' })
-    if (this.nextNonce === undefined || pending >= this.nextNonce) return pending
-    if (Date.now() - this.nextNonceSince > 60_000) {
-      this.nextNonce = undefined
-      return pending
-    }
-    return this.nextNonce
+    let nonce = pending
+    for (const reserved of this.unsent.values()) if (reserved >= nonce) nonce = reserved + 1
+    return nonce
   }
 
   private async signUnlocked(request: L1TransactionRequest, what: string): Promise<SignedL1Transaction> {
@@ -111,10 +114,6 @@ export class L1Wallet {
         chain: this.client.chain ?? null,
         type: 'eip1559',
       } as never)
-      if (request.nonce === undefined || request.nonce + 1 > (this.nextNonce ?? 0)) {
-        this.nextNonce = nonce + 1
-        this.nextNonceSince = Date.now()
-      }
       return { raw, hash: keccak256(raw), nonce }
     } catch (error) {
       throw new L1SendError(what, error)
