@@ -14,6 +14,7 @@ export { type Loop, type LoopOptions, startLoop } from './ops/loop.ts'
 export { createNodeMetrics, type NodeMetrics } from './ops/metrics.ts'
 export { Mutex } from './ops/mutex.ts'
 export { type NodeInfo, writeNodeInfo } from './ops/nodeInfo.ts'
+export { type RunningNode, runNode } from './ops/runNode.ts'
 export * from './p2p/index.ts'
 export {
   advanceFinalizedHead,

@@ -70,12 +70,16 @@ export function planBatch(
   return plans
 }
 
-/** Executes planned blocks on `state`, chaining parent hashes from `tip`. */
+/**
+ * Executes planned blocks on `state`, chaining parent hashes from `tip`. `afterBlock` runs after each
+ * block with its index (a node writes each block's state there, so that every block's state is kept).
+ */
 export function executePlans(
   state: WorldState,
   plans: readonly BlockPlan[],
   tip: ChainTip,
   config: PreparedBlockConfig,
+  afterBlock?: (block: L2Block, index: number) => void,
 ): L2Block[] {
   const blocks: L2Block[] = []
   let parentHash = tip.hash
@@ -94,6 +98,7 @@ export function executePlans(
     )
     blocks.push(block)
     parentHash = block.hash
+    afterBlock?.(block, blocks.length - 1)
   }
   return blocks
 }

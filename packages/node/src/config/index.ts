@@ -5,4 +5,5 @@ export {
   loadDeployment,
   parseDeployment,
 } from './deployment.ts'
+export { type CommonNodeOptions, commonNodeOptionSpecs, commonNodeOptions, parseFaults } from './nodeOptions.ts'
 export { helpText, NodeConfigError, type OptionSpec, type ParsedOptions, parseOptions } from './options.ts'

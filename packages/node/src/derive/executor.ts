@@ -1,4 +1,4 @@
-import { applyBlock, type L2Block, type PreparedBlockConfig, StateDb, type WorldState } from '@sluice/core'
+import { executePlans, type PreparedBlockConfig, StateDb, type WorldState } from '@sluice/core'
 import { DerivationInvariantError } from './errors.ts'
 import type { DerivedBatch, PlannedBatch, SafeTip } from './types.ts'
 
@@ -19,33 +19,15 @@ export function executeBatch(
   // reads and dispute moves ask for the state at any block. The writes of the blocks before the last
   // are submitted as they are sealed (the store answers reads from them at once); the batch's own
   // commit carries the last block's state with the tip.
-  const blocks: L2Block[] = []
   const blockWrites: Promise<void>[] = []
-  let parentHash = tip.l2.hash
-  for (const [i, plan] of plans.entries()) {
-    const block = applyBlock(
-      state,
-      {
-        parentHash,
-        number: plan.number,
-        timestamp: plan.timestamp,
-        delayedCountAfter: plan.delayedCountAfter,
-        delayedAccumulator: plan.delayedAccumulator,
-        messages: plan.messages,
-      },
-      config,
-    )
-    blocks.push(block)
-    parentHash = block.hash
-    if (i < plans.length - 1 && state instanceof StateDb) {
-      const ops = state.collectCommitOps()
-      if (ops.length > 0) {
-        const write = state.store.batch(ops)
-        write.catch(() => {}) // awaited with the batch's commit; a failure surfaces there
-        blockWrites.push(write)
-      }
-    }
-  }
+  const blocks = executePlans(state, plans, tip.l2, config, (_block, i) => {
+    if (i === plans.length - 1 || !(state instanceof StateDb)) return
+    const ops = state.collectCommitOps()
+    if (ops.length === 0) return
+    const write = state.store.batch(ops)
+    write.catch(() => {}) // awaited with the batch's commit; a failure surfaces there
+    blockWrites.push(write)
+  })
   const messageCountAfterPerBlock: bigint[] = []
   const delayedPerBlock: number[] = []
   const slotsPerBlock: number[] = []
