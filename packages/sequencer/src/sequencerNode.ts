@@ -14,7 +14,7 @@ import {
   advanceFinalizedHead,
   ChainSink,
   ChainStore,
-  checkDeploymentOnL1,
+  connectL1,
   createDerivationMetrics,
   createL1ReaderMetrics,
   createLogger,
@@ -30,6 +30,7 @@ import {
   type L1Wallet,
   type Logger,
   type Loop,
+  l1WalletClient,
   loadDeployment,
   Mutex,
   NodeConfigError,
@@ -44,7 +45,6 @@ import {
   walletFor,
   writeNodeInfo,
 } from '@sluice/node'
-import { createPublicClient, createWalletClient, defineChain, http, type PublicClient } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { Batcher } from './batcher/batcher.ts'
 import { BlockBuilder } from './builder/blockBuilder.ts'
@@ -81,28 +81,10 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
       'Only the sequencer address of the rollup config may append batches.',
     )
   }
-  const proposerAccount = privateKeyToAccount(options.proposerKey)
-  const transport = http(options.l1Rpc, { retryCount: 3, timeout: 20_000 })
-  const publicClient = createPublicClient({ transport }) as PublicClient
-  let l1ChainId: number
-  try {
-    l1ChainId = await publicClient.getChainId()
-  } catch (error) {
-    throw new NodeConfigError(
-      '--l1-rpc',
-      `no answer from ${options.l1Rpc}: ${(error as Error).message}`,
-      'Start the L1 node or fix the URL.',
-    )
-  }
-  await checkDeploymentOnL1(publicClient, deployment)
-  const l1Chain = defineChain({
-    id: l1ChainId,
-    name: `L1 ${l1ChainId}`,
-    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [options.l1Rpc] } },
-  })
-  const batcherWallet = createWalletClient({ account: sequencerAccount, chain: l1Chain, transport })
-  const proposerWallet = createWalletClient({ account: proposerAccount, chain: l1Chain, transport })
+  const l1 = await connectL1(options.l1Rpc, deployment)
+  const { publicClient } = l1
+  const batcherWallet = l1WalletClient(l1, options.sequencerKey)
+  const proposerWallet = l1WalletClient(l1, options.proposerKey)
   // One wallet per key: the batcher and the proposer share the sequencer key by default.
   const wallets = new Map<string, L1Wallet>()
 

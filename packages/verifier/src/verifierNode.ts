@@ -5,7 +5,7 @@ import {
   advanceFinalizedHead,
   ChainSink,
   ChainStore,
-  checkDeploymentOnL1,
+  connectL1,
   createDerivationMetrics,
   createL1ReaderMetrics,
   createLogger,
@@ -21,9 +21,9 @@ import {
   L1Wallet,
   type Logger,
   type Loop,
+  l1WalletClient,
   loadDeployment,
   Mutex,
-  NodeConfigError,
   type P2PNode,
   type RpcServer,
   type SyncProgress,
@@ -31,8 +31,6 @@ import {
   viemL1Source,
   writeNodeInfo,
 } from '@sluice/node'
-import { createPublicClient, createWalletClient, defineChain, http, type PublicClient } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
 import { ClaimChecker, type InvalidClaimHandler } from './claims/claimChecker.ts'
 import type { VerifierOptions } from './options.ts'
 import { UnsafeFollower } from './unsafe/unsafeFollower.ts'
@@ -65,20 +63,8 @@ export async function startVerifier(
   const metrics = createNodeMetrics()
   const deployment = loadDeployment(options.deployment)
   const { config } = deployment
-  const publicClient = createPublicClient({
-    transport: http(options.l1Rpc, { retryCount: 3, timeout: 20_000 }),
-  }) as PublicClient
-  let l1ChainId: number
-  try {
-    l1ChainId = await publicClient.getChainId()
-  } catch (error) {
-    throw new NodeConfigError(
-      '--l1-rpc',
-      `no answer from ${options.l1Rpc}: ${(error as Error).message}`,
-      'Start the L1 node or fix the URL.',
-    )
-  }
-  await checkDeploymentOnL1(publicClient, deployment)
+  const l1 = await connectL1(options.l1Rpc, deployment)
+  const { publicClient } = l1
 
   mkdirSync(options.dataDir, { recursive: true })
   const store = await LevelStore.open(join(options.dataDir, 'db'))
@@ -155,14 +141,7 @@ export async function startVerifier(
     // Dispute agent (protocol.md §8): with a challenger key, challenge every wrong claim and defend own stakes.
     let disputes: DisputeAgent | undefined
     if (options.challengerKey !== undefined) {
-      const l1Chain = defineChain({
-        id: l1ChainId,
-        name: `L1 ${l1ChainId}`,
-        nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-        rpcUrls: { default: { http: [options.l1Rpc] } },
-      })
-      const account = privateKeyToAccount(options.challengerKey)
-      const walletClient = createWalletClient({ account, chain: l1Chain, transport: http(options.l1Rpc) })
+      const walletClient = l1WalletClient(l1, options.challengerKey)
       disputes = new DisputeAgent({
         chain,
         reader,
