@@ -115,6 +115,9 @@ describe('sequencer on anvil', () => {
     const provider = new JsonRpcProvider(sequencer.rpcUrl, Number(l1.config.chainId), {
       staticNetwork: true,
       batchMaxCount: 1,
+      // ethers caches identical calls for 250 ms; with 100 ms blocks the second send would reuse the
+      // first one's pending nonce.
+      cacheTimeout: -1,
     })
     provider.pollingInterval = 50
     const wallet = new Wallet(carol.privateKey, provider)
