@@ -73,7 +73,8 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
   const logger = createLogger({ level: options.logLevel, name: 'sequencer' })
   const metrics = createNodeMetrics()
   const liveness = new Liveness(metrics.registry)
-  const startedAt = Date.now()
+  // Health counts a loop that has not turned yet from when the loops start, not from the node's start.
+  let startedAt = Date.now()
   const deployment = loadDeployment(options.deployment)
   const { config } = deployment
   const sequencerAccount = privateKeyToAccount(options.sequencerKey)
@@ -342,6 +343,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
 
     const onFatal = (error: unknown) => resolveFatal(error)
     const b = builder
+    startedAt = Date.now()
     let lastSealAt = Date.now()
     loops.push(
       startLoop({

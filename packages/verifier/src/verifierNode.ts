@@ -64,7 +64,8 @@ export async function startVerifier(
   const logger = createLogger({ level: options.logLevel, name: 'verifier' })
   const metrics = createNodeMetrics()
   const liveness = new Liveness(metrics.registry)
-  const startedAt = Date.now()
+  // Health counts a loop that has not turned yet from when the loops start, not from the node's start.
+  let startedAt = Date.now()
   const deployment = loadDeployment(options.deployment)
   const { config } = deployment
   const l1 = await connectL1(options.l1Rpc, deployment)
@@ -219,6 +220,7 @@ export async function startVerifier(
     })
     const address = await rpc.listen(options.rpcHost, options.rpcPort)
     const onFatal = (error: unknown) => resolveFatal(error)
+    startedAt = Date.now()
     loops.push(
       startLoop({
         name: 'l1',

@@ -173,15 +173,6 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     )
     server.setTimeout(limits.idleTimeoutMs)
     guard.attach(server)
-    server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-      metrics.clientErrors.inc({ kind: 'http' })
-      clientErrorLog({ code: error.code, message: error.message, ip: socket.remoteAddress }, 'HTTP client error')
-      if (socket.writable && error.code !== 'ECONNRESET' && error.code !== 'ERR_HTTP_REQUEST_TIMEOUT') {
-        const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'
-        socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`)
-      }
-      socket.destroy()
-    })
     return server
   }
 
@@ -197,6 +188,20 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionTimeout: limits.idleTimeoutMs,
+    // Malformed HTTP and timed-out requests are the client's doing: counted, logged a few times a minute.
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return
+      const timeout = error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      metrics.clientErrors.inc({ kind: timeout ? 'http_timeout' : 'http' })
+      if (!timeout) clientErrorLog({ code: error.code, ip: socket.remoteAddress }, 'HTTP client error')
+      const status = timeout
+        ? '408 Request Timeout'
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : '400 Bad Request'
+      if (socket.writable) socket.write(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`)
+      socket.destroy()
+    },
   })
 
   app.removeAllContentTypeParsers()

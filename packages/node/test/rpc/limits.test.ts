@@ -152,6 +152,22 @@ describe('connections', () => {
     await Promise.all([...idle, ...others].map((s) => s.closed))
     expect(Date.now() - started).toBeLessThan(5_000)
     expect((await rpc(fixture.address.url, 'eth_chainId')).result).toBe(`0x${chainId.toString(16)}`)
+    const timedOut = await fixture.registry.metrics()
+    expect(metricValue(timedOut, 'sluice_rpc_client_errors_total', { kind: 'http_timeout' })).toBeGreaterThanOrEqual(6)
+  })
+
+  it('answers malformed HTTP with 400, counts it, and logs it at warn only', async () => {
+    const garbage = await idleHttpSocket(fixture.address.port, attackerAddress(5))
+    let answer = ''
+    garbage.socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString()
+    })
+    garbage.socket.write('\u0000\u0001 not HTTP\r\n\r\n')
+    await garbage.closed
+    expect(answer).toMatch(/^HTTP\/1.1 400/)
+    const metrics = await fixture.registry.metrics()
+    expect(metricValue(metrics, 'sluice_rpc_client_errors_total', { kind: 'http' })).toBe(1)
+    expect(fixture.logs.filter((line) => (line.level as number) >= 50)).toEqual([])
   })
 
   it('derives the connection cap from the fd limit minus the reserve', () => {
