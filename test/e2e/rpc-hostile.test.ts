@@ -39,6 +39,8 @@ const GAP_BUCKETS = [0.5, 1, 1.5, 2, 3, 5, 10, 30, 60]
 
 type Figures = {
   attack: string
+  maxEventLoopDelayMs: number
+  maxOpenFds: number
   worstSealGapAtMostSeconds: number
   maxRssMiB: number
   honestConfirmMs: number
@@ -122,6 +124,21 @@ describe('a sequencer under attack from one machine', () => {
         // gone: the liveness check below fails with the reason
       }
     }, 200)
+    // The node's own view, once a second: event-loop delay since the last scrape, open descriptors.
+    let maxDelaySeconds = 0
+    let maxOpenFds = 0
+    const scraper = setInterval(() => {
+      void scrape(sequencer.rpcUrl).then(
+        (text) => {
+          maxDelaySeconds = Math.max(
+            maxDelaySeconds,
+            metricValue(text, 'sluice_event_loop_delay_seconds', { stat: 'max' }),
+          )
+          maxOpenFds = Math.max(maxOpenFds, metricValue(text, 'sluice_open_fds'))
+        },
+        () => undefined,
+      )
+    }, 1_000)
     const started = Date.now()
     let stop: (() => Promise<Record<string, number>>) | undefined
     let honestConfirmMs = Number.NaN
@@ -138,6 +155,7 @@ describe('a sequencer under attack from one machine', () => {
       expect(health.status, await health.clone().text()).toBe(200)
     } finally {
       clearInterval(sampler)
+      clearInterval(scraper)
       notes = (await stop?.()) ?? {}
     }
     expect(sequencer.child.exitCode).toBeNull()
@@ -164,6 +182,8 @@ describe('a sequencer under attack from one machine', () => {
     await send(1n)
     const result: Figures = {
       attack: name,
+      maxEventLoopDelayMs: Math.round(maxDelaySeconds * 1000),
+      maxOpenFds,
       worstSealGapAtMostSeconds: worst,
       maxRssMiB: Math.round(maxRss / 1024 / 1024),
       honestConfirmMs,
@@ -238,6 +258,14 @@ describe('a sequencer under attack from one machine', () => {
             params: ['0x400', 'latest', percentiles],
           })),
         )
+        // The dearest single calls a client may make, timed alone on this chain.
+        const chainLength = Number(await l2.getBlockNumber())
+        let at = performance.now()
+        await jsonRpc(sequencer.rpcUrl, 'eth_feeHistory', ['0x400', 'latest', percentiles])
+        const dearestFeeHistoryMs = Math.round(performance.now() - at)
+        at = performance.now()
+        await jsonRpc(sequencer.rpcUrl, 'eth_getLogs', [{ fromBlock: '0x0', toBlock: 'latest' }])
+        const wholeChainLogsMs = Math.round(performance.now() - at)
         const started = Date.now()
         const refusal = (await (
           await fetch(sequencer.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: huge })
@@ -264,7 +292,7 @@ describe('a sequencer under attack from one machine', () => {
         return async () => {
           running = false
           await Promise.all(clients)
-          return { refusalMs, answered, throttled }
+          return { refusalMs, answered, throttled, chainLength, dearestFeeHistoryMs, wholeChainLogsMs }
         }
       },
       15_000,
@@ -300,7 +328,6 @@ describe('a sequencer under attack from one machine', () => {
             opened,
             refusedPerIp: metricValue(metrics, 'sluice_rpc_refused_total', { limit: 'connections_per_ip' }),
             refusedTotal: metricValue(metrics, 'sluice_rpc_refused_total', { limit: 'connections' }),
-            openFds: metricValue(metrics, 'sluice_open_fds'),
           }
         }
       },

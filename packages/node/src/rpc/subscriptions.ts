@@ -218,10 +218,14 @@ export class SubscriptionHub {
       for (const sub of this.byKind.newHeads.values()) this.enqueue(sub, header)
     }
     if (this.byKind.logs.size > 0 && block.transactions.some((t) => t.logs.length > 0)) {
+      // Matched when its turn comes, not here: thousands of log filters must not hold up the sealer.
       for (const sub of this.byKind.logs.values()) {
-        const matched: Record<string, RpcJson>[] = []
-        collectBlockLogs(block, sub.criteria as LogCriteria, matched, this.limits.maxLogResults)
-        for (const log of matched) this.enqueue(sub, JSON.stringify(log))
+        this.schedule(() => {
+          if (this.byKind.logs.get(sub.id) !== sub) return
+          const matched: Record<string, RpcJson>[] = []
+          collectBlockLogs(block, sub.criteria as LogCriteria, matched, this.limits.maxLogResults)
+          for (const log of matched) this.sender.send(sub.socket, notification(sub.id, JSON.stringify(log)))
+        })
       }
     }
   }
@@ -241,11 +245,15 @@ export class SubscriptionHub {
   }
 
   private enqueue(sub: Subscription, result: string): void {
-    this.queue.push(() => {
+    this.schedule(() => {
       // Unsubscribed or disconnected since: nothing to send.
       if (this.byKind[sub.kind].get(sub.id) !== sub) return
       this.sender.send(sub.socket, notification(sub.id, result))
     })
+  }
+
+  private schedule(job: () => void): void {
+    this.queue.push(job)
     if (!this.draining) {
       this.draining = true
       setImmediate(() => this.drain())
@@ -254,7 +262,14 @@ export class SubscriptionHub {
 
   private drain(): void {
     const end = Math.min(this.queue.length, this.queueHead + SENDS_PER_TURN)
-    for (; this.queueHead < end; this.queueHead++) (this.queue[this.queueHead] as () => void)()
+    for (; this.queueHead < end; this.queueHead++) {
+      try {
+        ;(this.queue[this.queueHead] as () => void)()
+      } catch {
+        // A notification that cannot be made (more logs than a query may return) is skipped, and counted.
+        this.metrics.refused.inc({ limit: 'notification' })
+      }
+    }
     if (this.queueHead < this.queue.length) {
       if (this.queueHead >= 4 * SENDS_PER_TURN) {
         this.queue.splice(0, this.queueHead)
