@@ -37,6 +37,8 @@ export class WebSocketSender {
   private readonly totalBudget: number
   private readonly metrics: RpcMetrics
   private readonly log: Logger
+  /** Told of every connection dropped, so that nothing more is prepared for it. */
+  onDrop: ((socket: WebSocketLike) => void) | undefined
 
   constructor(options: { perConnection: number; total: number; metrics: RpcMetrics; log: Logger }) {
     this.perConnection = options.perConnection
@@ -102,10 +104,12 @@ export class WebSocketSender {
     this.metrics.webSocketBufferedBytes.set(total)
   }
 
-  private drop(socket: WebSocketLike, budget: 'connection' | 'total', reason: string): void {
+  /** Closes a connection that cannot keep up (its budget exceeded), counted by budget. */
+  drop(socket: WebSocketLike, budget: 'connection' | 'total' | 'queue', reason: string): void {
     this.metrics.slowConsumersDropped.inc({ budget })
     this.log.debug({ budget, buffered: socket.bufferedAmount }, 'WebSocket slow consumer dropped')
     this.remove(socket)
+    this.onDrop?.(socket)
     socket.close(CLOSE_SLOW_CONSUMER, reason.slice(0, 120))
     setTimeout(() => socket.terminate(), TERMINATE_AFTER_MS).unref()
   }
@@ -125,6 +129,14 @@ export interface SubscriptionHost {
 
 /** Notifications sent per turn of the event loop: a fan-out to thousands of subscribers yields between chunks. */
 const SENDS_PER_TURN = 256
+/**
+ * Notifications waiting for their turn, per connection and in total (one entry is a closure and a
+ * share of a header string). A connection with more waiting is behind however fast it reads — the
+ * node produces faster than it can send — and is dropped, as geth drops a subscriber whose queue is
+ * full; the total bounds the queue whatever the number of connections.
+ */
+const MAX_QUEUED_PER_CONNECTION = 2_048
+const MAX_QUEUED_PER_SUBSCRIPTION_SLOT = 4
 
 function notification(id: string, result: string): string {
   return `{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"${id}","result":${result}}}`
@@ -146,6 +158,7 @@ export class SubscriptionHub {
   private count = 0
   private readonly queue: (() => void)[] = []
   private queueHead = 0
+  private readonly queuedByConnection = new Map<WebSocketLike, number>()
   private draining = false
   private readonly sender: WebSocketSender
   private readonly limits: { perConnection: number; total: number; maxLogResults: number }
@@ -157,6 +170,7 @@ export class SubscriptionHub {
     metrics: RpcMetrics
   }) {
     this.sender = options.sender
+    this.sender.onDrop = (socket) => this.forget(socket)
     this.limits = options.limits
     this.metrics = options.metrics
   }
@@ -242,14 +256,41 @@ export class SubscriptionHub {
     this.byConnection.clear()
     this.queue.length = 0
     this.queueHead = 0
+    this.queuedByConnection.clear()
   }
 
   private enqueue(sub: Subscription, result: string): void {
+    const socket = sub.socket
+    const queued = this.queuedByConnection.get(socket) ?? 0
+    const waiting = this.queue.length - this.queueHead
+    if (
+      queued >= MAX_QUEUED_PER_CONNECTION ||
+      (queued > 0 && waiting >= MAX_QUEUED_PER_SUBSCRIPTION_SLOT * this.limits.total)
+    ) {
+      this.sender.drop(socket, 'queue', 'too many notifications waiting for this connection; subscribe to less')
+      return
+    }
+    this.queuedByConnection.set(socket, queued + 1)
     this.schedule(() => {
+      const left = (this.queuedByConnection.get(socket) ?? 1) - 1
+      if (left > 0) this.queuedByConnection.set(socket, left)
+      else this.queuedByConnection.delete(socket)
       // Unsubscribed or disconnected since: nothing to send.
       if (this.byKind[sub.kind].get(sub.id) !== sub) return
-      this.sender.send(sub.socket, notification(sub.id, result))
+      this.sender.send(socket, notification(sub.id, result))
     })
+  }
+
+  /** Forgets a dropped connection's subscriptions at once, so nothing more is queued for it. */
+  forget(socket: WebSocketLike): void {
+    const own = this.byConnection.get(socket)
+    if (own === undefined) return
+    for (const sub of own.values()) {
+      this.byKind[sub.kind].delete(sub.id)
+      this.count--
+      this.metrics.subscriptions.dec({ kind: sub.kind })
+    }
+    own.clear()
   }
 
   private schedule(job: () => void): void {

@@ -255,6 +255,28 @@ describe('WebSocket budgets and subscriptions', () => {
     honest.close()
   })
 
+  it('drops a subscriber whose notifications pile up faster than the node can send them', async () => {
+    const socket = new WebSocket(fixture.address.wsUrl)
+    const messages: Record<string, unknown>[] = []
+    socket.addEventListener('message', (event) =>
+      messages.push(JSON.parse(String(event.data)) as Record<string, unknown>),
+    )
+    await new Promise((resolve) => socket.addEventListener('open', resolve))
+    await until(async () => metricValue(await fixture.registry.metrics(), 'sluice_rpc_subscriptions') === 0)
+    for (let i = 0; i < 64; i++) socket.send(JSON.stringify(call('eth_subscribe', ['newHeads'], i)))
+    await until(() => messages.filter((m) => m.result !== undefined).length === 64)
+    // Heads faster than one turn of the event loop: 40 × 64 notifications queue up (2,048 allowed).
+    for (let i = 0; i < 40; i++) await fixture.chain.seal([])
+    await until(
+      async () =>
+        metricValue(await fixture.registry.metrics(), 'sluice_rpc_ws_slow_consumers_dropped_total', {
+          budget: 'queue',
+        }) === 1,
+    )
+    expect(metricValue(await fixture.registry.metrics(), 'sluice_rpc_subscriptions')).toBe(0)
+    socket.close()
+  })
+
   it('serves logs, newPendingTransactions and syncing subscriptions', async () => {
     const socket = new WebSocket(fixture.address.wsUrl)
     const messages: Record<string, unknown>[] = []
