@@ -28,6 +28,7 @@ import {
   encodeGossipBlock,
   L1Reader,
   type L1Wallet,
+  Liveness,
   type Logger,
   type Loop,
   l1WalletClient,
@@ -71,6 +72,9 @@ export type SequencerNode = {
 export async function startSequencer(options: SequencerOptions): Promise<SequencerNode> {
   const logger = createLogger({ level: options.logLevel, name: 'sequencer' })
   const metrics = createNodeMetrics()
+  const liveness = new Liveness(metrics.registry)
+  // Health counts a loop that has not turned yet from when the loops start, not from the node's start.
+  let startedAt = Date.now()
   const deployment = loadDeployment(options.deployment)
   const { config } = deployment
   const sequencerAccount = privateKeyToAccount(options.sequencerKey)
@@ -109,6 +113,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
     await intakeLog?.close()
     await senderPool?.close()
     for (const close of closers.reverse()) await close()
+    liveness.stop()
   }
   let builder: BlockBuilder | undefined
   try {
@@ -320,19 +325,25 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
       clientVersion: SEQUENCER_VERSION,
       metrics: metrics.registry,
       logger: logger.child({ component: 'rpc' }),
+      limits: options.rpcLimits,
       health: () => {
         const halted = batcher.haltReason
         if (halted) return { healthy: false, reason: `batcher halted: ${halted.shortMessage}` }
-        return {
-          healthy: true,
-          details: { unsafe: chain.head('unsafe').header.number, safe: chain.head('safe').header.number },
-        }
+        return liveness.health(
+          [
+            { loop: 'seal', maxAgeMs: options.healthMaxSealAge, what: 'block sealing' },
+            { loop: 'l1', maxAgeMs: options.healthMaxL1PollAge, what: 'L1 polling' },
+          ],
+          startedAt,
+          { unsafe: chain.head('unsafe').header.number, safe: chain.head('safe').header.number },
+        )
       },
     })
     const address = await rpc.listen(options.rpcHost, options.rpcPort)
 
     const onFatal = (error: unknown) => resolveFatal(error)
     const b = builder
+    startedAt = Date.now()
     let lastSealAt = Date.now()
     loops.push(
       startLoop({
@@ -340,12 +351,16 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
         intervalMs: options.blockTime,
         logger,
         metrics,
+        liveness,
         onFatal,
         step: async () => {
           // Wallets (ethers' wait) watch for new blocks: an idle chain still seals one now and then.
           const idle = Date.now() - lastSealAt >= options.emptyBlockInterval
           const sealed = await chainLock.run(() => b.sealNext({ force: idle }))
-          if (sealed !== undefined) lastSealAt = Date.now()
+          if (sealed !== undefined) {
+            lastSealAt = Date.now()
+            liveness.beat('seal')
+          }
         },
       }),
       startLoop({
@@ -353,6 +368,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
         intervalMs: options.l1PollInterval,
         logger,
         metrics,
+        liveness,
         onFatal,
         step: async () => {
           const step = await reader.advance()
@@ -376,6 +392,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
         intervalMs: 5_000,
         logger,
         metrics,
+        liveness,
         onFatal,
         step: async () => {
           await intake.checkpoint()
@@ -386,6 +403,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
         intervalMs: 250,
         logger,
         metrics,
+        liveness,
         onFatal,
         step: async () => {
           await batcher.tick()

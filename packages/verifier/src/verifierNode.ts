@@ -16,9 +16,11 @@ import {
   type Deployment,
   DerivationDriver,
   DisputeAgent,
+  forwardPendingNonce,
   forwardTransactions,
   L1Reader,
   L1Wallet,
+  Liveness,
   type Logger,
   type Loop,
   l1WalletClient,
@@ -61,6 +63,9 @@ export async function startVerifier(
 ): Promise<VerifierNode> {
   const logger = createLogger({ level: options.logLevel, name: 'verifier' })
   const metrics = createNodeMetrics()
+  const liveness = new Liveness(metrics.registry)
+  // Health counts a loop that has not turned yet from when the loops start, not from the node's start.
+  let startedAt = Date.now()
   const deployment = loadDeployment(options.deployment)
   const { config } = deployment
   const l1 = await connectL1(options.l1Rpc, deployment)
@@ -82,6 +87,7 @@ export async function startVerifier(
     await p2p?.stop()
     await senderPool?.close()
     await store.close()
+    liveness.stop()
   }
   try {
     const chain = await ChainStore.open(store, config)
@@ -190,6 +196,11 @@ export async function startVerifier(
     rpc = createRpcServer({
       chain,
       submit: options.sequencerRpc === undefined ? undefined : forwardTransactions(options.sequencerRpc),
+      // Pending nonces are the sequencer's (its mempool), so sends through this node do not collide.
+      pending:
+        options.sequencerRpc === undefined
+          ? undefined
+          : { nonce: forwardPendingNonce(options.sequencerRpc), transaction: () => undefined },
       rollup: createRollupProvider({
         chain,
         reader,
@@ -200,19 +211,23 @@ export async function startVerifier(
       clientVersion: VERIFIER_VERSION,
       metrics: metrics.registry,
       logger: logger.child({ component: 'rpc' }),
-      health: () => ({
-        healthy: true,
-        details: { safe: chain.head('safe').header.number, unsafe: chain.head('unsafe').header.number },
-      }),
+      limits: options.rpcLimits,
+      health: () =>
+        liveness.health([{ loop: 'l1', maxAgeMs: options.healthMaxL1PollAge, what: 'L1 polling' }], startedAt, {
+          safe: chain.head('safe').header.number,
+          unsafe: chain.head('unsafe').header.number,
+        }),
     })
     const address = await rpc.listen(options.rpcHost, options.rpcPort)
     const onFatal = (error: unknown) => resolveFatal(error)
+    startedAt = Date.now()
     loops.push(
       startLoop({
         name: 'l1',
         intervalMs: options.l1PollInterval,
         logger,
         metrics,
+        liveness,
         onFatal,
         step: async () => {
           const step = await reader.advance()

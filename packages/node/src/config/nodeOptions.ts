@@ -1,3 +1,4 @@
+import { DEFAULT_RPC_LIMITS, type RpcLimits } from '../rpc/types.ts'
 import { NodeConfigError, type OptionSpec, type ParsedOptions } from './options.ts'
 
 /** The options every node executable has, parsed. */
@@ -12,6 +13,111 @@ export type CommonNodeOptions = {
   peers: string[]
   l1PollInterval: number
   logLevel: string
+  /** The RPC server's limits (docs/operator.md, "RPC limits"). */
+  rpcLimits: RpcLimits
+  /** `/health` fails when no L1 poll completed for this long (ms). */
+  healthMaxL1PollAge: number
+  /** `/health` fails when no block was sealed (sequencer) or derived turn completed for this long (ms). */
+  healthMaxSealAge: number
+}
+
+type NumericLimit = Exclude<keyof RpcLimits, 'rateLimit'>
+
+/** One flag per numeric RPC limit; defaults from `DEFAULT_RPC_LIMITS`, the one place they are set. */
+const RPC_LIMIT_FLAGS: readonly { name: NumericLimit; flag: string; help: string }[] = [
+  {
+    name: 'maxConnections',
+    flag: 'rpc-max-connections',
+    help: 'open RPC connections (HTTP and WebSocket), at most the fd limit minus --rpc-fd-reserve',
+  },
+  {
+    name: 'maxConnectionsPerIp',
+    flag: 'rpc-max-connections-per-ip',
+    help: 'open RPC connections per client IP (0: no cap, e.g. behind a proxy)',
+  },
+  { name: 'fdReserve', flag: 'rpc-fd-reserve', help: 'file descriptors kept for the node itself (L1, LevelDB, p2p)' },
+  { name: 'maxWebSocketConnections', flag: 'rpc-max-ws-connections', help: 'open WebSocket connections' },
+  {
+    name: 'maxSubscriptionsPerConnection',
+    flag: 'rpc-max-subscriptions-per-connection',
+    help: 'eth_subscribe subscriptions per WebSocket connection',
+  },
+  { name: 'maxSubscriptions', flag: 'rpc-max-subscriptions', help: 'eth_subscribe subscriptions over all connections' },
+  {
+    name: 'maxWebSocketBufferedBytes',
+    flag: 'rpc-ws-buffer-per-connection',
+    help: 'bytes of unsent WebSocket output per connection before a slow reader is dropped',
+  },
+  {
+    name: 'maxWebSocketBufferedBytesTotal',
+    flag: 'rpc-ws-buffer-total',
+    help: 'bytes of unsent WebSocket output over all connections',
+  },
+  {
+    name: 'maxRequestCost',
+    flag: 'rpc-max-request-cost',
+    help: 'cost units one request or batch may cost (about one per block read)',
+  },
+  { name: 'maxResponseBytes', flag: 'rpc-max-response-bytes', help: 'bytes of one answer (a whole batch)' },
+  { name: 'maxBodyBytes', flag: 'rpc-max-body-bytes', help: 'bytes of one request body or WebSocket message' },
+  { name: 'maxBatchLength', flag: 'rpc-max-batch-length', help: 'calls in one batch' },
+  {
+    name: 'maxLogBlockRange',
+    flag: 'rpc-max-log-block-range',
+    help: 'blocks one eth_getLogs (or log-filter poll) may scan',
+  },
+  { name: 'maxLogResults', flag: 'rpc-max-log-results', help: 'logs one eth_getLogs may return' },
+  { name: 'maxFeeHistoryBlocks', flag: 'rpc-max-fee-history-blocks', help: 'blocks one eth_feeHistory reports' },
+  { name: 'maxStorageKeys', flag: 'rpc-max-storage-keys', help: 'storage keys in one eth_getProof' },
+  { name: 'maxFilters', flag: 'rpc-max-filters', help: 'installed filters (eth_newFilter and co.)' },
+  { name: 'maxFiltersPerIp', flag: 'rpc-max-filters-per-ip', help: 'installed filters per client IP' },
+  {
+    name: 'filterTimeoutMs',
+    flag: 'rpc-filter-timeout',
+    help: 'milliseconds after which a filter not polled is removed',
+  },
+  { name: 'headersTimeoutMs', flag: 'rpc-headers-timeout', help: 'milliseconds a client has to send request headers' },
+  { name: 'requestTimeoutMs', flag: 'rpc-request-timeout', help: 'milliseconds a client has to send a whole request' },
+  {
+    name: 'keepAliveTimeoutMs',
+    flag: 'rpc-keep-alive-timeout',
+    help: 'milliseconds an idle keep-alive connection stays open',
+  },
+  { name: 'idleTimeoutMs', flag: 'rpc-idle-timeout', help: 'milliseconds a silent HTTP connection stays open' },
+]
+
+const envName = (flag: string) => `SLUICE_${flag.toUpperCase().replaceAll('-', '_')}`
+
+function rpcLimitSpecs(): OptionSpec[] {
+  const defaultRate = DEFAULT_RPC_LIMITS.rateLimit === false ? undefined : DEFAULT_RPC_LIMITS.rateLimit
+  return [
+    ...RPC_LIMIT_FLAGS.map(
+      (limit): OptionSpec => ({
+        name: limit.name,
+        flag: limit.flag,
+        env: envName(limit.flag),
+        kind: 'integer',
+        default: DEFAULT_RPC_LIMITS[limit.name],
+        help: limit.help,
+      }),
+    ),
+    {
+      name: 'rpcRateLimit',
+      flag: 'rpc-rate-limit',
+      env: 'SLUICE_RPC_RATE_LIMIT',
+      kind: 'integer',
+      default: defaultRate?.unitsPerSecond ?? 0,
+      help: 'cost units per second per client IP (0: no rate limit)',
+    },
+    {
+      name: 'rpcRateBurst',
+      flag: 'rpc-rate-burst',
+      env: 'SLUICE_RPC_RATE_BURST',
+      kind: 'integer',
+      default: defaultRate?.burst ?? 0,
+      help: 'cost units a client may spend at once after being idle',
+    },
+  ]
 }
 
 /**
@@ -106,6 +212,23 @@ export function commonNodeOptionSpecs(defaults: {
       help: 'trace, debug, info, warn, error',
     },
     {
+      name: 'healthMaxL1PollAge',
+      flag: 'health-max-l1-poll-age',
+      env: 'SLUICE_HEALTH_MAX_L1_POLL_AGE',
+      kind: 'integer',
+      default: 30_000,
+      help: '/health answers 503 when no L1 poll completed for this many milliseconds',
+    },
+    {
+      name: 'healthMaxSealAge',
+      flag: 'health-max-seal-age',
+      env: 'SLUICE_HEALTH_MAX_SEAL_AGE',
+      kind: 'integer',
+      default: 10_000,
+      help: '/health answers 503 when the sequencer sealed no block for this many milliseconds',
+    },
+    ...rpcLimitSpecs(),
+    {
       name: 'enableFaults',
       flag: 'enable-faults',
       env: 'SLUICE_ENABLE_FAULTS',
@@ -137,7 +260,22 @@ export function commonNodeOptions(o: ParsedOptions): CommonNodeOptions {
     peers: (o.peers as string[]).filter((peer) => peer !== ''),
     l1PollInterval: o.l1PollInterval as number,
     logLevel: o.logLevel as string,
+    rpcLimits: rpcLimits(o),
+    healthMaxL1PollAge: o.healthMaxL1PollAge as number,
+    healthMaxSealAge: o.healthMaxSealAge as number,
   }
+}
+
+function rpcLimits(o: ParsedOptions): RpcLimits {
+  const limits: RpcLimits = { ...DEFAULT_RPC_LIMITS }
+  for (const { name } of RPC_LIMIT_FLAGS) limits[name] = o[name] as number
+  const unitsPerSecond = o.rpcRateLimit as number
+  const burst = o.rpcRateBurst as number
+  if (unitsPerSecond > 0 && burst < 1) {
+    throw new NodeConfigError('--rpc-rate-burst', 'must be at least 1 when --rpc-rate-limit is set')
+  }
+  limits.rateLimit = unitsPerSecond === 0 ? false : { unitsPerSecond, burst }
+  return limits
 }
 
 /** The faults of `o`, each one of `known`; refused unless `--enable-faults` is given too. */

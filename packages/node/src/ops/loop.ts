@@ -1,5 +1,6 @@
 import { SluiceError } from '@sluice/core'
 import type { Logger } from 'pino'
+import type { Liveness } from './liveness.ts'
 import type { NodeMetrics } from './metrics.ts'
 
 /**
@@ -18,6 +19,8 @@ export type LoopOptions = {
   onReset?: (error: SluiceError) => Promise<void>
   onFatal: (error: unknown) => void
   maxBackoffMs?: number
+  /** Told of every completed turn under the loop's name (health and the loop-gap metrics). */
+  liveness?: Liveness | undefined
 }
 
 export type Loop = {
@@ -49,6 +52,7 @@ export function startLoop(options: LoopOptions): Loop {
         again = (await step()) === true
         lastError = undefined
         failures = 0
+        options.liveness?.beat(name)
       } catch (error) {
         lastError = error
         failures++

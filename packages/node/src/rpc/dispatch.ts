@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import type { CostModel } from './cost.ts'
 import { type JsonRpcErrorObject, RPC_ERROR_CODES, type RpcError, toJsonRpcError } from './errors.ts'
 import type { CallContext, MethodHandler } from './methods.ts'
 import type { RpcMetrics } from './metrics.ts'
@@ -10,10 +11,28 @@ type Id = string | number | null
 export type DispatchResult = { status: number; body: string | undefined }
 
 /**
- * Decides whether a client may make `calls` calls now; returns the refusal (rate limit) or undefined.
+ * Decides whether a client may spend `cost` units now; returns the refusal (rate limit) or undefined.
  * Called once per request or message, after parsing, before any call runs.
  */
-export type Admission = (calls: number) => RpcError | undefined
+export type Admission = (cost: number) => RpcError | undefined
+
+export type DispatcherOptions = {
+  maxBatchLength: number
+  /** Most units one request (a whole batch) may cost. */
+  maxRequestCost: number
+  /** Largest answer to one request; the calls whose answers go past it answer -32003. */
+  maxResponseBytes: number
+  costOf: CostModel
+  log: Logger
+  metrics: RpcMetrics
+}
+
+/** A batch gives the event loop back (timers: the block builder, L1 polling) after this much work. */
+const SLICE_MS = 4
+/** A call dearer than this starts in a macrotask of its own, so consecutive ones cannot chain. */
+const YIELD_BEFORE_COST = 64
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 function errorResponse(id: Id, error: JsonRpcErrorObject): string {
   return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"error":${JSON.stringify(error)}}`
@@ -31,25 +50,44 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }
 
+function requestCost(costOf: CostModel, request: unknown): number {
+  if (typeof request !== 'object' || request === null) return 1
+  const { method, params } = request as Record<string, unknown>
+  if (typeof method !== 'string') return 1
+  return costOf(method, Array.isArray(params) ? params : [])
+}
+
 /**
  * JSON-RPC 2.0 over any transport: parses a body, validates each request by hand (no schema
- * validation on the hot path), runs the calls of a batch concurrently (so a submitter can
- * group-commit them), and serializes the answers. Never throws: a bug in a method is -32603 and logged.
+ * validation on the hot path), prices it (`cost.ts`) and refuses it whole when it is dearer than a
+ * request may be, runs the calls of a batch concurrently (so a submitter can group-commit them) but
+ * gives the event loop back every few milliseconds of work, and serializes the answers up to the
+ * response-size cap. Never throws: a bug in a method is -32603 and logged.
  */
 export class JsonRpcDispatcher {
   private readonly methods: Map<string, MethodHandler>
-  private readonly maxBatchLength: number
+  private readonly options: DispatcherOptions
   private readonly log: Logger
   private readonly metrics: RpcMetrics
 
-  constructor(
-    methods: Map<string, MethodHandler>,
-    options: { maxBatchLength: number; log: Logger; metrics: RpcMetrics },
-  ) {
+  constructor(methods: Map<string, MethodHandler>, options: DispatcherOptions) {
     this.methods = methods
-    this.maxBatchLength = options.maxBatchLength
+    this.options = options
     this.log = options.log
     this.metrics = options.metrics
+  }
+
+  private tooExpensive(cost: number, what: string): DispatchResult {
+    this.metrics.refused.inc({ limit: 'request_cost' })
+    return {
+      status: 200,
+      body: errorResponse(null, {
+        code: RPC_ERROR_CODES.limitExceeded,
+        message:
+          `request too expensive: ${what} costs ${cost} units, at most ${this.options.maxRequestCost} per request ` +
+          '(eth_feeHistory costs blocks × (1 + percentiles/10), eth_getLogs one per block of its range); split it or ask for less',
+      }),
+    }
   }
 
   /** Handles one HTTP body or WebSocket message. */
@@ -65,36 +103,67 @@ export class JsonRpcDispatcher {
       }
     }
 
+    const { maxBatchLength, maxRequestCost, maxResponseBytes, costOf } = this.options
     if (Array.isArray(parsed)) {
       if (parsed.length === 0) return { status: 200, body: errorResponse(null, invalidRequest('empty batch')) }
-      if (parsed.length > this.maxBatchLength) {
+      if (parsed.length > maxBatchLength) {
+        this.metrics.refused.inc({ limit: 'batch_length' })
         return {
           status: 200,
           body: errorResponse(
             null,
-            invalidRequest(
-              `batch too large: ${parsed.length} calls, at most ${this.maxBatchLength} per batch; split it`,
-            ),
+            invalidRequest(`batch too large: ${parsed.length} calls, at most ${maxBatchLength} per batch; split it`),
           ),
         }
       }
-      const refusal = admit(parsed.length)
+      const costs = parsed.map((request) => requestCost(costOf, request))
+      let total = 0
+      for (const cost of costs) total += cost
+      if (total > maxRequestCost) return this.tooExpensive(total, `this batch of ${parsed.length} calls`)
+      const refusal = admit(total)
       if (refusal !== undefined) return this.refused(refusal)
       const pending: (string | undefined | Promise<string | undefined>)[] = new Array(parsed.length)
       let anyAsync = false
+      let sliceStart = performance.now()
       for (let i = 0; i < parsed.length; i++) {
+        if ((costs[i] as number) > YIELD_BEFORE_COST || performance.now() - sliceStart > SLICE_MS) {
+          await yieldToLoop()
+          sliceStart = performance.now()
+        }
         const answer = this.call(parsed[i], context)
         if (typeof answer === 'object') anyAsync = true
         pending[i] = answer
       }
       const answers = anyAsync ? await Promise.all(pending) : (pending as (string | undefined)[])
-      const parts = answers.filter((answer): answer is string => answer !== undefined)
+      const parts: string[] = []
+      let bytes = 2
+      for (let i = 0; i < answers.length; i++) {
+        const answer = answers[i]
+        if (answer === undefined) continue
+        bytes += answer.length + 1
+        parts.push(bytes > maxResponseBytes ? this.tooLarge(parsed[i]) : answer)
+      }
       return { status: 200, body: parts.length === 0 ? undefined : `[${parts.join(',')}]` }
     }
 
-    const refusal = admit(1)
+    const cost = requestCost(costOf, parsed)
+    if (cost > maxRequestCost) return this.tooExpensive(cost, 'this call')
+    const refusal = admit(cost)
     if (refusal !== undefined) return this.refused(refusal)
-    return { status: 200, body: await this.call(parsed, context) }
+    if (cost > YIELD_BEFORE_COST) await yieldToLoop()
+    const answer = await this.call(parsed, context)
+    if (answer !== undefined && answer.length > maxResponseBytes) return { status: 200, body: this.tooLarge(parsed) }
+    return { status: 200, body: answer }
+  }
+
+  /** geth's answer (-32003) for a call whose answer would not fit the response-size cap. */
+  private tooLarge(request: unknown): string {
+    this.metrics.refused.inc({ limit: 'response_bytes' })
+    const id = (request as { id?: unknown } | null)?.id
+    return errorResponse(typeof id === 'string' || typeof id === 'number' ? id : null, {
+      code: RPC_ERROR_CODES.responseTooLarge,
+      message: `response too large: answers are limited to ${this.options.maxResponseBytes} bytes per request; ask for less (a narrower range, fewer calls per batch)`,
+    })
   }
 
   private refused(error: RpcError): DispatchResult {

@@ -17,7 +17,9 @@ export const RPC_ERROR_CODES = {
   internal: -32603,
   /** geth's generic server error: transaction-pool refusals, unknown blocks, unsupported calls. */
   server: -32000,
-  /** EIP-1474: the client exceeded its request rate. */
+  /** geth's code for an answer larger than the response-size cap. */
+  responseTooLarge: -32003,
+  /** EIP-1474: the client exceeded a limit (its rate, a request's cost, a range, connections, filters). */
   limitExceeded: -32005,
 } as const
 

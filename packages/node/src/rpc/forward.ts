@@ -99,3 +99,36 @@ export function forwardTransactions(
       }
     })
 }
+
+/**
+ * The pending nonce of an address as the sequencer counts it (its mempool), for a node that forwards
+ * transactions there: back-to-back sends through a verifier then get consecutive nonces. Undefined
+ * when the sequencer cannot be asked (the caller answers from its own state, as before).
+ */
+export function forwardPendingNonce(
+  upstreamUrl: string,
+  options: { timeoutMs?: number | undefined } = {},
+): (address: Uint8Array) => Promise<bigint | undefined> {
+  const timeoutMs = options.timeoutMs ?? 2_000
+  return async (address) => {
+    try {
+      const response = await fetch(upstreamUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'eth_getTransactionCount',
+          params: [data(address), 'pending'],
+        }),
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+      const answer = (await response.json()) as UpstreamAnswer
+      return typeof answer.result === 'string' && /^0x[0-9a-fA-F]{1,16}$/.test(answer.result)
+        ? BigInt(answer.result)
+        : undefined
+    } catch {
+      return undefined
+    }
+  }
+}

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer'
+import { randomBytes } from 'node:crypto'
 import { invalidParam } from './errors.ts'
 
 /**
@@ -103,3 +104,11 @@ export function parseBoolean(value: unknown, index: number, name: string): boole
 }
 
 export { describe as describeValue }
+
+/** A fresh subscription or filter id: 16 random bytes as a quantity (no leading zeros), as geth makes them. */
+export function randomId(): string {
+  for (;;) {
+    const id = quantity(BigInt(`0x${randomBytes(16).toString('hex')}`))
+    if (id !== '0x0') return id
+  }
+}

@@ -24,7 +24,7 @@ export {
   formatReceipt,
   toJson,
 } from './format.ts'
-export { ForwardError, type ForwardOptions, forwardTransactions } from './forward.ts'
+export { ForwardError, type ForwardOptions, forwardPendingNonce, forwardTransactions } from './forward.ts'
 export {
   type CallContext,
   createMethods,

@@ -1,15 +1,10 @@
-import { equalBytes, keccak256, MESSAGE_PASSER, MESSAGE_PASSER_ADDRESS, protocolIntrinsicGas } from '@sluice/core'
+import { equalBytes, MESSAGE_PASSER, MESSAGE_PASSER_ADDRESS, protocolIntrinsicGas } from '@sluice/core'
 import type { ChainReader, StoredBlock, StoredTransaction } from '../chain/types.ts'
 import { type BlockSelector, findBlock, parseBlockSelector, stateBlock } from './blockTag.ts'
+import { LOGS_PER_UNIT } from './cost.ts'
 import { invalidParam, methodNotFound, RPC_ERROR_CODES, RpcError, TxPoolRefusalError } from './errors.ts'
-import {
-  formatBlock,
-  formatIncludedTransaction,
-  formatLog,
-  formatPendingTransaction,
-  formatReceipt,
-  toJson,
-} from './format.ts'
+import type { FilterStore } from './filters.ts'
+import { formatBlock, formatIncludedTransaction, formatPendingTransaction, formatReceipt, toJson } from './format.ts'
 import {
   bytesQuantity,
   data,
@@ -22,18 +17,20 @@ import {
   parseSlot,
   quantity,
 } from './hex.ts'
+import { type LogQuery, logsInRange, parseLogCriteria, parseLogQuery, rangeEnd } from './logFilter.ts'
+import type { SubscriptionHost, SubscriptionKind } from './subscriptions.ts'
 import type { PendingPool, RollupRpcProvider, RpcLimits } from './types.ts'
 
-/** How a call arrived; WebSocket calls carry the connection's subscriptions. */
-export type CallContext = { transport: 'http' } | { transport: 'ws'; subscriptions: SubscriptionHost }
+export type { SubscriptionHost } from './subscriptions.ts'
 
-/** Subscriptions of one WebSocket connection. */
-export interface SubscriptionHost {
-  /** Starts a `newHeads` subscription and returns its id. */
-  subscribe(kind: 'newHeads'): string
-  /** Ends a subscription; false when the connection has no such id. */
-  unsubscribe(id: string): boolean
-}
+/**
+ * How a call arrived: the client's IP (filters are capped per IP), `charge` for work whose cost is
+ * known only once done (the rate limit), and for WebSocket calls the connection's subscriptions.
+ */
+export type CallContext = { ip: string; charge: (units: number) => void } & (
+  | { transport: 'http' }
+  | { transport: 'ws'; subscriptions: SubscriptionHost }
+)
 
 /** A method: params as sent (an array), the answer as JSON or a promise of it. Throws to refuse. */
 export type MethodHandler = (params: readonly unknown[], context: CallContext) => unknown
@@ -46,6 +43,7 @@ export type MethodDependencies = {
   clientVersion: string
   limits: RpcLimits
   suggestedPriorityFeePerGas: bigint
+  filters: FilterStore
 }
 
 /** Checks the number of params: the names are those of the required ones, then the optional ones. */
@@ -115,27 +113,29 @@ function parseCallRequest(value: unknown, index: number): CallRequest {
   }
 }
 
-/** Refuses what the state transition would no-op: contract creation, data anywhere but a withdrawal's recipient. */
-function checkTransferShape(call: CallRequest): bigint {
+/**
+ * The intrinsic gas of a call, or `noCode` for a call with data to an address other than the message
+ * passer: Sluice accounts hold no code, and Ethereum answers such a call `0x` (a wallet's ERC-20
+ * `balanceOf` probe, viem's multicall detection). Contract creation and a malformed withdrawal are
+ * refused, as the state transition would no-op them.
+ */
+function classifyCall(call: CallRequest): { kind: 'transfer' | 'noCode'; gas: bigint } {
   if (call.to === undefined) {
     throw new RpcError(
       RPC_ERROR_CODES.server,
       `contract creation is not supported (no "to" given). ${CONTRACTS_UNSUPPORTED}`,
     )
   }
-  const toPasser = equalBytes(call.to, MESSAGE_PASSER)
-  const validData =
-    call.input.length === 0 ||
-    (toPasser && call.input.length === 32 && call.input.subarray(0, 12).every((b) => b === 0))
-  if (!validData) {
+  const gas = protocolIntrinsicGas(call.input)
+  if (call.input.length === 0) return { kind: 'transfer', gas }
+  if (!equalBytes(call.to, MESSAGE_PASSER)) return { kind: 'noCode', gas }
+  if (call.input.length !== 32 || !call.input.subarray(0, 12).every((b) => b === 0)) {
     throw new RpcError(
       RPC_ERROR_CODES.server,
-      toPasser
-        ? 'a withdrawal carries no data or a 32-byte word holding the L1 recipient (12 zero bytes, then 20 address bytes)'
-        : `a call with data to ${data(call.to)} cannot run. ${CONTRACTS_UNSUPPORTED}`,
+      'a withdrawal carries no data or a 32-byte word holding the L1 recipient (12 zero bytes, then 20 address bytes)',
     )
   }
-  return protocolIntrinsicGas(call.input)
+  return { kind: 'transfer', gas }
 }
 
 /** geth's balance checks of a call: the value must be covered, and the gas at the given fee cap. */
@@ -214,64 +214,20 @@ function blockRewards(block: StoredBlock, percentiles: readonly number[]): strin
   return out
 }
 
-// --- eth_getLogs -------------------------------------------------------------------------------
+const SUBSCRIPTION_KINDS: readonly SubscriptionKind[] = ['newHeads', 'logs', 'newPendingTransactions', 'syncing']
 
-type TopicFilter = (Uint8Array[] | null)[]
-
-/** Bloom bits of a value (Ethereum's 2048-bit log bloom). */
-function bloomHas(bloom: Uint8Array, value: Uint8Array): boolean {
-  const hash = keccak256(value)
-  for (let i = 0; i < 6; i += 2) {
-    const bit = (((hash[i] as number) << 8) | (hash[i + 1] as number)) & 2047
-    if (((bloom[255 - (bit >> 3)] as number) & (1 << (bit & 7))) === 0) return false
-  }
-  return true
-}
-
-function parseAddresses(value: unknown): Uint8Array[] | undefined {
-  if (value === undefined || value === null) return undefined
-  if (Array.isArray(value)) return value.map((a, i) => parseAddress(a, 0, `filter.address[${i}]`))
-  return [parseAddress(value, 0, 'filter.address')]
-}
-
-function parseTopics(value: unknown): TopicFilter {
-  if (value === undefined || value === null) return []
-  if (!Array.isArray(value) || value.length > 4)
-    throw invalidParam(0, 'filter.topics', 'expected an array of at most 4 entries')
-  return value.map((entry: unknown, i) => {
-    if (entry === null) return null
-    if (Array.isArray(entry)) return entry.map((t, j) => parseHash(t, 0, `filter.topics[${i}][${j}]`))
-    return [parseHash(entry, 0, `filter.topics[${i}]`)]
-  })
-}
-
-function blockMayMatch(block: StoredBlock, addresses: Uint8Array[] | undefined, topics: TopicFilter): boolean {
-  const bloom = block.header.logsBloom
-  if (bloom.every((b) => b === 0)) return false
-  if (addresses !== undefined && !addresses.some((a) => bloomHas(bloom, a))) return false
-  return topics.every((options) => options === null || options.some((t) => bloomHas(bloom, t)))
-}
-
-function logMatches(
-  log: { address: Uint8Array; topics: Uint8Array[] },
-  addresses: Uint8Array[] | undefined,
-  topics: TopicFilter,
-): boolean {
-  if (addresses !== undefined && !addresses.some((a) => equalBytes(a, log.address))) return false
-  for (let i = 0; i < topics.length; i++) {
-    const options = topics[i]
-    if (options === null || options === undefined) continue
-    const topic = log.topics[i]
-    if (topic === undefined || !options.some((t) => equalBytes(t, topic))) return false
-  }
-  return true
+/** A filter id as `eth_newFilter` and co. return it: a quantity (geth's ids are 16 random bytes). */
+function parseFilterId(value: unknown): string {
+  if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(value))
+    throw invalidParam(0, 'filterId', `expected a filter id, got ${describeValue(value)}`)
+  return value.toLowerCase()
 }
 
 // --- the method table --------------------------------------------------------------------------
 
 /** Every JSON-RPC method the node serves, by name. */
 export function createMethods(deps: MethodDependencies): Map<string, MethodHandler> {
-  const { chain, limits } = deps
+  const { chain, limits, filters } = deps
   const latest = (): StoredBlock => chain.head('unsafe')
   const readState = (selector: BlockSelector) => stateBlock(chain, selector)
 
@@ -311,6 +267,12 @@ export function createMethods(deps: MethodDependencies): Map<string, MethodHandl
       arity(params, [])
       return []
     },
+    // The fee vault: the `miner` of every block, where fees go (geth answers its etherbase, the block
+    // beneficiary). The sequencer's L1 address would name no L2 account of use to a wallet.
+    eth_coinbase: (params) => {
+      arity(params, [])
+      return data(latest().header.beneficiary)
+    },
     eth_blockNumber: (params) => {
       arity(params, [])
       return quantity(latest().header.number)
@@ -326,12 +288,14 @@ export function createMethods(deps: MethodDependencies): Map<string, MethodHandl
       arity(params, ['address'], ['block'])
       const address = parseAddress(params[0], 0)
       const selector = parseBlockSelector(params[1], 1, true)
-      if (selector.kind === 'tag' && selector.tag === 'pending') {
-        const pendingNonce = deps.pending?.nonce(address)
+      const stateNonce = () => quantity(chain.account(readState(selector).header.number, address).nonce)
+      if (selector.kind === 'tag' && selector.tag === 'pending' && deps.pending !== undefined) {
+        const pendingNonce = deps.pending.nonce(address)
+        if (typeof pendingNonce === 'object')
+          return pendingNonce.then((nonce) => (nonce === undefined ? stateNonce() : quantity(nonce)))
         if (pendingNonce !== undefined) return quantity(pendingNonce)
       }
-      const block = readState(selector)
-      return quantity(chain.account(block.header.number, address).nonce)
+      return stateNonce()
     },
     eth_getCode: (params) => {
       arity(params, ['address'], ['block'])
@@ -392,15 +356,9 @@ export function createMethods(deps: MethodDependencies): Map<string, MethodHandl
     eth_getTransactionReceipt: (params) => {
       arity(params, ['hash'])
       const hash = parseHash(params[0], 0)
-      const location = chain.transactionLocation(hash)
-      if (location?.status === 'dropped') {
-        // Never silent: a wallet waiting on this receipt learns the transaction will not be included.
-        throw new RpcError(
-          RPC_ERROR_CODES.server,
-          `transaction dropped: ${location.reason}${location.detail ? ` (${location.detail})` : ''}; it will not be included`,
-          { data: { status: 'dropped', reason: location.reason, detail: location.detail ?? null } },
-        )
-      }
+      // Unknown, pending, replaced and dropped alike are null, as on Ethereum: wallets (ethers' wait,
+      // viem's onReplaced) find replacements by the sender's nonce; the reason a transaction was
+      // dropped is in sluice_getTransactionStatus.
       const included = includedTransaction(chain, hash)
       return included === undefined ? null : formatReceipt(included.block, included.stored)
     },
@@ -492,7 +450,7 @@ export function createMethods(deps: MethodDependencies): Map<string, MethodHandl
       const block = readState(parseBlockSelector(params[1], 1, true))
       if (params[2] !== undefined && params[2] !== null)
         throw invalidParam(2, 'stateOverrides', 'state overrides are not supported')
-      const gas = checkTransferShape(call)
+      const { gas } = classifyCall(call)
       if (call.gas !== undefined && call.gas < gas) {
         throw new RpcError(
           RPC_ERROR_CODES.server,
@@ -508,87 +466,71 @@ export function createMethods(deps: MethodDependencies): Map<string, MethodHandl
       const block = readState(parseBlockSelector(params[1], 1, true))
       if (params[2] !== undefined && params[2] !== null)
         throw invalidParam(2, 'stateOverrides', 'state overrides are not supported')
-      const gas = checkTransferShape(call)
+      const { gas } = classifyCall(call)
       if (call.gas !== undefined && call.gas < gas)
         throw new RpcError(RPC_ERROR_CODES.server, `intrinsic gas too low: have ${call.gas}, want ${gas}`)
       checkCallFunds(deps, call, block, call.gas ?? gas)
-      return '0x' // A transfer or a withdrawal returns nothing.
+      return '0x' // A transfer, a withdrawal and a call to an account without code all return nothing.
     },
 
-    eth_getLogs: (params) => {
+    eth_getLogs: (params, context) => {
       arity(params, ['filter'])
-      const filter = params[0]
-      if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
-        throw invalidParam(0, 'filter', `expected a filter object, got ${describeValue(filter)}`)
-      }
-      const { blockHash, fromBlock, toBlock, address, topics } = filter as Record<string, unknown>
-      const addresses = parseAddresses(address)
-      const topicFilter = parseTopics(topics)
-      let blocks: StoredBlock[]
-      if (blockHash !== undefined && blockHash !== null) {
-        if (fromBlock !== undefined || toBlock !== undefined) {
-          throw invalidParam(0, 'filter', 'blockHash cannot be combined with fromBlock/toBlock')
-        }
-        const block = chain.blockByHash(parseHash(blockHash, 0, 'filter.blockHash'))
+      const query = parseLogQuery(params[0], 0)
+      let logs: unknown[]
+      if (query.blockHash !== undefined) {
+        const block = chain.blockByHash(query.blockHash)
         if (block === undefined) throw new RpcError(RPC_ERROR_CODES.server, 'unknown block')
-        blocks = [block]
+        logs = logsInRange(chain, query, block.header.number, block.header.number, limits)
       } else {
-        const head = latest().header.number
-        const numberOf = (value: unknown, name: string): bigint => {
-          const block = findBlock(chain, parseBlockSelector(value, 0, false, name))
-          if (block !== undefined) return block.header.number
-          // A range that ends beyond the head is cut to the head, as geth does.
-          return head
-        }
-        const from = numberOf(fromBlock, 'filter.fromBlock')
-        const to = numberOf(toBlock, 'filter.toBlock')
+        const from = rangeEnd(chain, query.fromBlock, 'filter.fromBlock')
+        const to = rangeEnd(chain, query.toBlock, 'filter.toBlock')
         if (from > to) throw invalidParam(0, 'filter', `fromBlock ${from} is after toBlock ${to}`)
-        if (to - from + 1n > BigInt(limits.maxLogBlockRange)) {
-          throw new RpcError(
-            RPC_ERROR_CODES.limitExceeded,
-            `query exceeds max block range ${limits.maxLogBlockRange}: ask for fewer blocks`,
-          )
-        }
-        blocks = []
-        for (let n = from; n <= to; n++) {
-          const block = chain.blockByNumber(n)
-          if (block !== undefined) blocks.push(block)
-        }
+        logs = logsInRange(chain, query, from, to, limits)
       }
-      const out: unknown[] = []
-      for (const block of blocks) {
-        if (!blockMayMatch(block, addresses, topicFilter)) continue
-        let logIndex = 0
-        for (const stored of block.transactions) {
-          for (const log of stored.logs) {
-            if (logMatches(log, addresses, topicFilter)) {
-              if (out.length >= limits.maxLogResults) {
-                throw new RpcError(
-                  RPC_ERROR_CODES.limitExceeded,
-                  `query returned more than ${limits.maxLogResults} results: narrow the range`,
-                )
-              }
-              out.push(formatLog(log, block, stored, logIndex))
-            }
-            logIndex++
-          }
-        }
-      }
-      return out
+      context.charge(Math.floor(logs.length / LOGS_PER_UNIT))
+      return logs
+    },
+
+    eth_newFilter: (params, context) => {
+      arity(params, ['filter'])
+      const query: LogQuery = parseLogQuery(params[0], 0)
+      return filters.newLogFilter(context.ip, query)
+    },
+    eth_newBlockFilter: (params, context) => {
+      arity(params, [])
+      return filters.newBlockFilter(context.ip)
+    },
+    eth_newPendingTransactionFilter: (params, context) => {
+      arity(params, [])
+      return filters.newPendingTransactionFilter(context.ip)
+    },
+    eth_getFilterChanges: (params, context) => {
+      arity(params, ['filterId'])
+      return filters.changes(parseFilterId(params[0]), context.charge)
+    },
+    eth_getFilterLogs: (params, context) => {
+      arity(params, ['filterId'])
+      return filters.logs(parseFilterId(params[0]), context.charge)
+    },
+    eth_uninstallFilter: (params) => {
+      arity(params, ['filterId'])
+      return filters.uninstall(parseFilterId(params[0]))
     },
 
     eth_subscribe: (params, context) => {
       if (context.transport !== 'ws')
         throw methodNotFound('eth_subscribe', 'is only available over WebSocket (notifications need a connection)')
       arity(params, ['kind'], ['options'])
-      if (params[0] !== 'newHeads') {
+      const kind = params[0]
+      if (typeof kind !== 'string' || !SUBSCRIPTION_KINDS.includes(kind as SubscriptionKind)) {
         throw invalidParam(
           0,
           'kind',
-          `unsupported subscription type ${describeValue(params[0])}: this node serves "newHeads"`,
+          `unsupported subscription type ${describeValue(kind)}: this node serves ${SUBSCRIPTION_KINDS.map((k) => `"${k}"`).join(', ')}`,
         )
       }
-      return context.subscriptions.subscribe('newHeads')
+      if (kind === 'logs') return context.subscriptions.subscribe('logs', parseLogCriteria(params[1], 1))
+      return context.subscriptions.subscribe(kind as SubscriptionKind)
     },
     eth_unsubscribe: (params, context) => {
       if (context.transport !== 'ws') throw methodNotFound('eth_unsubscribe', 'is only available over WebSocket')

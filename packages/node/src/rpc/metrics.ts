@@ -9,6 +9,22 @@ export type RpcMetrics = {
   /** Requests and WebSocket messages refused by the per-client rate limit. */
   rateLimited: Counter
   webSocketConnections: Gauge
+  /** Anything refused by a limit, by limit (connections, request cost, subscriptions, filters, …). */
+  refused: Counter<'limit'>
+  /** Open TCP connections of the RPC server by kind (http, ws). */
+  connections: Gauge<'kind'>
+  /** The connection cap in force (the configured one, cut to keep the file-descriptor reserve). */
+  connectionLimit: Gauge
+  /** WebSocket connections closed because the client did not read, by budget (connection, total). */
+  slowConsumersDropped: Counter<'budget'>
+  /** Unsent WebSocket output over all connections, as last observed. */
+  webSocketBufferedBytes: Gauge
+  /** Live subscriptions by kind. */
+  subscriptions: Gauge<'kind'>
+  /** Installed filters. */
+  filters: Gauge
+  /** Client protocol errors (bad WebSocket frames, malformed HTTP), counted; logged at most a few per minute. */
+  clientErrors: Counter<'kind'>
 }
 
 function existing<T>(registry: Registry, name: string): T | undefined {
@@ -48,6 +64,37 @@ export function createRpcMetrics(registry: Registry, knownMethods: Iterable<stri
       registers: [registry],
     })
 
+  const gauge = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
+    existing<Gauge<L>>(registry, name) ?? new Gauge<L>({ name, help, labelNames, registers: [registry] })
+  const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
+    existing<Counter<L>>(registry, name) ?? new Counter<L>({ name, help, labelNames, registers: [registry] })
+  const refused = counter(
+    'sluice_rpc_refused_total',
+    'Requests, connections, subscriptions and filters refused by a limit, by limit',
+    ['limit'],
+  )
+  const connections = gauge('sluice_rpc_connections', 'Open RPC TCP connections by kind (http, ws)', ['kind'])
+  const connectionLimit = gauge(
+    'sluice_rpc_connection_limit',
+    'RPC connection cap in force (after the file-descriptor reserve)',
+  )
+  const slowConsumersDropped = counter(
+    'sluice_rpc_ws_slow_consumers_dropped_total',
+    'WebSocket connections closed because the client did not read its messages, by budget exceeded (connection, total)',
+    ['budget'],
+  )
+  const webSocketBufferedBytes = gauge('sluice_rpc_ws_buffered_bytes', 'Unsent WebSocket output over all connections')
+  const subscriptions = gauge('sluice_rpc_subscriptions', 'Live eth_subscribe subscriptions by kind', ['kind'])
+  const filters = gauge(
+    'sluice_rpc_filters',
+    'Installed filters (eth_newFilter, eth_newBlockFilter, eth_newPendingTransactionFilter)',
+  )
+  const clientErrors = counter(
+    'sluice_rpc_client_errors_total',
+    'Client protocol errors (bad WebSocket frames, malformed HTTP) by kind',
+    ['kind'],
+  )
+
   // Children bound once per label pair: the hot path does a Map lookup, not a label hash.
   const children = new Map<string, { ok: Counter.Internal; error: Counter.Internal }>()
   const bind = (method: string) => ({ ok: calls.labels(method, 'ok'), error: calls.labels(method, 'error') })
@@ -62,5 +109,13 @@ export function createRpcMetrics(registry: Registry, knownMethods: Iterable<stri
     httpDuration,
     rateLimited,
     webSocketConnections,
+    refused,
+    connections,
+    connectionLimit,
+    slowConsumersDropped,
+    webSocketBufferedBytes,
+    subscriptions,
+    filters,
+    clientErrors,
   }
 }

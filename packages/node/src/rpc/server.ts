@@ -1,18 +1,22 @@
 import { Buffer } from 'node:buffer'
-import { randomBytes } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
 import cors from '@fastify/cors'
 import websocket from '@fastify/websocket'
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify'
 import { type Logger, pino } from 'pino'
 import { Registry } from 'prom-client'
-import type { StoredBlock } from '../chain/types.ts'
+import { rateLimitedLog } from '../ops/rateLimitedLog.ts'
+import { ConnectionGuard, connectionLimit, fileDescriptorLimit } from './connections.ts'
+import { createCostModel } from './cost.ts'
 import { type DispatchResult, JsonRpcDispatcher } from './dispatch.ts'
 import { RPC_ERROR_CODES, RpcError } from './errors.ts'
-import { formatHeader, toJson } from './format.ts'
-import { type CallContext, createMethods, type SubscriptionHost } from './methods.ts'
+import { FilterStore } from './filters.ts'
+import { toJson } from './format.ts'
+import { type CallContext, createMethods } from './methods.ts'
 import { createRpcMetrics } from './metrics.ts'
 import { RateLimiter } from './rateLimit.ts'
+import { SubscriptionHub, type WebSocketLike, WebSocketSender } from './subscriptions.ts'
 import { DEFAULT_RPC_LIMITS, type HealthReport, type RpcLimits, type RpcServerOptions } from './types.ts'
 
 /** A running (or ready to run) JSON-RPC server. */
@@ -28,19 +32,15 @@ export type RpcServer = {
 export type RpcServerAddress = { host: string; port: number; url: string; wsUrl: string }
 
 /** What the server uses of a `ws` WebSocket (the `ws` package ships no types here). */
-interface WebSocketLike {
-  readonly readyState: number
-  readonly bufferedAmount: number
-  send(data: string): void
-  close(code?: number, reason?: string): void
+interface ServerWebSocket extends WebSocketLike {
   on(event: 'message', listener: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void): unknown
   on(event: 'close', listener: () => void): unknown
   on(event: 'error', listener: (error: Error) => void): unknown
 }
 
-const WS_OPEN = 1
 const JSON_TYPES = ['application/json', 'application/json-rpc', 'application/jsonrequest']
-const HTTP_CONTEXT: CallContext = { transport: 'http' }
+/** Closes a WebSocket opened past the connection cap ("try again later"). */
+const CLOSE_TRY_LATER = 1013
 
 function errorBody(code: number, message: string): string {
   return JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } })
@@ -61,43 +61,120 @@ function makeLogger(option: RpcServerOptions['logger']): Logger {
 
 /**
  * The node's JSON-RPC server (fastify): `POST /` for HTTP JSON-RPC (single and batch), WebSocket
- * JSON-RPC on `/` (upgrade) and `/ws` with `eth_subscribe newHeads`, `GET /health`, `GET /metrics`.
- * Limits: body size (413), batch length, per-IP rate (429), content type (415); CORS for browsers.
- * Every refusal is a JSON-RPC error body, and nothing a client sends stops the server.
+ * JSON-RPC on `/` (upgrade) and `/ws` with `eth_subscribe` (newHeads, logs, newPendingTransactions,
+ * syncing), the filter methods, `GET /health`, `GET /metrics`. Every resource a client can take has a
+ * budget (docs/operator.md, "RPC limits"): connections in total and per IP (within the fd reserve),
+ * header/request/idle timeouts, body size (413), batch length, cost per request and per IP per second
+ * (429), response size, WebSocket connections, subscriptions and unsent output, filters. Every
+ * refusal is a JSON-RPC error body or a WebSocket close reason, and nothing a client sends stops the
+ * server or delays the node's own loops by more than a few milliseconds.
  */
 export function createRpcServer(options: RpcServerOptions): RpcServer {
   const limits: RpcLimits = { ...DEFAULT_RPC_LIMITS, ...options.limits }
   const log = makeLogger(options.logger)
+  const clientErrorLog = rateLimitedLog(log)
   const registry = options.metrics ?? new Registry()
+  const metrics = createRpcMetrics(registry, [])
+  const filters = new FilterStore({ chain: options.chain, limits, metrics })
+  const sender = new WebSocketSender({
+    perConnection: limits.maxWebSocketBufferedBytes,
+    total: limits.maxWebSocketBufferedBytesTotal,
+    metrics,
+    log,
+  })
+  const hub = new SubscriptionHub({
+    sender,
+    limits: {
+      perConnection: limits.maxSubscriptionsPerConnection,
+      total: limits.maxSubscriptions,
+      maxLogResults: limits.maxLogResults,
+    },
+    metrics,
+  })
+  // Every transaction this node accepts is announced to newPendingTransactions subscribers and filters.
+  const submit =
+    options.submit === undefined
+      ? undefined
+      : async (raw: Uint8Array): Promise<Uint8Array> => {
+          const hash = await (options.submit as (raw: Uint8Array) => Promise<Uint8Array>)(raw)
+          hub.onPendingTransaction(hash)
+          filters.onPendingTransaction(hash)
+          return hash
+        }
   const methods = createMethods({
     chain: options.chain,
-    submit: options.submit,
+    submit,
     pending: options.pending,
     rollup: options.rollup,
     clientVersion: options.clientVersion,
     limits,
     suggestedPriorityFeePerGas: options.suggestedPriorityFeePerGas ?? 0n,
+    filters,
   })
-  const metrics = createRpcMetrics(registry, methods.keys())
-  const dispatcher = new JsonRpcDispatcher(methods, { maxBatchLength: limits.maxBatchLength, log, metrics })
+  const boundMetrics = createRpcMetrics(registry, methods.keys())
+  const dispatcher = new JsonRpcDispatcher(methods, {
+    maxBatchLength: limits.maxBatchLength,
+    maxRequestCost: limits.maxRequestCost,
+    maxResponseBytes: limits.maxResponseBytes,
+    costOf: createCostModel(options.chain, limits),
+    log,
+    metrics: boundMetrics,
+  })
   const limiter = limits.rateLimit === false ? undefined : new RateLimiter(limits.rateLimit)
-  const sweep = limiter === undefined ? undefined : setInterval(() => limiter.sweep(), 30_000)
-  sweep?.unref()
+  const fdLimit = fileDescriptorLimit()
+  const maxConnections = connectionLimit(limits.maxConnections, limits.fdReserve, fdLimit)
+  if (maxConnections < limits.maxConnections) {
+    log.warn(
+      { configured: limits.maxConnections, inForce: maxConnections, fdLimit, fdReserve: limits.fdReserve },
+      'RPC connection cap lowered to keep the file-descriptor reserve; raise the open-files limit (ulimit -n) to allow more',
+    )
+  }
+  const guard = new ConnectionGuard({ limit: maxConnections, perIpLimit: limits.maxConnectionsPerIp, metrics })
+  const timers = [
+    setInterval(() => limiter?.sweep(), 30_000),
+    setInterval(() => filters.sweep(), Math.min(60_000, limits.filterTimeoutMs)),
+    setInterval(() => sender.resync(), 1_000),
+  ]
+  for (const timer of timers) timer.unref()
 
-  const callsPerSecond = limits.rateLimit === false ? Number.POSITIVE_INFINITY : limits.rateLimit.callsPerSecond
+  const unitsPerSecond = limits.rateLimit === false ? Number.POSITIVE_INFINITY : limits.rateLimit.unitsPerSecond
   const rateLimited = (ip: string): RpcError => {
     metrics.rateLimited.inc()
+    metrics.refused.inc({ limit: 'rate' })
     const wait = limiter?.retryAfterSeconds(ip) ?? 1
     return new RpcError(
       RPC_ERROR_CODES.limitExceeded,
-      `rate limit exceeded: at most ${callsPerSecond} calls per second per client; retry in ${wait} s`,
+      `rate limit exceeded: at most ${unitsPerSecond} cost units per second per client (a simple call costs 1; ` +
+        `eth_getLogs and eth_feeHistory one per block they read); retry in ${wait} s`,
       { httpStatus: 429 },
     )
   }
+  const contextFor = (ip: string, transport: 'http'): CallContext => ({
+    transport,
+    ip,
+    charge: (units) => limiter?.charge(ip, units),
+  })
   const admitFor =
     (ip: string) =>
-    (calls: number): RpcError | undefined =>
-      limiter === undefined || limiter.take(ip, calls) ? undefined : rateLimited(ip)
+    (cost: number): RpcError | undefined =>
+      limiter === undefined || limiter.take(ip, cost) ? undefined : rateLimited(ip)
+
+  // Node's own http server, so that the slowloris timeouts are set where Node enforces them.
+  const serverFactory = (handler: (request: IncomingMessage, response: ServerResponse) => void): Server => {
+    const server = createServer(
+      {
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        keepAliveTimeout: limits.keepAliveTimeoutMs,
+        // How often Node checks the two timeouts above (its default, 30 s, lets idle sockets pile up).
+        connectionsCheckingInterval: Math.max(250, Math.min(1_000, limits.headersTimeoutMs / 4)),
+      },
+      handler,
+    )
+    server.setTimeout(limits.idleTimeoutMs)
+    guard.attach(server)
+    return server
+  }
 
   const app = Fastify({
     loggerInstance: log,
@@ -107,6 +184,24 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: true,
+    serverFactory,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    // Malformed HTTP and timed-out requests are the client's doing: counted, logged a few times a minute.
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return
+      const timeout = error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      metrics.clientErrors.inc({ kind: timeout ? 'http_timeout' : 'http' })
+      if (!timeout) clientErrorLog({ code: error.code, ip: socket.remoteAddress }, 'HTTP client error')
+      const status = timeout
+        ? '408 Request Timeout'
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : '400 Bad Request'
+      if (socket.writable) socket.write(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`)
+      socket.destroy()
+    },
   })
 
   app.removeAllContentTypeParsers()
@@ -155,93 +250,68 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     allowedHeaders: ['content-type'],
     maxAge: 86_400,
   })
-  app.register(websocket, { options: { maxPayload: limits.maxBodyBytes } })
+  app.register(websocket, {
+    options: { maxPayload: limits.maxBodyBytes },
+    // A bad frame or an abrupt disconnect is the client's doing: counted, logged a few times a minute, never as a node error.
+    errorHandler: (error: Error, socket: WebSocketLike, request: FastifyRequest) => {
+      metrics.clientErrors.inc({ kind: 'ws' })
+      clientErrorLog({ message: error.message, ip: request.ip }, 'WebSocket client error')
+      socket.terminate()
+    },
+  })
 
-  // --- WebSocket connections and newHeads ------------------------------------------------------
+  // --- WebSocket connections and subscriptions --------------------------------------------
 
-  /** Connections with at least one newHeads subscription, and their subscription ids. */
-  const headSubscribers = new Map<WebSocketLike, Set<string>>()
   let openSockets = 0
-
-  const send = (socket: WebSocketLike, text: string): void => {
-    if (socket.readyState !== WS_OPEN) return
-    if (socket.bufferedAmount > limits.maxWebSocketBufferedBytes) {
-      // A reader that does not keep up would grow our memory without bound.
-      socket.close(1008, 'the client does not read its messages fast enough')
-      return
-    }
-    socket.send(text)
-  }
-
-  const stopHeads = options.chain.onNewHead((block: StoredBlock) => {
-    if (headSubscribers.size === 0) return
-    let header: string
+  const stopHeads = options.chain.onNewHead((block) => {
     try {
-      header = JSON.stringify(formatHeader(block))
+      hub.onHead(block)
     } catch (error) {
-      log.error({ err: error }, 'newHeads: could not format the block')
-      return
-    }
-    for (const [socket, ids] of headSubscribers) {
-      for (const id of ids) {
-        send(
-          socket,
-          `{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"${id}","result":${header}}}`,
-        )
-      }
+      log.error({ err: error }, 'subscriptions: could not notify a new head')
     }
   })
 
-  const wsHandler = (socket: WebSocketLike, request: FastifyRequest): void => {
+  const wsHandler = (socket: ServerWebSocket, request: FastifyRequest): void => {
+    guard.markWebSocket(request.raw.socket)
     if (openSockets >= limits.maxWebSocketConnections) {
-      socket.close(1013, `too many WebSocket connections (at most ${limits.maxWebSocketConnections}); try later`)
+      metrics.refused.inc({ limit: 'websocket_connections' })
+      socket.close(
+        CLOSE_TRY_LATER,
+        `too many WebSocket connections (at most ${limits.maxWebSocketConnections}); try later`,
+      )
       return
     }
     openSockets++
     metrics.webSocketConnections.inc()
+    sender.add(socket)
     const ip = request.ip
-    const ids = new Set<string>()
-    const subscriptions: SubscriptionHost = {
-      subscribe() {
-        if (ids.size >= limits.maxSubscriptionsPerConnection) {
-          throw new RpcError(
-            RPC_ERROR_CODES.limitExceeded,
-            `too many subscriptions on this connection (at most ${limits.maxSubscriptionsPerConnection})`,
-          )
-        }
-        const id = `0x${randomBytes(16).toString('hex')}`
-        ids.add(id)
-        headSubscribers.set(socket, ids)
-        return id
-      },
-      unsubscribe(id) {
-        const removed = ids.delete(id)
-        if (ids.size === 0) headSubscribers.delete(socket)
-        return removed
-      },
+    const subscriptions = hub.connection(socket)
+    const context: CallContext = {
+      transport: 'ws',
+      ip,
+      subscriptions,
+      charge: (units) => limiter?.charge(ip, units),
     }
-    const context: CallContext = { transport: 'ws', subscriptions }
     const admit = admitFor(ip)
 
     socket.on('message', (raw) => {
       if (limiter !== undefined && !limiter.mayProceed(ip)) {
         const refusal = rateLimited(ip)
-        send(socket, errorBody(refusal.rpcCode, refusal.shortMessage))
+        sender.send(socket, errorBody(refusal.rpcCode, refusal.shortMessage))
         return
       }
       dispatcher.handle(messageText(raw), context, admit).then(
         (result: DispatchResult) => {
-          if (result.body !== undefined) send(socket, result.body)
+          if (result.body !== undefined) sender.send(socket, result.body)
         },
         (error: unknown) => log.error({ err: error }, 'WebSocket JSON-RPC message failed'),
       )
     })
-    socket.on('error', (error) => log.debug({ err: error, ip }, 'WebSocket error'))
     socket.on('close', () => {
       openSockets--
       metrics.webSocketConnections.dec()
-      headSubscribers.delete(socket)
-      ids.clear()
+      sender.remove(socket)
+      subscriptions.close()
     })
   }
 
@@ -272,7 +342,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
             `unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '(none)')}: send JSON-RPC as application/json`,
           )
         }
-        const result = await dispatcher.handle(body, HTTP_CONTEXT, admitFor(request.ip))
+        const result = await dispatcher.handle(body, contextFor(request.ip, 'http'), admitFor(request.ip))
         if (result.status === 429 && limiter !== undefined) {
           reply.header('retry-after', String(limiter.retryAfterSeconds(request.ip)))
         }
@@ -340,8 +410,9 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       if (closed) return
       closed = true
       stopHeads()
-      if (sweep !== undefined) clearInterval(sweep)
-      headSubscribers.clear()
+      for (const timer of timers) clearInterval(timer)
+      hub.clear()
+      filters.clear()
       await app.close()
     },
     address: () => bound,

@@ -22,8 +22,11 @@ export type PendingTransaction = Pick<StoredTransaction, 'hash' | 'tx' | 'sender
 
 /** What the mempool tells the RPC server: pending nonces and pending transactions. */
 export interface PendingPool {
-  /** The next nonce for `address` counting its pending transactions, or undefined when it has none. */
-  nonce(address: Uint8Array): bigint | undefined
+  /**
+   * The next nonce for `address` counting its pending transactions, or undefined when it has none
+   * (then the state's nonce is used). A verifier asks its sequencer, hence the promise.
+   */
+  nonce(address: Uint8Array): bigint | undefined | Promise<bigint | undefined>
   transaction(hash: Uint8Array): PendingTransaction | undefined
 }
 
@@ -47,11 +50,14 @@ export type HealthReport =
   | { healthy: true; details?: Record<string, RpcJson> | undefined }
   | { healthy: false; reason: string; details?: Record<string, RpcJson> | undefined }
 
-/** Per-client token bucket, counted in calls (each entry of a batch is one call). */
+/**
+ * Per-client token bucket, counted in cost units (see `rpc/cost.ts`): a cheap call costs 1, a call
+ * that reads many blocks or proof nodes costs about one unit per block or node it reads.
+ */
 export type RateLimit = {
-  /** Sustained calls per second per client IP. */
-  callsPerSecond: number
-  /** Calls a client may make at once after being idle. */
+  /** Sustained cost units per second per client IP. */
+  unitsPerSecond: number
+  /** Units a client may spend at once after being idle. */
   burst: number
 }
 
@@ -60,35 +66,83 @@ export type RpcLimits = {
   maxBodyBytes: number
   /** Most entries in one batch. Default 1,000. */
   maxBatchLength: number
-  /** Per-client rate limit, or `false` for none. Default 20,000 calls/s, burst 40,000. */
+  /** Per-client rate limit in cost units, or `false` for none. Default 20,000 units/s, burst 40,000. */
   rateLimit: RateLimit | false
+  /**
+   * Most cost units one HTTP request or WebSocket message (a whole batch) may cost; a dearer one is
+   * refused before any of it runs. Bounds the work one request can do to tens of milliseconds. Default 20,000.
+   */
+  maxRequestCost: number
+  /** Largest answer to one request (a whole batch), in bytes; the calls past it answer -32003. Default 10 MiB. */
+  maxResponseBytes: number
   /** Most storage keys in one `eth_getProof`. Default 1,024. */
   maxStorageKeys: number
   /** Most blocks `eth_feeHistory` reports (larger counts are cut, as geth does). Default 1,024. */
   maxFeeHistoryBlocks: number
-  /** Widest block range of one `eth_getLogs`. Default 10,000. */
+  /** Widest block range of one `eth_getLogs` (and of a log filter's poll). Default 5,000. */
   maxLogBlockRange: number
   /** Most logs one `eth_getLogs` returns. Default 10,000. */
   maxLogResults: number
+  /** Open TCP connections (HTTP and WebSocket) at once; cut further to keep the file-descriptor reserve. Default 2,048. */
+  maxConnections: number
+  /** Open TCP connections from one IP (HTTP and WebSocket); 0 for no per-IP cap (behind a proxy). Default 128. */
+  maxConnectionsPerIp: number
+  /** File descriptors kept free for the node's own work (L1, LevelDB, p2p): connections stop at the fd limit minus this. Default 512. */
+  fdReserve: number
   /** Open WebSocket connections at once. Default 1,000. */
   maxWebSocketConnections: number
   /** Subscriptions per WebSocket connection. Default 64. */
   maxSubscriptionsPerConnection: number
-  /** A WebSocket whose unsent output exceeds this is closed (a reader that does not keep up). Default 16 MiB. */
+  /** Subscriptions over all connections. Default 10,000. */
+  maxSubscriptions: number
+  /**
+   * A WebSocket whose unsent output would exceed this is closed at once (a reader that does not keep
+   * up); one message to an idle connection is always sent, however large. Default 1 MiB.
+   */
   maxWebSocketBufferedBytes: number
+  /** Unsent WebSocket output over all connections; past it, connections with a backlog are closed. Default 64 MiB. */
+  maxWebSocketBufferedBytesTotal: number
+  /** Installed filters (`eth_newFilter` and co.) over all clients. Default 10,000. */
+  maxFilters: number
+  /** Installed filters per client IP. Default 128. */
+  maxFiltersPerIp: number
+  /** A filter not polled for this long is removed, as geth does after 5 minutes. Default 300,000 ms. */
+  filterTimeoutMs: number
+  /** Time a client has to send a request's headers (slowloris). Default 10,000 ms. */
+  headersTimeoutMs: number
+  /** Time a client has to send a whole request. Default 30,000 ms. */
+  requestTimeoutMs: number
+  /** An idle keep-alive connection is closed after this. Default 5,000 ms. */
+  keepAliveTimeoutMs: number
+  /** A connection with no traffic at all is closed after this (not WebSockets). Default 60,000 ms. */
+  idleTimeoutMs: number
 }
 
 export const DEFAULT_RPC_LIMITS: RpcLimits = {
   maxBodyBytes: 5 * 1024 * 1024,
   maxBatchLength: 1_000,
-  rateLimit: { callsPerSecond: 20_000, burst: 40_000 },
+  rateLimit: { unitsPerSecond: 20_000, burst: 40_000 },
+  maxRequestCost: 20_000,
+  maxResponseBytes: 10 * 1024 * 1024,
   maxStorageKeys: 1_024,
   maxFeeHistoryBlocks: 1_024,
-  maxLogBlockRange: 10_000,
+  maxLogBlockRange: 5_000,
   maxLogResults: 10_000,
+  maxConnections: 2_048,
+  maxConnectionsPerIp: 128,
+  fdReserve: 512,
   maxWebSocketConnections: 1_000,
   maxSubscriptionsPerConnection: 64,
-  maxWebSocketBufferedBytes: 16 * 1024 * 1024,
+  maxSubscriptions: 10_000,
+  maxWebSocketBufferedBytes: 1024 * 1024,
+  maxWebSocketBufferedBytesTotal: 64 * 1024 * 1024,
+  maxFilters: 10_000,
+  maxFiltersPerIp: 128,
+  filterTimeoutMs: 300_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 60_000,
 }
 
 export type RpcServerOptions = {

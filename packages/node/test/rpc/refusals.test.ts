@@ -254,7 +254,7 @@ describe('limits', () => {
       limits: {
         maxBodyBytes: 20_000,
         maxBatchLength: 5,
-        rateLimit: { callsPerSecond: 1, burst: 8 },
+        rateLimit: { unitsPerSecond: 1, burst: 8 },
         maxWebSocketConnections: 2,
       },
     })

@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs'
-import { bytesToHex, MESSAGE_PASSER_ADDRESS } from '@sluice/core'
+import { bytesToHex, MESSAGE_PASSER, MESSAGE_PASSER_ADDRESS } from '@sluice/core'
 import { Ajv, type ValidateFunction } from 'ajv'
+import { Registry } from 'prom-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { vectorPath, vectorsPresent } from '../../../../test/support/vectors.ts'
 import { transfer } from '../../../../test/support/wallet.ts'
+import { FilterStore } from '../../src/rpc/filters.ts'
 import { createMethods } from '../../src/rpc/methods.ts'
+import { createRpcMetrics } from '../../src/rpc/metrics.ts'
 import { DEFAULT_RPC_LIMITS } from '../../src/rpc/types.ts'
 import { alice, bob, carol, chainId, type Fixture, rpc, startFixture } from './fixture.ts'
 
@@ -101,6 +104,9 @@ describe.skipIf(!vectorsPresent)('answers match the execution-apis OpenRPC schem
     await checked('eth_estimateGas', [{ from: alice.addressHex, to: bob.addressHex, value: '0x1' }])
     await checked('eth_estimateGas', [{ from: alice.addressHex, to: MESSAGE_PASSER_ADDRESS, value: '0x1' }])
     await checked('eth_call', [{ from: alice.addressHex, to: bob.addressHex, value: '0x1' }, 'latest'])
+    await checked('eth_call', [{ to: bob.addressHex, data: '0x70a08231' }, 'latest'])
+    await checked('eth_estimateGas', [{ from: alice.addressHex, to: bob.addressHex, data: '0x70a08231' }])
+    await checked('eth_coinbase')
     const raw = transfer(carol, bob.address, { chainId, nonce: 1n, value: 1n, type: 0 }).raw
     const txHash = (await checked('eth_sendRawTransaction', [bytesToHex(raw)])) as string
 
@@ -121,6 +127,31 @@ describe.skipIf(!vectorsPresent)('answers match the execution-apis OpenRPC schem
     await checked('eth_getTransactionReceipt', [txHash])
   })
 
+  it('filters: logs, blocks and pending transactions', async () => {
+    const logFilter = (await checked('eth_newFilter', [
+      { fromBlock: '0x0', address: MESSAGE_PASSER_ADDRESS },
+    ])) as string
+    const blockFilter = (await checked('eth_newBlockFilter')) as string
+    const pendingFilter = (await checked('eth_newPendingTransactionFilter')) as string
+    const logs = (await checked('eth_getFilterLogs', [logFilter])) as unknown[]
+    expect(logs).toHaveLength(1) // the fixture's withdrawal
+    // A withdrawal: its MessagePassed log is what the log filter reports next.
+    const raw = transfer(bob, MESSAGE_PASSER, {
+      chainId,
+      nonce: 1n,
+      value: 1n,
+      gasLimit: 30_000n,
+      data: new Uint8Array([...new Uint8Array(12), ...bob.address]),
+    }).raw
+    await rpc(fixture.address.url, 'eth_sendRawTransaction', [bytesToHex(raw)])
+    expect(await checked('eth_getFilterChanges', [pendingFilter])).toHaveLength(1)
+    await fixture.pool.seal()
+    expect(await checked('eth_getFilterChanges', [blockFilter])).toHaveLength(1)
+    expect(await checked('eth_getFilterChanges', [logFilter])).toHaveLength(1)
+    expect(await checked('eth_uninstallFilter', [logFilter])).toBe(true)
+    expect(await checked('eth_uninstallFilter', [logFilter])).toBe(false)
+  })
+
   it('covers every method of the server that the spec defines', () => {
     const served = createMethods({
       chain: fixture.chain,
@@ -130,6 +161,11 @@ describe.skipIf(!vectorsPresent)('answers match the execution-apis OpenRPC schem
       clientVersion: '',
       limits: DEFAULT_RPC_LIMITS,
       suggestedPriorityFeePerGas: 0n,
+      filters: new FilterStore({
+        chain: fixture.chain,
+        limits: DEFAULT_RPC_LIMITS,
+        metrics: createRpcMetrics(new Registry(), []),
+      }),
     }).keys()
     const specified = [...served].filter((method) => validators.has(method))
     expect(specified.length).toBeGreaterThan(20)

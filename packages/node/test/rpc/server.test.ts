@@ -176,7 +176,7 @@ describe('a wallet reading the chain over HTTP (viem)', () => {
     expect(await client.getCode({ address: MESSAGE_PASSER_ADDRESS })).toBeUndefined()
   })
 
-  it('estimates transfers and withdrawals, refuses contract creation and calls with data', async () => {
+  it('estimates transfers and withdrawals, refuses contract creation, answers calls to code-less accounts as Ethereum does', async () => {
     expect(await client.estimateGas({ account: alice.addressHex, to: bob.addressHex, value: 1n })).toBe(21_000n)
     const recipientWord = `0x${'00'.repeat(12)}${carol.addressHex.slice(2)}` as Hex
     expect(
@@ -190,14 +190,20 @@ describe('a wallet reading the chain over HTTP (viem)', () => {
     await expect(client.estimateGas({ account: alice.addressHex, data: '0x6000' })).rejects.toThrow(
       /contract creation is not supported/,
     )
-    await expect(
-      client.estimateGas({ account: alice.addressHex, to: bob.addressHex, data: '0xa9059cbb' }),
-    ).rejects.toThrow(/Sluice has no contracts/)
+    // An account without code: the intrinsic gas of the call, as on Ethereum.
+    expect(await client.estimateGas({ account: alice.addressHex, to: bob.addressHex, data: '0xa9059cbb' })).toBe(
+      protocolIntrinsicGas(hexToBytes('0xa9059cbb')),
+    )
     await expect(
       client.estimateGas({ account: bob.addressHex, to: alice.addressHex, value: 100n * ONE_ETH }),
     ).rejects.toThrow(/insufficient funds/)
     expect(await client.call({ account: alice.addressHex, to: bob.addressHex, value: 1n })).toEqual({ data: undefined })
-    await expect(client.call({ to: bob.addressHex, data: '0x70a08231' })).rejects.toThrow(/Sluice has no contracts/)
+    // A wallet's ERC-20 balanceOf probe of an address without code: empty return data, not an error.
+    const probe = await rpc(fixture.address.url, 'eth_call', [{ to: bob.addressHex, data: '0x70a08231' }, 'latest'])
+    expect(probe).toMatchObject({ result: '0x' })
+    await expect(client.call({ to: MESSAGE_PASSER_ADDRESS, data: '0x01' })).rejects.toThrow(
+      /a withdrawal carries no data or a 32-byte word/,
+    )
   })
 
   it('suggests fees: gas price, priority fee and a fee history with rewards', async () => {
@@ -237,11 +243,13 @@ describe('a wallet reading the chain over HTTP (viem)', () => {
     })
   })
 
-  it('reports a dropped transaction with its reason instead of leaving the wallet waiting', async () => {
+  it('answers null for a dropped transaction, as Ethereum does, and keeps the reason in sluice_getTransactionStatus', async () => {
     const signed = transfer(bob, alice.address, { chainId, nonce: 7n, value: 1n })
     fixture.chain.markDropped(keccak256(signed.raw), 'nonceMismatch', 'nonce 7, account nonce 1')
     const hash = hex(keccak256(signed.raw))
-    await expect(client.getTransactionReceipt({ hash })).rejects.toThrow(/transaction dropped: nonceMismatch/)
+    expect(await rpc(fixture.address.url, 'eth_getTransactionReceipt', [hash])).toMatchObject({ result: null })
+    expect(await rpc(fixture.address.url, 'eth_getTransactionByHash', [hash])).toMatchObject({ result: null })
+    await expect(client.getTransactionReceipt({ hash })).rejects.toBeInstanceOf(TransactionReceiptNotFoundError)
     expect((await rpc(fixture.address.url, 'sluice_getTransactionStatus', [hash])).result).toMatchObject({
       status: 'dropped',
       reason: 'nonceMismatch',
@@ -322,7 +330,7 @@ describe('WebSocket JSON-RPC', () => {
       expect((await socket.call('eth_chainId')).result).toBe(`0x${chainId.toString(16)}`)
       const subscribed = await socket.call('eth_subscribe', ['newHeads'])
       const id = subscribed.result as string
-      expect(id).toMatch(/^0x[0-9a-f]{32}$/)
+      expect(id).toMatch(/^0x[1-9a-f][0-9a-f]{0,31}$/)
       const block: StoredBlock = await fixture.chain.seal([])
       const notification = await waitFor(() => socket.notifications.find((n) => n.method === 'eth_subscription'))
       expect(notification.params).toMatchObject({ subscription: id, result: { hash: hex(block.hash) } })
@@ -330,7 +338,7 @@ describe('WebSocket JSON-RPC', () => {
       expect((await socket.call('eth_unsubscribe', [id])).result).toBe(false)
       const garbage = await socket.sendRaw('{"jsonrpc":"2.0","id":')
       expect(garbage.error).toMatchObject({ code: -32700 })
-      expect((await socket.call('eth_subscribe', ['logs'])).error).toMatchObject({ code: -32602 })
+      expect((await socket.call('eth_subscribe', ['newBlocks'])).error).toMatchObject({ code: -32602 })
       expect((await socket.call('eth_blockNumber')).result).toBe(`0x${block.header.number.toString(16)}`)
       socket.close()
     }

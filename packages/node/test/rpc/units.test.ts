@@ -15,7 +15,7 @@ import { RateLimiter } from '../../src/rpc/rateLimit.ts'
 describe('RateLimiter', () => {
   it('admits a burst, lets a batch go into debt, and refills at the configured rate', () => {
     let now = 0
-    const limiter = new RateLimiter({ callsPerSecond: 10, burst: 20 }, () => now)
+    const limiter = new RateLimiter({ unitsPerSecond: 10, burst: 20 }, () => now)
     expect(limiter.take('a', 15)).toBe(true)
     expect(limiter.take('a', 15)).toBe(true) // 5 tokens left: admitted, 10 in debt
     expect(limiter.take('a', 1)).toBe(false)
@@ -29,7 +29,7 @@ describe('RateLimiter', () => {
 
   it('caps the refill at the burst and forgets idle clients', () => {
     let now = 0
-    const limiter = new RateLimiter({ callsPerSecond: 1, burst: 2 }, () => now)
+    const limiter = new RateLimiter({ unitsPerSecond: 1, burst: 2 }, () => now)
     limiter.take('a', 2)
     now += 60_000
     expect(limiter.take('a', 2)).toBe(true)
@@ -40,7 +40,7 @@ describe('RateLimiter', () => {
   })
 
   it('refuses a nonsensical configuration', () => {
-    expect(() => new RateLimiter({ callsPerSecond: 0, burst: 1 })).toThrow(RangeError)
+    expect(() => new RateLimiter({ unitsPerSecond: 0, burst: 1 })).toThrow(RangeError)
   })
 })
 
