@@ -130,6 +130,12 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
       config: executionConfig,
       view: { account: (address) => (builder as BlockBuilder).headState.getAccount(address) },
       recovery: senderPool,
+      maxExecutable: options.txpool.maxExecutable,
+      maxQueued: options.txpool.maxQueued,
+      maxQueuedPerSender: options.txpool.maxQueuedPerSender,
+      maxPerSender: options.txpool.maxPerSender,
+      maxNonceGap: options.txpool.maxPerSender,
+      lifetimeMs: options.txpool.lifetimeSeconds * 1000,
       logger: logger.child({ component: 'mempool' }),
       onDropped: (dropped) => {
         // Persist the reason before the intake record may be compacted away: never silent.
@@ -177,7 +183,9 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
         await store.batch([chain.droppedOp(refusal.hash, refusal.error.refusal, refusal.error.shortMessage)])
       },
     })
-    if (replay.records > 0) logger.info(replay, 'intake log replayed')
+    // Whatever outlived its lifetime while the node was down goes now, recorded as expired.
+    const expiredAtStart = mempool.expire()
+    if (replay.records > 0) logger.info({ ...replay, expired: expiredAtStart }, 'intake log replayed')
     builder.onSealed((block) => intake.resolve(block.transactions.map((t) => t.hash)))
 
     // The sequencer derives its own batches back from L1: the safe head, and the roots it proposes.
@@ -369,6 +377,18 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
           if (options.proposeEvery > 0) await proposer.tick()
           await disputes.tick()
           return step.kind === 'advanced' || derived
+        },
+      }),
+      startLoop({
+        name: 'mempool-expiry',
+        // A tenth of the lifetime: an expired transaction goes at most 10% late, at most once a minute.
+        intervalMs: Math.min(60_000, Math.max(250, options.txpool.lifetimeSeconds * 100)),
+        logger,
+        metrics,
+        onFatal,
+        step: async () => {
+          const expired = mempool.expire()
+          if (expired > 0) logger.info({ expired }, 'mempool: dropped expired non-executable transactions')
         },
       }),
       startLoop({
