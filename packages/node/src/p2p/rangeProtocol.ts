@@ -103,7 +103,7 @@ async function write(stream: Stream, frame: Uint8Array): Promise<void> {
 }
 
 /** Blocks asked of the provider at a time; the event loop gets a turn between chunks. */
-export const RANGE_SERVE_CHUNK = 16
+export const RANGE_SERVE_CHUNK = 8
 
 export type RangeServerOptions = {
   provider: RangeProvider | undefined

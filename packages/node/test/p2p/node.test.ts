@@ -20,6 +20,7 @@ import {
   type P2PNode,
   type P2PNodeOptions,
   peerKeyPath,
+  RANGE_SERVE_CHUNK,
   RangeRequestError,
   type ReceivedBlock,
 } from '../../src/p2p/index.ts'
@@ -463,8 +464,8 @@ describe('p2p node: range limits', () => {
     const blocks = await first.requestRange(1n, 256)
     ticking = false
     expect(blocks.map((entry) => entry.block.number)).toEqual(chain.slice(0, 256).map(({ block }) => block.number))
-    expect(providerCalls.length).toBe(256 / 16)
-    expect(providerCalls.every((call) => call.count <= 16)).toBe(true)
+    expect(providerCalls.length).toBe(256 / RANGE_SERVE_CHUNK)
+    expect(providerCalls.every((call) => call.count <= RANGE_SERVE_CHUNK)).toBe(true)
     for (let i = 1; i < providerCalls.length; i++) {
       expect(providerCalls[i]?.turns).toBeGreaterThan(providerCalls[i - 1]?.turns as number)
     }
