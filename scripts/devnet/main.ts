@@ -1,11 +1,11 @@
 /**
- * The devnet itself (see scripts/devnet.ts, which loads it once the contract ABIs exist). Starts
+ * The devnet itself (see scripts/devnet.ts, which parses the flags and loads this once the contract
+ * ABIs exist). Starts
  * anvil, deploys, starts the nodes, funds the dev accounts through deposits, writes devnet.json,
  * prints `ready`, and stops everything on SIGINT/SIGTERM.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { gunzipSync } from 'node:zlib'
 import { parseRollupConfig } from '@sluice/core'
 import { type DevnetFile, depositETH, devnetContracts } from '@sluice/sdk'
@@ -22,6 +22,7 @@ import {
   SEQUENCER_INDEX,
   USER_INDICES,
 } from './config.ts'
+import { type DevnetOptions, P2P_PORT_OFFSET } from './options.ts'
 import {
   assertPortFree,
   type Component,
@@ -34,67 +35,6 @@ import {
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..')
 const HOST = '127.0.0.1'
-/** The node's p2p port is its RPC port plus this. */
-const P2P_PORT_OFFSET = 100
-
-const USAGE = `Usage: npm run devnet -- [options]
-
-  --fresh                 start over: delete the devnet directory first
-  --verifiers <n>         verifiers to run (default 1; 0 allowed)
-  --fault <name>          start the sequencer with --enable-faults --fault <name> (tests only)
-  --block-time <ms>       L2 block time (default 250)
-  --l1-port <port>        anvil's port (default 8545)
-  --sequencer-port <port> the sequencer's RPC port (default 9545; p2p on port + 100)
-  --verifier-port <port>  the first verifier's RPC port (default 9546; the next ones follow)
-  --dir <dir>             where state, logs and devnet.json go (default .devnet)
-  --help                  this text`
-
-type Options = {
-  fresh: boolean
-  verifiers: number
-  fault: string | undefined
-  blockTime: number
-  l1Port: number
-  sequencerPort: number
-  verifierPort: number
-  dir: string
-}
-
-function parseOptions(argv: string[]): Options | undefined {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      fresh: { type: 'boolean', default: false },
-      verifiers: { type: 'string', default: '1' },
-      fault: { type: 'string' },
-      'block-time': { type: 'string', default: '250' },
-      'l1-port': { type: 'string', default: '8545' },
-      'sequencer-port': { type: 'string', default: '9545' },
-      'verifier-port': { type: 'string', default: '9546' },
-      dir: { type: 'string', default: join(REPO_ROOT, '.devnet') },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  })
-  if (values.help) return undefined
-  const integer = (flag: string, value: string, min: number, max: number): number => {
-    const n = Number(value)
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new DevnetError(`--${flag} must be an integer from ${min} to ${max}, not "${value}".`)
-    }
-    return n
-  }
-  return {
-    fresh: values.fresh,
-    verifiers: integer('verifiers', values.verifiers, 0, 16),
-    fault: values.fault,
-    blockTime: integer('block-time', values['block-time'], 10, 60_000),
-    l1Port: integer('l1-port', values['l1-port'], 1, 65_535),
-    sequencerPort: integer('sequencer-port', values['sequencer-port'], 1, 65_535 - P2P_PORT_OFFSET),
-    verifierPort: integer('verifier-port', values['verifier-port'], 1, 65_535 - P2P_PORT_OFFSET - 16),
-    dir: resolve(values.dir),
-  }
-}
 
 function say(line: string): void {
   process.stdout.write(`devnet: ${line}\n`)
@@ -185,7 +125,7 @@ async function startNode(
   return { component, info }
 }
 
-async function main(options: Options): Promise<void> {
+async function main(options: DevnetOptions): Promise<void> {
   const { dir } = options
   if (options.fresh && existsSync(dir)) {
     const ours = ['deployment.json', 'devnet.json', 'logs'].some((name) => existsSync(join(dir, name)))
@@ -435,21 +375,12 @@ async function main(options: Options): Promise<void> {
   }
 }
 
-process.on('SIGINT', () => void shutdown(0))
-process.on('SIGTERM', () => void shutdown(0))
-
-let options: Options | undefined
-try {
-  options = parseOptions(process.argv.slice(2))
-} catch (error) {
-  process.stderr.write(`devnet: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`)
-  process.exit(2)
+/** Starts the devnet with options `parseDevnetOptions` checked; runs until SIGINT/SIGTERM. */
+export function runDevnet(options: DevnetOptions): void {
+  process.on('SIGINT', () => void shutdown(0))
+  process.on('SIGTERM', () => void shutdown(0))
+  main(options).catch(async (error: unknown) => {
+    process.stderr.write(`devnet: ${error instanceof Error ? error.message : String(error)}\n`)
+    await shutdown(1)
+  })
 }
-if (options === undefined) {
-  process.stdout.write(`${USAGE}\n`)
-  process.exit(0)
-}
-main(options).catch(async (error: unknown) => {
-  process.stderr.write(`devnet: ${error instanceof Error ? error.message : String(error)}\n`)
-  await shutdown(1)
-})

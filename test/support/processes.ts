@@ -3,8 +3,8 @@
  * process group so that `stopAll` kills the whole group (children included), even after a failure.
  * Waits poll a condition until a deadline; no fixed sleeps.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { createWriteStream, mkdtempSync } from 'node:fs'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { createWriteStream, existsSync, mkdtempSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +15,22 @@ export const REPO_ROOT = join(import.meta.dirname, '..', '..')
 export const BIN = join(REPO_ROOT, 'node_modules', '.bin')
 /** Node 24 from the `node` devDependency: the node executables need it whatever node runs vitest. */
 export const NODE_BIN = join(BIN, 'node')
+
+/**
+ * The first `node` on PATH that is not the pinned one, with its major version: what a user's shell
+ * runs for `#!/usr/bin/env node`. Throws when there is none, since the tests that need it are about
+ * exactly that case (these machines have Node 20 in /usr/bin).
+ */
+export function systemNode(): { path: string; major: number; pathWithout: string } {
+  const dirs = (process.env.PATH ?? '').split(':').filter((dir) => dir !== '' && !dir.includes('node_modules'))
+  for (const dir of ['/usr/bin', '/usr/local/bin', ...dirs]) {
+    const path = join(dir, 'node')
+    if (!existsSync(path)) continue
+    const version = execFileSync(path, ['--version'], { encoding: 'utf8' }).trim()
+    return { path, major: Number(version.slice(1).split('.')[0]), pathWithout: [...new Set([dir, ...dirs])].join(':') }
+  }
+  throw new Error('no system node outside node_modules on PATH; these tests run an executable with it')
+}
 
 /** anvil's development accounts come from this mnemonic. */
 export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk'

@@ -1,4 +1,5 @@
 /** Types of the Sluice node's rollup RPC answers, parsed (quantities as bigint). */
+import type { SyncStatusBatches } from '@sluice/core'
 import type { Hash } from 'viem'
 
 /** An L1 or L2 block by number, hash and timestamp. */
@@ -24,7 +25,7 @@ export type SyncStatus = {
   /** The newest L2 block covered by the anchor (the finalized claim with the largest message count). */
   finalized: BlockRef
   lag: { unsafeToSafeBlocks: bigint; l1HeadToConfirmedBlocks: bigint }
-  batches: { count: bigint; lastIndex: bigint | null }
+  batches: SyncStatusBatches
   /** The node's view of claims and games, as it sent them (see `getClaims`/`getGames` for L1's). */
   claims: readonly unknown[]
   games: readonly unknown[]

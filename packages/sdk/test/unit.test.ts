@@ -68,7 +68,7 @@ describe('rollup RPC parsing', () => {
       safe: ref(30),
       finalized: ref(10),
       lag: { unsafeToSafeBlocks: '0xa', l1HeadToConfirmedBlocks: '0x2' },
-      batches: { count: '0x3', lastIndex: '0x2' },
+      batches: { count: '0x3', lastIndex: '0x2', l1Count: '0x4' },
       claims: [],
       games: [],
       derivation: { progress: 1 },
@@ -76,7 +76,7 @@ describe('rollup RPC parsing', () => {
     expect(status.chainId).toBe(1_337_901n)
     expect(status.safe.number).toBe(30n)
     expect(status.lag).toEqual({ unsafeToSafeBlocks: 10n, l1HeadToConfirmedBlocks: 2n })
-    expect(status.batches).toEqual({ count: 3n, lastIndex: 2n })
+    expect(status.batches).toEqual({ count: 3n, lastIndex: 2n, l1Count: 4n })
     expect(status.raw.derivation).toEqual({ progress: 1 })
   })
 

@@ -62,7 +62,56 @@ export const SEQUENCER_OPTIONS: readonly OptionSpec[] = [
     default: 1,
     help: 'propose a claim for every k-th batch (0: never)',
   },
+  {
+    name: 'txpoolMaxExecutable',
+    flag: 'txpool-max-executable',
+    env: 'SLUICE_TXPOOL_MAX_EXECUTABLE',
+    kind: 'integer',
+    default: 100_000,
+    help: 'executable transactions the mempool holds; when full, a better tip evicts the cheapest sender tail',
+  },
+  {
+    name: 'txpoolMaxQueued',
+    flag: 'txpool-max-queued',
+    env: 'SLUICE_TXPOOL_MAX_QUEUED',
+    kind: 'integer',
+    default: 1024,
+    help: 'non-executable (nonce-gapped) transactions the mempool holds, a budget apart from executable ones (geth: GlobalQueue)',
+  },
+  {
+    name: 'txpoolMaxQueuedPerSender',
+    flag: 'txpool-max-queued-per-sender',
+    env: 'SLUICE_TXPOOL_MAX_QUEUED_PER_SENDER',
+    kind: 'integer',
+    default: 16,
+    help: 'non-executable transactions one sender may hold (geth: AccountQueue)',
+  },
+  {
+    name: 'txpoolMaxPerSender',
+    flag: 'txpool-max-per-sender',
+    env: 'SLUICE_TXPOOL_MAX_PER_SENDER',
+    kind: 'integer',
+    default: 64,
+    help: 'transactions one sender may hold, executable or not; also how far ahead of its pending nonce it may send',
+  },
+  {
+    name: 'txpoolLifetime',
+    flag: 'txpool-lifetime',
+    env: 'SLUICE_TXPOOL_LIFETIME',
+    kind: 'integer',
+    default: 3 * 60 * 60,
+    help: 'seconds a non-executable transaction may wait for its missing nonce before it is dropped as expired',
+  },
 ]
+
+/** The mempool's limits from the `txpool-*` options. */
+export type TxPoolOptions = {
+  maxExecutable: number
+  maxQueued: number
+  maxQueuedPerSender: number
+  maxPerSender: number
+  lifetimeSeconds: number
+}
 
 export type SequencerOptions = CommonNodeOptions & {
   sequencerKey: `0x${string}`
@@ -71,6 +120,7 @@ export type SequencerOptions = CommonNodeOptions & {
   emptyBlockInterval: number
   batchAge: number
   proposeEvery: number
+  txpool: TxPoolOptions
   faults: SequencerFault[]
 }
 
@@ -87,6 +137,13 @@ export function parseSequencerOptions(
     emptyBlockInterval: o.emptyBlockInterval as number,
     batchAge: o.batchAge as number,
     proposeEvery: o.proposeEvery as number,
+    txpool: {
+      maxExecutable: o.txpoolMaxExecutable as number,
+      maxQueued: o.txpoolMaxQueued as number,
+      maxQueuedPerSender: o.txpoolMaxQueuedPerSender as number,
+      maxPerSender: o.txpoolMaxPerSender as number,
+      lifetimeSeconds: o.txpoolLifetime as number,
+    },
     faults: parseFaults(o, SEQUENCER_FAULTS),
   }
 }

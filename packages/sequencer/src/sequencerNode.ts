@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import {
   bytesToHex,
   createSenderPool,
+  equalBytes,
   hexToBytes,
   LevelStore,
   type NoopReason,
@@ -135,6 +136,12 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
       config: executionConfig,
       view: { account: (address) => (builder as BlockBuilder).headState.getAccount(address) },
       recovery: senderPool,
+      maxExecutable: options.txpool.maxExecutable,
+      maxQueued: options.txpool.maxQueued,
+      maxQueuedPerSender: options.txpool.maxQueuedPerSender,
+      maxPerSender: options.txpool.maxPerSender,
+      maxNonceGap: options.txpool.maxPerSender,
+      lifetimeMs: options.txpool.lifetimeSeconds * 1000,
       logger: logger.child({ component: 'mempool' }),
       onDropped: (dropped) => {
         // Persist the reason before the intake record may be compacted away: never silent.
@@ -182,7 +189,9 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
         await store.batch([chain.droppedOp(refusal.hash, refusal.error.refusal, refusal.error.shortMessage)])
       },
     })
-    if (replay.records > 0) logger.info(replay, 'intake log replayed')
+    // Whatever outlived its lifetime while the node was down goes now, recorded as expired.
+    const expiredAtStart = mempool.expire()
+    if (replay.records > 0) logger.info({ ...replay, expired: expiredAtStart }, 'intake log replayed')
     builder.onSealed((block) => intake.resolve(block.transactions.map((t) => t.hash)))
 
     // The sequencer derives its own batches back from L1: the safe head, and the roots it proposes.
@@ -278,6 +287,16 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
     })
 
     if (options.p2pPort > 0) {
+      // Recent blocks are signed once, when published, and range answers reuse those signatures.
+      const signedRecent = new Map<bigint, { hash: Uint8Array; message: Uint8Array }>()
+      const signed = (block: StoredBlock): Uint8Array => {
+        const cached = signedRecent.get(block.header.number)
+        if (cached !== undefined && equalBytes(cached.hash, block.hash)) return cached.message
+        const message = signBlock(block, options.sequencerKey, config.chainId)
+        signedRecent.set(block.header.number, { hash: block.hash, message })
+        if (signedRecent.size > SIGNED_BLOCKS_KEPT) signedRecent.delete(signedRecent.keys().next().value as bigint)
+        return message
+      }
       p2p = await createP2PNode({
         chainId: config.chainId,
         sequencerAddress: hexToBytes(config.sequencer),
@@ -285,15 +304,16 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
         listenHost: options.p2pHost,
         listenPort: options.p2pPort,
         bootstrapPeers: options.peers,
+        limits: options.p2pLimits,
         registry: metrics.registry,
         logger: logger.child({ component: 'p2p' }),
         heads: () => ({ unsafe: chain.head('unsafe').header.number, safe: chain.head('safe').header.number }),
-        serveRange: (from, count) => signedRange(chain, from, count, options.sequencerKey, config.chainId),
+        serveRange: (from, count) => signedRange(chain, from, count, signed),
       })
       await p2p.start()
       const node = p2p
       builder.onSealed((block) => {
-        void node.publishBlock(signBlock(block, options.sequencerKey, config.chainId)).catch(() => undefined)
+        void node.publishBlock(signed(block)).catch(() => undefined)
       })
     }
 
@@ -388,6 +408,18 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
         },
       }),
       startLoop({
+        name: 'mempool-expiry',
+        // A tenth of the lifetime: an expired transaction goes at most 10% late, at most once a minute.
+        intervalMs: Math.min(60_000, Math.max(250, options.txpool.lifetimeSeconds * 100)),
+        logger,
+        metrics,
+        onFatal,
+        step: async () => {
+          const expired = mempool.expire()
+          if (expired > 0) logger.info({ expired }, 'mempool: dropped expired non-executable transactions')
+        },
+      }),
+      startLoop({
         name: 'intake-checkpoint',
         intervalMs: 5_000,
         logger,
@@ -441,18 +473,20 @@ function signBlock(block: StoredBlock, key: `0x${string}`, chainId: bigint): Uin
   return signGossipBlock(payload, hexToBytes(key), chainId)
 }
 
+/** Signed gossip messages of the sequencer's most recent blocks kept for blocks-by-range. */
+const SIGNED_BLOCKS_KEPT = 1024
+
 function signedRange(
   chain: ChainStore,
   from: bigint,
   count: number,
-  key: `0x${string}`,
-  chainId: bigint,
+  signed: (block: StoredBlock) => Uint8Array,
 ): Uint8Array[] {
   const out: Uint8Array[] = []
   for (let n = from; n < from + BigInt(count); n++) {
     const block = chain.blockByNumber(n)
     if (block === undefined) break
-    out.push(signBlock(block, key, chainId))
+    out.push(signed(block))
   }
   return out
 }

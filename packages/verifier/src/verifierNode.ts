@@ -172,6 +172,7 @@ export async function startVerifier(
         listenHost: options.p2pHost,
         listenPort: options.p2pPort,
         bootstrapPeers: options.peers,
+        limits: options.p2pLimits,
         registry: metrics.registry,
         logger: logger.child({ component: 'p2p' }),
         heads: () => ({ unsafe: chain.head('unsafe').header.number, safe: chain.head('safe').header.number }),

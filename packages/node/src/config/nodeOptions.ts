@@ -11,6 +11,8 @@ export type CommonNodeOptions = {
   p2pHost: string
   p2pPort: number
   peers: string[]
+  /** blocks-by-range serving limits (the rest of `P2PLimits` keeps its defaults). */
+  p2pLimits: { maxConcurrentRangeServes: number; rangeBlocksPerSecond: number; rangeBlocksPerSecondPerPeer: number }
   l1PollInterval: number
   logLevel: string
   /** The RPC server's limits (docs/operator.md, "RPC limits"). */
@@ -196,6 +198,30 @@ export function commonNodeOptionSpecs(defaults: {
       help: 'multiaddr of a peer to dial (repeatable)',
     },
     {
+      name: 'p2pRangeServes',
+      flag: 'p2p-range-serves',
+      env: 'SLUICE_P2P_RANGE_SERVES',
+      kind: 'integer',
+      default: 4,
+      help: 'blocks-by-range answers served at once over all peers; more are refused as busy',
+    },
+    {
+      name: 'p2pRangeBlocksPerSecond',
+      flag: 'p2p-range-blocks-per-second',
+      env: 'SLUICE_P2P_RANGE_BLOCKS_PER_SECOND',
+      kind: 'integer',
+      default: 1024,
+      help: 'blocks served by blocks-by-range per second over all peers (token bucket)',
+    },
+    {
+      name: 'p2pRangeBlocksPerSecondPerPeer',
+      flag: 'p2p-range-blocks-per-second-per-peer',
+      env: 'SLUICE_P2P_RANGE_BLOCKS_PER_SECOND_PER_PEER',
+      kind: 'integer',
+      default: 256,
+      help: 'blocks served by blocks-by-range per second to one peer (token bucket)',
+    },
+    {
       name: 'l1PollInterval',
       flag: 'l1-poll-interval',
       env: 'SLUICE_L1_POLL_INTERVAL',
@@ -258,6 +284,15 @@ export function commonNodeOptions(o: ParsedOptions): CommonNodeOptions {
     p2pHost: o.p2pHost as string,
     p2pPort: o.p2pPort as number,
     peers: (o.peers as string[]).filter((peer) => peer !== ''),
+    p2pLimits: {
+      maxConcurrentRangeServes: positive(o, 'p2pRangeServes', '--p2p-range-serves'),
+      rangeBlocksPerSecond: positive(o, 'p2pRangeBlocksPerSecond', '--p2p-range-blocks-per-second'),
+      rangeBlocksPerSecondPerPeer: positive(
+        o,
+        'p2pRangeBlocksPerSecondPerPeer',
+        '--p2p-range-blocks-per-second-per-peer',
+      ),
+    },
     l1PollInterval: o.l1PollInterval as number,
     logLevel: o.logLevel as string,
     rpcLimits: rpcLimits(o),
@@ -294,4 +329,10 @@ export function parseFaults<F extends string>(o: ParsedOptions, known: readonly 
     )
   }
   return faults as F[]
+}
+
+function positive(o: ParsedOptions, name: string, flag: string): number {
+  const value = o[name] as number
+  if (value < 1) throw new NodeConfigError(flag, 'must be at least 1', 'A limit of 0 would refuse every request.')
+  return value
 }

@@ -42,15 +42,24 @@ export {
   type RequestRangeOptions,
 } from './node.ts'
 export { loadOrCreatePeerKey, P2P_KEY_FILE_NAME, peerKeyPath } from './peerKey.ts'
+export { RangeServeLimiter, type RangeServeLimits, TokenBucket } from './rangeLimits.ts'
 export {
   decodeRangeRequest,
   encodeRangeRequest,
+  RANGE_SERVE_CHUNK,
   RANGE_STATUS_INVALID_REQUEST,
   RANGE_STATUS_OK,
   RANGE_STATUS_SERVER_ERROR,
   type RangeProvider,
   type ReceivedBlock,
 } from './rangeProtocol.ts'
+export {
+  DISCONNECT_SCORE,
+  PEER_SCORE_THRESHOLDS,
+  PeerPenalties,
+  peerScoreParams,
+  RANGE_PENALTIES,
+} from './scoring.ts'
 export {
   createGossipValidator,
   GOSSIP_DROP_REASONS,

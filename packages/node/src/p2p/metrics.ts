@@ -5,6 +5,8 @@ import { GOSSIP_DROP_REASONS, type GossipDropReason } from './validation.ts'
 export type RangeResult =
   | 'ok'
   | 'invalid_request'
+  /** Server: refused by the range limits (busy, or blocks per second). */
+  | 'throttled'
   | 'refused'
   | 'server_error'
   | 'bad_response'
@@ -17,13 +19,19 @@ export type P2PMetrics = {
   peers: Gauge
   rangeRequests: Counter<'role' | 'result'>
   rangeBlocks: Counter<'role'>
+  rangeServing: Gauge
+  lowScoreDisconnects: Counter
 }
 
 /**
  * The p2p layer's metrics, registered on `registry`. One set per registry: a second p2p node
  * needs its own registry (prom-client refuses a metric name registered twice).
  */
-export function createP2PMetrics(registry: Registry, connectedPeers: () => number): P2PMetrics {
+export function createP2PMetrics(
+  registry: Registry,
+  connectedPeers: () => number,
+  rangeServing: () => number = () => 0,
+): P2PMetrics {
   const accepted = new Counter({
     name: 'sluice_p2p_messages_accepted_total',
     help: 'Gossiped blocks that passed validation and were handed to the node',
@@ -57,7 +65,20 @@ export function createP2PMetrics(registry: Registry, connectedPeers: () => numbe
     labelNames: ['role'],
     registers: [registry],
   })
-  return { accepted, dropped, peers, rangeRequests, rangeBlocks }
+  const serving = new Gauge({
+    name: 'sluice_p2p_range_serving',
+    help: 'blocks-by-range answers being built or sent now (bounded by the concurrent-answers limit)',
+    registers: [registry],
+    collect() {
+      this.set(rangeServing())
+    },
+  })
+  const lowScoreDisconnects = new Counter({
+    name: 'sluice_p2p_low_score_disconnects_total',
+    help: 'Peers disconnected because their gossipsub score fell to the disconnect threshold (junk, abuse)',
+    registers: [registry],
+  })
+  return { accepted, dropped, peers, rangeRequests, rangeBlocks, rangeServing: serving, lowScoreDisconnects }
 }
 
 export function countDrop(metrics: P2PMetrics, reason: GossipDropReason): void {

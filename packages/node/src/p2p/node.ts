@@ -17,6 +17,7 @@ import {
   DEFAULT_MAX_CLOCK_DRIFT_SECONDS,
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_SEEN_BLOCKS,
+  MAX_RANGE_COUNT,
 } from './constants.ts'
 import { GossipMessageError, P2PNodeError, RangeRequestError } from './errors.ts'
 import {
@@ -28,6 +29,7 @@ import {
 } from './gossipBlock.ts'
 import { countDrop, createP2PMetrics, type RangeResult } from './metrics.ts'
 import { loadOrCreatePeerKey, peerKeyPath } from './peerKey.ts'
+import { RangeServeLimiter } from './rangeLimits.ts'
 import {
   encodeRangeRequest,
   type RangeProvider,
@@ -35,6 +37,7 @@ import {
   requestRangeFrom,
   serveRangeStream,
 } from './rangeProtocol.ts'
+import { DISCONNECT_SCORE, PEER_SCORE_THRESHOLDS, PeerPenalties, peerScoreParams, RANGE_PENALTIES } from './scoring.ts'
 import { createGossipValidator, type HeadNumbers } from './validation.ts'
 
 /** Bounds of the p2p layer; every field has a default (README.md). */
@@ -55,6 +58,14 @@ export type P2PLimits = {
   maxRangeResponseBytes: number
   /** Concurrent range streams per connection, each direction (default 2). */
   maxRangeStreamsPerConnection: number
+  /** Range answers built or sent at once over all peers; more are refused as busy (default 4). */
+  maxConcurrentRangeServes: number
+  /** Blocks served per second over all peers (token bucket; default 1024). */
+  rangeBlocksPerSecond: number
+  /** Blocks served per second to one peer (token bucket; default 256). */
+  rangeBlocksPerSecondPerPeer: number
+  /** How often peer scores are checked against the disconnect threshold (default 1 s). */
+  scoreCheckIntervalMs: number
   /** How often bootstrap peers that are not connected are dialed again (default 5 s). */
   redialIntervalMs: number
   /** Deadline of one dial (default 5 s). */
@@ -70,6 +81,10 @@ export const DEFAULT_P2P_LIMITS: Readonly<P2PLimits> = {
   rangeServeTimeoutMs: 10_000,
   maxRangeResponseBytes: 32 * 1024 * 1024,
   maxRangeStreamsPerConnection: 2,
+  maxConcurrentRangeServes: 4,
+  rangeBlocksPerSecond: 1024,
+  rangeBlocksPerSecondPerPeer: 256,
+  scoreCheckIntervalMs: 1000,
   redialIntervalMs: 5_000,
   dialTimeoutMs: 5_000,
 }
@@ -140,6 +155,8 @@ export type P2PNode = {
   connectedPeers(): string[]
   /** Peer ids of connected peers subscribed to the blocks topic. */
   topicPeers(): string[]
+  /** A peer's gossipsub score (scoring.ts); at or below `DISCONNECT_SCORE` it is disconnected. */
+  peerScore(peer: string): number
   /** Forgets the accepted block hashes (call after rewinding the unsafe chain). */
   clearSeen(): void
 }
@@ -181,6 +198,7 @@ export async function createP2PNode(options: P2PNodeOptions): Promise<P2PNode> {
   const family = listenHost.includes(':') ? 'ip6' : 'ip4'
 
   const { key, created } = await loadOrCreatePeerKey(keyFile)
+  const penalties = new PeerPenalties()
   const libp2p: Libp2p<Services> = await createLibp2p({
     start: false,
     privateKey: key,
@@ -202,13 +220,28 @@ export async function createP2PNode(options: P2PNodeOptions): Promise<P2PNode> {
         emitSelf: false,
         // One RPC frame may carry a message plus control data.
         maxInboundDataLength: limits.maxMessageBytes + 64 * 1024,
+        // Rejected blocks and range abuse lower a peer's score (scoring.ts); see the disconnect check.
+        scoreParams: peerScoreParams(topic, (peer) => penalties.score(peer)),
+        scoreThresholds: PEER_SCORE_THRESHOLDS,
       }),
     },
   })
   const peerId = libp2p.peerId.toString()
   log.info({ peerId, keyFile, created }, created ? 'created a new p2p identity' : 'loaded the p2p identity')
 
-  const metrics = createP2PMetrics(options.registry, () => libp2p.getPeers().length)
+  const rangeLimiter = new RangeServeLimiter(
+    {
+      maxConcurrent: limits.maxConcurrentRangeServes,
+      blocksPerSecond: limits.rangeBlocksPerSecond,
+      blocksPerSecondPerPeer: limits.rangeBlocksPerSecondPerPeer,
+    },
+    MAX_RANGE_COUNT,
+  )
+  const metrics = createP2PMetrics(
+    options.registry,
+    () => libp2p.getPeers().length,
+    () => rangeLimiter.active,
+  )
   const validator = createGossipValidator({
     chainId: options.chainId,
     sequencerAddress: sequencer,
@@ -219,12 +252,21 @@ export async function createP2PNode(options: P2PNodeOptions): Promise<P2PNode> {
     seenBlocks: limits.seenBlocks,
     now: options.now,
   })
-  const pubsub = libp2p.services.pubsub
+  // The service is gossipsub's class, which scores peers; its exported interface does not list that.
+  const pubsub = libp2p.services.pubsub as GossipSub & { getScore?: (peer: string) => number }
+  const { getScore } = pubsub
+  if (typeof getScore !== 'function') {
+    throw new P2PNodeError('this @libp2p/gossipsub has no getScore(): peer scoring cannot disconnect junk senders.', {
+      severity: 'critical',
+    })
+  }
+  const scoreOf = (peer: string): number => getScore.call(pubsub, peer)
   const handlers = new Set<BlockHandler>()
   // The validator decodes every message; gossipsub hands the same data object to the message event.
   const accepted = new WeakMap<Uint8Array, GossipBlock>()
   let state: 'created' | 'started' | 'stopped' = 'created'
   let redialTimer: NodeJS.Timeout | undefined
+  let scoreTimer: NodeJS.Timeout | undefined
   const dials = new Set<Promise<void>>()
   let dialAbort = new AbortController()
 
@@ -286,6 +328,18 @@ export async function createP2PNode(options: P2PNodeOptions): Promise<P2PNode> {
     if (blocks > 0) metrics.rangeBlocks.labels(role).inc(blocks)
   }
 
+  /** Disconnects every peer whose score fell to the threshold (junk flooding, range abuse). */
+  const dropLowScorePeers = () => {
+    if (state !== 'started') return
+    for (const peer of libp2p.getPeers()) {
+      const score = scoreOf(peer.toString())
+      if (score > DISCONNECT_SCORE) continue
+      metrics.lowScoreDisconnects.inc()
+      log.warn({ peer: peer.toString(), score }, 'disconnecting a peer whose score fell to the threshold')
+      void libp2p.hangUp(peer).catch((error: unknown) => log.debug({ err: error }, 'hang-up failed'))
+    }
+  }
+
   const redial = () => {
     if (state !== 'started') return
     for (const peer of bootstrap) {
@@ -317,11 +371,17 @@ export async function createP2PNode(options: P2PNodeOptions): Promise<P2PNode> {
         (stream, connection) =>
           serveRangeStream(stream, connection.remotePeer.toString(), {
             provider: options.serveRange,
+            limiter: rangeLimiter,
             timeoutMs: limits.rangeServeTimeoutMs,
             maxMessageBytes: limits.maxMessageBytes,
             maxResponseBytes: limits.maxRangeResponseBytes,
             log,
-            onDone: (result, blocks) => countRange('server', result, blocks),
+            onDone: (result, blocks) => {
+              countRange('server', result, blocks)
+              const peer = connection.remotePeer.toString()
+              if (result === 'invalid_request') penalties.add(peer, RANGE_PENALTIES.invalidRequest)
+              else if (result === 'throttled') penalties.add(peer, RANGE_PENALTIES.throttled)
+            },
           }),
         {
           maxInboundStreams: limits.maxRangeStreamsPerConnection,
@@ -338,6 +398,8 @@ export async function createP2PNode(options: P2PNodeOptions): Promise<P2PNode> {
       redial()
       redialTimer = setInterval(redial, limits.redialIntervalMs)
       redialTimer.unref()
+      scoreTimer = setInterval(dropLowScorePeers, limits.scoreCheckIntervalMs)
+      scoreTimer.unref()
       log.info({ peerId, addresses: node.multiaddrs(), topic, bootstrap: bootstrap.map((p) => p.text) }, 'p2p started')
     },
 
@@ -345,6 +407,7 @@ export async function createP2PNode(options: P2PNodeOptions): Promise<P2PNode> {
       if (state !== 'started') return
       state = 'stopped'
       clearInterval(redialTimer)
+      clearInterval(scoreTimer)
       dialAbort.abort(new P2PNodeError('the p2p node is stopping', { severity: 'temporary' }))
       await Promise.allSettled([...dials])
       pubsub.removeEventListener('gossipsub:message', deliver)
@@ -417,6 +480,10 @@ export async function createP2PNode(options: P2PNodeOptions): Promise<P2PNode> {
 
     topicPeers() {
       return pubsub.getSubscribers(topic).map((peer) => peer.toString())
+    },
+
+    peerScore(peer) {
+      return scoreOf(peer)
     },
 
     clearSeen() {

@@ -14,6 +14,7 @@ import { MAX_RANGE_COUNT, MAX_RANGE_REQUEST_BYTES, MAX_RANGE_STATUS_BYTES } from
 import { GossipMessageError, RangeRequestError } from './errors.ts'
 import { decodeGossipMessage, type GossipBlock, plainBytes } from './gossipBlock.ts'
 import type { RangeResult } from './metrics.ts'
+import type { RangeServeLimiter } from './rangeLimits.ts'
 
 /**
  * blocks-by-range (README.md in this folder). The client opens a stream, writes one
@@ -101,8 +102,13 @@ async function write(stream: Stream, frame: Uint8Array): Promise<void> {
   if (!stream.send(lp.encode.single(frame))) await stream.onDrain()
 }
 
+/** Blocks asked of the provider at a time; the event loop gets a turn between chunks. */
+export const RANGE_SERVE_CHUNK = 8
+
 export type RangeServerOptions = {
   provider: RangeProvider | undefined
+  /** Admission (concurrency and blocks per second); without it every well-formed request is served. */
+  limiter?: RangeServeLimiter | undefined
   /** Whole exchange: reading the request and writing the answer. */
   timeoutMs: number
   maxMessageBytes: number
@@ -110,6 +116,8 @@ export type RangeServerOptions = {
   log: Logger
   onDone: (result: RangeResult, blocks: number) => void
 }
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 /** Answers one blocks-by-range stream. Never throws: a failure aborts the stream and is counted. */
 export async function serveRangeStream(stream: Stream, peer: string, options: RangeServerOptions): Promise<void> {
@@ -149,27 +157,55 @@ export async function serveRangeStream(stream: Stream, peer: string, options: Ra
       await stream.close()
       return
     }
-    let messages: readonly Uint8Array[]
-    try {
-      messages = await Promise.race([options.provider(request.from, request.count), expired])
-    } catch (error) {
-      if (stream.status !== 'open') throw error
-      result = 'server_error'
-      options.log.warn({ peer, err: error, ...request }, 'blocks-by-range provider failed')
-      await write(stream, statusFrame(RANGE_STATUS_SERVER_ERROR, 'the node could not read its blocks'))
+    const ticket = options.limiter?.admit(peer, request.count)
+    if (ticket !== undefined && 'refused' in ticket) {
+      result = 'throttled'
+      options.log.debug({ peer, ...request, why: ticket.refused }, 'throttled a blocks-by-range request')
+      await write(stream, statusFrame(RANGE_STATUS_SERVER_ERROR, ticket.refused))
       await stream.close()
       return
     }
-    await write(stream, statusFrame(RANGE_STATUS_OK))
-    let bytes = 0
-    for (const message of messages.slice(0, request.count)) {
-      bytes += message.length
-      // Stop rather than send what the client must refuse; it asks again from where this ends.
-      if (message.length > options.maxMessageBytes || bytes > options.maxResponseBytes) break
-      await write(stream, message)
-      sent++
+    try {
+      // In chunks, with a turn of the event loop between them: a large answer (signing, encoding)
+      // never holds the loop that seals blocks and answers RPC for more than one chunk.
+      const fetchChunk = (from: bigint, count: number) =>
+        Promise.race([(options.provider as RangeProvider)(from, count), expired])
+      let chunk: readonly Uint8Array[]
+      let asked = Math.min(RANGE_SERVE_CHUNK, request.count)
+      try {
+        chunk = await fetchChunk(request.from, asked)
+      } catch (error) {
+        if (stream.status !== 'open') throw error
+        result = 'server_error'
+        options.log.warn({ peer, err: error, ...request }, 'blocks-by-range provider failed')
+        await write(stream, statusFrame(RANGE_STATUS_SERVER_ERROR, 'the node could not read its blocks'))
+        await stream.close()
+        return
+      }
+      await write(stream, statusFrame(RANGE_STATUS_OK))
+      let bytes = 0
+      for (;;) {
+        let stop = chunk.length < asked
+        for (const message of chunk.slice(0, asked)) {
+          bytes += message.length
+          // Stop rather than send what the client must refuse; it asks again from where this ends.
+          if (message.length > options.maxMessageBytes || bytes > options.maxResponseBytes) {
+            stop = true
+            break
+          }
+          await write(stream, message)
+          sent++
+        }
+        if (stop || sent >= request.count) break
+        await nextTurn()
+        asked = Math.min(RANGE_SERVE_CHUNK, request.count - sent)
+        // A failure after the status went out aborts the stream: the client asks another peer.
+        chunk = await fetchChunk(request.from + BigInt(sent), asked)
+      }
+      await stream.close()
+    } finally {
+      ticket?.done(sent)
     }
-    await stream.close()
   } catch (error) {
     // The client went away (reset, closed connection) or the deadline passed.
     result = timedOut ? 'timeout' : 'unavailable'

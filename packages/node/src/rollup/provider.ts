@@ -1,4 +1,12 @@
-import { bytesToBigint, bytesToHex, equalBytes, type Hex, MESSAGE_PASSED_TOPIC, MESSAGE_PASSER } from '@sluice/core'
+import {
+  bytesToBigint,
+  bytesToHex,
+  equalBytes,
+  type Hex,
+  MESSAGE_PASSED_TOPIC,
+  MESSAGE_PASSER,
+  syncStatusBatches,
+} from '@sluice/core'
 import type { ChainStore } from '../chain/store.ts'
 import type { BatchRecord, StoredTransaction } from '../chain/types.ts'
 import type { DerivationDriver } from '../derive/driver.ts'
@@ -107,7 +115,7 @@ export function createRollupProvider(options: RollupProviderOptions): RollupRpcP
           unsafeToSafeBlocks: unsafe.header.number - safe.header.number,
           l1HeadToConfirmedBlocks: reader.lastHead === undefined ? null : reader.lastHead - reader.cursor.number,
         },
-        batches: { count: BigInt(chain.batchCount), l1Count: reader.batchCount },
+        batches: syncStatusBatches(BigInt(chain.batchCount), reader.batchCount),
         derivation: {
           batchIndex: driver.tip.batchIndex < 0n ? null : driver.tip.batchIndex,
           messageCount: driver.tip.messageCount,

@@ -20,6 +20,7 @@ import {
   type P2PNode,
   type P2PNodeOptions,
   peerKeyPath,
+  RANGE_SERVE_CHUNK,
   RangeRequestError,
   type ReceivedBlock,
 } from '../../src/p2p/index.ts'
@@ -396,5 +397,118 @@ describe('p2p node: identity and lifecycle', () => {
     await b.stop()
     await a.stop() // idempotent
     await waitFor('sockets closed', () => tcpHandles() === 0, { timeoutMs: 5_000 })
+  })
+})
+
+describe('p2p node: peer scoring', () => {
+  it('a peer flooding junk ends with a negative score and disconnected; an honest peer stays', async () => {
+    const victim = await node({ limits: { scoreCheckIntervalMs: 200 } })
+    const honest = await node({ bootstrapPeers: [victim.multiaddrs()[0] as string] })
+    const attacker = await rawNode()
+    await attacker.dial(multiaddr(victim.multiaddrs()[0] as string))
+    const attackerId = attacker.peerId.toString()
+    await waitFor('the attacker to see the subscription', () =>
+      attacker.services.pubsub.getSubscribers(victim.topic).some((peer) => peer.toString() === victim.peerId),
+    )
+    await waitFor('the honest peer connected', () => victim.connectedPeers().includes(honest.peerId))
+    // Distinct junk (gossipsub drops identical bytes itself): each one is rejected by validation.
+    for (let i = 0; i < 40 && victim.connectedPeers().includes(attackerId); i++) {
+      await attacker.services.pubsub.publish(victim.topic, encodeRlp([BigInt(i), 7n])).catch(() => undefined)
+    }
+    await waitFor('the junk sender disconnected', () => !victim.connectedPeers().includes(attackerId), {
+      timeoutMs: 20_000,
+    })
+    expect(victim.peerScore(attackerId)).toBeLessThan(0)
+    expect(await metric(victim.registry, 'sluice_p2p_low_score_disconnects_total')).toBeGreaterThanOrEqual(1)
+    expect(await metric(victim.registry, 'sluice_p2p_messages_dropped_total', { reason: 'unsigned' })).toBeGreaterThan(
+      0,
+    )
+    expect(victim.peerScore(honest.peerId)).toBeGreaterThanOrEqual(0)
+    expect(victim.connectedPeers()).toContain(honest.peerId)
+  })
+})
+
+describe('p2p node: range limits', () => {
+  const chain = makeChain(1n, 300n)
+  const providerCalls: { from: bigint; count: number; turns: number }[] = []
+  let turns = 0
+  let gate: Promise<void> | undefined
+  let server: Awaited<ReturnType<typeof node>>
+  let first: Awaited<ReturnType<typeof node>>
+  let second: Awaited<ReturnType<typeof node>>
+
+  beforeAll(async () => {
+    server = await node({
+      limits: { maxConcurrentRangeServes: 1, rangeBlocksPerSecond: 300, rangeBlocksPerSecondPerPeer: 256 },
+      serveRange: async (from, count) => {
+        providerCalls.push({ from, count, turns })
+        if (gate !== undefined) await gate
+        return chain.filter(({ block }) => block.number >= from).map(({ message }) => message)
+      },
+    })
+    first = await node({ bootstrapPeers: [server.multiaddrs()[0] as string] })
+    second = await node({ bootstrapPeers: [server.multiaddrs()[0] as string] })
+    await waitFor('both clients connected', () =>
+      [first.peerId, second.peerId].every((peer) => server.connectedPeers().includes(peer)),
+    )
+  })
+
+  it('builds a large answer in chunks with event-loop turns between them', async () => {
+    providerCalls.length = 0
+    let ticking = true
+    const tick = () => {
+      turns++
+      if (ticking) setImmediate(tick)
+    }
+    setImmediate(tick)
+    const blocks = await first.requestRange(1n, 256)
+    ticking = false
+    expect(blocks.map((entry) => entry.block.number)).toEqual(chain.slice(0, 256).map(({ block }) => block.number))
+    expect(providerCalls.length).toBe(256 / RANGE_SERVE_CHUNK)
+    expect(providerCalls.every((call) => call.count <= RANGE_SERVE_CHUNK)).toBe(true)
+    for (let i = 1; i < providerCalls.length; i++) {
+      expect(providerCalls[i]?.turns).toBeGreaterThan(providerCalls[i - 1]?.turns as number)
+    }
+  })
+
+  it('throttles blocks per second per peer and in total, and keeps serving what fits', async () => {
+    const throttled = () =>
+      metric(server.registry, 'sluice_p2p_range_requests_total', { role: 'server', result: 'throttled' })
+    const before = await throttled()
+    // The first client spent its 256 blocks a moment ago: a second full range is refused, with when to retry.
+    await expect(first.requestRange(1n, 256, { peer: server.peerId })).rejects.toMatchObject({
+      problem: 'serverError',
+      shortMessage: expect.stringMatching(/rate limited: retry in \d+ ms/),
+    })
+    // The second has its own share, but the total (300 a second) has about 44 left: a full range waits...
+    await expect(second.requestRange(1n, 256, { peer: server.peerId })).rejects.toMatchObject({
+      shortMessage: expect.stringMatching(/rate limited/),
+    })
+    // ...and what fits is served meanwhile.
+    expect((await second.requestRange(10n, 16, { peer: server.peerId })).length).toBe(16)
+    expect(await throttled()).toBe(before + 2)
+    // The buckets refill: the full range is served again within a second or so.
+    const again = await waitFor(
+      'the second client served a full range again',
+      async () => (await second.requestRange(1n, 256, { peer: server.peerId }).catch(() => undefined))?.length,
+      { timeoutMs: 10_000, intervalMs: 200 },
+    )
+    expect(again).toBe(256)
+  })
+
+  it('refuses a range request as busy while the concurrent-answers limit is in use', async () => {
+    let open: () => void = () => undefined
+    gate = new Promise((resolve) => {
+      open = resolve
+    })
+    const slow = first.requestRange(1n, 4, { peer: server.peerId }).catch((error: unknown) => error)
+    await waitFor('the first answer in progress', () => providerCalls.at(-1)?.from === 1n && gate !== undefined)
+    await expect(second.requestRange(1n, 4, { peer: server.peerId })).rejects.toMatchObject({
+      shortMessage: expect.stringMatching(/busy: 1 range requests in progress/),
+    })
+    gate = undefined
+    open()
+    expect(((await slow) as ReceivedBlock[]).length).toBe(4)
+    expect((await second.requestRange(1n, 4, { peer: server.peerId })).length).toBe(4)
   })
 })

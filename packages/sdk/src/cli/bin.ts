@@ -2,4 +2,6 @@
 /** The `sluice` executable (the SDK's bin): `npx sluice --help`. */
 import { runCli } from './program.ts'
 
-process.exitCode = await runCli(process.argv.slice(2))
+// Exit as soon as the command is done: idle keep-alive sockets of the HTTP transports would
+// otherwise hold the process for seconds after the answer is printed.
+process.exit(await runCli(process.argv.slice(2)))

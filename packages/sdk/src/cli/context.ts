@@ -16,6 +16,12 @@ import { DEFAULT_DEVNET_FILE, type DevnetFile, devnetChains, readDevnetFile } fr
 import { CliUsageError } from './errors.ts'
 import { type CliIo, toJson } from './io.ts'
 
+/**
+ * How often the CLI polls the L2 node (receipts, heads): the sequencer's default block time, so
+ * that `send` returns within a block of the transfer's inclusion (viem's default is 4 s).
+ */
+export const L2_POLLING_INTERVAL_MS = 250
+
 /** The global options every command takes. */
 export type GlobalOptions = {
   devnet?: string | undefined
@@ -143,10 +149,16 @@ export function createContext(io: CliIo, options: GlobalOptions) {
     },
     async l2Public() {
       const { l2 } = await getChains()
-      return createPublicClient({ chain: l2, transport: http(l2Url()) }).extend(publicActionsL2())
+      return createPublicClient({
+        chain: l2,
+        transport: http(l2Url()),
+        pollingInterval: l2.blockTime ?? L2_POLLING_INTERVAL_MS,
+      }).extend(publicActionsL2())
     },
     l2PublicBare() {
-      return createPublicClient({ transport: http(l2Url()) }).extend(publicActionsL2())
+      return createPublicClient({ transport: http(l2Url()), pollingInterval: L2_POLLING_INTERVAL_MS }).extend(
+        publicActionsL2(),
+      )
     },
     async l2Wallet() {
       const { l2 } = await getChains()

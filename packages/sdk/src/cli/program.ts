@@ -70,8 +70,13 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     return 0
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Commander printed the message (or the help) already.
-      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' ? 0 : 2
+      // Commander printed the message (or the help) on stderr already.
+      if (error.exitCode === 0 || error.code === 'commander.helpDisplayed') return 0
+      if (json) {
+        const message = error.message.replace(/^error: /, '')
+        io.stdout(`${toJson({ error: { name: 'CliUsageError', message, hint: 'run `sluice --help` for usage' } })}\n`)
+      }
+      return 2
     }
     const usage = error instanceof CliUsageError || error instanceof DevnetFileError
     const { name, message, hint } = describe(error)

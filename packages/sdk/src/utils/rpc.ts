@@ -97,6 +97,7 @@ export function parseSyncStatus(value: unknown): SyncStatus {
         batches.lastIndex === undefined || batches.lastIndex === null
           ? null
           : parseQuantity(reader, batches.lastIndex, 'batches.lastIndex'),
+      l1Count: parseQuantity(reader, batches.l1Count ?? 0, 'batches.l1Count'),
     },
     claims: Array.isArray(raw.claims) ? raw.claims : [],
     games: Array.isArray(raw.games) ? raw.games : [],

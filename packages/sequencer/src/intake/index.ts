@@ -2,13 +2,17 @@ export { IntakeLogError } from './errors.ts'
 export { IntakeLog, type IntakeLogOptions, type IntakeLogStats } from './intakeLog.ts'
 export { registerIntakeLogMetrics } from './metrics.ts'
 export {
+  type Admission,
+  encodeAdmission,
   encodeRecord,
   type IntakeRecord,
   MAX_RECORD_PAYLOAD,
   type ParsedSegment,
   parseSegment,
   RECORD_HEADER_BYTES,
+  RECORD_KIND_ADMISSION,
   RECORD_KIND_TRANSACTION,
+  recordAdmission,
 } from './record.ts'
 export {
   type ReplayOptions,

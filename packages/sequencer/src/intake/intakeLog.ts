@@ -194,8 +194,8 @@ export class IntakeLog {
     return durable.then(() => sequence)
   }
 
-  /** `append`, with the sequence known at once (before the record is durable). */
-  enqueue(payload: Uint8Array): { sequence: bigint; durable: Promise<void> } {
+  /** `append`, with the sequence known at once (before the record is durable), of a record of `kind`. */
+  enqueue(payload: Uint8Array, kind: number = RECORD_KIND_TRANSACTION): { sequence: bigint; durable: Promise<void> } {
     const sequence = this.#nextSequence
     if (this.#failure !== undefined) return { sequence, durable: Promise.reject(this.#failure) }
     if (this.#closed) return { sequence, durable: Promise.reject(new IntakeLogError('the intake log is closed')) }
@@ -207,7 +207,7 @@ export class IntakeLog {
     }
     this.#nextSequence++
     const record = new Uint8Array(RECORD_HEADER_BYTES + payload.length)
-    encodeRecord(record, 0, RECORD_KIND_TRANSACTION, sequence, payload)
+    encodeRecord(record, 0, kind, sequence, payload)
     const durable = new Promise<void>((resolve, reject) => {
       this.#queue.push({ record, sequence, waiter: { resolve, reject } })
     })

@@ -12,6 +12,42 @@ import { crc32 } from 'node:zlib'
 export const RECORD_HEADER_BYTES = 17
 /** A raw signed transaction, as `eth_sendRawTransaction` received it. */
 export const RECORD_KIND_TRANSACTION = 1
+/**
+ * An admission: `u64 admittedAtMs ‖ sender (20 bytes) ‖ raw transaction`. Replay re-admits it with
+ * the sender the pool recovered (no second recovery, so a restart with a full pool is fast) and
+ * the lifetime running from the first admission.
+ */
+export const RECORD_KIND_ADMISSION = 2
+const ADMISSION_PREFIX_BYTES = 8 + 20
+
+/** What an admission record holds. */
+export type Admission = { admittedAt: number; sender: Uint8Array; raw: Uint8Array }
+
+export function encodeAdmission(admission: Admission): Uint8Array {
+  const out = new Uint8Array(ADMISSION_PREFIX_BYTES + admission.raw.length)
+  new DataView(out.buffer).setBigUint64(0, BigInt(admission.admittedAt), true)
+  out.set(admission.sender, 8)
+  out.set(admission.raw, ADMISSION_PREFIX_BYTES)
+  return out
+}
+
+/**
+ * The admission in a record's payload: `RECORD_KIND_ADMISSION` decoded, or a `RECORD_KIND_TRANSACTION`
+ * record (raw only, written before admissions were recorded) as `{ raw }`. Undefined for a payload
+ * too short to be an admission (never written by this log).
+ */
+export function recordAdmission(record: IntakeRecord): (Partial<Admission> & { raw: Uint8Array }) | undefined {
+  if (record.kind !== RECORD_KIND_ADMISSION) return { raw: record.payload }
+  const payload = record.payload
+  if (payload.length <= ADMISSION_PREFIX_BYTES) return undefined
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
+  return {
+    admittedAt: Number(view.getBigUint64(0, true)),
+    sender: payload.subarray(8, ADMISSION_PREFIX_BYTES),
+    raw: payload.subarray(ADMISSION_PREFIX_BYTES),
+  }
+}
+
 /** Far above any transaction the mempool admits; a larger length field is a torn or foreign record. */
 export const MAX_RECORD_PAYLOAD = 1 << 20
 
@@ -73,7 +109,8 @@ export function parseSegment(bytes: Uint8Array, firstSequence: bigint): ParsedSe
     records.push({
       sequence,
       kind: bytes[offset + 8] as number,
-      payload: bytes.slice(offset + RECORD_HEADER_BYTES, end),
+      // A view, not a copy: replay hands each payload on once, and the segment is read for that alone.
+      payload: bytes.subarray(offset + RECORD_HEADER_BYTES, end),
     })
     expected++
     offset = end

@@ -3,7 +3,7 @@ import { MempoolError } from '../mempool/errors.ts'
 import type { Mempool } from '../mempool/mempool.ts'
 import type { PoolTransaction } from '../mempool/types.ts'
 import type { IntakeLog } from './intakeLog.ts'
-import type { IntakeRecord } from './record.ts'
+import { encodeAdmission, type IntakeRecord, RECORD_KIND_ADMISSION, recordAdmission } from './record.ts'
 
 /** A logged transaction that the mempool refuses at replay: acknowledged once, now invalid. */
 export type ReplayRefusal = {
@@ -75,7 +75,10 @@ export class TransactionIntake {
    */
   async submit(raw: Uint8Array): Promise<PoolTransaction> {
     const pooled = await this.#mempool.add(raw)
-    const { sequence, durable } = this.#log.enqueue(raw)
+    const { sequence, durable } = this.#log.enqueue(
+      encodeAdmission({ admittedAt: pooled.admittedAt, sender: pooled.sender, raw }),
+      RECORD_KIND_ADMISSION,
+    )
     this.#track(pooled.hashHex, sequence)
     this.#link(pooled, sequence)
     try {
@@ -161,11 +164,14 @@ export class TransactionIntake {
   async #replayChunk(records: IntakeRecord[], options: ReplayOptions, summary: ReplaySummary): Promise<void> {
     const last = records[records.length - 1] as IntakeRecord
     this.#ceiling = last.sequence + 1n
-    const entries = records.map((record) => {
-      const hash = transactionHash(record.payload)
+    const entries = records.flatMap((record) => {
+      const admission = recordAdmission(record)
+      // A checksummed record this log never writes: nothing to re-admit (and nothing acknowledged).
+      if (admission === undefined) return []
+      const hash = transactionHash(admission.raw)
       const key = bytesToHex(hash)
       this.#track(key, record.sequence)
-      return { record, hash, key }
+      return [{ record, admission, hash, key }]
     })
     const resolved = await Promise.all(entries.map((entry) => options.isResolved(entry.hash)))
     summary.records += records.length
@@ -179,8 +185,12 @@ export class TransactionIntake {
         summary.resolved++
         continue
       }
+      const { sender, admittedAt, raw } = entry.admission
       admissions.push(
-        this.#mempool.add(entry.record.payload).then(
+        (sender !== undefined && admittedAt !== undefined
+          ? readmitted(() => this.#mempool.readmit(raw, { sender, admittedAt }))
+          : this.#mempool.add(raw)
+        ).then(
           (pooled) => {
             this.#link(pooled, entry.record.sequence)
             summary.readmitted++
@@ -236,5 +246,14 @@ export class TransactionIntake {
     const left = sequences.filter((s) => s !== sequence)
     if (left.length === 0) this.#sequencesByHash.delete(key)
     else this.#sequencesByHash.set(key, left)
+  }
+}
+
+/** A synchronous re-admission as a promise, so that both replay paths settle alike. */
+function readmitted(admit: () => PoolTransaction): Promise<PoolTransaction> {
+  try {
+    return Promise.resolve(admit())
+  } catch (error) {
+    return Promise.reject(error)
   }
 }

@@ -7,8 +7,10 @@ export type DropReason =
   | TxPoolRefusalCode
   /** A transaction with the same sender and nonce and higher fees took its place. */
   | 'replaced'
-  /** The pool was full and it paid the lowest tip. */
+  /** The pool was full: it paid the lowest tip, or its sender held the most non-executable slots. */
   | 'evicted'
+  /** It stayed non-executable (a lower nonce missing) longer than the pool's lifetime. */
+  | 'expired'
   /** The block builder reported it (e.g. the intake log could not store it). */
   | 'removed'
 

@@ -6,6 +6,7 @@ export type {
   AccountState,
   AccountView,
   DroppedTransaction,
+  MempoolLimits,
   MempoolOptions,
   MempoolStats,
   PoolTransaction,

@@ -20,6 +20,7 @@ import type {
   AccountState,
   AccountView,
   DroppedTransaction,
+  MempoolLimits,
   MempoolOptions,
   MempoolStats,
   PoolTransaction,
@@ -42,10 +43,16 @@ type SenderQueue = {
   stateNonce: bigint
   /** First nonce ≥ stateNonce missing from `txs`: [stateNonce, readyEnd) is executable now. */
   readyEnd: bigint
-  /** Highest nonce: the only one of this sender that may be evicted (never leave a gap below a kept one). */
+  /** Highest nonce: what makes room when the sender is at its own limit (never leave a gap below a kept one). */
   tail: PoolTransaction | undefined
   /** Sum of `cost` over `txs`. */
   totalCost: bigint
+  /** readyEnd − stateNonce as last counted into the pool's totals (`#sync`). */
+  readyCount: number
+  /** The rest of `txs`: waiting for a lower nonce. */
+  queuedCount: number
+  /** The executable transaction with the highest nonce: the one that may be evicted for a better-paying one. */
+  readyTail: PoolTransaction | undefined
 }
 
 /** Highest tip first; equal tips in arrival order. */
@@ -70,7 +77,11 @@ export class Mempool {
   readonly #config: MempoolOptions['config']
   readonly #onDropped: MempoolOptions['onDropped']
   readonly #logger: MempoolOptions['logger']
-  readonly #maxTransactions: number
+  readonly #maxExecutable: number
+  readonly #maxQueued: number
+  readonly #maxQueuedPerSender: number
+  readonly #lifetimeMs: number
+  readonly #now: () => number
   readonly #maxPerSender: number
   readonly #maxNonceGap: bigint
   readonly #maxTransactionBytes: number
@@ -85,8 +96,12 @@ export class Mempool {
   readonly #senders = new Map<string, SenderQueue>()
   /** Hashes past the stateless checks and waiting for their sender: a second copy is `already known`. */
   readonly #admitting = new Set<string>()
-  /** Every sender's tail, cheapest first; entries that stopped being a tail are skipped lazily. */
-  #tails = new Heap<PoolTransaction>(byTipAscending)
+  /** Every sender's executable tail, cheapest first; entries that stopped being one are skipped lazily. */
+  #readyTails = new Heap<PoolTransaction>(byTipAscending)
+  /** Senders with non-executable transactions: where expiry looks, and where a full queue makes room. */
+  readonly #queuedSenders = new Set<SenderQueue>()
+  #readyCount = 0
+  #queuedCount = 0
   #arrivals = 0
   #accepted = 0
   readonly #refused: Partial<Record<TxPoolRefusalCode, number>> = {}
@@ -97,7 +112,11 @@ export class Mempool {
     this.#view = options.view
     this.#onDropped = options.onDropped
     this.#logger = options.logger
-    this.#maxTransactions = positiveInteger('maxTransactions', options.maxTransactions ?? 100_000)
+    this.#maxExecutable = positiveInteger('maxExecutable', options.maxExecutable ?? 100_000)
+    this.#maxQueued = positiveInteger('maxQueued', options.maxQueued ?? 1024)
+    this.#maxQueuedPerSender = positiveInteger('maxQueuedPerSender', options.maxQueuedPerSender ?? 16)
+    this.#lifetimeMs = positiveInteger('lifetimeMs', options.lifetimeMs ?? 3 * 60 * 60 * 1000)
+    this.#now = options.now ?? Date.now
     this.#maxPerSender = positiveInteger('maxPerSender', options.maxPerSender ?? 64)
     this.#maxNonceGap = BigInt(positiveInteger('maxNonceGap', options.maxNonceGap ?? 64))
     this.#maxTransactionBytes = positiveInteger('maxTransactionBytes', options.maxTransactionBytes ?? 1024)
@@ -115,6 +134,17 @@ export class Mempool {
     return this.#byHash.size
   }
 
+  get limits(): MempoolLimits {
+    return {
+      maxExecutable: this.#maxExecutable,
+      maxQueued: this.#maxQueued,
+      maxQueuedPerSender: this.#maxQueuedPerSender,
+      maxPerSender: this.#maxPerSender,
+      maxNonceGap: Number(this.#maxNonceGap),
+      lifetimeMs: this.#lifetimeMs,
+    }
+  }
+
   /**
    * Admits a raw signed transaction: stateless rules, sender recovery (batched with every other
    * admission of this event-loop turn), then nonce, balance, replacement and limits against the head
@@ -130,7 +160,49 @@ export class Mempool {
       this.#admitting.delete(candidate.hashKey)
     }
     if (sender === undefined) throw this.#refuse('invalidSender', 'no sender can be recovered from the signature')
-    return this.#insert(candidate, sender)
+    return this.#insert(candidate, sender, this.#now())
+  }
+
+  /**
+   * Admits again a transaction this pool acknowledged before a restart, with the sender and the
+   * admission time the intake log kept: no recovery (the log is the node's own, checksummed), and the
+   * lifetime runs from the first admission. Same rules and refusals as `add` otherwise.
+   */
+  readmit(raw: Uint8Array, known: { sender: Uint8Array; admittedAt: number }): PoolTransaction {
+    return this.#insert(this.#checkStateless(raw), known.sender, known.admittedAt)
+  }
+
+  /**
+   * Drops, as `expired`, every non-executable transaction admitted more than the lifetime ago, with
+   * the sender's higher nonces (they could only run after it). Returns how many were dropped.
+   */
+  expire(now: number = this.#now()): number {
+    const cutoff = now - this.#lifetimeMs
+    let expired = 0
+    for (const queue of [...this.#queuedSenders]) {
+      let first: bigint | undefined
+      for (const pooled of queue.txs.values()) {
+        if (
+          pooled.nonce >= queue.readyEnd &&
+          pooled.admittedAt <= cutoff &&
+          (first === undefined || pooled.nonce < first)
+        )
+          first = pooled.nonce
+      }
+      if (first === undefined) continue
+      const doomed = [...queue.txs.values()].filter((pooled) => pooled.nonce >= (first as bigint))
+      doomed.sort((a, b) => compare(b.nonce, a.nonce))
+      const seconds = Math.round(this.#lifetimeMs / 1000)
+      for (const pooled of doomed) {
+        const detail =
+          pooled.nonce === first
+            ? `non-executable for more than ${seconds} s (nonce ${queue.readyEnd} of address 0x${queue.key} never came)`
+            : `it waited on nonce ${first}, which expired`
+        this.#drop(pooled, queue, 'expired', detail)
+        expired++
+      }
+    }
+    return expired
   }
 
   /** A pooled transaction by hash (`eth_getTransactionByHash` of a pending transaction). */
@@ -197,6 +269,7 @@ export class Mempool {
       // again (which would make a block of k transactions of one sender cost k²).
       queue.readyEnd = readyEnd > queue.stateNonce ? readyEnd : queue.stateNonce
       advanceReady(queue)
+      this.#sync(queue)
     }
   }
 
@@ -241,12 +314,10 @@ export class Mempool {
   }
 
   stats(): MempoolStats {
-    let ready = 0
-    for (const queue of this.#senders.values()) ready += Number(queue.readyEnd - queue.stateNonce)
     return {
       size: this.#byHash.size,
-      ready,
-      queued: this.#byHash.size - ready,
+      ready: this.#readyCount,
+      queued: this.#queuedCount,
       senders: this.#senders.size,
       accepted: this.#accepted,
       refused: { ...this.#refused },
@@ -287,7 +358,7 @@ export class Mempool {
   }
 
   /** Nonce, balance, replacement and limits; then the insertion. Synchronous: no admission interleaves. */
-  #insert(candidate: Candidate, sender: Uint8Array): PoolTransaction {
+  #insert(candidate: Candidate, sender: Uint8Array, admittedAt: number): PoolTransaction {
     const { tx, hashKey } = candidate
     const hashHex: Hex = `0x${hashKey}`
     if (this.#byHash.has(hashKey)) throw this.#refuse('alreadyKnown', hashHex)
@@ -301,6 +372,8 @@ export class Mempool {
     const queue = this.#senders.get(senderKey)
     const replaced = queue?.txs.get(nonce)
     let evictOwnTail = false
+    /** Becomes executable now (versus waiting for a lower nonce); undefined for a replacement. */
+    let executable: boolean | undefined
     if (replaced !== undefined) {
       const bump = 100n + this.#priceBump
       if (
@@ -321,12 +394,19 @@ export class Mempool {
           `address ${senderHex}, tx: ${nonce}, pending nonce: ${pending}, at most ${this.#maxNonceGap - 1n} ahead`,
         )
       }
+      executable = nonce === pending
       if (queue !== undefined && queue.txs.size >= this.#maxPerSender) {
         // Filling a gap below the sender's highest nonce: that one makes room. Otherwise refuse.
         if (queue.tail === undefined || queue.tail.nonce < nonce) {
           throw this.#refuse('accountLimitExceeded', `address ${senderHex} has ${queue.txs.size} pooled transactions`)
         }
         evictOwnTail = true
+      }
+      if (!executable && !evictOwnTail && (queue?.queuedCount ?? 0) >= this.#maxQueuedPerSender) {
+        throw this.#refuse(
+          'accountLimitExceeded',
+          `address ${senderHex} has ${queue?.queuedCount} non-executable transactions, the limit; send nonce ${pending} first`,
+        )
       }
     }
     let othersCost = 0n
@@ -346,17 +426,40 @@ export class Mempool {
           (othersCost > 0n ? ` (${othersCost} for its other pending transactions)` : ''),
       )
     }
-    let evict: PoolTransaction | undefined
-    if (evictOwnTail) evict = queue?.tail
-    else if (replaced === undefined && this.#byHash.size >= this.#maxTransactions) {
-      evict = this.#cheapestTail()
-      if (evict === undefined) throw this.#refuse('txpoolFull', `${this.#byHash.size} transactions`)
-      if (evict.tip >= candidate.tip) {
-        throw this.#refuse('underpriced', `the pool is full and its cheapest transaction tips ${evict.tip} wei per gas`)
+    // Room: executable and non-executable transactions have separate budgets, so parked (gapped)
+    // transactions can never take the place of ones that would run.
+    let evictOwn: PoolTransaction | undefined
+    let evictReady: PoolTransaction | undefined
+    let evictQueued: PoolTransaction | undefined
+    if (evictOwnTail) evictOwn = queue?.tail
+    if (executable === true && this.#readyCount >= this.#maxExecutable) {
+      evictReady = this.#cheapestReadyTail()
+      if (evictReady === undefined) throw this.#refuse('txpoolFull', `${this.#readyCount} executable transactions`)
+      if (evictReady.senderKey === senderKey) {
+        throw this.#refuse(
+          'txpoolFull',
+          `the cheapest executable transaction is this sender's nonce ${evictReady.nonce}`,
+        )
       }
-      if (evict.senderKey === senderKey && evict.nonce < nonce) {
-        throw this.#refuse('txpoolFull', `the cheapest pooled transaction is this sender's nonce ${evict.nonce}`)
+      if (evictReady.tip >= candidate.tip) {
+        throw this.#refuse(
+          'underpriced',
+          `the pool holds its limit of ${this.#maxExecutable} executable transactions and the cheapest tips ${evictReady.tip} wei per gas`,
+        )
       }
+    } else if (executable === false && !evictOwnTail && this.#queuedCount >= this.#maxQueued) {
+      // Fair shares: room is made from the sender holding the most non-executable slots, never
+      // for a sender that would then hold as many.
+      const own = (queue?.queuedCount ?? 0) + 1
+      const largest = this.#mostQueued()
+      if (largest === undefined || largest.queuedCount <= own) {
+        throw this.#refuse(
+          'txpoolFull',
+          `the pool holds its limit of ${this.#maxQueued} non-executable (gapped) transactions; send nonce ` +
+            `${queue === undefined ? account.nonce : readyEndFrom(queue, account.nonce)} of ${senderHex} first`,
+        )
+      }
+      evictQueued = largest.tail
     }
 
     // Every check passed: change the pool.
@@ -374,13 +477,23 @@ export class Mempool {
       cost: candidate.cost,
       tip: candidate.tip,
       arrival: this.#arrivals++,
+      admittedAt,
     }
-    if (evict !== undefined) {
+    if (evictOwn !== undefined) {
       this.#drop(
-        evict,
-        this.#senders.get(evict.senderKey) as SenderQueue,
+        evictOwn,
+        queue as SenderQueue,
         'evicted',
-        `the pool made room for ${hashHex}, which tips more`,
+        `the sender's pooled transactions are at their limit; ${hashHex} fills a lower nonce`,
+      )
+    }
+    if (evictReady !== undefined) this.#evictReadyTail(evictReady, hashHex)
+    if (evictQueued !== undefined) {
+      this.#drop(
+        evictQueued,
+        this.#senders.get(evictQueued.senderKey) as SenderQueue,
+        'evicted',
+        `the pool's non-executable transactions are at their limit and this sender held the most; room made for ${hashHex}`,
       )
     }
     if (replaced !== undefined) this.#drop(replaced, queue as SenderQueue, 'replaced', `replaced by ${hashHex}`)
@@ -394,6 +507,9 @@ export class Mempool {
         readyEnd: account.nonce,
         tail: undefined,
         totalCost: 0n,
+        readyCount: 0,
+        queuedCount: 0,
+        readyTail: undefined,
       }
       this.#senders.set(senderKey, target)
     }
@@ -401,10 +517,8 @@ export class Mempool {
     target.totalCost += pooled.cost
     this.#byHash.set(hashKey, pooled)
     if (nonce === target.readyEnd) advanceReady(target)
-    if (target.tail === undefined || nonce >= target.tail.nonce) {
-      target.tail = pooled
-      this.#pushTail(pooled)
-    }
+    if (target.tail === undefined || nonce >= target.tail.nonce) target.tail = pooled
+    this.#sync(target)
     this.#accepted++
     return pooled
   }
@@ -451,6 +565,7 @@ export class Mempool {
   #revalidate(queue: SenderQueue): void {
     const account: AccountState = this.#view.account(queue.address)
     queue.stateNonce = account.nonce
+    if (queue.readyEnd < queue.stateNonce) queue.readyEnd = queue.stateNonce
     const ordered = [...queue.txs.values()].sort((a, b) => compare(a.nonce, b.nonce))
     let spent = 0n
     for (const pooled of ordered) {
@@ -469,20 +584,24 @@ export class Mempool {
     }
     queue.readyEnd = queue.stateNonce
     advanceReady(queue)
+    this.#sync(queue)
   }
 
   #drop(pooled: PoolTransaction, queue: SenderQueue, reason: DropReason, detail: string | undefined): void {
     this.#remove(pooled, queue)
+    this.#sync(queue)
     this.#dropped[reason] = (this.#dropped[reason] ?? 0) + 1
     if (this.#onDropped === undefined) return
     const message =
       reason === 'replaced'
         ? 'replaced by a transaction with the same nonce and higher fees'
         : reason === 'evicted'
-          ? 'evicted: txpool is full and it paid the lowest tip'
-          : reason === 'removed'
-            ? 'removed by the sequencer'
-            : TXPOOL_REFUSALS[reason]
+          ? 'evicted: txpool is full and it paid the lowest tip or waited on a missing nonce'
+          : reason === 'expired'
+            ? 'expired: it waited on a missing lower nonce for longer than the pool lifetime'
+            : reason === 'removed'
+              ? 'removed by the sequencer'
+              : TXPOOL_REFUSALS[reason]
     const dropped: DroppedTransaction = { transaction: pooled, reason, message, detail }
     try {
       this.#onDropped(dropped)
@@ -505,26 +624,67 @@ export class Mempool {
       let tail: PoolTransaction | undefined
       for (const other of queue.txs.values()) if (tail === undefined || other.nonce > tail.nonce) tail = other
       queue.tail = tail
-      if (tail !== undefined) this.#pushTail(tail)
     }
   }
 
-  #pushTail(pooled: PoolTransaction): void {
-    this.#tails.push(pooled)
+  /**
+   * Brings the pool's executable / non-executable totals, the set of senders with non-executable
+   * transactions and the executable-tail heap up to date with `queue` after any change to it.
+   */
+  #sync(queue: SenderQueue): void {
+    const alive = this.#senders.get(queue.key) === queue
+    const ready = alive ? Number(queue.readyEnd - queue.stateNonce) : 0
+    const queued = alive ? queue.txs.size - ready : 0
+    this.#readyCount += ready - queue.readyCount
+    this.#queuedCount += queued - queue.queuedCount
+    queue.readyCount = ready
+    queue.queuedCount = queued
+    if (queued > 0) this.#queuedSenders.add(queue)
+    else this.#queuedSenders.delete(queue)
+    const readyTail = ready > 0 ? queue.txs.get(queue.readyEnd - 1n) : undefined
+    if (readyTail === queue.readyTail) return
+    queue.readyTail = readyTail
+    if (readyTail === undefined) return
+    this.#readyTails.push(readyTail)
     // Stale entries accumulate as tails change; rebuild before they outweigh the live ones.
-    if (this.#tails.size > 2 * this.#senders.size + 1024) {
+    if (this.#readyTails.size > 2 * this.#senders.size + 1024) {
       const live: PoolTransaction[] = []
-      for (const queue of this.#senders.values()) if (queue.tail !== undefined) live.push(queue.tail)
-      this.#tails = new Heap(byTipAscending, live)
+      for (const other of this.#senders.values()) if (other.readyTail !== undefined) live.push(other.readyTail)
+      this.#readyTails = new Heap(byTipAscending, live)
     }
   }
 
-  #cheapestTail(): PoolTransaction | undefined {
+  #cheapestReadyTail(): PoolTransaction | undefined {
     for (;;) {
-      const top = this.#tails.peek()
+      const top = this.#readyTails.peek()
       if (top === undefined) return undefined
-      if (this.#byHash.get(top.hashKey) === top && this.#senders.get(top.senderKey)?.tail === top) return top
-      this.#tails.pop()
+      if (this.#byHash.get(top.hashKey) === top && this.#senders.get(top.senderKey)?.readyTail === top) return top
+      this.#readyTails.pop()
+    }
+  }
+
+  /** The sender holding the most non-executable transactions (ties: any). */
+  #mostQueued(): SenderQueue | undefined {
+    let largest: SenderQueue | undefined
+    for (const queue of this.#queuedSenders)
+      if (largest === undefined || queue.queuedCount > largest.queuedCount) largest = queue
+    return largest
+  }
+
+  /** Evicts a sender's executable tail and, first, its higher (non-executable) nonces that could only follow it. */
+  #evictReadyTail(victim: PoolTransaction, forHash: Hex): void {
+    const queue = this.#senders.get(victim.senderKey) as SenderQueue
+    const doomed = [...queue.txs.values()].filter((pooled) => pooled.nonce >= victim.nonce)
+    doomed.sort((a, b) => compare(b.nonce, a.nonce))
+    for (const pooled of doomed) {
+      this.#drop(
+        pooled,
+        queue,
+        'evicted',
+        pooled === victim
+          ? `the pool's executable transactions are at their limit; room made for ${forHash}, which tips more`
+          : `nonce ${victim.nonce} of the same sender was evicted`,
+      )
     }
   }
 }

@@ -18,6 +18,20 @@ export function registerMempoolMetrics(registry: Registry, mempool: Mempool): vo
     },
   })
   new Gauge({
+    name: 'sluice_mempool_limit',
+    help: 'The mempool limits as configured: max_executable, max_queued, max_queued_per_sender, max_per_sender, lifetime_seconds',
+    labelNames: ['limit'],
+    registers: [registry],
+    collect() {
+      const limits = mempool.limits
+      this.set({ limit: 'max_executable' }, limits.maxExecutable)
+      this.set({ limit: 'max_queued' }, limits.maxQueued)
+      this.set({ limit: 'max_queued_per_sender' }, limits.maxQueuedPerSender)
+      this.set({ limit: 'max_per_sender' }, limits.maxPerSender)
+      this.set({ limit: 'lifetime_seconds' }, limits.lifetimeMs / 1000)
+    },
+  })
+  new Gauge({
     name: 'sluice_mempool_senders',
     help: 'Senders with transactions in the mempool',
     registers: [registry],

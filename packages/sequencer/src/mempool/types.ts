@@ -37,6 +37,11 @@ export type PoolTransaction = {
   readonly tip: bigint
   /** Admission order, which breaks ties between equal tips (first come, first served). */
   readonly arrival: number
+  /**
+   * Wall-clock ms of its admission (kept across restarts by the intake log): a transaction still
+   * non-executable `lifetimeMs` after it expires.
+   */
+  readonly admittedAt: number
 }
 
 /** An acknowledged transaction that left the pool without being included, and why. */
@@ -62,9 +67,27 @@ export type MempoolOptions = {
    * these so that `eth_getTransactionReceipt` / `sluice_` methods can report the reason.
    */
   onDropped?: ((dropped: DroppedTransaction) => void) | undefined
-  /** Transactions in the whole pool (default 100,000). */
-  maxTransactions?: number | undefined
-  /** Transactions per sender (default 64). */
+  /**
+   * Executable transactions (consecutive nonces from each sender's account nonce) in the pool
+   * (default 100,000). When a gap fills, the sender's queued transactions become executable at once,
+   * so this may be passed by at most `maxQueuedPerSender`.
+   */
+  maxExecutable?: number | undefined
+  /**
+   * Non-executable (gapped) transactions in the pool (default 1,024, geth's GlobalQueue): a budget of
+   * its own, so that parked transactions never take the room of executable ones.
+   */
+  maxQueued?: number | undefined
+  /**
+   * Non-executable transactions per sender (default 16; geth's AccountQueue is 64). A wallet only
+   * creates gaps by sending concurrently out of order, and Sluice has no contract flows that queue
+   * long nonce runs; a small share lets 64 senders hold the whole queued budget before the fairness
+   * rule (a full queue makes room from the sender with the most) has to choose.
+   */
+  maxQueuedPerSender?: number | undefined
+  /** Milliseconds a non-executable transaction may wait before it is dropped as expired (default 3 h, as geth). */
+  lifetimeMs?: number | undefined
+  /** Transactions per sender, executable or not (default 64). */
   maxPerSender?: number | undefined
   /** A nonce must be below pendingNonce + maxNonceGap (default 64). */
   maxNonceGap?: number | undefined
@@ -80,6 +103,18 @@ export type MempoolOptions = {
   /** Most recoveries per call to the sender pool (default 4,096). */
   maxRecoveryBatch?: number | undefined
   logger?: Pick<Logger, 'error' | 'debug'> | undefined
+  /** Wall clock in ms (admission times and expiry); default `Date.now`. */
+  now?: (() => number) | undefined
+}
+
+/** The pool's limits, as configured (for metrics and status). */
+export type MempoolLimits = {
+  maxExecutable: number
+  maxQueued: number
+  maxQueuedPerSender: number
+  maxPerSender: number
+  maxNonceGap: number
+  lifetimeMs: number
 }
 
 export type MempoolStats = {

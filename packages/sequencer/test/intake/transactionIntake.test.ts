@@ -66,6 +66,49 @@ describe('TransactionIntake', () => {
     await reopened.close()
   })
 
+  it('replays admissions with their sender and age: no recovery, and an expired one never comes back', async () => {
+    const directory = tempDir('sluice-intake-')
+    const view = new FakeView().set(alice, { balance: ETH }).set(bob, { balance: ETH })
+    let now = 1_000_000
+    const clock = { now: () => now, lifetimeMs: 60_000 }
+    let log = await IntakeLog.open({ directory })
+    let made = makePool(view, clock)
+    let intake = new TransactionIntake({ mempool: made.pool, log })
+    const parked = await intake.submit(tx(alice, 1n)) // alice's 0 never comes
+    const executable = await intake.submit(tx(bob, 0n))
+    await log.close()
+
+    // Down for longer than the lifetime. The sequencer persists every drop, and a persisted drop is resolved.
+    now += 61_000
+    const persisted = new Set<string>()
+    const restart = async () => {
+      log = await IntakeLog.open({ directory })
+      made = makePool(view, clock)
+      intake = new TransactionIntake({ mempool: made.pool, log })
+      const summary = await intake.replay({
+        isResolved: (hash) => persisted.has(bytesToHex(hash)),
+        onRefused: () => undefined,
+      })
+      made.pool.expire()
+      for (const d of made.dropped) {
+        persisted.add(d.transaction.hashHex)
+        intake.resolveDropped(d.transaction)
+      }
+      return summary
+    }
+    expect(await restart()).toMatchObject({ records: 2, readmitted: 2 })
+    expect(made.pool.stats().recoveryBatches).toBe(0)
+    expect(made.pool.get(executable.hash)?.admittedAt).toBe(1_000_000)
+    expect(made.dropped.map((d) => [d.transaction.hashHex, d.reason])).toEqual([[parked.hashHex, 'expired']])
+    expect(intake.unresolved).toBe(1)
+    await log.close()
+
+    expect(await restart()).toMatchObject({ records: 2, resolved: 1, readmitted: 1 })
+    expect(made.pool.has(parked.hash)).toBe(false)
+    expect(made.pool.has(executable.hash)).toBe(true)
+    await log.close()
+  })
+
   it('replays a replacement after the transaction it replaced, keeping the replacement', async () => {
     const directory = tempDir('sluice-intake-')
     const view = new FakeView().set(alice, { balance: ETH })

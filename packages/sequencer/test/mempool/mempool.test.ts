@@ -336,7 +336,7 @@ describe('Mempool limits', () => {
   it('evicts the cheapest tail when full, never a lower nonce of a sender it keeps', async () => {
     const view = new FakeView()
     for (const who of [alice, bob, carol, dave]) view.set(who, { balance: ETH })
-    const { pool, dropped } = makePool(view, { maxTransactions: 3 })
+    const { pool, dropped } = makePool(view, { maxExecutable: 3 })
     await pool.add(tx(alice, 0n, { tipGwei: 1n })) // cheapest, but below alice's nonce 1
     await pool.add(tx(alice, 1n, { tipGwei: 10n }))
     const b0 = await pool.add(tx(bob, 0n, { tipGwei: 5n }))
@@ -352,7 +352,7 @@ describe('Mempool limits', () => {
 
   it('says the pool is full when only the sender’s own lower nonce could make room', async () => {
     const view = new FakeView().set(alice, { balance: ETH })
-    const { pool } = makePool(view, { maxTransactions: 1 })
+    const { pool } = makePool(view, { maxExecutable: 1 })
     await pool.add(tx(alice, 0n, { tipGwei: 1n }))
     expect(await outcome(pool.add(tx(alice, 1n, { tipGwei: 9n })))).toBe(TXPOOL_REFUSALS.txpoolFull)
   })

@@ -96,7 +96,7 @@ async function admitAll(pool: Mempool): Promise<PerTx> {
 
 const stubbed: SenderRecovery = { recover: async (batchRaws) => batchRaws.map((raw) => senderOf.get(raw)) }
 const freshPool = (recovery: SenderRecovery): Mempool =>
-  new Mempool({ config, view, recovery, maxTransactions: count + 1 })
+  new Mempool({ config, view, recovery, maxExecutable: count + 1 })
 
 await report('admission, main thread only (recovery stubbed)', () => admitAll(freshPool(stubbed)))
 

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// `sluice-verifier`: plain JavaScript, so that any Node on PATH can start it (see @sluice/core/launcher).
+import { launch } from '@sluice/core/launcher'
+
+await launch('sluice-verifier', new URL('../src/bin.ts', import.meta.url))
