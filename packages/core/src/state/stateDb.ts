@@ -1,11 +1,14 @@
 import { Buffer } from 'node:buffer'
 import { bigintToBytes, bytesToBigint, padLeft } from '../bytes/index.ts'
 import type { BatchOp, KeyValueStore } from '../db/store.ts'
-import { SluiceError } from '../errors/base.ts'
 import { decodeRlp, encodeRlp } from '../rlp/index.ts'
 import { type Account, decodeAccount, emptyAccount, encodeAccount } from '../trie/account.ts'
+import { CommitInFlightError } from '../trie/errors.ts'
 import { MerklePatriciaTrie } from '../trie/trie.ts'
 import type { WorldState } from './types.ts'
+
+/** Defined with the trie, whose `startCommit` throws it too. */
+export { CommitInFlightError }
 
 type Entry = { address: Uint8Array; account: Account }
 
@@ -160,17 +163,5 @@ export class StateDb implements WorldState {
     const { root, written } = this.startCommit(extraOps)
     await written
     return root
-  }
-}
-
-/** `startCommit` was called while the previous commit's batch was still being written. */
-export class CommitInFlightError extends SluiceError {
-  override name = 'CommitInFlightError'
-  constructor() {
-    super('a StateDb commit was started while the previous one is still being written', {
-      details:
-        'Await the previous `startCommit(...).written` (or `flushed()`) first; if it failed, reopen the state at the last durable root.',
-      severity: 'critical',
-    })
   }
 }
