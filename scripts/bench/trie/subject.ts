@@ -1,6 +1,7 @@
 /**
  * One side of the trie figures, run in its own process by scripts/bench/figures/trie.ts:
  *   node scripts/bench/trie/subject.ts --impl ours|ethereumjs --n N --updates U --insert-window W --update-window W --seed S
+ *        [--pipeline false] (ours: await each commit, as before pipelining, for comparison)
  * Inserts N account-shaped values under random 20-byte addresses into a secure trie on LevelDB
  * (commit every 1,000), then updates U random existing accounts (root + commit every 1,000).
  * Prints one JSON line (`SubjectResult`): rates per window, roots, CPU per operation, peak RSS.
@@ -77,9 +78,10 @@ type Subject = {
  * Ours commits pipelined, as the nodes do (`startCommit`): the next 1,000 operations run while the
  * previous batch is being written, and each batch is durable before the next one is submitted.
  */
-async function openOurs(dir: string): Promise<Subject> {
+async function openOurs(dir: string, pipeline: boolean): Promise<Subject> {
   const store = await LevelStore.open(dir)
   const trie = new MerklePatriciaTrie(store, { secure: true })
+  if (!pipeline) return { put: (k, v) => trie.put(k, v), commit: () => trie.commit(), close: () => store.close() }
   let written: Promise<void> = Promise.resolve()
   return {
     put: (k, v) => trie.put(k, v),
@@ -140,7 +142,8 @@ async function main(): Promise<void> {
   const cacheSize = Number(args['cache-size'] ?? 500_000)
   const dir = tempDir(`trie-${impl}`)
   try {
-    const subject = impl === 'ours' ? await openOurs(dir) : await openEthereumjs(dir, cacheSize)
+    const subject =
+      impl === 'ours' ? await openOurs(dir, args.pipeline !== 'false') : await openEthereumjs(dir, cacheSize)
     const keyPrng = new Prng(seed)
     const valuePrng = new Prng(seed + 1000)
     const keys: Uint8Array[] = new Array(n)
