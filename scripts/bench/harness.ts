@@ -35,11 +35,11 @@ export type FigureResult = {
    * workers, LevelDB and V8 threads) and its main thread alone. Independent of the machine's other
    * load, unlike the rates: the number to compare between runs on a shared machine.
    */
-  cpuUsPerOp?: CpuPerOp
-  peerCpuUsPerOp?: CpuPerOp
+  cpuUsPerOp?: CpuPerOp | undefined
+  peerCpuUsPerOp?: CpuPerOp | undefined
   /** Peak resident set size of our process (and the peer's), MiB. */
-  peakRssMiB?: number
-  peerPeakRssMiB?: number
+  peakRssMiB?: number | undefined
+  peerPeakRssMiB?: number | undefined
 }
 
 /** CPU µs per operation: the process and its main thread. */
