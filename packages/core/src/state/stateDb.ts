@@ -3,6 +3,7 @@ import { bigintToBytes, bytesToBigint, padLeft } from '../bytes/index.ts'
 import type { BatchOp, KeyValueStore } from '../db/store.ts'
 import { decodeRlp, encodeRlp } from '../rlp/index.ts'
 import { type Account, decodeAccount, emptyAccount, encodeAccount } from '../trie/account.ts'
+import { CommitGate } from '../trie/commitGate.ts'
 import { CommitInFlightError } from '../trie/errors.ts'
 import { MerklePatriciaTrie } from '../trie/trie.ts'
 import type { WorldState } from './types.ts'
@@ -33,8 +34,8 @@ export class StateDb implements WorldState {
   private readonly accounts: MerklePatriciaTrie
   private readonly pending = new Map<string, Entry>()
   private readonly storageTries = new Map<string, MerklePatriciaTrie>()
-  /** The batch of the last `startCommit` until it is written (stays set when it failed). */
-  private inFlight: Promise<void> | null = null
+  /** The batch of the last `startCommit` until it is written (stays shut when it failed). */
+  private readonly gate = new CommitGate()
 
   constructor(store: KeyValueStore, root?: Uint8Array) {
     this.store = store
@@ -136,26 +137,16 @@ export class StateDb implements WorldState {
    * durable root.
    */
   startCommit(extraOps: readonly BatchOp[] = []): { root: Uint8Array; written: Promise<void> } {
-    if (this.inFlight !== null) throw new CommitInFlightError()
+    this.gate.check()
     const root = this.stateRoot()
     const ops = this.collectCommitOps()
     for (const op of extraOps) ops.push(op)
-    const written = this.store.batch(ops)
-    const inFlight = written.then(
-      () => {
-        if (this.inFlight === inFlight) this.inFlight = null
-      },
-      () => {
-        // keeps the StateDb unusable for commits: its nodes are marked written but are not
-      },
-    )
-    this.inFlight = inFlight
-    return { root, written }
+    return { root, written: this.gate.submit(this.store, ops) }
   }
 
   /** Resolves once the batch of the last `startCommit` has settled (at once when none is in flight). */
-  async flushed(): Promise<void> {
-    if (this.inFlight !== null) await this.inFlight
+  flushed(): Promise<void> {
+    return this.gate.flushed()
   }
 
   /** Writes every new node and `extraOps` in one atomic batch; returns the committed state root. */

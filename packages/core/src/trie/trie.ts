@@ -2,8 +2,9 @@ import { Buffer } from 'node:buffer'
 import { bytesToHex, equalBytes } from '../bytes/index.ts'
 import { keccak256 } from '../crypto/keccak.ts'
 import type { BatchOp, KeyValueStore } from '../db/store.ts'
+import { CommitGate } from './commitGate.ts'
 import { EMPTY_TRIE_ROOT } from './constants.ts'
-import { CommitInFlightError, CorruptTrieNodeError, MissingTrieNodeError } from './errors.ts'
+import { CorruptTrieNodeError, MissingTrieNodeError } from './errors.ts'
 import { bytesToNibbles, commonPrefix, concatNibbles, prependNibble } from './nibbles.ts'
 import {
   BRANCH,
@@ -80,8 +81,8 @@ export class MerklePatriciaTrie {
    * when there are more than `MAX_LOADED` of them, so memory stays bounded.
    */
   private loaded: LoadedNode[] = []
-  /** The batch of the last `startCommit` until it is written (stays set when it failed). */
-  private inFlight: Promise<void> | null = null
+  /** The batch of the last `startCommit` until it is written. */
+  private readonly gate = new CommitGate()
   /** Secure trie: the paths (keccak256 of the key, as nibbles) of the keys used since the last commit. Never written to. */
   private readonly paths = new Map<string, Uint8Array>()
 
@@ -443,21 +444,11 @@ export class MerklePatriciaTrie {
    * reopen at the last durable root.
    */
   startCommit(extraOps: readonly BatchOp[] = []): { root: Uint8Array; written: Promise<void> } {
-    if (this.inFlight !== null) throw new CommitInFlightError()
+    this.gate.check()
     const root = this.root()
     const ops = this.collectCommitOps()
     for (const op of extraOps) ops.push(op)
-    const written = this.store.batch(ops)
-    const inFlight = written.then(
-      () => {
-        if (this.inFlight === inFlight) this.inFlight = null
-      },
-      () => {
-        // stays set: the trie's nodes are marked written but are not, so it must not commit again
-      },
-    )
-    this.inFlight = inFlight
-    return { root, written }
+    return { root, written: this.gate.submit(this.store, ops) }
   }
 
   /**
