@@ -3,7 +3,7 @@
  * and the standard workloads (a seeded PRNG, account-shaped values).
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -30,6 +30,108 @@ export type FigureResult = {
   target?: number
   /** Anything a reader needs to interpret the numbers. */
   note?: string
+  /**
+   * CPU time per operation of `unit` (transaction, trie op), µs: the whole process (main thread,
+   * workers, LevelDB and V8 threads) and its main thread alone. Independent of the machine's other
+   * load, unlike the rates: the number to compare between runs on a shared machine.
+   */
+  cpuUsPerOp?: CpuPerOp | undefined
+  peerCpuUsPerOp?: CpuPerOp | undefined
+  /** Peak resident set size of our process (and the peer's), MiB. */
+  peakRssMiB?: number | undefined
+  peerPeakRssMiB?: number | undefined
+}
+
+/** CPU µs per operation: the process and its main thread. */
+export type CpuPerOp = { process: number; mainThread: number }
+
+/** CPU time used so far, µs, and the peak RSS so far, MiB. */
+export type CpuSample = { processUs: number; mainThreadUs: number; peakRssMiB: number }
+
+/** This process: `process.cpuUsage()` (all threads), `process.threadCpuUsage()` (the main thread), max RSS. */
+export function selfCpu(): CpuSample {
+  const all = process.cpuUsage()
+  const main = process.threadCpuUsage()
+  return {
+    processUs: all.user + all.system,
+    mainThreadUs: main.user + main.system,
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  }
+}
+
+const CLOCK_TICKS_PER_SECOND = 100
+
+function statTicks(path: string): number {
+  const stat = readFileSync(path, 'utf8')
+  // fields after the command name (which may hold spaces) start after the last ')'
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return Number(fields[11]) + Number(fields[12]) // fields 14, 15: utime, stime
+}
+
+/**
+ * Another process, from /proc: CPU of all its threads (including those that exited), of its main
+ * thread (the task whose id is the pid), and its peak RSS (VmHWM). 10 ms resolution. Read it
+ * before the process exits.
+ */
+export function processCpu(pid: number): CpuSample {
+  const tick = 1e6 / CLOCK_TICKS_PER_SECOND
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(status)
+  return {
+    processUs: statTicks(`/proc/${pid}/stat`) * tick,
+    mainThreadUs: statTicks(`/proc/${pid}/task/${pid}/stat`) * tick,
+    peakRssMiB: hwm === null ? Number.NaN : Math.round(Number(hwm[1]) / 1024),
+  }
+}
+
+/**
+ * A process group (a node started by test/support/processes.ts, or anvil behind its Node wrapper):
+ * CPU of all its processes, the main thread of its busiest process, the largest peak RSS among them.
+ */
+export function processGroupCpu(pgid: number): CpuSample {
+  const out: CpuSample = { processUs: 0, mainThreadUs: 0, peakRssMiB: 0 }
+  let busiest = -1
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (Number(fields[2]) !== pgid) continue // field 5: pgrp
+      const sample = processCpu(Number(entry))
+      out.processUs += sample.processUs
+      out.peakRssMiB = Math.max(out.peakRssMiB, sample.peakRssMiB)
+      if (sample.processUs > busiest) {
+        busiest = sample.processUs
+        out.mainThreadUs = sample.mainThreadUs
+      }
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out
+}
+
+/** CPU µs per thread name of a live process (threads that exited are not listed), for profiling notes. */
+export function threadCpuByName(pid: number): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()
+      const name = tid === String(pid) ? 'main' : comm
+      out[name] = (out[name] ?? 0) + (statTicks(`/proc/${pid}/task/${tid}/stat`) * 1e6) / CLOCK_TICKS_PER_SECOND
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out
+}
+
+/** CPU per operation between two samples. */
+export function cpuPerOp(before: CpuSample, after: CpuSample, ops: number): CpuPerOp {
+  return {
+    process: Number(((after.processUs - before.processUs) / ops).toFixed(2)),
+    mainThread: Number(((after.mainThreadUs - before.mainThreadUs) / ops).toFixed(2)),
+  }
 }
 
 export type RunOptions = { quick: boolean }

@@ -33,7 +33,16 @@ import {
   histogramMeanMs,
   metricValue,
 } from '../../loadgen/sluice.ts'
-import { type FigureGroup, type FigureResult, log, type RunOptions, removeDir } from '../harness.ts'
+import {
+  type CpuPerOp,
+  cpuPerOp,
+  type FigureGroup,
+  type FigureResult,
+  log,
+  processGroupCpu,
+  type RunOptions,
+  removeDir,
+} from '../harness.ts'
 import { addressAt, FUNDED_BALANCE, standardWorkload, type Workload } from '../workload.ts'
 
 /** What the load generator offers, tx/s: above the 7,000 target so that meeting it is not an artefact of the offer. */
@@ -69,15 +78,21 @@ export type SideRun = {
   clientCpuSeconds: number
   /** Node CPU µs per included transaction. */
   nodeCpuUsPerTx: number
+  /** The node's CPU per included transaction, µs: its process group, and the main thread of its busiest process. */
+  cpuUsPerOp: CpuPerOp
+  /** Peak RSS of the node's largest process (VmHWM at the end of the window), MiB. */
+  peakRssMiB: number
 }
 
 async function measured(pgid: number, load: () => Promise<LoadReport>): Promise<SideRun> {
   const cpu0 = groupCpuSeconds(pgid)
+  const own0 = processGroupCpu(pgid)
   const client0 = process.cpuUsage()
   const t0 = performance.now()
   const report = await load()
   const wall = (performance.now() - t0) / 1000
   const nodeCpuSeconds = groupCpuSeconds(pgid) - cpu0
+  const own1 = processGroupCpu(pgid)
   const client = process.cpuUsage(client0)
   return {
     report,
@@ -85,6 +100,8 @@ async function measured(pgid: number, load: () => Promise<LoadReport>): Promise<
     nodeCores: Number((nodeCpuSeconds / wall).toFixed(2)),
     clientCpuSeconds: Number(((client.user + client.system) / 1e6).toFixed(2)),
     nodeCpuUsPerTx: report.included === 0 ? Number.NaN : Math.round((nodeCpuSeconds * 1e6) / report.included),
+    cpuUsPerOp: cpuPerOp(own0, own1, report.included),
+    peakRssMiB: own1.peakRssMiB,
   }
 }
 
@@ -234,6 +251,8 @@ function sideSummary(run: SideRun) {
     nodeCores: run.nodeCores,
     nodeCpuUsPerTx: run.nodeCpuUsPerTx,
     clientCpuSeconds: run.clientCpuSeconds,
+    cpuUsPerOp: run.cpuUsPerOp,
+    peakRssMiB: run.peakRssMiB,
   }
 }
 
@@ -272,7 +291,7 @@ const e2eGroup: FigureGroup = {
       })),
     }
     const where =
-      `Sequencer process group used ${ours.nodeCores} cores (${ours.nodeCpuUsPerTx} µs CPU per included transfer), ` +
+      `Sequencer process group used ${ours.nodeCores} cores (${ours.nodeCpuUsPerTx} µs CPU per included transfer; cpuUsPerOp: the group and the main thread of its busiest process (anvil's binary, not its Node wrapper), peakRssMiB the largest VmHWM), ` +
       `the load generator ${ours.clientCpuSeconds} CPU s; anvil ${anvil.nodeCores} cores (${anvil.nodeCpuUsPerTx} µs per transfer). ` +
       `Mean block seal ${ours.timing.sealMeanMs ?? '?'} ms over ${ours.timing.blocksSealed ?? '?'} blocks (sluice_block_seal_seconds). ` +
       `Batch bytes/tx: ${ours.batchBytesPerTx ?? 'n/a'} (sluice_batcher_bytes_per_tx, last batch), ${ours.batchBytesPerTxAll ?? 'n/a'} over all ${ours.batchesPosted ?? '?'} batches posted. ` +
@@ -293,6 +312,10 @@ const e2eGroup: FigureGroup = {
       samples: ours.report.includedPerSecond,
       peerSamples: anvil.report.includedPerSecond,
       target: TARGET_TPS,
+      cpuUsPerOp: ours.cpuUsPerOp,
+      peerCpuUsPerOp: anvil.cpuUsPerOp,
+      peakRssMiB: ours.peakRssMiB,
+      peerPeakRssMiB: anvil.peakRssMiB,
       ...common,
       note: `value: transfers seen in blocks ÷ (last inclusion − first send), one run per side; samples: our transfers included per second of the window. ${setup}${where}`,
     }
@@ -307,6 +330,10 @@ const e2eGroup: FigureGroup = {
       samples: [ours.report.latencyMs.p50, ours.report.latencyMs.p90, ours.report.latencyMs.p99],
       peerSamples: [anvil.report.latencyMs.p50, anvil.report.latencyMs.p90, anvil.report.latencyMs.p99],
       target: TARGET_P99_MS,
+      cpuUsPerOp: ours.cpuUsPerOp,
+      peerCpuUsPerOp: anvil.cpuUsPerOp,
+      peakRssMiB: ours.peakRssMiB,
+      peerPeakRssMiB: anvil.peakRssMiB,
       ...common,
       note: `value: 99th percentile of submit (batch request written) → first seen in a block (blocks followed with eth_getBlockByNumber every 25 ms), over every included transfer; samples: p50, p90, p99; ratio < 1 is better. ${setup}${where}`,
     }

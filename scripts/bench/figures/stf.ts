@@ -91,6 +91,11 @@ export async function measureStfTransfer(sizes: StfTransferSizes): Promise<StfTr
     loadAverage: Number(load.toFixed(2)),
     cpuUsPerTx: ours.cpuUsPerTx,
     peerCpuUsPerTx: peer.cpuUsPerTx,
+    // the same numbers under the names every figure uses
+    cpuUsPerOp: ours.cpuUsPerTx,
+    peerCpuUsPerOp: peer.cpuUsPerTx,
+    peakRssMiB: ours.peakRssMiB,
+    peerPeakRssMiB: peer.peakRssMiB,
     cpuRatio:
       ours.cpuUsPerTx && peer.cpuUsPerTx
         ? Number((peer.cpuUsPerTx.process / ours.cpuUsPerTx.process).toFixed(2))

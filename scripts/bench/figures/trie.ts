@@ -4,10 +4,24 @@
  * child process (scripts/bench/trie/subject.ts) that first inserts N accounts (commit every 1,000) and then
  * updates random existing accounts (root + commit every 1,000); both sides must reach the same roots.
  */
-import { join } from 'node:path'
-import { type FigureGroup, type FigureResult, log, median, type RunOptions, runChild } from '../harness.ts'
 
-type SubjectResult = { insert: number[]; update: number[]; insertRoot: string; updateRoot: string }
+import { loadavg } from 'node:os'
+import { join } from 'node:path'
+import {
+  type CpuPerOp,
+  type FigureGroup,
+  type FigureResult,
+  log,
+  median,
+  type RunOptions,
+  runChild,
+} from '../harness.ts'
+import type { SubjectResult } from '../trie/subject.ts'
+
+/** The median of each field over runs. */
+function medianCpu(values: readonly CpuPerOp[]): CpuPerOp {
+  return { process: median(values.map((v) => v.process)), mainThread: median(values.map((v) => v.mainThread)) }
+}
 
 const subject = join(import.meta.dirname, '..', 'trie', 'subject.ts')
 const PEER = '@ethereumjs/mpt'
@@ -56,11 +70,20 @@ export const trieFigures: FigureGroup = {
         throw new Error(`trie figures: the two sides reached different roots (${r.insertRoot} vs ${ref.insertRoot})`)
       }
     }
-    const figure = (name: string, key: 'insert' | 'update', size: number, target: number): FigureResult => {
+    const figure = (
+      name: string,
+      key: 'insert' | 'update',
+      size: number,
+      target: number,
+    ): FigureResult & { cpuRatio: number; loadAverage: number } => {
       const samples = ours.flatMap((r) => r[key])
       const peerSamples = peer.flatMap((r) => r[key])
       const value = median(samples)
       const peerValue = median(peerSamples)
+      const cpuKey = key === 'insert' ? 'insertCpuUsPerOp' : 'updateCpuUsPerOp'
+      const cpuUsPerOp = medianCpu(ours.map((r) => r[cpuKey]))
+      const peerCpuUsPerOp = medianCpu(peer.map((r) => r[cpuKey]))
+      const load = loadavg()[0] ?? 0
       return {
         name,
         unit: 'ops/s',
@@ -72,10 +95,18 @@ export const trieFigures: FigureGroup = {
         samples: samples.map(Math.round),
         peerSamples: peerSamples.map(Math.round),
         target,
+        cpuUsPerOp,
+        peerCpuUsPerOp,
+        cpuRatio: Number((peerCpuUsPerOp.process / cpuUsPerOp.process).toFixed(2)),
+        peakRssMiB: Math.max(...ours.map((r) => r.peakRssMiB)),
+        peerPeakRssMiB: Math.max(...peer.map((r) => r.peakRssMiB)),
+        loadAverage: Number(load.toFixed(2)),
         note:
-          key === 'insert'
+          (key === 'insert'
             ? `secure trie on LevelDB, ${size} random accounts inserted, commit every 1,000; median of ${p.insertWindow}-op windows over ${p.oursRuns} run(s) (peer ${p.peerRuns}); each run in a fresh process`
-            : `${p.updates} random updates of existing accounts in a ${size}-account trie, root + commit every 1,000; median of ${p.updateWindow}-op windows over ${p.oursRuns} run(s) (peer ${p.peerRuns}); each run in a fresh process`,
+            : `${p.updates} random updates of existing accounts in a ${size}-account trie, root + commit every 1,000; median of ${p.updateWindow}-op windows over ${p.oursRuns} run(s) (peer ${p.peerRuns}); each run in a fresh process`) +
+          '. Ours commits pipelined (startCommit: the next 1,000 operations run while the previous batch is written; each batch is durable before the next is submitted), the peer awaits each commit. ' +
+          `cpuUsPerOp: process CPU (all threads) and main thread per operation, value generation included on both sides; cpuRatio = peer CPU ÷ ours. 1-minute load average at the end: ${load.toFixed(2)}.`,
       }
     }
     return [figure('trie.insert', 'insert', p.n, 13_500), figure('trie.update', 'update', p.n, 10_000)]

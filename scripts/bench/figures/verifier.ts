@@ -28,7 +28,19 @@ import {
   groupCpuSeconds,
   metricValue,
 } from '../../loadgen/sluice.ts'
-import { type FigureGroup, type FigureResult, log, median, type RunOptions, removeDir } from '../harness.ts'
+import {
+  type CpuPerOp,
+  cpuPerOp,
+  type FigureGroup,
+  type FigureResult,
+  log,
+  median,
+  processCpu,
+  type RunOptions,
+  removeDir,
+  selfCpu,
+  threadCpuByName,
+} from '../harness.ts'
 import { addressAt, FUNDED_BALANCE, standardWorkload, type Workload } from '../workload.ts'
 
 const TARGET_TPS = 15_000
@@ -65,6 +77,12 @@ export type CatchupRun = {
   cpuCores: number
   batches: number | undefined
   loadTps: number
+  /** Verifier process CPU per transaction, µs: all threads, and its main thread. */
+  cpuUsPerOp: CpuPerOp
+  /** Verifier CPU per transaction by thread name (main, sender workers, libuv pool, V8 helpers), µs. */
+  threadCpuUsPerTx: Record<string, number>
+  /** Peak RSS of the verifier process, MiB. */
+  peakRssMiB: number
 }
 
 /** Sequencer run, stop, then a fresh verifier's catch-up from L1. */
@@ -114,13 +132,26 @@ export async function measureCatchup(workload: Workload): Promise<CatchupRun> {
 
     const rpcPort = await freePort()
     const spawnedAt = performance.now()
-    const verifier = await startVerifierProcess(dir, l1, {
-      rpcPort,
-      extraArgs: ['--p2p-port', '0', '--l1-poll-interval', '1000'],
-    })
+    // BENCH_VERIFIER_CPU_PROF=<dir>: the verifier alone runs under --cpu-prof (written at its SIGTERM stop)
+    const profileDir = process.env.BENCH_VERIFIER_CPU_PROF
+    const savedNodeOptions = process.env.NODE_OPTIONS
+    if (profileDir !== undefined)
+      process.env.NODE_OPTIONS = `${savedNodeOptions ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim()
+    let verifier: Awaited<ReturnType<typeof startVerifierProcess>>
+    try {
+      verifier = await startVerifierProcess(dir, l1, {
+        rpcPort,
+        extraArgs: ['--p2p-port', '0', '--l1-poll-interval', '1000'],
+      })
+    } finally {
+      if (savedNodeOptions === undefined) delete process.env.NODE_OPTIONS
+      else process.env.NODE_OPTIONS = savedNodeOptions
+    }
     const healthyAt = performance.now()
     const pgid = verifier.child.pid as number
     const cpu0 = groupCpuSeconds(pgid)
+    const own0 = processCpu(pgid)
+    const threads0 = threadCpuByName(pgid)
     const perSecond: number[] = []
     let lastCount = 0
     let lastSample = healthyAt
@@ -147,11 +178,18 @@ export async function measureCatchup(workload: Workload): Promise<CatchupRun> {
       { timeoutMs: 600_000, intervalMs: 25 },
     )
     const cpuSeconds = groupCpuSeconds(pgid) - cpu0
+    const own1 = processCpu(pgid)
+    const threads1 = threadCpuByName(pgid)
     const block = (await jsonRpc(verifier.rpcUrl, 'eth_getBlockByNumber', [target.number, false])) as { hash: string }
     const catchupMs = doneAt - healthyAt
+    if (profileDir !== undefined) await verifier.stop('SIGTERM')
+    const transactions = cumulative[targetBlock] as number
+    const threadUsPerTx: Record<string, number> = {}
+    for (const [name, us] of Object.entries(threads1))
+      threadUsPerTx[name] = Math.round((us - (threads0[name] ?? 0)) / transactions)
     ok = true
     return {
-      transactions: cumulative[targetBlock] as number,
+      transactions,
       targetBlock,
       firstBlockMs: firstProgressAt === undefined ? undefined : Math.round(firstProgressAt - healthyAt),
       hashAgrees: block.hash === target.hash,
@@ -163,6 +201,9 @@ export async function measureCatchup(workload: Workload): Promise<CatchupRun> {
       cpuCores: Number((cpuSeconds / (catchupMs / 1000)).toFixed(2)),
       batches,
       loadTps: report.includedTps,
+      cpuUsPerOp: cpuPerOp(own0, own1, transactions),
+      threadCpuUsPerTx: threadUsPerTx,
+      peakRssMiB: own1.peakRssMiB,
     }
   } finally {
     await stopAll()
@@ -198,6 +239,7 @@ export type RecoveryBound = {
   rates: number[]
   /** Process CPU (main thread and workers) per transaction, µs, over all repeats. */
   cpuUsPerTx: number
+  cpuUsPerOp: CpuPerOp
 }
 
 /** Sender recovery alone over the same raw transactions, all cores. */
@@ -207,6 +249,7 @@ export async function measureRecoveryBound(raws: readonly Uint8Array[], chainId:
     await pool.recover(raws.slice(0, RECOVERY_CHUNK), chainId) // workers up and warm
     const rates: number[] = []
     const cpu0 = process.cpuUsage()
+    const self0 = selfCpu()
     for (let repeat = 0; repeat < BOUND_REPEATS; repeat++) {
       const started = performance.now()
       // One chunk in flight per worker, as a deriving node keeps the pool busy.
@@ -220,7 +263,11 @@ export async function measureRecoveryBound(raws: readonly Uint8Array[], chainId:
       rates.push(Math.round((raws.length * 1000) / elapsed))
     }
     const cpu = process.cpuUsage(cpu0)
-    return { rates, cpuUsPerTx: Math.round((cpu.user + cpu.system) / (raws.length * BOUND_REPEATS)) }
+    return {
+      rates,
+      cpuUsPerTx: Math.round((cpu.user + cpu.system) / (raws.length * BOUND_REPEATS)),
+      cpuUsPerOp: cpuPerOp(self0, selfCpu(), raws.length * BOUND_REPEATS),
+    }
   } finally {
     await pool.close()
   }
@@ -258,6 +305,8 @@ const catchupGroup: FigureGroup = {
         /** Verifier process CPU per derived transaction, µs (independent of the machine's other load). */
         cpuUsPerTx: number
         peerCpuUsPerTx: number
+        /** The bound's CPU per transaction ÷ ours: the ratio with the machine's other load taken out. */
+        cpuRatio: number
       } = {
       name: 'verifier.catchup',
       unit: 'tx/s',
@@ -270,6 +319,8 @@ const catchupGroup: FigureGroup = {
       peerSamples: bound.rates,
       cpuUsPerTx,
       peerCpuUsPerTx: bound.cpuUsPerTx,
+      peerCpuUsPerOp: bound.cpuUsPerOp,
+      cpuRatio: Number((bound.cpuUsPerTx / cpuUsPerTx).toFixed(2)),
       target: TARGET_TPS,
       workloadTxs: sizes.txs,
       loadAverage: Number(load.toFixed(2)),

@@ -34,7 +34,7 @@ import { StateDb, writeGenesisState } from '../../../packages/core/src/state/ind
 import { applyDeposit, applyMessage } from '../../../packages/core/src/stf/index.ts'
 import type { StfMessage } from '../../../packages/core/src/stf/message.ts'
 import { createSenderPool, decodeTransaction } from '../../../packages/core/src/tx/index.ts'
-import { log, parseArgs, removeDir, tempDir } from '../harness.ts'
+import { log, parseArgs, removeDir, selfCpu, tempDir } from '../harness.ts'
 import { addressAt, standardWorkload, type Workload } from '../workload.ts'
 import { CachedStore } from './cachedStore.ts'
 
@@ -70,6 +70,8 @@ export type SubjectResult = {
    * depend on what else runs on the machine.
    */
   cpuUsPerTx?: { mainThread: number; process: number }
+  /** Peak RSS of the subject process (workload and pre-state building included), MiB. */
+  peakRssMiB?: number
   /** --phases: main-thread CPU µs per transaction per phase (means over blocks). */
   phases?: Record<string, number>
 }
@@ -280,6 +282,7 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
     threads: options.threads,
     blockRoots,
     cpuUsPerTx: cpu,
+    peakRssMiB: selfCpu().peakRssMiB,
   }
   if (phases) {
     // means, not medians: the thread CPU clock ticks in milliseconds, a few per block
@@ -401,7 +404,7 @@ async function runEthereumjs(store: LevelStore, root0: Uint8Array, blocks: Uint8
   await stateManager.putAccount(coinbase, vault)
   const root = bytesToHex(await stateManager.getStateRoot())
   const txs = blocks.reduce((s, r) => s + r.length, 0)
-  return { impl: 'ethereumjs', rates, txs, root, rawRoot, failed, cpuUsPerTx: cpu }
+  return { impl: 'ethereumjs', rates, txs, root, rawRoot, failed, cpuUsPerTx: cpu, peakRssMiB: selfCpu().peakRssMiB }
 }
 
 async function main(): Promise<void> {

@@ -1,9 +1,10 @@
 /**
  * One side of the trie figures, run in its own process by scripts/bench/figures/trie.ts:
  *   node scripts/bench/trie/subject.ts --impl ours|ethereumjs --n N --updates U --insert-window W --update-window W --seed S
+ *        [--pipeline false] (ours: await each commit, as before pipelining, for comparison)
  * Inserts N account-shaped values under random 20-byte addresses into a secure trie on LevelDB
  * (commit every 1,000), then updates U random existing accounts (root + commit every 1,000).
- * Prints one JSON line: { insert: rates[], update: rates[], insertRoot, updateRoot }.
+ * Prints one JSON line (`SubjectResult`): rates per window, roots, CPU per operation, peak RSS.
  */
 import { createMPT } from '@ethereumjs/mpt'
 import type { BatchDBOp, DB, EncodingOpts } from '@ethereumjs/util'
@@ -13,7 +14,28 @@ import { bytesToHex } from '../../../packages/core/src/bytes/index.ts'
 import { keccak256 } from '../../../packages/core/src/crypto/index.ts'
 import { DEFAULT_LEVEL_OPTIONS, LevelStore } from '../../../packages/core/src/db/index.ts'
 import { MerklePatriciaTrie } from '../../../packages/core/src/trie/index.ts'
-import { accountValue, log, Prng, parseArgs, removeDir, tempDir, WindowTimer } from '../harness.ts'
+import {
+  accountValue,
+  type CpuPerOp,
+  cpuPerOp,
+  log,
+  Prng,
+  parseArgs,
+  removeDir,
+  selfCpu,
+  tempDir,
+  WindowTimer,
+} from '../harness.ts'
+
+export type SubjectResult = {
+  insert: number[]
+  update: number[]
+  insertRoot: string
+  updateRoot: string
+  insertCpuUsPerOp: CpuPerOp
+  updateCpuUsPerOp: CpuPerOp
+  peakRssMiB: number
+}
 
 const COMMIT_EVERY = 1000
 
@@ -52,13 +74,27 @@ type Subject = {
   close(): Promise<void>
 }
 
-async function openOurs(dir: string): Promise<Subject> {
+/**
+ * Ours commits pipelined, as the nodes do (`startCommit`): the next 1,000 operations run while the
+ * previous batch is being written, and each batch is durable before the next one is submitted.
+ */
+async function openOurs(dir: string, pipeline: boolean): Promise<Subject> {
   const store = await LevelStore.open(dir)
   const trie = new MerklePatriciaTrie(store, { secure: true })
+  if (!pipeline) return { put: (k, v) => trie.put(k, v), commit: () => trie.commit(), close: () => store.close() }
+  let written: Promise<void> = Promise.resolve()
   return {
     put: (k, v) => trie.put(k, v),
-    commit: () => trie.commit(),
-    close: () => store.close(),
+    async commit() {
+      await written
+      const started = trie.startCommit()
+      written = started.written
+      return started.root
+    },
+    async close() {
+      await written
+      await store.close()
+    },
   }
 }
 
@@ -106,7 +142,8 @@ async function main(): Promise<void> {
   const cacheSize = Number(args['cache-size'] ?? 500_000)
   const dir = tempDir(`trie-${impl}`)
   try {
-    const subject = impl === 'ours' ? await openOurs(dir) : await openEthereumjs(dir, cacheSize)
+    const subject =
+      impl === 'ours' ? await openOurs(dir, args.pipeline !== 'false') : await openEthereumjs(dir, cacheSize)
     const keyPrng = new Prng(seed)
     const valuePrng = new Prng(seed + 1000)
     const keys: Uint8Array[] = new Array(n)
@@ -114,6 +151,7 @@ async function main(): Promise<void> {
 
     const insertTimer = new WindowTimer(insertWindow)
     let root: Uint8Array = new Uint8Array(0)
+    const cpuStart = selfCpu()
     insertTimer.restart()
     for (let i = 0; i < n; i += COMMIT_EVERY) {
       const end = Math.min(n, i + COMMIT_EVERY)
@@ -124,6 +162,7 @@ async function main(): Promise<void> {
     }
     const insertRoot = bytesToHex(root)
 
+    const cpuInserted = selfCpu()
     const updateTimer = new WindowTimer(updateWindow)
     const pick = new Prng(seed + 2000)
     updateTimer.restart()
@@ -134,9 +173,18 @@ async function main(): Promise<void> {
       updateTimer.add(end - i)
     }
     await subject.close()
-    process.stdout.write(
-      `${JSON.stringify({ insert: insertTimer.rates, update: updateTimer.rates, insertRoot, updateRoot: bytesToHex(root) })}\n`,
-    )
+    const cpuEnd = selfCpu()
+    const result: SubjectResult = {
+      insert: insertTimer.rates,
+      update: updateTimer.rates,
+      insertRoot,
+      updateRoot: bytesToHex(root),
+      // the value generation (a few µs per op) is inside these, on both sides alike
+      insertCpuUsPerOp: cpuPerOp(cpuStart, cpuInserted, n),
+      updateCpuUsPerOp: cpuPerOp(cpuInserted, cpuEnd, updates),
+      peakRssMiB: cpuEnd.peakRssMiB,
+    }
+    process.stdout.write(`${JSON.stringify(result)}\n`)
   } finally {
     removeDir(dir)
   }

@@ -1,5 +1,5 @@
 export { decodeRlp, decodeRlpInteger } from './decode.ts'
-export { encodeRlp, encodeRlpInteger } from './encode.ts'
+export { encodeRlp, encodeRlpAfter, encodeRlpInteger } from './encode.ts'
 export {
   RlpDecodeError,
   type RlpDecodeErrorParameters,

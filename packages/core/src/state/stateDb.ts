@@ -1,11 +1,15 @@
 import { Buffer } from 'node:buffer'
 import { bigintToBytes, bytesToBigint, padLeft } from '../bytes/index.ts'
 import type { BatchOp, KeyValueStore } from '../db/store.ts'
-import { SluiceError } from '../errors/base.ts'
 import { decodeRlp, encodeRlp } from '../rlp/index.ts'
 import { type Account, decodeAccount, emptyAccount, encodeAccount } from '../trie/account.ts'
+import { CommitGate } from '../trie/commitGate.ts'
+import { CommitInFlightError } from '../trie/errors.ts'
 import { MerklePatriciaTrie } from '../trie/trie.ts'
 import type { WorldState } from './types.ts'
+
+/** Defined with the trie, whose `startCommit` throws it too. */
+export { CommitInFlightError }
 
 type Entry = { address: Uint8Array; account: Account }
 
@@ -30,8 +34,8 @@ export class StateDb implements WorldState {
   private readonly accounts: MerklePatriciaTrie
   private readonly pending = new Map<string, Entry>()
   private readonly storageTries = new Map<string, MerklePatriciaTrie>()
-  /** The batch of the last `startCommit` until it is written (stays set when it failed). */
-  private inFlight: Promise<void> | null = null
+  /** The batch of the last `startCommit` until it is written (stays shut when it failed). */
+  private readonly gate = new CommitGate()
 
   constructor(store: KeyValueStore, root?: Uint8Array) {
     this.store = store
@@ -133,26 +137,16 @@ export class StateDb implements WorldState {
    * durable root.
    */
   startCommit(extraOps: readonly BatchOp[] = []): { root: Uint8Array; written: Promise<void> } {
-    if (this.inFlight !== null) throw new CommitInFlightError()
+    this.gate.check()
     const root = this.stateRoot()
     const ops = this.collectCommitOps()
     for (const op of extraOps) ops.push(op)
-    const written = this.store.batch(ops)
-    const inFlight = written.then(
-      () => {
-        if (this.inFlight === inFlight) this.inFlight = null
-      },
-      () => {
-        // keeps the StateDb unusable for commits: its nodes are marked written but are not
-      },
-    )
-    this.inFlight = inFlight
-    return { root, written }
+    return { root, written: this.gate.submit(this.store, ops) }
   }
 
   /** Resolves once the batch of the last `startCommit` has settled (at once when none is in flight). */
-  async flushed(): Promise<void> {
-    if (this.inFlight !== null) await this.inFlight
+  flushed(): Promise<void> {
+    return this.gate.flushed()
   }
 
   /** Writes every new node and `extraOps` in one atomic batch; returns the committed state root. */
@@ -160,17 +154,5 @@ export class StateDb implements WorldState {
     const { root, written } = this.startCommit(extraOps)
     await written
     return root
-  }
-}
-
-/** `startCommit` was called while the previous commit's batch was still being written. */
-export class CommitInFlightError extends SluiceError {
-  override name = 'CommitInFlightError'
-  constructor() {
-    super('a StateDb commit was started while the previous one is still being written', {
-      details:
-        'Await the previous `startCommit(...).written` (or `flushed()`) first; if it failed, reopen the state at the last durable root.',
-      severity: 'critical',
-    })
   }
 }

@@ -33,3 +33,15 @@ export class CorruptTrieNodeError extends SluiceError {
     })
   }
 }
+
+/** `startCommit` (of a trie or a `StateDb`) was called while the previous commit's batch was still being written. */
+export class CommitInFlightError extends SluiceError {
+  override name = 'CommitInFlightError'
+  constructor() {
+    super('a commit was started while the previous one is still being written', {
+      details:
+        'Await the previous `startCommit(...).written` (or `flushed()`) first; if it failed, reopen the state at the last durable root.',
+      severity: 'critical',
+    })
+  }
+}

@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer'
 import { bytesToHex, equalBytes } from '../bytes/index.ts'
 import { keccak256 } from '../crypto/keccak.ts'
 import type { BatchOp, KeyValueStore } from '../db/store.ts'
+import { CommitGate } from './commitGate.ts'
 import { EMPTY_TRIE_ROOT } from './constants.ts'
 import { CorruptTrieNodeError, MissingTrieNodeError } from './errors.ts'
 import { bytesToNibbles, commonPrefix, concatNibbles, prependNibble } from './nibbles.ts'
@@ -80,6 +81,8 @@ export class MerklePatriciaTrie {
    * when there are more than `MAX_LOADED` of them, so memory stays bounded.
    */
   private loaded: LoadedNode[] = []
+  /** The batch of the last `startCommit` until it is written. */
+  private readonly gate = new CommitGate()
   /** Secure trie: the paths (keccak256 of the key, as nibbles) of the keys used since the last commit. Never written to. */
   private readonly paths = new Map<string, Uint8Array>()
 
@@ -426,11 +429,26 @@ export class MerklePatriciaTrie {
    * atomic batch, and returns the committed root.
    */
   async commit(extraOps: readonly BatchOp[] = []): Promise<Uint8Array> {
+    const { root, written } = this.startCommit(extraOps)
+    await written
+    return root
+  }
+
+  /**
+   * Pipelined commit: submits every changed node and `extraOps` as one atomic batch and returns at
+   * once with the root and `written`, which resolves when the batch is durable. Reads and writes
+   * may go on meanwhile (the store answers reads from a batch in flight, see `LevelStore.batch`), so
+   * the next block's work overlaps this block's LevelDB write. A root is durable only once its
+   * `written` resolved: await it before the next `startCommit` (which throws `CommitInFlightError`
+   * otherwise). When `written` rejects, nothing of the batch was written: drop this trie object and
+   * reopen at the last durable root.
+   */
+  startCommit(extraOps: readonly BatchOp[] = []): { root: Uint8Array; written: Promise<void> } {
+    this.gate.check()
     const root = this.root()
     const ops = this.collectCommitOps()
     for (const op of extraOps) ops.push(op)
-    await this.store.batch(ops)
-    return root
+    return { root, written: this.gate.submit(this.store, ops) }
   }
 
   /**

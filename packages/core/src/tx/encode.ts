@@ -1,4 +1,4 @@
-import { encodeRlp, type RlpInput } from '../rlp/index.ts'
+import { encodeRlp, encodeRlpAfter, type RlpInput } from '../rlp/index.ts'
 import { TransactionEncodeError } from './errors.ts'
 import type { AccessListItem, SignedTransaction } from './types.ts'
 
@@ -30,10 +30,8 @@ export function signingPayload(tx: SignedTransaction): Uint8Array {
 }
 
 function typed(type: 1 | 2, fields: RlpInput[]): Uint8Array {
-  const body = encodeRlp(fields)
-  const out = new Uint8Array(body.length + 1)
+  const out = encodeRlpAfter(1, fields)
   out[0] = type
-  out.set(body, 1)
   return out
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { encode as encodeEthereumjs } from '@ethereumjs/rlp'
 import fc from 'fast-check'
 import { toRlp } from 'viem'
 import { describe, expect, it } from 'vitest'
@@ -163,6 +164,27 @@ describe('round trips (fast-check)', () => {
         expect(bytesToHex(encoded)).toBe(toRlp(value as Parameters<typeof toRlp>[0], 'hex'))
       }),
       { seed: 0x51ce, numRuns: 2000 },
+    )
+  })
+
+  it('encodes integers, long strings and long lists exactly as @ethereumjs/rlp does', () => {
+    const leaf: fc.Arbitrary<RlpInput> = fc.oneof(
+      fc.bigInt({ min: 0n, max: 2n ** 300n }),
+      fc.bigInt({ min: 0n, max: 300n }),
+      fc.uint8Array({ maxLength: 2 }),
+      fc.uint8Array({ minLength: 54, maxLength: 60 }),
+      fc.uint8Array({ minLength: 250, maxLength: 70_000 }),
+    )
+    const { value } = fc.letrec<{ value: RlpInput }>((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('value'), { maxLength: 80 })),
+    }))
+    fc.assert(
+      fc.property(value, (input) => {
+        expect(bytesToHex(encodeRlp(input))).toBe(
+          bytesToHex(encodeEthereumjs(input as Parameters<typeof encodeEthereumjs>[0])),
+        )
+      }),
+      { seed: 0x51ce, numRuns: 300 },
     )
   })
 

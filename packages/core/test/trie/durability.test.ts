@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { repoRoot } from '../../../../test/support/vectors.ts'
 import { bytesToHex } from '../../src/bytes/index.ts'
 import { LevelStore, MemoryStore } from '../../src/db/index.ts'
+import { CommitInFlightError } from '../../src/state/index.ts'
 import { MerklePatriciaTrie, MissingTrieNodeError, verifyProof } from '../../src/trie/index.ts'
 import { ACCOUNTS, address, applyBatch, COUNT_KEY, HEAD_KEY, readCount } from './fixtures/workload.ts'
 import { Prng, randomAccount } from './support.ts'
@@ -78,6 +79,40 @@ describe('trie on LevelDB', () => {
     const root = await committing
     await trie.commit()
     expect(trie.at(root).get(entries[1]?.[0] as Uint8Array)).toEqual(entries[1]?.[1])
+    await store.close()
+  })
+
+  it('pipelines commits: the next block is built while the previous batch is written, and every root stays readable', async () => {
+    const dir = tempDir()
+    let store = await LevelStore.open(dir)
+    const pipelined = new MerklePatriciaTrie(store, { secure: true })
+    const sequential = new MerklePatriciaTrie(new MemoryStore(), { secure: true })
+    const prng = new Prng(9)
+    const addresses = Array.from({ length: 500 }, () => prng.bytes(20))
+    const roots: Uint8Array[] = []
+    let written: Promise<void> = Promise.resolve()
+    for (let block = 0; block < 6; block++) {
+      for (let i = 0; i < 300; i++) {
+        const a = addresses[prng.int(addresses.length)] as Uint8Array
+        const v = randomAccount(prng)
+        pipelined.put(a, v)
+        sequential.put(a, v)
+      }
+      await written
+      const started = pipelined.startCommit()
+      expect(() => pipelined.startCommit()).toThrow(CommitInFlightError)
+      written = started.written
+      expect(bytesToHex(started.root)).toBe(bytesToHex(await sequential.commit()))
+      roots.push(started.root)
+    }
+    await written
+    await store.close()
+    store = await LevelStore.open(dir)
+    for (const root of roots) {
+      const reopened = new MerklePatriciaTrie(store, { secure: true, root })
+      expect(bytesToHex(reopened.root())).toBe(bytesToHex(root))
+      expect(reopened.get(addresses[0] as Uint8Array)).toEqual(sequential.at(root).get(addresses[0] as Uint8Array))
+    }
     await store.close()
   })
 

@@ -262,6 +262,10 @@ export class DerivationDriver {
           nextPlanning?.catch(() => {}) // awaited below; keeps an early rejection from counting as unhandled
           const derived = executeBatch(this.stateDb, planned, tip, this.config)
           const ops = [...(this.sink?.batchOps(derived) ?? []), ...tipOps(derived.tip)]
+          // The state of the batch's earlier blocks is written first (submitted while later blocks
+          // executed, so usually done by now): the tip never lands before a block state it covers,
+          // and a failed block write stops the batch here instead of being lost.
+          await Promise.all(derived.blockWrites ?? [])
           const { written } = this.stateDb.startCommit(ops)
           written.catch(() => {})
           let next: PlannedBatch | undefined
@@ -275,7 +279,6 @@ export class DerivationDriver {
           }
           // durable from here on: the tip moves even if planning the next batch failed
           await written
-          await Promise.all(derived.blockWrites ?? [])
           this.current = derived.tip
           count++
           this.tracker.record(derived)

@@ -25,7 +25,7 @@ export function executeBatch(
     const ops = state.collectCommitOps()
     if (ops.length === 0) return
     const write = state.store.batch(ops)
-    write.catch(() => {}) // awaited with the batch's commit; a failure surfaces there
+    write.catch(() => {}) // awaited before the batch's commit is submitted; a failure surfaces there
     blockWrites.push(write)
   })
   const messageCountAfterPerBlock: bigint[] = []
@@ -78,5 +78,6 @@ export function executeBatch(
     stateRoot,
     previous: tip,
     tip: after,
+    blockWrites,
   }
 }

@@ -52,23 +52,24 @@ export class BatchPlanner {
     const slots: { plan: BlockPlan; position: number; message: Extract<StfMessage, { kind: 'transaction' }> }[] = []
     const raws: Uint8Array[] = []
     for (const plan of plans) {
-      plan.messages.forEach((message, position) => {
-        if (message.kind !== 'transaction') return
+      const messages = plan.messages
+      for (let position = 0; position < messages.length; position++) {
+        const message = messages[position] as StfMessage
+        if (message.kind !== 'transaction') continue
         // the signed encoding is needed for the block anyway; computing it here spares applyBlock
         const raw = message.raw ?? encodeTransaction(message.tx)
-        const withRaw = { ...message, raw }
-        plan.messages[position] = withRaw
-        slots.push({ plan, position, message: withRaw })
+        slots.push({ plan, position, message })
         raws.push(raw)
-      })
+      }
     }
-    if (this.pool !== undefined && raws.length > 0) {
-      const senders = await this.pool.recover(raws, this.config.chainId)
-      slots.forEach((slot, i) => {
-        const sender = senders[i]
-        // undefined: decoding or a signature rule failed; the STF finds the same no-op reason itself
-        if (sender !== undefined) slot.plan.messages[slot.position] = { ...slot.message, sender }
-      })
+    // one new message per transaction, with its encoding and (when recovered) its sender
+    const senders = this.pool !== undefined && raws.length > 0 ? await this.pool.recover(raws, this.config.chainId) : []
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i] as (typeof slots)[number]
+      const sender = senders[i]
+      // undefined: decoding or a signature rule failed; the STF finds the same no-op reason itself
+      slot.plan.messages[slot.position] =
+        sender === undefined ? { ...slot.message, raw: raws[i] } : { ...slot.message, raw: raws[i], sender }
     }
     const last = plans[plans.length - 1]
     const after: PlanningTip =

@@ -66,7 +66,7 @@ export type DerivedBatch = {
   previous: SafeTip
   /** The tip after the batch (stored with it). */
   tip: SafeTip
-  /** Writes of the states of the batch's blocks before its last, submitted while executing; awaited with the batch's commit. */
+  /** Writes of the states of the batch's blocks before its last, submitted while executing; awaited before the batch's commit is submitted. */
   blockWrites?: Promise<void>[] | undefined
 }
 

@@ -12,6 +12,7 @@ import {
   prepareBlockConfig,
   type SenderPool,
   StateDb,
+  StoreError,
   tipOf,
   writeGenesisState,
 } from '@sluice/core'
@@ -244,6 +245,35 @@ describe('DerivationDriver', () => {
     s.delayed = all
     expect(await driver.deriveAvailable()).toBe(2)
     expect(bytesToHex(driver.tip.stateRoot)).toBe(deriveDirectly().rootsPerBatch[2])
+  })
+
+  it('stops at a failed write of a block state before the batch commit, and the tip stays where it was', async () => {
+    /**
+     * A store whose `failAt`-th batch write fails late, as LevelDB's does: its nodes are readable
+     * while it is in flight (LevelStore serves reads from a batch being written), then it rejects.
+     */
+    class FailingStore extends MemoryStore {
+      writes = 0
+      failAt = 0
+      override async batch(ops: readonly BatchOp[]): Promise<void> {
+        this.writes++
+        await super.batch(ops)
+        if (this.writes !== this.failAt) return
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        throw new StoreError('disk full')
+      }
+    }
+    const store = new FailingStore()
+    const s = source()
+    const driver = await DerivationDriver.open({ store, config, source: s, senderPool: pool })
+    // batch 0 holds two blocks: the first block's state is its own write, before the batch's commit
+    store.failAt = store.writes + 1
+    await expect(driver.deriveAvailable()).rejects.toThrow(StoreError)
+    expect(driver.tip.batchIndex).toBe(-1n)
+    const reopened = await DerivationDriver.open({ store, config, source: s, senderPool: pool })
+    expect(reopened.tip.batchIndex).toBe(-1n)
+    expect(await reopened.deriveAvailable()).toBe(3)
+    expect(bytesToHex(reopened.tip.stateRoot)).toBe(deriveDirectly().rootsPerBatch[2])
   })
 
   it('reconciles on its own when the L1 records no longer hold its batches', async () => {
