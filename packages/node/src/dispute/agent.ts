@@ -512,7 +512,7 @@ export class DisputeAgent {
     if (pending !== undefined && pending.position === game.position) return
     const args = { gameId: record.gameId, position: game.position }
     if (game.void) {
-      // The staker lost another game: only the challenger's bond is at stake here (refunded in full).
+      // The staker lost another game: ending it pays the challenger its bond back and its share of the prize.
       if (role === 'challenger') await this.move(key, 'voidGame', args, game.position, [record.gameId, game.position])
       return
     }
