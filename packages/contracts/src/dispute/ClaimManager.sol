@@ -5,6 +5,7 @@ import { IClaimManager } from "../interfaces/IClaimManager.sol";
 import { ISequencerInbox } from "../interfaces/ISequencerInbox.sol";
 import { Constants } from "../libraries/Constants.sol";
 import "../libraries/DisputeErrors.sol";
+import { CreditLedger } from "./CreditLedger.sol";
 import { RollupConfig } from "../libraries/RollupConfig.sol";
 import { Types } from "../libraries/Types.sol";
 
@@ -19,7 +20,7 @@ import { Types } from "../libraries/Types.sol";
 ///         deadline is pending; it is deleted when no unslashed staker remains. Every call that names a
 ///         claim also names its `claimHash`, so that after an L1 reorg it cannot land on another claim.
 ///         Immutable: no owner, no proxy, no pause.
-contract ClaimManager is IClaimManager {
+contract ClaimManager is IClaimManager, CreditLedger {
     /// @notice The hash of the rollup config this ClaimManager was deployed with.
     bytes32 public immutable configHash;
     /// @notice Wei a proposer or staker locks per claim.
@@ -70,8 +71,6 @@ contract ClaimManager is IClaimManager {
     mapping(uint256 messageCount => uint256 claimId) internal _finalizedAt;
     /// @dev Each claim's proposer, to whom its deposit is credited when it finalizes.
     mapping(uint256 claimId => address) internal _proposerOf;
-    /// @notice Wei each address may withdraw with `withdraw` (deposits of finalized claims).
-    mapping(address account => uint256) public credit;
 
     /// @notice A claim was proposed; `proposer` is its first staker.
     /// @param claimId The claim's id.
@@ -123,8 +122,6 @@ contract ClaimManager is IClaimManager {
     /// @notice The deposit of `claimId` was burned (the claim was deleted).
     event DepositBurned(uint256 indexed claimId, uint256 amount);
 
-    /// @notice `account` withdrew `amount` wei of credit.
-    event CreditWithdrawn(address indexed account, uint256 amount);
 
     /// @notice Deploys the ClaimManager for `_config`; reverts with `InvalidRollupConfig` on a config
     ///         that breaks a rule of protocol.md §2.
@@ -234,15 +231,6 @@ contract ClaimManager is IClaimManager {
         credit[proposer] += proposerBond;
         emit ClaimFinalized(_claimId, n, claim.stateRoot, isAnchor);
         emit DepositReturned(_claimId, proposer, proposerBond);
-    }
-
-    /// @notice Pays the caller all of its credit (the deposits of its finalized claims).
-    function withdraw() external {
-        uint256 amount = credit[msg.sender];
-        if (amount == 0) revert NothingToWithdraw(msg.sender);
-        credit[msg.sender] = 0;
-        emit CreditWithdrawn(msg.sender, amount);
-        _send(msg.sender, amount);
     }
 
     /// @notice Pays the caller's bond back from finalized `_claimId` (unslashed stakers only, once).
@@ -453,11 +441,5 @@ contract ClaimManager is IClaimManager {
             if (_values[mid] <= _v) lo_ = mid + 1;
             else hi = mid;
         }
-    }
-
-    /// @dev Sends `_amount` wei to `_to`, reverting when the call fails.
-    function _send(address _to, uint256 _amount) internal {
-        (bool ok,) = _to.call{ value: _amount }("");
-        if (!ok) revert TransferFailed(_to, _amount);
     }
 }

@@ -5,6 +5,7 @@ import { IClaimManager } from "../interfaces/IClaimManager.sol";
 import { IOneStepProver } from "../interfaces/IOneStepProver.sol";
 import { Constants } from "../libraries/Constants.sol";
 import "../libraries/DisputeErrors.sol";
+import { CreditLedger } from "./CreditLedger.sol";
 import { RollupConfig } from "../libraries/RollupConfig.sol";
 import { Types } from "../libraries/Types.sol";
 
@@ -23,7 +24,7 @@ import { Types } from "../libraries/Types.sol";
 ///         names the game's position (`position`), so that a move never lands on a game in a state its
 ///         sender did not see (another move first, or an L1 reorg). Winners withdraw with `withdraw`.
 ///         Immutable: no owner, no proxy, no pause.
-contract DisputeGame {
+contract DisputeGame is CreditLedger {
     /// @notice The hash of the rollup config this DisputeGame was deployed with.
     bytes32 public immutable configHash;
     /// @notice Wei a challenger locks per game.
@@ -41,8 +42,6 @@ contract DisputeGame {
 
     /// @notice The number of games so far; game ids are `1..gameCount`.
     uint256 public gameCount;
-    /// @notice Wei each address may withdraw (won bonds and challenger bonds returned).
-    mapping(address account => uint256) public credit;
     /// @dev Games by id.
     mapping(uint256 gameId => Types.Game) internal _games;
     /// @dev Whether a staker of a claim has lost a game (and was slashed): its other games are void.
@@ -98,8 +97,6 @@ contract DisputeGame {
     ///         credited its own bond back plus its share of the staker's prize (`paid` in all).
     event GameVoided(uint256 indexed gameId, uint256 indexed claimId, address indexed challenger, uint256 paid);
 
-    /// @notice `account` withdrew `amount` wei of credit.
-    event CreditWithdrawn(address indexed account, uint256 amount);
 
     /// @notice Deploys the DisputeGame for `_config`; reverts with `InvalidRollupConfig` on a config
     ///         that breaks a rule of protocol.md §2.
@@ -224,15 +221,6 @@ contract DisputeGame {
         uint256 paid = challengerBond + _prizeShare[game.claimId][game.staker];
         credit[game.challenger] += paid;
         emit GameVoided(_gameId, game.claimId, game.challenger, paid);
-    }
-
-    /// @notice Pays the caller all of its credit.
-    function withdraw() external {
-        uint256 amount = credit[msg.sender];
-        if (amount == 0) revert NothingToWithdraw(msg.sender);
-        credit[msg.sender] = 0;
-        emit CreditWithdrawn(msg.sender, amount);
-        _send(msg.sender, amount);
     }
 
     /// @notice Game `_gameId` (all-zero with status `None` when it does not exist).
@@ -378,11 +366,5 @@ contract DisputeGame {
     /// @dev `lo + (hi - lo) / 2`.
     function _mid(Types.Game storage _game) internal view returns (uint64) {
         return _game.lo + (_game.hi - _game.lo) / 2;
-    }
-
-    /// @dev Sends `_amount` wei to `_to`, reverting when the call fails.
-    function _send(address _to, uint256 _amount) internal {
-        (bool ok,) = _to.call{ value: _amount }("");
-        if (!ok) revert TransferFailed(_to, _amount);
     }
 }

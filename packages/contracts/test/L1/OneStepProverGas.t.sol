@@ -221,17 +221,11 @@ contract OneStepProverGas_Test is OneStepProverTestBase {
         // execution plus the forwarder's copy and call, not the test contract's memory.
         bytes memory cd = abi.encodeCall(prover.proveMessageWithReason, (i, pre, proof));
         (uint256 used, bytes memory ret) = meter.measure(address(prover), cd);
-        f_.execution = used;
         (bytes32 post, uint8 reason) = abi.decode(ret, (bytes32, uint8));
         assertEq(reason, Reason.APPLIED, "the withdrawal applies");
         assertEq(post, expected, "post root");
 
-        f_.calldataBytes = cd.length;
-        f_.zeros = _zeros(cd);
-        f_.nonZeros = cd.length - f_.zeros;
-        f_.standard = 21_000 + 16 * f_.nonZeros + 4 * f_.zeros + f_.execution;
-        f_.floor = 21_000 + 40 * f_.nonZeros + 10 * f_.zeros;
-        f_.txGas = f_.standard > f_.floor ? f_.standard : f_.floor;
+        f_ = _figures(cd, used);
         _log(_name, _batch.length, f_);
         assertLe(f_.calldataBytes + TX_ENVELOPE_BYTES, MAX_TX_BYTES, "transaction within 128 KiB");
         assertLe(f_.txGas, MAX_TX_GAS, "transaction within 8,000,000 gas");
