@@ -17,6 +17,7 @@ import { MemoryStore } from '../../packages/core/src/db/store.ts'
 import { delayedToStfMessage } from '../../packages/core/src/derive/messages.ts'
 import { type DelayedMessage, encodeDepositPayload } from '../../packages/core/src/messages/delayed.ts'
 import { recordMessageProof } from '../../packages/core/src/proof/index.ts'
+import { encodeRlp, type RlpInput } from '../../packages/core/src/rlp/index.ts'
 import { StateDb, writeGenesisState } from '../../packages/core/src/state/index.ts'
 import {
   applyMessage,
@@ -57,7 +58,8 @@ export type StfVector = {
 }
 
 export type StfVectorFile = {
-  config: { chainId: Hex; baseFeePerGas: Hex; feeVault: Hex; messagePasser: Hex }
+  /** `genesisStateRoot` is root_0 computed from the genesis state of §3.3 (the contracts' constant must match). */
+  config: { chainId: Hex; baseFeePerGas: Hex; feeVault: Hex; messagePasser: Hex; genesisStateRoot: Hex }
   cases: StfVector[]
 }
 
@@ -197,7 +199,7 @@ function delayedCase(ctx: Context, name: string, message: DelayedMessage, expect
 export function generateStfVectors(config: RollupConfig): StfVectorFile {
   const stf = prepareStfConfig(config)
   const state = new StateDb(new MemoryStore())
-  writeGenesisState(state)
+  const root0 = bytesToHex(writeGenesisState(state))
   const ctx: Context = { state, stf, config, cases: [] }
   const chainId = config.chainId
   const users: TestAccount[] = Array.from({ length: 400 }, (_, i) => testAccount(i))
@@ -244,6 +246,11 @@ export function generateStfVectors(config: RollupConfig): StfVectorFile {
     applyMessage(state, { kind: 'deposit', recipient: whale, amount: 2n ** 256n - 5n }, stf)
     delayedCase(ctx, 'deposit/saturates-at-max-uint256', deposit(whale, 10n), 'applied')
     if (state.getAccount(whale).balance !== 2n ** 256n - 1n) throw new Error('the deposit did not saturate')
+    // §7.3: a transfer's credit to a recipient at 2^256 − 1 saturates too (the sender still pays).
+    const t = send(7, whale, 1n)
+    delayedCase(ctx, 'forced/recipient-credit-saturates-at-max-uint256', forced(t.raw), 'applied')
+    t.commit()
+    if (state.getAccount(whale).balance !== 2n ** 256n - 1n) throw new Error('the credit did not saturate')
   }
   // §7.2: a deposit payload that is not 52 bytes (the Portal never records one) is a no-op.
   delayedCase(
@@ -335,6 +342,32 @@ export function generateStfVectors(config: RollupConfig): StfVectorFile {
   }
   delayedCase(ctx, 'forced/eip1559-applied', forced(sign({}).raw), 'applied')
   nonces.set(4, nextNonce(4) + 1n)
+  // §7.3 strict decoding: `data` must be a byte string and the access list a list, else forcedDecode.
+  {
+    const t = sign({}).tx
+    const fields = (data: RlpInput, accessList: RlpInput): RlpInput[] => [
+      t.chainId as bigint,
+      t.nonce,
+      t.maxPriorityFeePerGas,
+      t.maxFeePerGas,
+      t.gasLimit,
+      t.to as Uint8Array,
+      t.value,
+      data,
+      accessList,
+      t.v,
+      t.r,
+      t.s,
+    ]
+    const typed = (items: RlpInput[]) => concatBytes(new Uint8Array([2]), encodeRlp(items))
+    delayedCase(ctx, 'forced/noop-data-is-a-list', forced(typed(fields([], []))), 'forcedDecode')
+    delayedCase(
+      ctx,
+      'forced/noop-accessList-is-bytes',
+      forced(typed(fields(new Uint8Array(0), new Uint8Array(0)))),
+      'forcedDecode',
+    )
+  }
 
   // Batch slots.
   const slot = (
@@ -572,12 +605,22 @@ export function generateStfVectors(config: RollupConfig): StfVectorFile {
     last.commit()
   }
 
+  // §7.3: the fee vault's credit saturates at 2^256 − 1 (last, so that no earlier case sees a full vault).
+  {
+    applyMessage(state, { kind: 'deposit', recipient: stf.feeVault, amount: 2n ** 256n - 1n }, stf)
+    const t = send(8, (users[9] as TestAccount).address, 1n)
+    delayedCase(ctx, 'forced/fee-vault-credit-saturates-at-max-uint256', forced(t.raw), 'applied')
+    t.commit()
+    if (state.getAccount(stf.feeVault).balance !== 2n ** 256n - 1n) throw new Error('the fee credit did not saturate')
+  }
+
   return {
     config: {
       chainId: `0x${config.chainId.toString(16)}`,
       baseFeePerGas: `0x${config.baseFeePerGas.toString(16)}`,
       feeVault: config.feeVault,
       messagePasser: bytesToHex(MESSAGE_PASSER),
+      genesisStateRoot: root0,
     },
     cases: ctx.cases,
   }

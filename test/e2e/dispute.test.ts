@@ -3,15 +3,33 @@
  * - a sequencer proposing a wrong root (`--fault bad-claim`) is challenged by two verifiers. One plays
  *   the bisection against the sequencer's own dispute agent (it defends with its true roots), is
  *   killed and restarted mid-game, resumes, and wins through the one-step proof on L1: the claim is
- *   deleted and the bond moves (minus the burn); it then proposes the true root, which finalizes
- *   after the window, and withdraws its credit and its stake. The other, stopped after opening its
- *   game, comes back to a void game, ends it and gets its bond back in full;
+ *   deleted (its deposit burned) and the staker's bond, less the burn, is split between the two
+ *   challengers; it then proposes the true root. The other, stopped after opening its game, comes back
+ *   to a game the slash cut short, ends it and gets its bond back plus the same share;
+ * - the self-slash attack (issue 18) against that true claim: an attacker keeps proposing wrong roots at
+ *   the same batch, challenges its own staker in the next transaction, never answers the honest games
+ *   and slashes itself just before they would time out, proposing again. The verifier is paid for every
+ *   game cut short, each deleted claim burns its deposit (the attacker ends poorer by at least a bond
+ *   per blocking claim), and the true claim finalizes within the bound of §8.6; it withdraws its
+ *   credit, its stake and its deposit;
  * - two dishonest challengers (`--fault challenge-honest`) challenge a correct claim: one plays to
  *   the one-step proof and loses, the other stops answering (killed) and loses on `timeout`; the claim
  *   finalizes and the proposer collects both bonds.
  */
 import { claimManagerAbi, disputeGameAbi } from '@sluice/contracts'
-import { type Address, createPublicClient, type Hex, http, isAddressEqual, type PublicClient } from 'viem'
+import {
+  type Address,
+  createPublicClient,
+  createWalletClient,
+  encodeFunctionData,
+  type Hex,
+  http,
+  isAddressEqual,
+  keccak256,
+  type PublicClient,
+  parseEventLogs,
+  toHex,
+} from 'viem'
 import { afterAll, describe, expect, it } from 'vitest'
 import { devAccount, jsonRpc, stopAll, tempDir, waitFor } from '../support/processes.ts'
 import {
@@ -101,6 +119,117 @@ afterAll(async () => {
   await stopAll()
 })
 
+type HonestClaim = { claimId: bigint; batchIndex: bigint; accumulator: Hex }
+
+/**
+ * The self-slash attack of issue 18 against the true claim `honest`, from dev account 5 (plain
+ * transactions, as any L1 user): propose a wrong root at the same batch and challenge its own staker;
+ * once the verifier (`honestChallenger`) has opened its game against that staker, jump L1 time to one
+ * second past the attacker's own game clock — the honest game, opened later, has not run out — and slash
+ * itself (time out its own game: its staker never moved), then propose again; until a wrong claim lands
+ * at or after the true claim's challenge deadline (which no longer blocks it).
+ */
+async function selfSlashAttack(r: Rollup, honest: HonestClaim, honestChallenger: Address) {
+  const { l1, client } = r
+  const attacker = devAccount(5)
+  const wallet = createWalletClient({ account: attacker.account, transport: http(l1.anvil.rpcUrl) })
+  const startBalance = await client.getBalance({ address: attacker.address })
+  const deadline = BigInt((await claimState(r, honest.claimId)).challengeDeadline)
+  const claimIds: bigint[] = []
+  const send = async (to: Address, data: Hex, value = 0n) => {
+    const hash = await wallet.sendTransaction({ to, data, value, chain: null })
+    const receipt = await client.waitForTransactionReceipt({ hash })
+    expect(receipt.status).toBe('success')
+    return receipt
+  }
+  const proposeAndSelfChallenge = async () => {
+    const root = keccak256(toHex(`forged ${claimIds.length}`))
+    const proposed = await send(
+      l1.deployment.claimManager,
+      encodeFunctionData({
+        abi: claimManagerAbi,
+        functionName: 'propose',
+        args: [honest.batchIndex, honest.accumulator, root],
+      }),
+      2n * l1.config.proposerBond,
+    )
+    const [event] = parseEventLogs({ abi: claimManagerAbi, logs: proposed.logs, eventName: 'ClaimProposed' })
+    const { claimId, claimHash } = event?.args as { claimId: bigint; claimHash: Hex }
+    claimIds.push(claimId)
+    const proposedAt = (await client.getBlock({ blockNumber: proposed.blockNumber })).timestamp
+    // A claim proposed at or after the true claim's deadline cannot block it: the attack is over, and the
+    // verifier may delete it at once (the true claim, finalized, is the anchor at the same n).
+    if (proposedAt >= deadline) return { claimId, gameId: 0n, proposedAt }
+    const challenged = await send(
+      l1.deployment.disputeGame,
+      encodeFunctionData({
+        abi: disputeGameAbi,
+        functionName: 'challenge',
+        args: [claimId, claimHash, attacker.address],
+      }),
+      l1.config.challengerBond,
+    )
+    const [opened] = parseEventLogs({ abi: disputeGameAbi, logs: challenged.logs, eventName: 'GameOpened' })
+    return { claimId, gameId: (opened?.args as { gameId: bigint }).gameId, proposedAt }
+  }
+  let blocking = 0
+  let current = await proposeAndSelfChallenge()
+  while (current.proposedAt < deadline) {
+    blocking++
+    const claimId = current.claimId
+    await waitFor(
+      `the verifier's game against wrong claim ${claimId}`,
+      async () =>
+        (await games(r)).some(
+          (e) =>
+            e.eventName === 'GameOpened' &&
+            (e.args as { claimId: bigint }).claimId === claimId &&
+            isAddressEqual((e.args as { challenger: Address }).challenger, honestChallenger),
+        ),
+      { timeoutMs: 30_000 },
+    )
+    const own = await gameState(r, current.gameId)
+    await jsonRpc(l1.anvil.rpcUrl, 'anvil_setNextBlockTimestamp', [Number(own.lastMoveAt + l1.config.gameClock + 1n)])
+    const position = await client.readContract({
+      address: l1.deployment.disputeGame,
+      abi: disputeGameAbi,
+      functionName: 'position',
+      args: [current.gameId],
+    })
+    await send(
+      l1.deployment.disputeGame,
+      encodeFunctionData({ abi: disputeGameAbi, functionName: 'timeout', args: [current.gameId, position] }),
+    )
+    expect((await claimState(r, claimId)).status).toBe(CLAIM_DELETED)
+    current = await proposeAndSelfChallenge()
+  }
+  return {
+    address: attacker.address,
+    deadline,
+    blocking,
+    startBalance,
+    /** Wrong claims deleted so far. */
+    deleted: async () => {
+      let count = 0
+      for (const id of claimIds) if ((await claimState(r, id)).status === CLAIM_DELETED) count++
+      return count
+    },
+    /** Withdraws whatever the attacker was credited; returns its balance. */
+    collect: async () => {
+      const credit = await client.readContract({
+        address: l1.deployment.disputeGame,
+        abi: disputeGameAbi,
+        functionName: 'credit',
+        args: [attacker.address],
+      })
+      if (credit > 0n) {
+        await send(l1.deployment.disputeGame, encodeFunctionData({ abi: disputeGameAbi, functionName: 'withdraw' }))
+      }
+      return client.getBalance({ address: attacker.address })
+    },
+  }
+}
+
 describe('dispute: a wrong claim', () => {
   it('is challenged, bisected, proven wrong on L1 through a challenger restart, and replaced by the true root', async () => {
     const r = await rollup()
@@ -175,10 +304,13 @@ describe('dispute: a wrong claim', () => {
       credited: bigint
       burned: bigint
     }
+    // Two games were open against the slashed staker: the prize (its bond less the burn) is split in two.
     const burned = (l1.config.proposerBond * l1.config.bondBurnBps) / 10_000n
-    expect(resolution.burned).toBe(burned)
-    expect(resolution.credited).toBe(l1.config.proposerBond - burned + l1.config.challengerBond)
-    expect(await r.client.getBalance({ address: BURN })).toBe(burned)
+    const share = (l1.config.proposerBond - burned) / 2n
+    expect(resolution.burned).toBe(burned + (l1.config.proposerBond - burned - 2n * share))
+    expect(resolution.credited).toBe(share + l1.config.challengerBond)
+    // The burn address holds the burned share and the deleted claim's whole deposit.
+    expect(await r.client.getBalance({ address: BURN })).toBe(resolution.burned + l1.config.proposerBond)
     await waitFor(
       'the challenger to withdraw its credit',
       async () =>
@@ -191,16 +323,17 @@ describe('dispute: a wrong claim', () => {
       { timeoutMs: 20_000 },
     )
 
-    // The second challenger's game is void now (its staker lost): back, it ends it and is refunded in full.
+    // The second challenger's game was cut short (its staker lost): back, it ends it and is paid its bond
+    // and the same share as the winner, not merely refunded.
     secondVerifier = await startVerifierProcess(r.dir, l1, { ...secondOptions, name: 'verifier-2-restarted' })
     await waitFor(
-      'the void game to end with a full refund',
+      'the cut-short game to end with its bond and a share',
       async () =>
         (await games(r)).some(
           (e) =>
             e.eventName === 'CreditWithdrawn' &&
             isAddressEqual((e.args as { account: Address }).account, second.address) &&
-            (e.args as { amount: bigint }).amount === l1.config.challengerBond,
+            (e.args as { amount: bigint }).amount === l1.config.challengerBond + share,
         ),
       { timeoutMs: 30_000 },
     )
@@ -217,22 +350,81 @@ describe('dispute: a wrong claim', () => {
     const honestClaim = honest.args as { claimId: bigint; batchIndex: bigint; stateRoot: Hex }
     expect(honestClaim.batchIndex).toBe(claim.batchIndex)
     expect(honestClaim.stateRoot).not.toBe(claim.stateRoot)
-    await advanceTime(l1, l1.config.challengePeriod + 1n)
+
+    const attack = await selfSlashAttack(r, honest.args as HonestClaim, challenger.address)
     await waitFor(
-      'the true claim to finalize and its stake to return',
-      async () =>
-        (await claimEvents(r)).some(
+      'the true claim to finalize and its stake and deposit to return',
+      async () => {
+        const events = await claimEvents(r)
+        const staked = events.some(
           (e) => e.eventName === 'StakeWithdrawn' && (e.args as { claimId: bigint }).claimId === honestClaim.claimId,
-        ),
-      { timeoutMs: 30_000 },
+        )
+        const deposit = events.some(
+          (e) =>
+            e.eventName === 'CreditWithdrawn' &&
+            isAddressEqual((e.args as { account: Address }).account, challenger.address) &&
+            (e.args as { amount: bigint }).amount === l1.config.proposerBond,
+        )
+        return staked && deposit
+      },
+      { timeoutMs: 60_000 },
     )
     expect((await claimState(r, honestClaim.claimId)).status).toBe(CLAIM_FINALIZED)
-    const seen = await status(verifier)
-    expect(seen.disputes?.outcomes.won).toBe(1)
+    // Within the bound of §8.6 (reaction time: a few seconds of this machine's agents).
+    const finalized = (await claimEvents(r)).find(
+      (e) => e.eventName === 'ClaimFinalized' && (e.args as { claimId: bigint }).claimId === honestClaim.claimId,
+    )
+    const finalizedAt = (await r.client.getBlock({ blockNumber: finalized?.blockNumber as bigint })).timestamp
+    const bound = attack.deadline + l1.config.challengePeriod + 2n * l1.config.gameClock + 30n
+    console.log(
+      `self-slash attack: ${attack.blocking} blocking claims, true claim finalized ${finalizedAt - attack.deadline} s after its deadline (bound ${bound - attack.deadline} s with 30 s of reaction time)`,
+    )
+    expect(finalizedAt).toBeLessThanOrEqual(bound)
+    expect(attack.blocking).toBeGreaterThanOrEqual(2)
+    // Every game the attacker's self-slash cut short paid the verifier its bond and a share of the prize
+    // (the same as the attacker's own challenger got: both verifiers and the attacker had a game open).
+    const cutShort = (await games(r)).filter(
+      (e) =>
+        e.eventName === 'GameVoided' &&
+        isAddressEqual((e.args as { challenger: Address }).challenger, challenger.address),
+    )
+    expect(cutShort.length).toBeGreaterThanOrEqual(attack.blocking)
+    for (const e of cutShort) {
+      const { claimId, paid } = e.args as { claimId: bigint; paid: bigint }
+      const prize = await r.client.readContract({
+        address: l1.deployment.disputeGame,
+        abi: disputeGameAbi,
+        functionName: 'prizeShare',
+        args: [claimId, attack.address],
+      })
+      expect(prize).toBeGreaterThanOrEqual((l1.config.proposerBond - burned) / 3n)
+      expect(paid).toBe(l1.config.challengerBond + prize)
+    }
+    // The attacker, once it collected all it was credited, ends poorer by at least a bond per deleted claim.
+    const lost = attack.startBalance - (await attack.collect())
+    const deleted = await attack.deleted()
+    console.log(`self-slash attack: the attacker lost ${lost} wei over ${deleted} deleted claims`)
+    expect(deleted).toBeGreaterThanOrEqual(attack.blocking)
+    expect(lost).toBeGreaterThanOrEqual(BigInt(deleted) * l1.config.proposerBond)
+    // The verifier's status and metrics agree with L1: its wins (the bad claim's game, and any game that
+    // deleted a late wrong claim) and its cut-short games.
+    const wonOnL1 = (await games(r)).filter(
+      (e) =>
+        e.eventName === 'GameResolved' && isAddressEqual((e.args as { winner: Address }).winner, challenger.address),
+    ).length
+    expect(wonOnL1).toBeGreaterThanOrEqual(1)
+    const seen = await waitFor('the verifier to report every game', async () => {
+      const result = await status(verifier)
+      return result.disputes?.outcomes.won === wonOnL1 && result.disputes?.outcomes.voided === cutShort.length
+        ? result
+        : undefined
+    })
+    expect(seen.disputes?.outcomes.won).toBe(wonOnL1)
     const metrics = await (await fetch(`${verifier.rpcUrl}/metrics`)).text()
-    expect(metrics).toMatch(/sluice_dispute_games\{role="challenger",state="won"\} 1/)
+    expect(metrics).toMatch(new RegExp(`sluice_dispute_games\\{role="challenger",state="won"\\} ${wonOnL1}`))
+    expect(metrics).toMatch(new RegExp(`sluice_dispute_games\\{role="challenger",state="voided"\\} ${cutShort.length}`))
     await sequencer.stop()
-  }, 180_000)
+  }, 240_000)
 })
 
 describe('dispute: a correct claim', () => {

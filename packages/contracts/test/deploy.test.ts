@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { bytesToHex, configHash, encodeBatch, type RollupConfig } from '@sluice/core'
+import { bytesToHex, configHash, encodeBatch, GENESIS_STATE_ROOT, type RollupConfig } from '@sluice/core'
 import {
   type Address,
   createPublicClient,
@@ -62,7 +62,7 @@ describe('deploySluice on anvil', () => {
     baseFeePerGas: 1_000_000_000n,
     l2BlockGasLimit: 30_000_000n,
     l2GenesisTimestamp: 1_700_000_000n,
-    genesisStateRoot: '0x2a3c0b1d5b4e6a2c9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a3928',
+    genesisStateRoot: GENESIS_STATE_ROOT,
     minDeposit: 1_000_000_000_000_000n,
     maxForcedTxBytes: 1024n,
     maxBatchBytes: 90_000n,

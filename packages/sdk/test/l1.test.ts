@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { claimManagerAbi, disputeGameAbi, portalAbi, sequencerInboxAbi } from '@sluice/contracts'
+import { proposalValue } from '@sluice/core'
 import { ethers } from 'ethers'
 import {
   type Address,
@@ -105,7 +106,7 @@ async function propose(proposer: number, batchIndex: bigint, accumulator: Hex, s
       address: deployment.claimManager,
       functionName: 'propose',
       args: [batchIndex, accumulator, stateRoot],
-      value: config.proposerBond,
+      value: proposalValue(config),
     }),
   )
 }

@@ -5,6 +5,7 @@ import { IClaimManager } from "../interfaces/IClaimManager.sol";
 import { IOneStepProver } from "../interfaces/IOneStepProver.sol";
 import { Constants } from "../libraries/Constants.sol";
 import "../libraries/DisputeErrors.sol";
+import { CreditLedger } from "./CreditLedger.sol";
 import { RollupConfig } from "../libraries/RollupConfig.sol";
 import { Types } from "../libraries/Types.sol";
 
@@ -15,13 +16,15 @@ import { Types } from "../libraries/Types.sol";
 ///         blocks another. Over the messages from the anchor `(a, root_a)` to the claim `(n, stateRoot)`
 ///         the staker posts the root at the midpoint and the challenger agrees (keep the upper half) or
 ///         disagrees (keep the lower half) until one message is left, which the challenger proves
-///         through the one-step prover. Each side has a chess clock of `gameClock` seconds. The loser's
-///         bond, less `bondBurnBps`, is credited to the winner. The first game a staker loses slashes
-///         it; its other open games are then void and their challengers' bonds are returned. Every move
+///         through the one-step prover. Each side has a chess clock of `gameClock` seconds. A losing
+///         challenger's bond, less `bondBurnBps`, is credited to the staker. The first game a staker loses
+///         slashes it: its bond less `bondBurnBps` is the prize, split equally among every challenger with
+///         an open game against it at that moment (the winner and each game the slash cuts short, which
+///         ends with `voidGame`), each also getting its own bond back. Every move
 ///         names the game's position (`position`), so that a move never lands on a game in a state its
 ///         sender did not see (another move first, or an L1 reorg). Winners withdraw with `withdraw`.
 ///         Immutable: no owner, no proxy, no pause.
-contract DisputeGame {
+contract DisputeGame is CreditLedger {
     /// @notice The hash of the rollup config this DisputeGame was deployed with.
     bytes32 public immutable configHash;
     /// @notice Wei a challenger locks per game.
@@ -39,12 +42,13 @@ contract DisputeGame {
 
     /// @notice The number of games so far; game ids are `1..gameCount`.
     uint256 public gameCount;
-    /// @notice Wei each address may withdraw (won bonds and challenger bonds returned).
-    mapping(address account => uint256) public credit;
     /// @dev Games by id.
     mapping(uint256 gameId => Types.Game) internal _games;
     /// @dev Whether a staker of a claim has lost a game (and was slashed): its other games are void.
     mapping(uint256 claimId => mapping(address staker => bool)) internal _stakerLost;
+    /// @dev Each challenger's share of a slashed staker's prize (the same for the winner and every game
+    ///      the slash cut short).
+    mapping(uint256 claimId => mapping(address staker => uint256)) internal _prizeShare;
 
     /// @notice A game opened against `staker` of `claimId` over messages `[lo, hi]`.
     /// @param gameId The game's id.
@@ -89,12 +93,10 @@ contract DisputeGame {
         uint256 indexed gameId, uint256 indexed claimId, bool stakerWon, address winner, uint256 credited, uint256 burned
     );
 
-    /// @notice The game ended without a winner because its staker lost another game first; the
-    ///         challenger's bond was credited back in full.
-    event GameVoided(uint256 indexed gameId, uint256 indexed claimId, address indexed challenger, uint256 refunded);
+    /// @notice The game was cut short because its staker lost another game first: its challenger was
+    ///         credited its own bond back plus its share of the staker's prize (`paid` in all).
+    event GameVoided(uint256 indexed gameId, uint256 indexed claimId, address indexed challenger, uint256 paid);
 
-    /// @notice `account` withdrew `amount` wei of credit.
-    event CreditWithdrawn(address indexed account, uint256 amount);
 
     /// @notice Deploys the DisputeGame for `_config`; reverts with `InvalidRollupConfig` on a config
     ///         that breaks a rule of protocol.md §2.
@@ -207,25 +209,18 @@ contract DisputeGame {
         _resolve(_gameId, game, !stakerToMove);
     }
 
-    /// @notice Ends an open game whose staker already lost another game (and was slashed): no one wins,
-    ///         the challenger's bond is credited back in full. Anyone may call.
+    /// @notice Ends an open game that a slash cut short (its staker lost another game): no move is left,
+    ///         and its challenger is credited its own bond back plus its share of the staker's prize, the
+    ///         same share the winner of the slashing game got. Anyone may call.
     /// @param _gameId The game.
     /// @param _position The position the caller saw; reverts on another.
     function voidGame(uint256 _gameId, bytes32 _position) external {
         Types.Game storage game = _openGame(_gameId, _position);
         if (!_stakerLost[game.claimId][game.staker]) revert GameNotVoid(_gameId);
         game.status = Types.GameStatus.Voided;
-        credit[game.challenger] += challengerBond;
-        emit GameVoided(_gameId, game.claimId, game.challenger, challengerBond);
-    }
-
-    /// @notice Pays the caller all of its credit.
-    function withdraw() external {
-        uint256 amount = credit[msg.sender];
-        if (amount == 0) revert NothingToWithdraw(msg.sender);
-        credit[msg.sender] = 0;
-        emit CreditWithdrawn(msg.sender, amount);
-        _send(msg.sender, amount);
+        uint256 paid = challengerBond + _prizeShare[game.claimId][game.staker];
+        credit[game.challenger] += paid;
+        emit GameVoided(_gameId, game.claimId, game.challenger, paid);
     }
 
     /// @notice Game `_gameId` (all-zero with status `None` when it does not exist).
@@ -315,20 +310,40 @@ contract DisputeGame {
         game_.lastMoveAt = uint64(block.timestamp);
     }
 
-    /// @dev Ends a game with a winner: reports it to the ClaimManager (which slashes a losing staker and
-    ///      sends its bond here), credits the winner the loser's bond less the burned share, and burns
-    ///      that share. A staker's first lost game marks it lost, which voids its other open games.
+    /// @dev Ends a game with a winner: reports it to the ClaimManager. A winning staker is credited the
+    ///      challenger's bond less the burned share. A losing staker is slashed (the ClaimManager sends its
+    ///      bond here and says how many other games the slash cuts short): its bond less the burned share
+    ///      is split equally among the winner and the challengers of those games, the division's dust is
+    ///      burned too, and each challenger also gets its own bond back (the others through `voidGame`).
     function _resolve(uint256 _gameId, Types.Game storage _game, bool _stakerWon) internal {
         _game.status = _stakerWon ? Types.GameStatus.StakerWon : Types.GameStatus.ChallengerWon;
         if (!_stakerWon) _stakerLost[_game.claimId][_game.staker] = true;
-        claimManager.closeGame(_gameId, _game.claimId, _game.staker, _stakerWon);
+        uint256 cutShort = claimManager.closeGame(_gameId, _game.claimId, _game.staker, _stakerWon);
         uint256 loserBond = _stakerWon ? challengerBond : proposerBond;
         uint256 burned = loserBond * bondBurnBps / Constants.BPS;
         address winner = _stakerWon ? _game.staker : _game.challenger;
-        uint256 credited = loserBond - burned + (_stakerWon ? 0 : challengerBond);
+        uint256 credited;
+        if (_stakerWon) {
+            credited = loserBond - burned;
+        } else {
+            uint256 prize = loserBond - burned;
+            uint256 share = prize / (cutShort + 1);
+            burned += prize - share * (cutShort + 1);
+            _prizeShare[_game.claimId][_game.staker] = share;
+            credited = share + challengerBond;
+        }
         credit[winner] += credited;
         emit GameResolved(_gameId, _game.claimId, _stakerWon, winner, credited, burned);
         if (burned != 0) _send(Constants.BURN_ADDRESS, burned);
+    }
+
+    /// @notice Each challenger's share of the prize of `_staker` of `_claimId` once it was slashed (what
+    ///         the winner got and `voidGame` pays beside the challenger's own bond); 0 before.
+    /// @param _claimId The claim.
+    /// @param _staker The slashed staker.
+    /// @return share_ The share, in wei.
+    function prizeShare(uint256 _claimId, address _staker) external view returns (uint256 share_) {
+        share_ = _prizeShare[_claimId][_staker];
     }
 
     /// @dev `keccak256(abi.encode(claimId, staker, challenger, lo, hi, rootLo, rootHi, midRoot, turn))`.
@@ -351,11 +366,5 @@ contract DisputeGame {
     /// @dev `lo + (hi - lo) / 2`.
     function _mid(Types.Game storage _game) internal view returns (uint64) {
         return _game.lo + (_game.hi - _game.lo) / 2;
-    }
-
-    /// @dev Sends `_amount` wei to `_to`, reverting when the call fails.
-    function _send(address _to, uint256 _amount) internal {
-        (bool ok,) = _to.call{ value: _amount }("");
-        if (!ok) revert TransferFailed(_to, _amount);
     }
 }

@@ -20,7 +20,10 @@ interface IClaimManager {
         returns (uint256 anchorCount_, bytes32 anchorRoot_, uint256 claimCount_, bytes32 claimRoot_);
 
     /// @notice Called by the DisputeGame when game `_gameId` against `_staker` of `_claimId` ends with a
-    ///         winner. When the staker lost, it is slashed, its other open games stop counting against
-    ///         the claim, and its bond is sent to the DisputeGame.
-    function closeGame(uint256 _gameId, uint256 _claimId, address _staker, bool _stakerWon) external;
+    ///         winner. When the staker lost, it is slashed, its other open games are cut short (they stop
+    ///         counting against the claim), its bond is sent to the DisputeGame, and the number of games
+    ///         cut short is returned (0 when the staker won).
+    function closeGame(uint256 _gameId, uint256 _claimId, address _staker, bool _stakerWon)
+        external
+        returns (uint256 cutShort_);
 }

@@ -27,4 +27,23 @@ library Constants {
     uint256 internal constant MAX_BATCH_BYTES_LIMIT = 90_000;
     /// @notice Basis points in one whole.
     uint256 internal constant BPS = 10_000;
+    /// @notice The smallest `bondBurnBps` a config may set (protocol.md §2): losing a game to oneself, even
+    ///         one that deletes nothing, burns at least a tenth of the loser's bond.
+    uint256 internal constant MIN_BOND_BURN_BPS = 1_000;
+    /// @notice The largest bond a config may set (protocol.md §2): `2 × proposerBond` (a proposal) and a
+    ///         bond plus a prize (a credit) can never overflow.
+    uint256 internal constant MAX_BOND = 2 ** 128;
+    /// @notice The largest duration a config may set (protocol.md §2), 90 days: every timestamp plus every
+    ///         sum of durations the contracts compute (at most `2 × challengePeriod + 2 × gameClock`) stays
+    ///         far inside 64 bits, and every window stays short enough to mean something.
+    uint256 internal constant MAX_DURATION = 90 days;
+    /// @notice The smallest `maxForcedTxBytes` a config may set (protocol.md §2): the longest transaction
+    ///         that can pass rules 1–15 of §7.3 (a type-2 envelope with every field at its widest).
+    uint256 internal constant MIN_FORCED_TX_BYTES = 256;
+    /// @notice The largest `maxForcedTxBytes` a config may set (protocol.md §8.4): a forced message's proof
+    ///         carries its payload beside the whole batch, and must still fit the 131,072-byte bound.
+    uint256 internal constant MAX_FORCED_TX_BYTES_LIMIT = 32_768;
+    /// @notice `root_0`, the root of the genesis state of §3.3; `genesisStateRoot` must equal it
+    ///         (packages/core's `genesisStateRoot()`, checked by test/L1/ConfigValidation.t.sol's vector).
+    bytes32 internal constant GENESIS_STATE_ROOT = 0xc073202d77f8a682a619b3335c12fc45885cfe95245d8dfd683434e85a993e06;
 }

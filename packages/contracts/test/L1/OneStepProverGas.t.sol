@@ -3,6 +3,8 @@ pragma solidity ^0.8.30;
 
 import {Constants} from "../../src/libraries/Constants.sol";
 import {Reason} from "../../src/libraries/stf/Reason.sol";
+import {DelayedMessage} from "../../src/libraries/stf/StateTransition.sol";
+import {OneStepProver} from "../../src/L1/OneStepProver.sol";
 import {OneStepProverTestBase} from "./OneStepProverTestBase.sol";
 
 /// @notice Calls a target the way a contract forwarding a proof would (the DisputeGame): copies its
@@ -219,17 +221,11 @@ contract OneStepProverGas_Test is OneStepProverTestBase {
         // execution plus the forwarder's copy and call, not the test contract's memory.
         bytes memory cd = abi.encodeCall(prover.proveMessageWithReason, (i, pre, proof));
         (uint256 used, bytes memory ret) = meter.measure(address(prover), cd);
-        f_.execution = used;
         (bytes32 post, uint8 reason) = abi.decode(ret, (bytes32, uint8));
         assertEq(reason, Reason.APPLIED, "the withdrawal applies");
         assertEq(post, expected, "post root");
 
-        f_.calldataBytes = cd.length;
-        f_.zeros = _zeros(cd);
-        f_.nonZeros = cd.length - f_.zeros;
-        f_.standard = 21_000 + 16 * f_.nonZeros + 4 * f_.zeros + f_.execution;
-        f_.floor = 21_000 + 40 * f_.nonZeros + 10 * f_.zeros;
-        f_.txGas = f_.standard > f_.floor ? f_.standard : f_.floor;
+        f_ = _figures(cd, used);
         _log(_name, _batch.length, f_);
         assertLe(f_.calldataBytes + TX_ENVELOPE_BYTES, MAX_TX_BYTES, "transaction within 128 KiB");
         assertLe(f_.txGas, MAX_TX_GAS, "transaction within 8,000,000 gas");
@@ -291,6 +287,127 @@ contract OneStepProverGas_Test is OneStepProverTestBase {
         (bytes memory batch, uint256 slots) =
             _boundedHostileBatch(hex"ffffffffffffffffff018080808080808080800100", 511, 0);
         _measure("511 ten-byte-varint blocks", batch, slots);
+    }
+
+    // ------------------------------------------------------------------ forced messages (§8.4)
+
+    /// @notice The longest payload that can pass rules 1–15 of §7.3 (and so carry account proofs): a
+    ///         type-2 envelope with every field at its widest (protocol.md §2, `MIN_FORCED_TX_BYTES`).
+    uint256 internal constant MAX_PROVEN_FORCED_PAYLOAD = 251;
+
+    /// @notice A full batch whose last message is a delayed one: `_unitBlock` × `_blocks`, then a block
+    ///         of as many two-byte slots as the slot bound allows, then a block taking one delayed message
+    ///         and no slot; 0x80 padding to `maxBatchBytes` (never read).
+    function _forcedLastBatch(bytes memory _unitBlock, uint256 _blocks, uint256 _slotsPerBlock)
+        internal
+        view
+        returns (bytes memory batch_, uint256 slots_)
+    {
+        slots_ = _maxSlots();
+        uint256 filler = slots_ - _blocks * _slotsPerBlock;
+        batch_ = new bytes(MAX_BATCH_BYTES);
+        Fee[] memory f = fees;
+        uint256 len = _put(batch_, 0, bytes.concat(_header(1, 1, uint32(slots_)), _prelude(1_700_000_000, new address[](0), f)));
+        for (uint256 k; k < _blocks; ++k) {
+            len = _put(batch_, len, _unitBlock);
+        }
+        len = _put(batch_, len, _blockHeader(0, 0, filler));
+        for (uint256 k; k < filler; ++k) {
+            len = _put(batch_, len, hex"01ff");
+        }
+        len = _put(batch_, len, _blockHeader(0, 1, 0));
+        for (; len < MAX_BATCH_BYTES; ++len) {
+            batch_[len] = 0x80;
+        }
+    }
+
+    /// @dev Measures the proof of the batch's last message, the delayed message `_payload` (forced), whose
+    ///      outcome must be `_reason`; `_withdrawal` says whether it is the forced withdrawal (four proofs).
+    function _measureForced(
+        string memory _name,
+        bytes memory _batch,
+        uint256 _slots,
+        bytes memory _payload,
+        bool _withdrawal,
+        uint8 _reason
+    ) internal returns (Figures memory f_) {
+        inbox.push(_batch, 1, _slots);
+        assertEq(portal.add(1, alice, 77, _payload), 0);
+        bytes32 pre = _root();
+        (bytes memory proof, bytes32 expected) = _forcedProof(_batch, _payload, _withdrawal);
+        bytes memory cd = abi.encodeCall(prover.proveMessageWithReason, (_slots, pre, proof));
+        (uint256 used, bytes memory ret) = meter.measure(address(prover), cd);
+        (bytes32 post, uint8 reason) = abi.decode(ret, (bytes32, uint8));
+        assertEq(reason, _reason, "outcome");
+        assertEq(post, expected, "post root");
+        f_ = _figures(cd, used);
+        _log(_name, _batch.length, f_);
+        emit log_named_uint(string.concat(_name, ": forced payload bytes"), _payload.length);
+        assertLe(f_.calldataBytes + TX_ENVELOPE_BYTES, MAX_TX_BYTES, "transaction within 128 KiB");
+        assertLe(f_.txGas, MAX_TX_GAS, "transaction within 8,000,000 gas");
+    }
+
+    function _forcedProof(bytes memory _batch, bytes memory _payload, bool _withdrawal)
+        internal
+        returns (bytes memory proof_, bytes32 expected_)
+    {
+        DelayedMessage memory dm = DelayedMessage({ kind: 1, l1Sender: alice, l1Timestamp: 77, payload: _payload });
+        if (!_withdrawal) return (_encodeProof(0, _batch, dm, new bytes[][](0), new bytes[](0)), _root());
+        bytes memory viaSlot;
+        (viaSlot, expected_) = _withdrawalProof(_batch);
+        OneStepProver.OneStepProof memory p = abi.decode(viaSlot, (OneStepProver.OneStepProof));
+        proof_ = _encodeProof(0, _batch, dm, p.accountProofs, p.storageProof);
+    }
+
+    function _figures(bytes memory _cd, uint256 _used) internal pure returns (Figures memory f_) {
+        f_.execution = _used;
+        f_.calldataBytes = _cd.length;
+        f_.zeros = _zeros(_cd);
+        f_.nonZeros = _cd.length - f_.zeros;
+        f_.standard = 21_000 + 16 * f_.nonZeros + 4 * f_.zeros + f_.execution;
+        f_.floor = 21_000 + 40 * f_.nonZeros + 10 * f_.zeros;
+        f_.txGas = f_.standard > f_.floor ? f_.standard : f_.floor;
+    }
+
+    /// @dev The forced withdrawal (network form) that `_withdrawalProof` applies: alice → carol, 1.5 ETH.
+    function _forcedWithdrawal() internal view returns (bytes memory) {
+        NetTx memory t;
+        t.txType = 2;
+        t.chainId = CHAIN_ID;
+        t.nonce = 1_234;
+        t.maxPriorityFeePerGas = 1 gwei;
+        t.maxFeePerGas = 2 gwei;
+        t.gasLimit = 30_000;
+        t.to = abi.encodePacked(PASSER);
+        t.value = 1.5 ether;
+        t.data = abi.encodePacked(bytes12(0), carol);
+        t.key = aliceKey;
+        return _netEncode(t, 0);
+    }
+
+    /// @notice 511 empty blocks with a ten-byte timestamp varint (a ten-byte delayed varint would take
+    ///         the delayed message into the first block: it must stay 0 here).
+    bytes internal constant TEN_BYTE_TIMESTAMP_BLOCK = hex"ffffffffffffffffff010000";
+
+    /// @notice The forced withdrawal as the last message of a full batch (511 blocks with ten-byte varints
+    ///         and the most slots before it): four 16-level proofs beside the whole batch and the payload.
+    ///         It fits, and so does the widest payload that can carry proofs (251 bytes).
+    function test_hardBound_forcedWithdrawalLast_withinLimits() public {
+        (bytes memory batch, uint256 slots) = _forcedLastBatch(TEN_BYTE_TIMESTAMP_BLOCK, 511, 0);
+        bytes memory payload = _forcedWithdrawal();
+        Figures memory f = _measureForced("forced withdrawal last", batch, slots, payload, true, Reason.APPLIED);
+        uint256 widest = f.calldataBytes + MAX_PROVEN_FORCED_PAYLOAD - payload.length;
+        emit log_named_uint("forced withdrawal last: widest proven payload, calldata bytes", widest);
+        assertLe(widest + TX_ENVELOPE_BYTES, MAX_TX_BYTES, "the widest proven payload fits too");
+    }
+
+    /// @notice The largest forced payload a config may allow (`MAX_FORCED_TX_BYTES_LIMIT`), undecodable, as
+    ///         the last message of a full batch: no account proof, the payload beside the whole batch.
+    function test_hardBound_forcedMaxPayloadLast_withinLimits() public {
+        (bytes memory batch, uint256 slots) = _forcedLastBatch(TEN_BYTE_TIMESTAMP_BLOCK, 511, 0);
+        bytes memory payload = _filler(Constants.MAX_FORCED_TX_BYTES_LIMIT, 99);
+        payload[0] = 0x05; // an unknown type byte: forcedDecode
+        _measureForced("forced max payload last", batch, slots, payload, false, Reason.FORCED_DECODE);
     }
 
     /// @notice A body that announces far more blocks than 512: reading stops at the bound, and the

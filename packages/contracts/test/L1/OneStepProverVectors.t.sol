@@ -3,6 +3,7 @@ pragma solidity ^0.8.30;
 
 import { ValidConfig } from "../setup/ValidConfig.sol";
 import {Test} from "../base/Test.sol";
+import { Constants } from "../../src/libraries/Constants.sol";
 import {Types} from "../../src/libraries/Types.sol";
 import {OneStepProver} from "../../src/L1/OneStepProver.sol";
 import {IPortal} from "../../src/interfaces/IPortal.sol";
@@ -35,6 +36,12 @@ contract OneStepProverVectors_Test is Test {
             0x5100000000000000000000000000000000000000,
             "the vectors use the protocol's message passer"
         );
+    }
+
+    /// @notice §2 rule 7: the contracts' `GENESIS_STATE_ROOT`, which every config must name, is root_0 as
+    ///         packages/core computes it from the genesis state of §3.3.
+    function test_vectors_genesisStateRoot_matchesTypeScript() public view {
+        assertEq(vm.parseJsonBytes32(_read(), ".config.genesisStateRoot"), Constants.GENESIS_STATE_ROOT);
     }
 
     function test_vectors_allCases_matchTypeScript() public view {

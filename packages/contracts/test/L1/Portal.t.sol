@@ -71,7 +71,7 @@ contract Portal_Test is Test {
         alice = makeAddr("alice");
         cfg = ValidConfig.get();
         cfg.minDeposit = 0.01 ether;
-        cfg.maxForcedTxBytes = 200;
+        cfg.maxForcedTxBytes = 256; // the smallest a config may set (protocol.md §2)
         cfg.chainId = 7;
         claims = new MockClaimManager();
         portal = new Portal(cfg, IClaimManager(address(claims)));

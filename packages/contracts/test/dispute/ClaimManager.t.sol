@@ -5,6 +5,8 @@ import { CommonTest } from "../setup/CommonTest.sol";
 import "../../src/libraries/DisputeErrors.sol";
 import { BatchNotFound } from "../../src/libraries/InboxErrors.sol";
 import { RollupConfig } from "../../src/libraries/RollupConfig.sol";
+import { IOneStepProver } from "../../src/interfaces/IOneStepProver.sol";
+import { Constants } from "../../src/libraries/Constants.sol";
 import { Types } from "../../src/libraries/Types.sol";
 
 /// @notice A staker contract that refuses ETH.
@@ -67,14 +69,14 @@ contract ClaimManager_Test is CommonTest {
 
     function test_propose_recordsClaim_succeeds() public {
         bytes32 root = trueRoot(10);
-        vm.deal(alice, cfg.proposerBond);
+        vm.deal(alice, 2 * cfg.proposerBond);
         bytes32 acc = inbox.accumulator(0);
         vm.expectEmit(address(claims));
         emit ClaimProposed(1, 0, 10, root, alice, acc, keccak256(abi.encode(uint256(0), acc, root)));
         vm.expectEmit(address(claims));
         emit Staked(1, alice);
         vm.prank(alice);
-        uint256 id = claims.propose{ value: cfg.proposerBond }(0, acc, root);
+        uint256 id = claims.propose{ value: 2 * cfg.proposerBond }(0, acc, root);
         assertEq(id, 1);
         assertEq(claims.claimCount(), 1);
         Types.Claim memory c = claims.getClaim(1);
@@ -87,18 +89,23 @@ contract ClaimManager_Test is CommonTest {
         assertEq(uint256(c.liveStakers), 1);
         assertEq(uint256(c.status), uint256(Types.ClaimStatus.Pending));
         assertEq(uint256(claims.stakerStatus(1, alice)), uint256(Types.StakerStatus.Active));
-        assertEq(address(claims).balance, cfg.proposerBond);
+        assertEq(claims.proposerOf(1), alice);
+        assertEq(address(claims).balance, 2 * cfg.proposerBond, "the stake and the deposit");
     }
 
     function test_propose_wrongBond_reverts() public {
         vm.deal(alice, 10 ether);
         bytes32 acc = inbox.accumulator(0);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IncorrectBond.selector, cfg.proposerBond - 1, cfg.proposerBond));
-        claims.propose{ value: cfg.proposerBond - 1 }(0, acc, bytes32(0));
+        // The stake alone is not enough: a proposal also pays the claim's deposit.
+        vm.expectRevert(abi.encodeWithSelector(IncorrectBond.selector, cfg.proposerBond, 2 * cfg.proposerBond));
+        claims.propose{ value: cfg.proposerBond }(0, acc, bytes32(0));
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IncorrectBond.selector, cfg.proposerBond + 1, cfg.proposerBond));
-        claims.propose{ value: cfg.proposerBond + 1 }(0, acc, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(IncorrectBond.selector, 2 * cfg.proposerBond - 1, 2 * cfg.proposerBond));
+        claims.propose{ value: 2 * cfg.proposerBond - 1 }(0, acc, bytes32(0));
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IncorrectBond.selector, 2 * cfg.proposerBond + 1, 2 * cfg.proposerBond));
+        claims.propose{ value: 2 * cfg.proposerBond + 1 }(0, acc, bytes32(0));
     }
 
     function test_propose_accumulatorMismatch_reverts() public {
@@ -106,14 +113,14 @@ contract ClaimManager_Test is CommonTest {
         bytes32 acc = inbox.accumulator(1);
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(AccumulatorMismatch.selector, acc, inbox.accumulator(0)));
-        claims.propose{ value: cfg.proposerBond }(0, acc, bytes32(0));
+        claims.propose{ value: 2 * cfg.proposerBond }(0, acc, bytes32(0));
     }
 
     function test_propose_unknownBatch_reverts() public {
-        vm.deal(alice, cfg.proposerBond);
+        vm.deal(alice, 2 * cfg.proposerBond);
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(BatchNotFound.selector, 2));
-        claims.propose{ value: cfg.proposerBond }(2, bytes32(0), bytes32(0));
+        claims.propose{ value: 2 * cfg.proposerBond }(2, bytes32(0), bytes32(0));
     }
 
     // ------------------------------------------------------------------ stake
@@ -292,8 +299,18 @@ contract ClaimManager_Test is CommonTest {
         assertEq(alice.balance, before + cfg.proposerBond);
         vm.prank(bob);
         claims.withdrawStake(id);
+        // The deposit is alice's credit until she withdraws it.
+        assertEq(address(claims).balance, cfg.proposerBond);
+        assertEq(claims.credit(alice), cfg.proposerBond);
+        before = alice.balance;
+        vm.prank(alice);
+        claims.withdraw();
+        assertEq(alice.balance, before + cfg.proposerBond);
         assertEq(address(claims).balance, 0);
         assertEq(uint256(claims.stakerStatus(id, alice)), uint256(Types.StakerStatus.Withdrawn));
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(NothingToWithdraw.selector, alice));
+        claims.withdraw();
     }
 
     function test_withdrawStake_twice_reverts() public {
@@ -365,5 +382,48 @@ contract ClaimManager_Test is CommonTest {
         vm.prank(address(game));
         vm.expectRevert(abi.encodeWithSelector(NotActiveStaker.selector, id, alice));
         claims.closeGame(1, id, alice, true);
+    }
+
+    /// @notice Finding 3 of issue 18: with the longest challenge period and game clock a config may set
+    ///         (90 days), late in uint64 time, a claim's deadline lies in the future (it used to wrap to the
+    ///         past when the period was near 2^64): a challenge is accepted and the claim cannot finalize
+    ///         in the block it was proposed.
+    function test_maxDurations_deadlineInFuture_challengeAccepted() public {
+        cfg.challengePeriod = uint64(Constants.MAX_DURATION);
+        cfg.gameClock = uint64(Constants.MAX_DURATION);
+        vm.warp(2 ** 40);
+        deploySet(cfg, IOneStepProver(address(prover)));
+        appendBatch(0, 1);
+        uint256 id = propose(alice, 0, keccak256("forged"));
+        assertEq(uint256(claims.getClaim(id).challengeDeadline), block.timestamp + Constants.MAX_DURATION);
+        assertFalse(claims.isFinalizable(id));
+        challenge(bob, id, alice);
+        vm.warp(block.timestamp + Constants.MAX_DURATION);
+        assertFalse(claims.isFinalizable(id), "the game still runs");
+    }
+
+    /// @notice §8.1: a claim waits only for conflicting claims proposed before its challenge deadline — one
+    ///         proposed a second before blocks it until it ends; one proposed at the deadline does not
+    ///         (and never finalizes once the first did).
+    function test_conflict_onlyClaimsProposedBeforeDeadlineBlock() public {
+        uint256 h = propose(alice, 0, trueRoot(10));
+        uint256 deadline = claims.getClaim(h).challengeDeadline;
+        vm.warp(deadline - 1);
+        uint256 early = propose(bob, 0, keccak256("wrong early"));
+        vm.warp(deadline);
+        uint256 late = propose(bob, 0, keccak256("wrong late"));
+        vm.expectRevert(abi.encodeWithSelector(ClaimConflict.selector, h, 10));
+        claims.finalizeClaim(h);
+        // The early one is deleted (its staker never answers a game): H is free despite `late`.
+        uint256 g = challenge(makeAddr("carol"), early, bob);
+        vm.warp(block.timestamp + cfg.gameClock + 1);
+        game.timeout(g, game.position(g));
+        assertEq(uint256(claims.getClaim(early).status), uint256(Types.ClaimStatus.Deleted));
+        assertEq(uint256(claims.getClaim(late).status), uint256(Types.ClaimStatus.Pending));
+        assertTrue(claims.isFinalizable(h));
+        claims.finalizeClaim(h);
+        vm.warp(claims.getClaim(late).challengeDeadline);
+        vm.expectRevert(abi.encodeWithSelector(ClaimConflict.selector, late, 10));
+        claims.finalizeClaim(late);
     }
 }

@@ -29,7 +29,7 @@ contract DisputeGame_Test is CommonTest {
     );
     event Bisected(uint256 indexed gameId, uint256 mid, bytes32 root, bytes32 position);
     event Responded(uint256 indexed gameId, bool agreed, uint256 lo, uint256 hi, bytes32 position);
-    event GameVoided(uint256 indexed gameId, uint256 indexed claimId, address indexed challenger, uint256 refunded);
+    event GameVoided(uint256 indexed gameId, uint256 indexed claimId, address indexed challenger, uint256 paid);
     event StepProven(uint256 indexed gameId, uint256 messageIndex, bytes32 postStateRoot);
     event GameResolved(
         uint256 indexed gameId, uint256 indexed claimId, bool stakerWon, address winner, uint256 credited, uint256 burned
@@ -278,7 +278,8 @@ contract DisputeGame_Test is CommonTest {
         assertEq(uint256(game.getGame(g).status), uint256(Types.GameStatus.ChallengerWon));
         assertEq(game.credit(bob), cfg.challengerBond + cfg.proposerBond - burnOfProposerBond);
         assertEq(uint256(claims.getClaim(id).status), uint256(Types.ClaimStatus.Deleted));
-        assertEq(Constants.BURN_ADDRESS.balance, burnOfProposerBond);
+        // The burned share of the stake, and the deleted claim's whole deposit.
+        assertEq(Constants.BURN_ADDRESS.balance, burnOfProposerBond + cfg.proposerBond);
     }
 
     // ------------------------------------------------------------------ bisect / agree / disagree
@@ -728,7 +729,7 @@ contract DisputeGame_Test is CommonTest {
         assertFalse(_play(g, false, true, _seed, 30));
         assertEq(uint256(claims.getClaim(id).status), uint256(Types.ClaimStatus.Deleted));
         assertEq(game.credit(bob), cfg.challengerBond + cfg.proposerBond - burnOfProposerBond);
-        assertEq(Constants.BURN_ADDRESS.balance, burnOfProposerBond);
+        assertEq(Constants.BURN_ADDRESS.balance, burnOfProposerBond + cfg.proposerBond);
         n;
     }
 
@@ -797,7 +798,7 @@ contract DisputeGame_Test is CommonTest {
         bool stakerWon = _play(g, _stakerHonest, _challengerHonest, _seed, 5);
         if (_stakerHonest && !_challengerHonest) assertTrue(stakerWon);
         if (!_stakerHonest && _challengerHonest) assertFalse(stakerWon);
-        uint256 total = cfg.proposerBond + cfg.challengerBond;
+        uint256 total = 2 * cfg.proposerBond + cfg.challengerBond; // stake, deposit, challenger bond
         assertEq(
             address(claims).balance + address(game).balance + Constants.BURN_ADDRESS.balance,
             total,

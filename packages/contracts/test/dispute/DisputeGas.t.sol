@@ -58,8 +58,8 @@ contract DisputeGas_Test is CommonTest {
         _cold();
         vm.prank(alice);
         uint256 g0 = gasleft();
-        uint256 id = claims.propose{ value: cfg.proposerBond }(0, acc, wrong);
-        _log("propose", g0 - gasleft(), 300_000);
+        uint256 id = claims.propose{ value: 2 * cfg.proposerBond }(0, acc, wrong);
+        _log("propose", g0 - gasleft(), 400_000);
 
         bytes32 h = claims.getClaim(id).claimHash;
         _cold();
@@ -132,7 +132,7 @@ contract DisputeGas_Test is CommonTest {
 
         // A second claim, a game timed out by the staker's silence.
         vm.prank(carol);
-        uint256 id2 = claims.propose{ value: cfg.proposerBond }(0, acc, trueRoot(100));
+        uint256 id2 = claims.propose{ value: 2 * cfg.proposerBond }(0, acc, trueRoot(100));
         bytes32 h2 = claims.getClaim(id2).claimHash;
         vm.prank(bob);
         uint256 gt = game.challenge{ value: cfg.challengerBond }(id2, h2, carol);
@@ -146,7 +146,7 @@ contract DisputeGas_Test is CommonTest {
         vm.warp(block.timestamp + 2 * cfg.challengePeriod);
         bytes32 acc1 = inbox.accumulator(1);
         vm.prank(carol);
-        uint256 id3 = claims.propose{ value: cfg.proposerBond }(1, acc1, trueRoot(101));
+        uint256 id3 = claims.propose{ value: 2 * cfg.proposerBond }(1, acc1, trueRoot(101));
         vm.warp(block.timestamp + 2 * cfg.challengePeriod);
         _cold();
         g0 = gasleft();

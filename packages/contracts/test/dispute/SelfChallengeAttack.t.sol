@@ -41,7 +41,7 @@ contract SelfChallengeAttacker {
         });
         bytes32 h = WithdrawalTrie.hash(_forged);
         (bytes32 root,,) = WithdrawalTrie.build(h, h);
-        claimId = claims.propose{ value: claims.proposerBond() }(_batchIndex, _accumulator, root);
+        claimId = claims.propose{ value: 2 * claims.proposerBond() }(_batchIndex, _accumulator, root);
         claimHash = claims.hashClaim(_batchIndex, _accumulator, root);
         gameId = game.challenge{ value: game.challengerBond() }(claimId, claimHash, address(this));
     }
@@ -67,6 +67,56 @@ contract SelfChallengeAttacker {
 
     function forgedWithdrawal() external view returns (Types.Withdrawal memory) {
         return _forged;
+    }
+}
+
+/// @notice The attack of issue 18 (protocol.md §8.6): a proposer of wrong claims that challenges its own
+///         staker in the proposal's transaction, never answers the honest games, and one transaction before
+///         they would time out loses its own game on purpose — the slash cuts the honest games short — and
+///         proposes the next wrong claim, so that a conflicting claim is always pending beside the honest one.
+///         It is one contract, staker and challenger at once: no rule can tell its challenger from an
+///         honest one.
+contract SelfSlashAttacker {
+    ClaimManager public immutable claims;
+    DisputeGame public immutable game;
+    uint256 public claimId;
+    uint256 public gameId;
+    uint256 public proposals;
+
+    constructor(ClaimManager _claims, DisputeGame _game) payable {
+        claims = _claims;
+        game = _game;
+    }
+
+    receive() external payable { }
+
+    /// @notice One transaction: propose a wrong root at `_batchIndex` and challenge its own staker.
+    function proposeAndSelfChallenge(uint256 _batchIndex, bytes32 _accumulator) public {
+        bytes32 root = keccak256(abi.encode("forged", proposals++));
+        claimId = claims.propose{ value: 2 * claims.proposerBond() }(_batchIndex, _accumulator, root);
+        bytes32 h = claims.hashClaim(_batchIndex, _accumulator, root);
+        gameId = game.challenge{ value: game.challengerBond() }(claimId, h, address(this));
+    }
+
+    /// @notice One transaction: lose its own game on purpose (its staker never moved, so its own challenger
+    ///         times it out), which slashes its staker and cuts every honest game short; then propose again.
+    function selfSlashAndRepropose(uint256 _batchIndex, bytes32 _accumulator) external {
+        game.timeout(gameId, game.position(gameId));
+        proposeAndSelfChallenge(_batchIndex, _accumulator);
+    }
+
+    /// @notice One transaction: win its own game as challenger with a real one-step proof (its staker's root
+    ///         is wrong), which slashes its staker just before an honest challenger's `proveStep` would
+    ///         land; then propose again.
+    function selfSlashByProofAndRepropose(uint256 _batchIndex, bytes32 _accumulator, bytes calldata _proof) external {
+        game.proveStep(gameId, game.position(gameId), _proof);
+        proposeAndSelfChallenge(_batchIndex, _accumulator);
+    }
+
+    /// @notice Takes back whatever the contracts credit it.
+    function collect() external {
+        if (game.credit(address(this)) > 0) game.withdraw();
+        if (claims.credit(address(this)) > 0) claims.withdraw();
     }
 }
 
@@ -159,9 +209,11 @@ contract SelfChallengeAttack_Test is CommonTest {
         assertEq(address(portal).balance, portalFunds, "the Portal paid nothing");
         (uint256 a, bytes32 root) = claims.anchor();
         assertEq(root, trueRoot(a), "the anchor is true");
-        // The honest challenger is paid the attacker's bond less the burn, plus its own bond back.
+        // The attacker's bond less the burn is split between the two challengers that had a game open
+        // against it when it was slashed — the honest one and the attacker's own — so the attacker gets
+        // half back; the honest challenger gets its half plus its own bond.
         uint256 burn = cfg.proposerBond * cfg.bondBurnBps / 10_000;
-        assertEq(game.credit(honest), cfg.challengerBond + cfg.proposerBond - burn);
+        assertEq(game.credit(honest), cfg.challengerBond + (cfg.proposerBond - burn) / 2);
     }
 
     /// @notice The honest challenger waits until the last second of the period while the attacker
@@ -200,5 +252,85 @@ contract SelfChallengeAttack_Test is CommonTest {
         vm.expectRevert(abi.encodeWithSelector(ClaimConflict.selector, honestClaim, 100));
         claims.finalizeClaim(honestClaim);
         assertEq(address(portal).balance, portalFunds);
+    }
+
+    /// @notice Issue 18 on the mock prover. The honest claim H is proposed; the attacker keeps a conflicting
+    ///         claim pending at every moment, each self-challenged, never answering the honest games and
+    ///         self-slashing one second before they would time out, cutting them short. The honest
+    ///         challenger challenges every wrong claim at once. Under the fixed rules: every cut-short
+    ///         honest game pays its challenger a share of the prize; every deleted claim burns its deposit,
+    ///         so the attacker ends poorer by at least one whole bond per blocking claim; and a conflicting
+    ///         claim proposed at or after H's challenge deadline no longer blocks H, which finalizes within
+    ///         the bound of §8.6, `challengeDeadline + challengePeriod + 2 × gameClock` (+ reaction time).
+    function test_selfSlashAttack_mockProver_boundedDelay_attackerPoorer_succeeds() public {
+        // A fresh batch at which both the attacker and the honest proposer claim.
+        deposit(1);
+        uint256 b = appendBatch(4, 3);
+        bytes32 acc = inbox.accumulator(b);
+        uint256 n = inbox.messageCount(b);
+        SelfSlashAttacker slasher = new SelfSlashAttacker{ value: 1_000 ether }(claims, game);
+        uint256 attackerStart = address(slasher).balance;
+        address honestProposer = makeAddr("honestProposer");
+        uint256 h = propose(honestProposer, b, trueRoot(n));
+        uint256 deadline = claims.getClaim(h).challengeDeadline;
+        uint256 bound = deadline + cfg.challengePeriod + 2 * cfg.gameClock + 2 hours;
+        vm.deal(honest, 1_000 ether);
+        uint256 honestStart = honest.balance;
+
+        slasher.proposeAndSelfChallenge(b, acc);
+        uint256 blocking;
+        uint256 cutShortPaid;
+        // The attacker cycles for as long as it likes (here until well past H's deadline); an hour after
+        // each proposal the honest challenger challenges the new wrong claim's staker.
+        while (block.timestamp < deadline + 3 * cfg.gameClock) {
+            uint256 w = slasher.claimId();
+            if (claims.getClaim(w).proposedAt < deadline) blocking++;
+            vm.warp(block.timestamp + 1 hours);
+            uint256 g = challenge(honest, w, address(slasher));
+            // The attacker never answers; one second before the honest game could time out it slashes
+            // itself (its own game opened an hour earlier has run out) and proposes the next claim.
+            vm.warp(game.getGame(g).lastMoveAt + cfg.gameClock);
+            assertFalse(claims.isFinalizable(h) && claims.getClaim(w).proposedAt < deadline);
+            slasher.selfSlashAndRepropose(b, acc);
+            assertEq(uint256(claims.getClaim(w).status), uint256(Types.ClaimStatus.Deleted));
+            assertTrue(game.isVoid(g), "the slash cut the honest game short");
+            uint256 before = game.credit(honest);
+            game.voidGame(g, game.position(g));
+            // Paid, not merely refunded: its bond back and half the prize (two games were open).
+            assertEq(game.credit(honest) - before, cfg.challengerBond + (cfg.proposerBond - _burn()) / 2);
+            cutShortPaid++;
+            if (claims.isFinalizable(h)) break;
+        }
+        // A wrong claim proposed at or after H's deadline is pending, yet H finalizes.
+        assertGe(claims.getClaim(slasher.claimId()).proposedAt, deadline);
+        assertEq(uint256(claims.getClaim(slasher.claimId()).status), uint256(Types.ClaimStatus.Pending));
+        claims.finalizeClaim(h);
+        assertTrue(claims.isFinalized(h));
+        assertLe(block.timestamp, bound, "H finalized within the bound of section 8.6");
+        assertGt(blocking, 1);
+        // The last wrong claim never finalizes, even after its own deadline and games: H did.
+        vm.warp(block.timestamp + 2 * cfg.challengePeriod + 2 * cfg.gameClock);
+        uint256 last = slasher.claimId();
+        game.timeout(slasher.gameId(), game.position(slasher.gameId())); // its own game: its staker loses
+        assertEq(uint256(claims.getClaim(last).status), uint256(Types.ClaimStatus.Deleted));
+
+        // Everyone collects. The attacker lost at least one whole bond per wrong claim it proposed (every
+        // one was deleted): the deposit burned, plus the burn on its stake and the share paid away.
+        slasher.collect();
+        vm.prank(honest);
+        game.withdraw();
+        uint256 wrongClaims = slasher.proposals();
+        assertGe(attackerStart - address(slasher).balance, wrongClaims * cfg.proposerBond);
+        assertEq(
+            attackerStart - address(slasher).balance,
+            wrongClaims * (cfg.proposerBond + _burn()) + cutShortPaid * (cfg.proposerBond - _burn()) / 2
+        );
+        // The honest challenger (its bonds funded by `challenge` beside its balance) withdrew each bond back
+        // and half a prize per cut-short game: it ends richer, not merely refunded.
+        assertEq(honest.balance - honestStart, cutShortPaid * (cfg.challengerBond + (cfg.proposerBond - _burn()) / 2));
+    }
+
+    function _burn() internal view returns (uint256) {
+        return cfg.proposerBond * cfg.bondBurnBps / 10_000;
     }
 }

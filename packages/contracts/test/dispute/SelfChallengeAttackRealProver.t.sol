@@ -3,7 +3,7 @@ pragma solidity ^0.8.30;
 
 import { StfTestBase } from "../libraries/stf/StfTestBase.sol";
 import { ValidConfig } from "../setup/ValidConfig.sol";
-import { SelfChallengeAttacker } from "./SelfChallengeAttack.t.sol";
+import { SelfChallengeAttacker, SelfSlashAttacker } from "./SelfChallengeAttack.t.sol";
 import { OneStepProver } from "../../src/L1/OneStepProver.sol";
 import { Portal } from "../../src/L1/Portal.sol";
 import { SequencerInbox } from "../../src/L1/SequencerInbox.sol";
@@ -40,6 +40,7 @@ contract SelfChallengeAttackRealProver_Test is StfTestBase {
     uint256 internal constant DEPOSIT = 50 ether;
     bytes internal batch;
     uint64 internal depositTime;
+    bytes internal _stepProof;
 
     function setUp() public {
         vm.warp(1_700_000_000);
@@ -121,10 +122,10 @@ contract SelfChallengeAttackRealProver_Test is StfTestBase {
 
         // The true claim finalizes and is the anchor; the forged withdrawal is never paid.
         address proposer = address(0x7A0E);
-        vm.deal(proposer, cfg.proposerBond);
+        vm.deal(proposer, 2 * cfg.proposerBond);
         bytes32 acc = inbox.accumulator(0);
         vm.prank(proposer);
-        uint256 good = claims.propose{ value: cfg.proposerBond }(0, acc, trueRoot);
+        uint256 good = claims.propose{ value: 2 * cfg.proposerBond }(0, acc, trueRoot);
         vm.warp(block.timestamp + cfg.challengePeriod);
         claims.finalizeClaim(good);
         (uint256 a, bytes32 anchorRoot) = claims.anchor();
@@ -133,5 +134,85 @@ contract SelfChallengeAttackRealProver_Test is StfTestBase {
         vm.expectRevert(abi.encodeWithSelector(ClaimNotPending.selector, forged));
         attacker.cashOut();
         assertEq(address(portal).balance, funds, "the Portal paid nothing");
+    }
+
+    /// @notice Issue 18 on the real one-step prover: the attacker keeps a self-challenged wrong claim
+    ///         pending beside the honest claim H and, each time the honest challenger opens its game, lands
+    ///         its own real one-step proof first (its challenger wins against its own staker), cutting the
+    ///         honest game short before the honest `proveStep`, and proposes again in the same transaction.
+    ///         The honest challenger is paid for every cut-short game; each deleted claim burns its deposit;
+    ///         a wrong claim proposed at or after H's challenge deadline does not block H, which finalizes
+    ///         within the bound of §8.6; the Portal pays nothing forged.
+    function test_selfSlashAttack_realProver_boundedDelay_attackerPoorer_succeeds() public {
+        bytes32 trueRoot;
+        (_stepProof, trueRoot) = _depositProof();
+        bytes32 acc = inbox.accumulator(0);
+        address honestProposer = address(0x7A0E);
+        vm.deal(honestProposer, 2 * cfg.proposerBond);
+        vm.prank(honestProposer);
+        uint256 h = claims.propose{ value: 2 * cfg.proposerBond }(0, acc, trueRoot);
+        uint256 deadline = claims.getClaim(h).challengeDeadline;
+        vm.deal(honest, 100 ether);
+        uint256 honestStart = honest.balance;
+        // The issue-11 attacker's claim from setUp conflicts too: the honest challenger deletes it at once.
+        uint256 g0 = _honestChallenge(attacker.claimId(), address(attacker));
+        bytes32 pos0 = game.position(g0);
+        vm.prank(honest);
+        game.proveStep(g0, pos0, _stepProof);
+        assertEq(uint256(claims.getClaim(attacker.claimId()).status), uint256(Types.ClaimStatus.Deleted));
+
+        SelfSlashAttacker slasher = new SelfSlashAttacker{ value: 100 ether }(claims, game);
+        uint256 attackerStart = address(slasher).balance;
+        slasher.proposeAndSelfChallenge(0, acc);
+        uint256 cutShort;
+        while (!claims.isFinalizable(h)) {
+            _cycle(slasher, acc);
+            cutShort++;
+            assertLt(block.timestamp, deadline + cfg.challengePeriod + 2 * cfg.gameClock, "within the bound");
+        }
+        assertGe(claims.getClaim(slasher.claimId()).proposedAt, deadline, "only a late claim is left pending");
+        claims.finalizeClaim(h);
+        (uint256 a, bytes32 anchorRoot) = claims.anchor();
+        assertEq(a, 1);
+        assertEq(anchorRoot, trueRoot);
+
+        vm.prank(honest);
+        game.withdraw();
+        uint256 burn = cfg.proposerBond * cfg.bondBurnBps / 10_000;
+        uint256 share = (cfg.proposerBond - burn) / 2;
+        // Bonds back and half a prize per game: the issue-11 attacker's self-game was open beside the
+        // honest one when it was slashed, and so was the slasher's in every cut-short game.
+        assertEq(honest.balance - honestStart, (cutShort + 1) * share);
+        slasher.collect();
+        // Every deleted wrong claim cost the attacker its whole deposit, the burn and the honest share;
+        // the last one is still pending (its stake, deposit and own challenge bond locked).
+        uint256 deleted = slasher.proposals() - 1;
+        assertGe(deleted, 2);
+        assertEq(
+            attackerStart - address(slasher).balance,
+            deleted * (cfg.proposerBond + burn + share) + 2 * cfg.proposerBond + cfg.challengerBond
+        );
+        assertEq(address(portal).balance, DEPOSIT, "the Portal paid nothing");
+    }
+
+    /// @dev Six hours on, the honest challenger opens its game against the newest wrong claim; the
+    ///      attacker's own real proof lands first (same block), cutting it short, and it proposes again;
+    ///      the honest proof then reverts and the honest challenger ends its game with `voidGame`.
+    function _cycle(SelfSlashAttacker _slasher, bytes32 _acc) internal {
+        vm.warp(block.timestamp + 6 hours);
+        uint256 g = _honestChallenge(_slasher.claimId(), address(_slasher));
+        _slasher.selfSlashByProofAndRepropose(0, _acc, _stepProof);
+        assertTrue(game.isVoid(g));
+        bytes32 pos = game.position(g);
+        vm.prank(honest);
+        vm.expectRevert(abi.encodeWithSelector(GameVoid.selector, g));
+        game.proveStep(g, pos, _stepProof);
+        game.voidGame(g, pos);
+    }
+
+    function _honestChallenge(uint256 _claimId, address _staker) internal returns (uint256 gameId_) {
+        bytes32 hash = claims.getClaim(_claimId).claimHash;
+        vm.prank(honest);
+        gameId_ = game.challenge{ value: cfg.challengerBond }(_claimId, hash, _staker);
     }
 }

@@ -11,7 +11,7 @@ import { Types } from "../../src/libraries/Types.sol";
 ///         slashes and voids the rest, late stakers extend the challenge deadline, conflicting claims wait,
 ///         and every call naming a claim or a game reverts after an L1 reorg replaced it (§8.5).
 contract Soundness_Test is CommonTest {
-    event GameVoided(uint256 indexed gameId, uint256 indexed claimId, address indexed challenger, uint256 refunded);
+    event GameVoided(uint256 indexed gameId, uint256 indexed claimId, address indexed challenger, uint256 paid);
 
     address internal alice;
     address internal bob;
@@ -48,9 +48,11 @@ contract Soundness_Test is CommonTest {
 
     // ------------------------------------------------------------------ many games per staker
 
-    /// @notice The first game a wrong staker loses slashes it; its other open games are void: they no
-    ///         longer make the claim wait, cannot be played or timed out, and return their challengers'
-    ///         bonds in full. Bonds are conserved throughout.
+    /// @notice The first game a wrong staker loses slashes it; its other open games are cut short: they no
+    ///         longer make the claim wait, cannot be played or timed out, and pay their challengers their
+    ///         own bond plus the same share of the prize (the staker's bond less the burn) as the winner:
+    ///         a challenger whose game a slash it did not cause ends is paid, not merely refunded. Bonds
+    ///         are conserved throughout; the division's dust and the deleted claim's deposit are burned.
     function test_firstLossSlashes_otherGamesVoid_succeeds() public {
         uint256 id = propose(alice, 0, keccak256("wrong"));
         uint256 g1 = challenge(bob, id, alice);
@@ -79,18 +81,23 @@ contract Soundness_Test is CommonTest {
         vm.expectRevert(abi.encodeWithSelector(GameVoid.selector, g3));
         game.agree(g3, p3);
 
+        uint256 share = (cfg.proposerBond - burnOfProposerBond) / 3;
+        assertGt(share, 0);
+        assertEq(game.prizeShare(id, alice), share);
         vm.expectEmit(address(game));
-        emit GameVoided(g1, id, bob, cfg.challengerBond);
+        emit GameVoided(g1, id, bob, cfg.challengerBond + share);
         game.voidGame(g1, p1);
         game.voidGame(g3, p3);
-        assertEq(game.credit(bob), cfg.challengerBond);
-        assertEq(game.credit(dave), cfg.challengerBond);
-        assertEq(game.credit(carol), cfg.challengerBond + cfg.proposerBond - burnOfProposerBond);
+        assertEq(game.credit(bob), cfg.challengerBond + share);
+        assertEq(game.credit(dave), cfg.challengerBond + share);
+        assertEq(game.credit(carol), cfg.challengerBond + share);
+        uint256 dust = cfg.proposerBond - burnOfProposerBond - 3 * share;
+        assertEq(Constants.BURN_ADDRESS.balance, burnOfProposerBond + dust + cfg.proposerBond);
         vm.expectRevert(abi.encodeWithSelector(GameNotOpen.selector, g1));
         game.voidGame(g1, p1);
         assertEq(
             address(game).balance + address(claims).balance + Constants.BURN_ADDRESS.balance,
-            cfg.proposerBond + 3 * cfg.challengerBond,
+            2 * cfg.proposerBond + 3 * cfg.challengerBond,
             "bonds conserved"
         );
         assertEq(address(game).balance, game.credit(bob) + game.credit(carol) + game.credit(dave));

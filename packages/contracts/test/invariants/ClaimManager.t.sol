@@ -18,7 +18,9 @@ import { Types } from "../../src/libraries/Types.sol";
 ///         getting to move). The adversaries propose wrong roots — some a forged state paying the whole
 ///         Portal to them — and true ones, stake anywhere, challenge anyone (themselves included), move
 ///         arbitrarily or not at all, time games out, and chain the self-challenge attack's calls in one
-///         transaction (propose + challenge itself; timeout + challenge again).
+///         transaction (propose + challenge itself; timeout + challenge again), and the self-slash attack's
+///         (issue 18: lose its own game on purpose, cutting every other game against its staker short, and
+///         propose the next wrong claim). The honest party also finalizes its claims as soon as it can.
 contract DisputeActor {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
@@ -70,7 +72,7 @@ contract DisputeActor {
     receive() external payable { }
 
     function trueRoot(uint256 _i) public pure returns (bytes32) {
-        return keccak256(abi.encode("sluice.mock.root", _i));
+        return _i == 0 ? Constants.GENESIS_STATE_ROOT : keccak256(abi.encode("sluice.mock.root", _i));
     }
 
     function honestClaimCount() external view returns (uint256) {
@@ -151,6 +153,33 @@ contract DisputeActor {
         bytes32 pos = game.position(id);
         try game.timeout(id, pos) { } catch { }
         _challenge(g.challenger == honest ? g.staker : g.challenger, g.claimId, g.staker);
+        _driveHonest();
+    }
+
+    /// @dev The attack of issue 18, in one transaction: a liar staker that a liar (itself or a sybil) is
+    ///      challenging loses that game on purpose — its clock runs out just as the other games against it
+    ///      could time out — which slashes it and cuts every other game against it short; the same liar
+    ///      then proposes the next wrong claim at the same message count and challenges itself.
+    function liarSelfSlashes(uint256 _game, uint256 _salt) external {
+        _driveHonest();
+        uint256 count = game.gameCount();
+        if (count == 0) return;
+        uint256 id = 1 + _game % count;
+        Types.Game memory g = game.getGame(id);
+        if (g.status != Types.GameStatus.Open || g.staker == honest || g.challenger == honest) return;
+        if (g.turn != Types.Turn.Staker || game.isVoid(id)) return;
+        uint256 due = uint256(g.lastMoveAt) + g.stakerClock + 1;
+        if (due > block.timestamp) _advance(due - block.timestamp);
+        g = game.getGame(id);
+        if (g.status != Types.GameStatus.Open || game.isVoid(id)) return;
+        try game.timeout(id, game.position(id)) { } catch { return; }
+        Types.Claim memory c = claims.getClaim(g.claimId);
+        Types.Withdrawal memory w = _forgery(g.staker, _salt);
+        (bytes32 root,,) = WithdrawalTrie.build(WithdrawalTrie.hash(w), WithdrawalTrie.hash(w));
+        uint256 next = _propose(g.staker, c.batchIndex, root);
+        _forged[next] = w;
+        hasForged[next] = true;
+        _challenge(g.staker, next, g.staker);
         _driveHonest();
     }
 
@@ -254,7 +283,8 @@ contract DisputeActor {
         _driveHonest();
     }
 
-    /// @dev Everyone withdraws what it can: credits, and stakes of finalized claims.
+    /// @dev Everyone withdraws what it can: credits (won bonds and prizes; deposits of finalized claims),
+    ///      and stakes of finalized claims.
     function withdrawAll(uint256 _claim) external {
         _driveHonest();
         _withdrawCredit(honest);
@@ -286,6 +316,13 @@ contract DisputeActor {
     }
 
     function _driveHonest() internal {
+        // Finalize every honest claim that can be.
+        for (uint256 i; i < honestClaims.length; ++i) {
+            uint256 hid = honestClaims[i];
+            if (claims.getClaim(hid).status == Types.ClaimStatus.Pending && claims.isFinalizable(hid)) {
+                claims.finalizeClaim(hid);
+            }
+        }
         // Challenge every unslashed staker of every wrong pending claim, once, before the deadline.
         uint256 count = claims.claimCount();
         for (uint256 id = 1; id <= count; ++id) {
@@ -316,7 +353,13 @@ contract DisputeActor {
             }
             bool honestStaker = g.staker == honest;
             bool honestChallenger = g.challenger == honest;
-            if (!honestStaker && !honestChallenger) continue;
+            if (!honestStaker && !honestChallenger) {
+                // A game between two others on a claim it backs makes that claim wait: anyone may end it
+                // once the side to move ran out of clock, and the honest party does.
+                uint256 clock = g.turn == Types.Turn.Staker ? g.stakerClock : g.challengerClock;
+                if (honestStakes[g.claimId] && block.timestamp - g.lastMoveAt > clock) game.timeout(id, pos);
+                continue;
+            }
             bool honestToMove = (g.turn == Types.Turn.Staker) == honestStaker;
             if (honestStaker && honestChallenger) honestToMove = true;
             if (!honestToMove) {
@@ -350,11 +393,11 @@ contract DisputeActor {
     }
 
     function _propose(address _who, uint256 _batch, bytes32 _root) internal returns (uint256 id_) {
-        vm.deal(_who, _who.balance + proposerBond);
-        bondsIn += proposerBond;
+        vm.deal(_who, _who.balance + 2 * proposerBond);
+        bondsIn += 2 * proposerBond;
         bytes32 acc = inbox.accumulator(_batch);
         vm.prank(_who);
-        id_ = claims.propose{ value: proposerBond }(_batch, acc, _root);
+        id_ = claims.propose{ value: 2 * proposerBond }(_batch, acc, _root);
         _stakers[id_].push(_who);
     }
 
@@ -380,10 +423,17 @@ contract DisputeActor {
 
     function _withdrawCredit(address _who) internal {
         uint256 owed = game.credit(_who);
-        if (owed == 0) return;
-        vm.prank(_who);
-        game.withdraw();
-        paidOut += owed;
+        if (owed != 0) {
+            vm.prank(_who);
+            game.withdraw();
+            paidOut += owed;
+        }
+        owed = claims.credit(_who);
+        if (owed != 0) {
+            vm.prank(_who);
+            claims.withdraw();
+            paidOut += owed;
+        }
     }
 }
 
@@ -424,6 +474,9 @@ contract ClaimManager_Invariant is CommonTest {
             actor.liarTimesOutAndRechallenges(i);
             actor.warp(cfg.gameClock / 3);
         }
+        // Issue 18: the self-slash attack, repeated: each cycle deletes a wrong claim (burning its deposit)
+        // and cuts the honest game against it short (paying the honest challenger).
+        for (uint256 i; i < 6; ++i) actor.liarSelfSlashes(i, 100 + i);
         actor.warp(cfg.challengePeriod * 2);
         assertEq(uint256(claims.getClaim(2).status), uint256(Types.ClaimStatus.Deleted), "forged claim deleted");
         actor.finalizeAndWithdraw(1); // the forged claim: nothing is paid
@@ -442,6 +495,41 @@ contract ClaimManager_Invariant is CommonTest {
             uint256 id = actor.honestClaims(i);
             assertTrue(claims.getClaim(id).status != Types.ClaimStatus.Deleted, "honest claim deleted");
             assertTrue(claims.stakerStatus(id, honest) != Types.StakerStatus.Slashed, "honest staker slashed");
+        }
+    }
+
+    /// @custom:invariant Bounded delay (§8.6): an honest claim finalizes by its challenge deadline plus
+    ///                   `challengePeriod + 2 × gameClock`, plus the honest party's reaction time (here a
+    ///                   quarter clock), whatever the adversaries do.
+    function invariant_honestClaimFinalizesWithinBound() public view {
+        uint256 n = actor.honestClaimCount();
+        for (uint256 i; i < n; ++i) {
+            Types.Claim memory c = claims.getClaim(actor.honestClaims(i));
+            if (c.status != Types.ClaimStatus.Pending) continue;
+            assertLe(
+                block.timestamp,
+                uint256(c.challengeDeadline) + cfg.challengePeriod + 2 * cfg.gameClock + cfg.gameClock / 4 + 2,
+                "honest claim past the bound"
+            );
+        }
+    }
+
+    /// @custom:invariant Every deleted claim burned its whole deposit: the burn address holds at least one
+    ///                   proposer bond per deleted claim.
+    function invariant_deletedClaimsBurnTheirDeposit() public view {
+        uint256 deleted;
+        for (uint256 id = 1; id <= claims.claimCount(); ++id) {
+            if (claims.getClaim(id).status == Types.ClaimStatus.Deleted) ++deleted;
+        }
+        assertGe(Constants.BURN_ADDRESS.balance, deleted * cfg.proposerBond, "deposits burned");
+    }
+
+    /// @custom:invariant An honest challenger whose game a slash cut short is paid more than its bond.
+    function invariant_cutShortHonestGamesPay() public view {
+        for (uint256 id = 1; id <= game.gameCount(); ++id) {
+            Types.Game memory g = game.getGame(id);
+            if (g.challenger != honest || (g.status != Types.GameStatus.Voided && !game.isVoid(id))) continue;
+            assertGt(game.prizeShare(g.claimId, g.staker), 0, "cut-short honest game unpaid");
         }
     }
 
@@ -475,21 +563,30 @@ contract ClaimManager_Invariant is CommonTest {
     ///                   of open games; the ClaimManager exactly the bonds of unslashed, unwithdrawn
     ///                   stakers; and every wei put into bonds is held, burned or paid out.
     function invariant_bondsConserved() public view {
-        uint256 open;
+        uint256 held;
         for (uint256 id = 1; id <= game.gameCount(); ++id) {
-            if (game.getGame(id).status == Types.GameStatus.Open) ++open;
+            Types.Game memory g = game.getGame(id);
+            if (g.status != Types.GameStatus.Open) continue;
+            held += cfg.challengerBond;
+            if (game.isVoid(id)) held += game.prizeShare(g.claimId, g.staker); // owed when it is ended
         }
         uint256 credits = game.credit(honest);
         for (uint256 i; i < 3; ++i) credits += game.credit(actor.liars(i));
-        assertEq(address(game).balance, credits + open * cfg.challengerBond, "dispute game balance");
+        assertEq(address(game).balance, credits + held, "dispute game balance");
         uint256 staked;
+        uint256 deposits;
         for (uint256 id = 1; id <= claims.claimCount(); ++id) {
+            if (claims.getClaim(id).status == Types.ClaimStatus.Pending) ++deposits;
             address[] memory stakers = actor.stakersOf(id);
             for (uint256 i; i < stakers.length; ++i) {
                 if (claims.stakerStatus(id, stakers[i]) == Types.StakerStatus.Active) ++staked;
             }
         }
-        assertEq(address(claims).balance, staked * cfg.proposerBond, "claim manager balance");
+        uint256 claimCredits = claims.credit(honest);
+        for (uint256 i; i < 3; ++i) claimCredits += claims.credit(actor.liars(i));
+        assertEq(
+            address(claims).balance, (staked + deposits) * cfg.proposerBond + claimCredits, "claim manager balance"
+        );
         assertEq(
             actor.bondsIn(),
             address(claims).balance + address(game).balance + Constants.BURN_ADDRESS.balance + actor.paidOut(),

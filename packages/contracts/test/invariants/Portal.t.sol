@@ -77,7 +77,7 @@ contract Portal_Invariant is Test {
     function setUp() public {
         Types.RollupConfig memory cfg = ValidConfig.get();
         cfg.minDeposit = 0.01 ether;
-        cfg.maxForcedTxBytes = 100;
+        cfg.maxForcedTxBytes = 256; // the smallest a config may set (protocol.md §2)
         MockClaimManager claims = new MockClaimManager();
         portal = new Portal(cfg, IClaimManager(address(claims)));
         actor = new PortalActor(portal, claims);

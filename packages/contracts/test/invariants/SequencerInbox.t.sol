@@ -85,7 +85,7 @@ contract SequencerInbox_Invariant is Test {
         cfg = ValidConfig.get();
         cfg.sequencer = makeAddr("sequencer");
         cfg.minDeposit = 0.01 ether;
-        cfg.maxForcedTxBytes = 100;
+        cfg.maxForcedTxBytes = 256; // the smallest a config may set (protocol.md §2)
         cfg.maxBatchBytes = 1000;
         cfg.forceInclusionDelay = 1 days;
         vm.warp(1_700_000_000);

@@ -73,7 +73,7 @@ abstract contract CommonTest is Test {
     /// @notice The mock prover's true root after `_i` messages (computed here, so that using it as an
     ///         argument does not consume a `vm.prank`).
     function trueRoot(uint256 _i) internal pure returns (bytes32) {
-        return keccak256(abi.encode("sluice.mock.root", _i));
+        return _i == 0 ? Constants.GENESIS_STATE_ROOT : keccak256(abi.encode("sluice.mock.root", _i));
     }
 
     /// @notice The CREATE address of `_deployer` at `_nonce` (nonces below 2^16).
@@ -116,12 +116,13 @@ abstract contract CommonTest is Test {
         }
     }
 
-    /// @notice Proposes `_root` at batch `_batchIndex` from `_proposer` (funded here).
+    /// @notice Proposes `_root` at batch `_batchIndex` from `_proposer` (funded here with its stake and
+    ///         the claim's deposit).
     function propose(address _proposer, uint256 _batchIndex, bytes32 _root) internal returns (uint256 claimId_) {
-        vm.deal(_proposer, _proposer.balance + cfg.proposerBond);
+        vm.deal(_proposer, _proposer.balance + 2 * cfg.proposerBond);
         bytes32 acc = inbox.accumulator(_batchIndex);
         vm.prank(_proposer);
-        claimId_ = claims.propose{ value: cfg.proposerBond }(_batchIndex, acc, _root);
+        claimId_ = claims.propose{ value: 2 * cfg.proposerBond }(_batchIndex, acc, _root);
     }
 
     /// @notice The hash naming claim `_claimId` as it stands (what an agent reads before acting).

@@ -43,7 +43,7 @@ contract MockClaimManager is IClaimManager {
     }
 
     /// @inheritdoc IClaimManager
-    function closeGame(uint256, uint256, address, bool) external pure {
+    function closeGame(uint256, uint256, address, bool) external pure returns (uint256) {
         revert("MockClaimManager: closeGame");
     }
 }

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.30;
 
 import { IOneStepProver } from "../../src/interfaces/IOneStepProver.sol";
+import { Constants } from "../../src/libraries/Constants.sol";
 
 /// @title MockOneStepProver
 /// @notice A stand-in for the real prover with a known "true" history: `root_i = trueRoot(i)`. From the
@@ -12,9 +13,10 @@ contract MockOneStepProver is IOneStepProver {
     /// @notice The mock rejects the proof.
     error MockProofRejected();
 
-    /// @notice The true state root after `_i` messages.
+    /// @notice The true state root after `_i` messages (`root_0` is the real genesis root, which every
+    ///         config must name).
     function trueRoot(uint256 _i) public pure returns (bytes32 root_) {
-        root_ = keccak256(abi.encode("sluice.mock.root", _i));
+        root_ = _i == 0 ? Constants.GENESIS_STATE_ROOT : keccak256(abi.encode("sluice.mock.root", _i));
     }
 
     /// @inheritdoc IOneStepProver

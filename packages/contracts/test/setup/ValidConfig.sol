@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import { Constants } from "../../src/libraries/Constants.sol";
 import { Types } from "../../src/libraries/Types.sol";
 
 /// @title ValidConfig
@@ -15,7 +16,7 @@ library ValidConfig {
             baseFeePerGas: 1 gwei,
             l2BlockGasLimit: 30_000_000,
             l2GenesisTimestamp: 1_700_000_000,
-            genesisStateRoot: bytes32(0),
+            genesisStateRoot: Constants.GENESIS_STATE_ROOT,
             minDeposit: 0.001 ether,
             maxForcedTxBytes: 1024,
             maxBatchBytes: 90_000,

@@ -1,7 +1,17 @@
 import { bigintToBytes32, bytesToHex, concatBytes, type Hex, hexToBytes, padLeft } from '../bytes/index.ts'
 import { keccak256 } from '../crypto/index.ts'
 import { SluiceError } from '../errors/index.ts'
-import { BPS, MAX_BATCH_BYTES_LIMIT, MESSAGE_PASSER_ADDRESS } from './constants.ts'
+import {
+  BPS,
+  GENESIS_STATE_ROOT,
+  MAX_BATCH_BYTES_LIMIT,
+  MAX_BOND,
+  MAX_DURATION,
+  MAX_FORCED_TX_BYTES_LIMIT,
+  MESSAGE_PASSER_ADDRESS,
+  MIN_BOND_BURN_BPS,
+  MIN_FORCED_TX_BYTES,
+} from './constants.ts'
 
 /**
  * Every value that nodes and L1 must agree on (protocol.md §2). The L1 deployment stores
@@ -149,24 +159,65 @@ export function parseRollupConfig(input: unknown): RollupConfig {
 }
 
 /**
- * The rules of protocol.md §2 beyond the field types, one message per broken rule (empty when the
- * config is valid). Every L1 constructor applies the same rules (`RollupConfig.validate`) and reverts
- * with `InvalidRollupConfig(field)`, so no deployment holds a config a node refuses.
+ * The rules of protocol.md §2 beyond the field types, one message per broken rule in field order (empty
+ * when the config is valid). Every L1 constructor applies the same rules (`RollupConfig.validate`) and
+ * reverts with `InvalidRollupConfig(field)` naming the lowest-numbered broken field, which is
+ * `firstInvalidRollupConfigField`; so no deployment holds a config a node refuses.
  */
 export function rollupConfigProblems(config: RollupConfig): string[] {
-  const problems: string[] = []
-  if (config.chainId === 0n) problems.push('chainId must not be 0')
-  if (config.feeVault.toLowerCase() === MESSAGE_PASSER_ADDRESS) problems.push('feeVault must not be the message passer')
-  if (config.maxBatchBytes < 13n) problems.push('maxBatchBytes must be at least the 13-byte header')
-  if (config.maxBatchBytes > MAX_BATCH_BYTES_LIMIT) {
-    problems.push(`maxBatchBytes must be at most ${MAX_BATCH_BYTES_LIMIT} (the one-step-proof bound, protocol.md §8.4)`)
+  return rollupConfigRuleBreaks(config).map(([, problem]) => problem)
+}
+
+/** The number (protocol.md §2) of the lowest-numbered field that breaks a rule, or undefined: what L1 reverts with. */
+export function firstInvalidRollupConfigField(config: RollupConfig): number | undefined {
+  return rollupConfigRuleBreaks(config)[0]?.[0]
+}
+
+function rollupConfigRuleBreaks(config: RollupConfig): [number, string][] {
+  const breaks: [number, string][] = []
+  const durationRule = (field: number, name: keyof RollupConfig, allowZero: boolean): void => {
+    const value = config[name] as bigint
+    if ((!allowZero && value === 0n) || value > MAX_DURATION) {
+      breaks.push([field, `${name} must be in [${allowZero ? 0 : 1}, ${MAX_DURATION}] seconds (90 days)`])
+    }
   }
-  if (config.proposerBond === 0n) problems.push('proposerBond must not be 0')
-  if (config.challengerBond === 0n) problems.push('challengerBond must not be 0')
-  if (config.challengePeriod === 0n) problems.push('challengePeriod must not be 0')
-  if (config.gameClock === 0n) problems.push('gameClock must not be 0')
-  if (config.bondBurnBps > BPS) problems.push(`bondBurnBps must be at most ${BPS}`)
-  return problems
+  const bondRule = (field: number, name: 'proposerBond' | 'challengerBond'): void => {
+    if (config[name] === 0n || config[name] > MAX_BOND) breaks.push([field, `${name} must be in [1, 2^128] wei`])
+  }
+  if (config.chainId === 0n) breaks.push([1, 'chainId must not be 0'])
+  if (config.feeVault.toLowerCase() === MESSAGE_PASSER_ADDRESS)
+    breaks.push([3, 'feeVault must not be the message passer'])
+  if (config.genesisStateRoot.toLowerCase() !== GENESIS_STATE_ROOT) {
+    breaks.push([7, `genesisStateRoot must be root_0 = ${GENESIS_STATE_ROOT} (protocol.md §3.3)`])
+  }
+  if (config.maxForcedTxBytes < MIN_FORCED_TX_BYTES || config.maxForcedTxBytes > MAX_FORCED_TX_BYTES_LIMIT) {
+    breaks.push([
+      9,
+      `maxForcedTxBytes must be in [${MIN_FORCED_TX_BYTES}, ${MAX_FORCED_TX_BYTES_LIMIT}] (forced inclusion stays on; the one-step-proof bound, protocol.md §8.4)`,
+    ])
+  }
+  if (config.maxBatchBytes < 13n) breaks.push([10, 'maxBatchBytes must be at least the 13-byte header'])
+  if (config.maxBatchBytes > MAX_BATCH_BYTES_LIMIT) {
+    breaks.push([
+      10,
+      `maxBatchBytes must be at most ${MAX_BATCH_BYTES_LIMIT} (the one-step-proof bound, protocol.md §8.4)`,
+    ])
+  }
+  durationRule(11, 'maxSequencerDrift', true)
+  durationRule(12, 'forceInclusionDelay', true)
+  bondRule(14, 'proposerBond')
+  bondRule(15, 'challengerBond')
+  durationRule(16, 'challengePeriod', false)
+  durationRule(17, 'gameClock', false)
+  if (config.bondBurnBps < MIN_BOND_BURN_BPS || config.bondBurnBps > BPS) {
+    breaks.push([18, `bondBurnBps must be in [${MIN_BOND_BURN_BPS}, ${BPS}]`])
+  }
+  return breaks
+}
+
+/** Wei `ClaimManager.propose` takes (protocol.md §8.1): the proposer's stake and the claim's deposit. */
+export function proposalValue(config: Pick<RollupConfig, 'proposerBond'>): bigint {
+  return 2n * config.proposerBond
 }
 
 /** The config as JSON-safe values (bigints as decimal strings). */

@@ -35,9 +35,17 @@ export function applyMessage(state: WorldState, message: StfMessage, config: Pre
  */
 export function applyDeposit(state: WorldState, recipient: Uint8Array, amount: bigint): MessageOutcome {
   const account = state.getAccount(recipient)
-  const credited = account.balance + amount
-  state.putAccount(recipient, { ...account, balance: credited > MAX_UINT256 ? MAX_UINT256 : credited })
+  state.putAccount(recipient, { ...account, balance: saturatingCredit(account.balance, amount) })
   return { applied: true, kind: 'deposit', recipient, amount }
+}
+
+/**
+ * `min(balance + amount, 2^256 − 1)`: every credit saturates (§7.2 deposits, §7.3 recipient and fee vault).
+ * Unreachable with real ETH, but defined so that both implementations agree on every state.
+ */
+function saturatingCredit(balance: bigint, amount: bigint): bigint {
+  const credited = balance + amount
+  return credited > MAX_UINT256 ? MAX_UINT256 : credited
 }
 
 /** A transaction: rules §7.3 in order, then the updates in the fixed order sender, recipient, fee vault, passer. */
@@ -64,10 +72,10 @@ export function applyTransaction(
   state.putAccount(sender, { ...from, nonce: from.nonce + 1n, balance: from.balance - tx.value - fee })
   if (!isWithdrawal) {
     const recipient = state.getAccount(to)
-    state.putAccount(to, { ...recipient, balance: recipient.balance + tx.value })
+    state.putAccount(to, { ...recipient, balance: saturatingCredit(recipient.balance, tx.value) })
   }
   const vault = state.getAccount(config.feeVault)
-  state.putAccount(config.feeVault, { ...vault, balance: vault.balance + fee })
+  state.putAccount(config.feeVault, { ...vault, balance: saturatingCredit(vault.balance, fee) })
 
   let withdrawal: (Parameters<typeof withdrawalHash>[0] & { hash: Uint8Array }) | undefined
   const logs = []

@@ -14,6 +14,7 @@ import {
   walkBatch,
 } from '../../src/batch/index.ts'
 import { concatBytes } from '../../src/bytes/index.ts'
+import { MAX_BATCH_BYTES_LIMIT } from '../../src/config/index.ts'
 import { CHAIN_ID, transfer } from './support.ts'
 
 const FEE = { maxFeePerGas: 2_000_000_000n, maxPriorityFeePerGas: 1_000_000n, gasLimit: 21_000n }
@@ -70,6 +71,15 @@ describe('walking a batch (§5.6)', () => {
       { kind: 'slot', slotNumber: 1, bytes: slot(1n).subarray(1) },
       { kind: 'slot', slotNumber: 2, bytes: slot(2n).subarray(1) },
     ])
+  })
+
+  it('walks bytes longer than the largest maxBatchBytes like any batch (§5.6 step 1: length never makes a batch headerless)', () => {
+    const short = batch(3, T_B - 10n, blockHeader(0n, 2n, 1n), slot(0n), blockHeader(5n, 1n, 2n), slot(1n), slot(2n))
+    const long = concatBytes(short, new Uint8Array(Number(MAX_BATCH_BYTES_LIMIT) + 1 - short.length).fill(0x80))
+    expect(long.length).toBe(Number(MAX_BATCH_BYTES_LIMIT) + 1)
+    expect(decodeBatch(long, options(3n))).toEqual(decodeBatch(short, options(3n)))
+    expect(walkBatch(long, 3n, 3).blocks).toEqual(walkBatch(short, 3n, 3).blocks)
+    expect(locateMessage(long, 5n, 3n, 3)).toEqual({ kind: 'slot', slotNumber: 2, bytes: slot(2n).subarray(1) })
   })
 
   it('clamps blocks that announce more delayed messages or slots than D and S; announcing too many slots ends the body', () => {

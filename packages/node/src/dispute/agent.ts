@@ -6,6 +6,7 @@ import {
   encodeRlp,
   type Hex,
   hexToBytes,
+  proposalValue,
   type RollupConfig,
   SluiceError,
 } from '@sluice/core'
@@ -81,6 +82,7 @@ type Action =
   | 'finalizeClaim'
   | 'withdrawStake'
   | 'withdraw'
+  | 'withdrawDeposits'
 
 /** A transaction this agent sent and has not seen mined yet. */
 type InFlight = {
@@ -138,8 +140,12 @@ type LiveGame = {
  *   allows; on its turns agrees or disagrees with the staker's midpoint root by comparing it with its
  *   own `root_mid`; at one message left sends `proveStep` with the one-step proof of message `lo`;
  * - as **staker** (any claim this key staked on, e.g. the proposer's): posts its true `root_mid`;
- * - on both sides: `timeout` once the other side's clock ran out, `voidGame` on its void games,
- *   `finalizeClaim` and `withdrawStake` on the claims it staked, `withdraw` of its credit.
+ * - on both sides: `timeout` once the other side's clock ran out, `voidGame` on its games a slash cut
+ *   short (which pays it its bond back and its share of the slashed staker's prize), `finalizeClaim` and
+ *   `withdrawStake` on the claims it staked, `withdraw` of its credit in the DisputeGame (won bonds,
+ *   prizes) and in the ClaimManager (the deposits of its finalized claims);
+ * - for the claims it backs: `timeout` of games between others that have run out of clock (anyone may
+ *   end them, and until then they make the claim wait).
  *
  * Every move names the position read at the block it was decided at; a move that no longer fits
  * (`PositionMismatch`, another move first, an L1 reorg) fails its gas estimate or reverts, and the
@@ -198,7 +204,12 @@ export class DisputeAgent {
     const statuses: DisputeGameStatus[] = []
     for (const game of this.options.reader.games()) {
       const role = this.roleIn(game)
-      if (role === undefined) continue
+      if (role === undefined) {
+        if (game.status === 'open' && this.backs(game.claimId)) {
+          await this.guard(`game ${game.gameId}`, () => this.endExpiredGameOfOthers(game, head))
+        }
+        continue
+      }
       const status = this.statusOf(game, role)
       statuses.push(status)
       if (game.status !== 'open') continue
@@ -387,7 +398,8 @@ export class DisputeAgent {
         functionName: 'propose',
         args: [claim.batchIndex, accumulator, root],
       })
-      const request = await this.request(addresses.claimManager, data, config.proposerBond, 'propose')
+      // The proposer's stake and the claim's deposit (returned when the claim finalizes, §8.1).
+      const request = await this.request(addresses.claimManager, data, proposalValue(config), 'propose')
       if (request === undefined) continue
       const signed = await this.options.wallet.send(request, `propose(${claim.batchIndex})`)
       this.track(key, 'propose', request, signed, undefined)
@@ -500,7 +512,7 @@ export class DisputeAgent {
     if (pending !== undefined && pending.position === game.position) return
     const args = { gameId: record.gameId, position: game.position }
     if (game.void) {
-      // The staker lost another game: only the challenger's bond is at stake here (refunded in full).
+      // The staker lost another game: ending it pays the challenger its bond back and its share of the prize.
       if (role === 'challenger') await this.move(key, 'voidGame', args, game.position, [record.gameId, game.position])
       return
     }
@@ -645,23 +657,68 @@ export class DisputeAgent {
     }
   }
 
+  /** Withdraws this key's credit: won bonds and prizes (DisputeGame), deposits of finalized claims (ClaimManager). */
   private async withdrawCredit(): Promise<void> {
     const { publicClient, addresses } = this.options
-    if (this.inFlight.has('credit')) return
-    const credit = await publicClient.readContract({
-      address: addresses.disputeGame,
-      abi: disputeGameAbi,
+    if (!this.inFlight.has('credit')) {
+      const credit = await publicClient.readContract({
+        address: addresses.disputeGame,
+        abi: disputeGameAbi,
+        functionName: 'credit',
+        args: [this.address],
+      })
+      if (credit !== 0n) {
+        await this.send(
+          'credit',
+          'withdraw',
+          addresses.disputeGame,
+          encodeFunctionData({ abi: disputeGameAbi, functionName: 'withdraw' }),
+          { credit: credit.toString() },
+        )
+      }
+    }
+    if (this.inFlight.has('deposits')) return
+    const deposits = await publicClient.readContract({
+      address: addresses.claimManager,
+      abi: claimManagerAbi,
       functionName: 'credit',
       args: [this.address],
     })
-    if (credit === 0n) return
+    if (deposits === 0n) return
     await this.send(
-      'credit',
-      'withdraw',
-      addresses.disputeGame,
-      encodeFunctionData({ abi: disputeGameAbi, functionName: 'withdraw' }),
-      { credit: credit.toString() },
+      'deposits',
+      'withdrawDeposits',
+      addresses.claimManager,
+      encodeFunctionData({ abi: claimManagerAbi, functionName: 'withdraw' }),
+      { deposits: deposits.toString() },
     )
+  }
+
+  /** Whether this key is an `Active` staker of pending claim `claimId` (as far as events show). */
+  private backs(claimId: bigint): boolean {
+    const claim = this.options.reader.claims().find((c) => c.claimId === claimId)
+    return (
+      claim !== undefined &&
+      claim.status === 'pending' &&
+      claim.stakers.some((s) => isAddressEqual(s, this.address)) &&
+      !claim.slashed.some((s) => isAddressEqual(s, this.address))
+    )
+  }
+
+  /** Times out a game between two others on a claim this key backs once its side to move ran out of clock. */
+  private async endExpiredGameOfOthers(record: GameRecord, head: { number: bigint; timestamp: bigint }): Promise<void> {
+    const game = await this.readGame(record.gameId, head.number)
+    if (game.status !== GAME_OPEN || game.void) return
+    const key = `game:${record.gameId}`
+    const pending = this.inFlight.get(key)
+    if (pending !== undefined && pending.position === game.position) return
+    const clock = game.turn === TURN_STAKER ? game.stakerClock : game.challengerClock
+    if (head.timestamp + 1n - game.lastMoveAt <= clock) return
+    this.logger.info(
+      { gameId: Number(record.gameId), claimId: Number(record.claimId) },
+      'ending an expired game of others on a claim we back',
+    )
+    await this.move(key, 'timeout', { gameId: record.gameId }, game.position, [record.gameId, game.position])
   }
 
   private async send(key: string, action: Action, to: Address, data: Hex, log: Record<string, unknown>): Promise<void> {

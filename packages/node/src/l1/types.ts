@@ -94,7 +94,7 @@ export type GameRecord = {
   claimId: bigint
   staker: Address
   challenger: Address
-  /** `voided`: ended because its staker was slashed in another game (challenger refunded). */
+  /** `voided`: cut short because its staker was slashed in another game (challenger paid its bond and a prize share). */
   status: 'open' | 'resolved' | 'voided'
   /** Set once resolved. */
   stakerWon: boolean | undefined

@@ -22,6 +22,7 @@ import {
   MESSAGE_PASSER,
   MemoryStore,
   prepareBlockConfig,
+  proposalValue,
   type SenderPool,
   StateDb,
   tipOf,
@@ -273,7 +274,7 @@ describe('L1 reader and derivation driver on anvil', () => {
         abi: claimManagerAbi,
         functionName: 'propose',
         args: [1n, node.driver.tip.accumulator, bytesToHex(node.driver.tip.stateRoot)],
-        value: config.proposerBond,
+        value: proposalValue(config),
       }),
     )
     await mine(Number(config.l1Confirmations))

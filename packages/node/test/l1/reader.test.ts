@@ -317,7 +317,7 @@ describe('L1Reader', () => {
       challenger,
       position: `0x${'0b'.repeat(32)}`,
     })
-    l1.gameEvent('GameVoided', { gameId: 1n, claimId: 1n, challenger, refunded: 5n })
+    l1.gameEvent('GameVoided', { gameId: 1n, claimId: 1n, challenger, paid: 5n })
     l1.mine() // 5
     l1.mineEmpty(2)
     await r.advanceUntilIdle()

@@ -5,6 +5,7 @@ import {
   decodeRlp,
   encodeRlp,
   hexToBytes,
+  proposalValue,
   type RollupConfig,
   SluiceError,
 } from '@sluice/core'
@@ -152,7 +153,7 @@ export class Proposer {
     })
     // Signed, stored, then sent: after a crash the same bytes are re-broadcast, never a second claim.
     const { raw, hash } = await wallet.sign(
-      { to: deployment.claimManager, data, value: config.proposerBond, gas: 400_000n },
+      { to: deployment.claimManager, data, value: proposalValue(config), gas: 500_000n },
       `propose(${record.index})`,
     )
     this.pending = { batchIndex: record.index, raw, hash }

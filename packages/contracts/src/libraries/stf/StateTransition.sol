@@ -165,12 +165,18 @@ library StateTransition {
     {
         Cursor memory c = Cursor({root: _preRoot, next: 0});
         (Account memory a, bytes[] memory proof) = _read(c, _recipient, _proofs);
-        unchecked {
-            uint256 credited = a.balance + _amount;
-            a.balance = credited < a.balance ? type(uint256).max : credited;
-        }
+        a.balance = _saturatingCredit(a.balance, _amount);
         _write(c, _recipient, a, proof);
         return c.root;
+    }
+
+    /// @dev `min(_balance + _amount, 2^256 − 1)`: every credit saturates (§7.2 deposits, §7.3 recipient and
+    ///      fee vault), so that no state makes the two implementations disagree.
+    function _saturatingCredit(uint256 _balance, uint256 _amount) private pure returns (uint256) {
+        unchecked {
+            uint256 credited = _balance + _amount;
+            return credited < _balance ? type(uint256).max : credited;
+        }
     }
 
     /// @notice A decoded transaction (§7.3): rules 1–17, then the updates in their fixed order.
@@ -198,12 +204,12 @@ library StateTransition {
         // 2. recipient
         if (!withdrawal) {
             (a, proof) = _read(c, _tx.to, _proofs);
-            a.balance += _tx.value;
+            a.balance = _saturatingCredit(a.balance, _tx.value);
             _write(c, _tx.to, a, proof);
         }
         // 3. fee vault (even when the fee is 0)
         (a, proof) = _read(c, _config.feeVault, _proofs);
-        a.balance += fee;
+        a.balance = _saturatingCredit(a.balance, fee);
         _write(c, _config.feeVault, a, proof);
         // 4. message passer
         if (withdrawal) _withdraw(c, sender, _tx, _proofs);
