@@ -1,4 +1,5 @@
 import { bytesToBigint, bytesToHex, equalBytes, type Hex, MESSAGE_PASSED_TOPIC, MESSAGE_PASSER } from '@sluice/core'
+import type { PublicClient } from 'viem'
 import type { ChainStore } from '../chain/store.ts'
 import type { BatchRecord, StoredTransaction } from '../chain/types.ts'
 import type { DerivationDriver } from '../derive/driver.ts'
@@ -6,6 +7,7 @@ import type { SyncProgress } from '../derive/types.ts'
 import type { L1Reader } from '../l1/reader.ts'
 import type { ClaimRecord } from '../l1/types.ts'
 import type { RollupRpcProvider, RpcJson } from '../rpc/types.ts'
+import { createExplorerProvider } from './explorer.ts'
 
 /** How this node judges a claim on L1 against its own derivation (protocol.md §8). */
 export type ClaimVerdict = 'valid' | 'invalid' | 'not yet derived'
@@ -30,6 +32,8 @@ export type RollupProviderOptions = {
   isPending?: (hash: Uint8Array) => boolean
   /** More fields for `sluice_syncStatus` (role-specific: batcher, proposer, games). */
   extraStatus?: () => Record<string, RpcJson>
+  /** L1, for the explorer's reads of the contracts' current state (deadlines, clocks, payouts). */
+  l1Client?: PublicClient
 }
 
 function batchJson(batch: BatchRecord): RpcJson {
@@ -66,7 +70,7 @@ function claimJson(check: ClaimCheck): RpcJson {
 }
 
 /** The withdrawal a transaction started, from its `MessagePassed` log. */
-function withdrawalOf(tx: StoredTransaction) {
+export function withdrawalOf(tx: StoredTransaction) {
   const log = tx.logs.find(
     (l) => equalBytes(l.address, MESSAGE_PASSER) && equalBytes(l.topics[0] as Uint8Array, MESSAGE_PASSED_TOPIC),
   )
@@ -87,6 +91,7 @@ function withdrawalOf(tx: StoredTransaction) {
 export function createRollupProvider(options: RollupProviderOptions): RollupRpcProvider {
   const { chain, reader, driver } = options
   return {
+    explorer: createExplorerProvider({ chain, reader, l1Client: options.l1Client, isPending: options.isPending }),
     syncStatus() {
       const unsafe = chain.head('unsafe')
       const safe = chain.head('safe')

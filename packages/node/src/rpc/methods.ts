@@ -2,6 +2,7 @@ import { equalBytes, keccak256, MESSAGE_PASSER, MESSAGE_PASSER_ADDRESS, protocol
 import type { ChainReader, StoredBlock, StoredTransaction } from '../chain/types.ts'
 import { type BlockSelector, findBlock, parseBlockSelector, stateBlock } from './blockTag.ts'
 import { invalidParam, methodNotFound, RPC_ERROR_CODES, RpcError, TxPoolRefusalError } from './errors.ts'
+import { createExplorerMethods } from './explorerMethods.ts'
 import {
   formatBlock,
   formatIncludedTransaction,
@@ -281,7 +282,7 @@ export function createMethods(deps: MethodDependencies): Map<string, MethodHandl
   }
 
   /** The provider's function bound to it, or undefined when this node has none. */
-  const rollupMethod = <K extends keyof RollupRpcProvider>(key: K) => {
+  const rollupMethod = <K extends Exclude<keyof RollupRpcProvider, 'explorer'>>(key: K) => {
     const fn = deps.rollup?.[key]
     return fn === undefined ? undefined : (fn.bind(deps.rollup) as NonNullable<RollupRpcProvider[K]>)
   }
@@ -656,6 +657,7 @@ export function createMethods(deps: MethodDependencies): Map<string, MethodHandl
           return { status: 'dropped', reason: location.reason, detail: location.detail ?? null, at: location.at }
       }
     },
+    ...createExplorerMethods(deps.rollup?.explorer),
   }
   return new Map(Object.entries(methods))
 }
