@@ -9,6 +9,7 @@ import { Registry } from 'prom-client'
 import type { StoredBlock } from '../chain/types.ts'
 import { type DispatchResult, JsonRpcDispatcher } from './dispatch.ts'
 import { RPC_ERROR_CODES, RpcError } from './errors.ts'
+import { explorerStatic } from './explorerStatic.ts'
 import { formatHeader, toJson } from './format.ts'
 import { type CallContext, createMethods, type SubscriptionHost } from './methods.ts'
 import { createRpcMetrics } from './metrics.ts'
@@ -79,6 +80,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     suggestedPriorityFeePerGas: options.suggestedPriorityFeePerGas ?? 0n,
   })
   const metrics = createRpcMetrics(registry, methods.keys())
+  const explorer = explorerStatic()
   const dispatcher = new JsonRpcDispatcher(methods, { maxBatchLength: limits.maxBatchLength, log, metrics })
   const limiter = limits.rateLimit === false ? undefined : new RateLimiter(limits.rateLimit)
   const sweep = limiter === undefined ? undefined : setInterval(() => limiter.sweep(), 30_000)
@@ -284,7 +286,8 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     instance.route({
       method: 'GET',
       url: '/',
-      handler: (_request, reply) =>
+      handler: (request, reply) =>
+        explorer.index(request, reply) ??
         sendError(
           reply,
           405,
@@ -294,6 +297,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       wsHandler,
     })
     instance.get('/ws', { websocket: true }, wsHandler)
+    instance.get('/assets/:file', explorer.asset)
 
     instance.get('/health', async (_request, reply) => {
       let report: HealthReport
