@@ -33,7 +33,7 @@ export type BlockStat = { number: number; timestamp: number; transactions: numbe
 export type LatestTransaction = { hash: Hex; from: Hex; to: Hex | null; value: Hex; blockNumber: Hex }
 
 const RING = 4_000
-const WINDOW_SECONDS = 300
+const WINDOW_SECONDS = 120
 const NOTIFY_MS = 250
 /** Status older than this is not shown as live. */
 export const STALE_MS = 5_000

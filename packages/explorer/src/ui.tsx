@@ -172,11 +172,13 @@ export function Chart({
   series,
   data,
   xTime = true,
+  windowSeconds,
 }: {
   title: string
   series: { label: string; color: string; scale?: string }[]
   data: number[][]
   xTime?: boolean
+  windowSeconds?: number
 }) {
   const box = useRef<HTMLDivElement>(null)
   const plot = useRef<uPlot | undefined>(undefined)
@@ -189,7 +191,13 @@ export function Chart({
         title,
         width: Math.max(element.clientWidth, 200),
         height: 180,
-        scales: { x: { time: xTime } },
+        // A time chart always spans its last `windowSeconds`, however few points it has yet.
+        scales: {
+          x:
+            windowSeconds === undefined
+              ? { time: xTime }
+              : { time: xTime, range: (_u: uPlot, _min: number, max: number) => [max - windowSeconds, max] },
+        },
         axes: [{}, ...[...scales].map((scale, i) => ({ scale, side: i === 0 ? 3 : 1, grid: { show: i === 0 } }))],
         series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, scale: s.scale ?? 'y' }))],
       },

@@ -118,7 +118,10 @@ export function OverviewPage() {
               ? `in sync: ${integer(num(status.batches?.count))} of ${integer(num(status.batches?.l1Count))} L1 batches derived`
               : `catching up: ${syncing.behind} batches behind, ${syncing.blocksPerSecond === undefined ? '—' : integer(syncing.blocksPerSecond)} blocks/s, ETA ${duration(syncing.etaSeconds)}`}
         </dd>
-        <dt>Transactions per second (last minute)</dt>
+        <dt>
+          Transactions per second (
+          {lastMinute.length === 0 ? 'last minute' : `average of the last ${lastMinute.length} s`})
+        </dt>
         <dd data-field="tps">{averageTps === undefined ? '—' : averageTps.toFixed(1)}</dd>
       </dl>
 
@@ -127,7 +130,8 @@ export function OverviewPage() {
         <p>Waiting for blocks…</p>
       ) : (
         <Chart
-          title="Transactions per second and block fill (%), last minutes"
+          title="Transactions per second and block fill (%), last 2 minutes"
+          windowSeconds={120}
           series={[
             { label: 'tx/s', color: '#1f6feb' },
             { label: 'fill %', color: '#2da44e', scale: '%' },
