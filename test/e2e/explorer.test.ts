@@ -295,6 +295,21 @@ describe.skipIf(!hasChromium)('explorer in Chromium', () => {
     await page.close()
     expect(problems).toEqual([])
   }, 180_000)
+  it('says plainly when the node goes away, and stops showing its numbers as live', async () => {
+    const { page, problems } = await newPage()
+    await page.goto(`${sequencer.rpcUrl}/`)
+    await page.locator('[data-node-state="live"]').waitFor()
+    await sequencer.stop('SIGKILL')
+    await page.locator('[data-node-state="unreachable"]').waitFor({ timeout: 20_000 })
+    expect(await page.locator('[data-node-state="unreachable"]').textContent()).toMatch(/Node unreachable\..*not live/)
+    expect(await page.locator('section.stale').count()).toBe(1)
+    await shot(page, 'unreachable')
+    await page.close()
+    // Only what a dead node causes: refused connections to it (the page retries), nothing else.
+    expect(problems.filter((p) => p.startsWith('page error'))).toEqual([])
+    const origin = new URL(sequencer.rpcUrl).host
+    expect(problems.filter((p) => !p.includes(origin) && !p.includes('ERR_CONNECTION_REFUSED'))).toEqual([])
+  }, 60_000)
 })
 
 describe.skipIf(!hasChromium)('explorer in Chromium: a wrong claim', () => {

@@ -5,7 +5,15 @@
  * listeners are told at most four times a second.
  */
 import { num } from './format.ts'
-import { type HeadHeader, HeadStream, type Hex, NodeUnreachableError, type RpcClient } from './rpc.ts'
+import { type HeadHeader, type Hex, NodeUnreachableError, type RpcClient } from './rpc.ts'
+
+/** Where heads come from (`HeadStream` over the node's WebSocket; a test feeds them by hand). */
+export interface HeadSource {
+  onHead: ((header: HeadHeader) => void) | undefined
+  onState: ((connected: boolean) => void) | undefined
+  start(): void
+  stop(): void
+}
 
 export type HeadRef = { number: Hex; hash: Hex; timestamp: Hex }
 
@@ -40,7 +48,7 @@ export const STALE_MS = 5_000
 
 export class LiveNode {
   readonly rpc: RpcClient
-  private readonly heads: HeadStream
+  private readonly heads: HeadSource
   status: SyncStatus | undefined
   statusAt = 0
   reachable: boolean | undefined
@@ -60,9 +68,9 @@ export class LiveNode {
   private timers: ReturnType<typeof setInterval>[] = []
   private lastTxBlock = -1
 
-  constructor(rpc: RpcClient, wsUrl: string) {
+  constructor(rpc: RpcClient, heads: HeadSource) {
     this.rpc = rpc
-    this.heads = new HeadStream(wsUrl)
+    this.heads = heads
     rpc.onReachability = (reachable) => {
       if (!reachable && this.reachable !== false) this.unreachableSince = Date.now()
       if (reachable) this.unreachableSince = undefined
@@ -120,8 +128,8 @@ export class LiveNode {
       run()
       this.timers.push(setInterval(run, ms))
     }
-    every(1_000, () => this.pollStatus())
-    every(500, () => this.fetchCounts())
+    every(1_000, () => this.loadStatus())
+    every(500, () => this.loadCounts())
     every(2_000, () => this.fetchLatestTransactions())
     every(5_000, () => this.fetchPeers())
   }
@@ -185,14 +193,16 @@ export class LiveNode {
     this.changed()
   }
 
-  private async pollStatus(): Promise<void> {
+  /** Reads `sluice_syncStatus` (every second once started). */
+  async loadStatus(): Promise<void> {
     this.status = await this.rpc.call<SyncStatus>('sluice_syncStatus')
     this.statusAt = Date.now()
     this.lastError = undefined
     this.changed()
   }
 
-  private async fetchCounts(): Promise<void> {
+  /** Fetches the transaction counts of the heads received since the last call, 100 at most per call. */
+  async loadCounts(): Promise<void> {
     const heads = this.waiting.splice(0, 100)
     if (heads.length === 0) return
     const counts = await this.rpc.batch(
