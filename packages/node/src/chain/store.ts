@@ -5,6 +5,7 @@ import {
   bytesToHex,
   decodeRlp,
   encodeRlp,
+  equalBytes,
   genesisBlock,
   type KeyValueStore,
   type L2Block,
@@ -45,7 +46,7 @@ type AddressCounts = Map<string, { address: Uint8Array; count: bigint }>
 /** The addresses a transaction is indexed under: its sender, and its recipient when another. */
 function indexedAddresses(tx: StoredTransaction): Uint8Array[] {
   const to = tx.tx.to
-  return to === undefined || to === null || hashKey(to) === hashKey(tx.sender) ? [tx.sender] : [tx.sender, to]
+  return to === undefined || to === null || equalBytes(to, tx.sender) ? [tx.sender] : [tx.sender, to]
 }
 
 /** One entry of an address's transaction index: the block and position of the transaction. */
@@ -60,6 +61,7 @@ function key(prefix: Uint8Array, suffix: Uint8Array): Uint8Array {
 
 const HEADS: readonly HeadName[] = ['unsafe', 'safe', 'finalized']
 const CACHE_BLOCKS = 512
+const ADDRESS_COUNT_CACHE = 65_536
 
 /** The store was opened with a config whose genesis differs from the one it was created with. */
 export class ChainStoreMismatchError extends SluiceError {
@@ -158,6 +160,11 @@ export class ChainStore implements ChainReader {
   private readonly cache = new Map<bigint, StoredBlock>()
   private readonly listeners = new Set<(block: StoredBlock) => void>()
   private readonly batches: BatchRecord[] = []
+  /**
+   * Address-index counts as of the last write built (not read back from LevelDB on every
+   * transaction: the builder writes thousands a second). Bounded; a miss reads the store.
+   */
+  private readonly addressCounts = new Map<string, bigint>()
 
   private constructor(store: KeyValueStore, chainId: bigint) {
     this.store = store
@@ -476,20 +483,35 @@ export class ChainStore implements ChainReader {
   }
 
   private addressCount(address: Uint8Array, counts?: AddressCounts): bigint {
-    const pending = counts?.get(hashKey(address))
+    const id = hashKey(address)
+    const pending = counts?.get(id)
     if (pending !== undefined) return pending.count
+    const known = this.addressCounts.get(id)
+    if (known !== undefined) return known
     const raw = this.store.getSync(key(PREFIX.addressCount, address))
     return raw === undefined ? 0n : bytesToBigint(raw)
   }
 
+  /** `c/ae/<address><u64 sequence>`, built in one allocation (one per indexed transaction). */
   private addressEntryKey(address: Uint8Array, sequence: bigint): Uint8Array {
-    return key(PREFIX.addressEntry, key(address, u64Key(sequence)))
+    const prefix = PREFIX.addressEntry
+    const out = new Uint8Array(prefix.length + address.length + 8)
+    out.set(prefix, 0)
+    out.set(address, prefix.length)
+    new DataView(out.buffer).setBigUint64(prefix.length + address.length, sequence)
+    return out
   }
 
+  /** The count writes of one built write; from here on they are what the index holds (the write is submitted next). */
   private addressCountOps(counts: AddressCounts, ops: BatchOp[]): void {
-    for (const { address, count } of counts.values()) {
+    for (const [id, { address, count }] of counts) {
       const countKey = key(PREFIX.addressCount, address)
       ops.push(count === 0n ? { type: 'del', key: countKey } : { type: 'put', key: countKey, value: u64Key(count) })
+      this.addressCounts.delete(id)
+      this.addressCounts.set(id, count)
+    }
+    while (this.addressCounts.size > ADDRESS_COUNT_CACHE) {
+      this.addressCounts.delete(this.addressCounts.keys().next().value as string)
     }
   }
 
@@ -502,9 +524,12 @@ export class ChainStore implements ChainReader {
       const location = encodeRlp([block.header.number, BigInt(tx.index)])
       ops.push({ type: 'put', key: key(PREFIX.tx, tx.hash), value: location })
       for (const address of indexedAddresses(tx)) {
-        const count = this.addressCount(address, counts)
+        const id = hashKey(address)
+        const pending = counts.get(id)
+        const count = pending === undefined ? this.addressCount(address) : pending.count
         ops.push({ type: 'put', key: this.addressEntryKey(address, count), value: location })
-        counts.set(hashKey(address), { address, count: count + 1n })
+        if (pending === undefined) counts.set(id, { address, count: count + 1n })
+        else pending.count = count + 1n
       }
     }
     return ops
