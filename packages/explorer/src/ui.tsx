@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import uPlot from 'uplot'
 import { short } from './format.ts'
+import type { Hex, RpcClient } from './rpc.ts'
 
 export function Link({ to, children, label }: { to: string; children: ComponentChildren; label?: string }) {
   return (
@@ -217,4 +218,27 @@ export function Chart({
     plot.current?.setData(data as uPlot.AlignedData)
   }, [data])
   return <figure class="chart" ref={box} aria-label={title} />
+}
+
+/**
+ * A `sluice_*` list read page by page, newest first (`{ before, limit }` as docs/sdk.md says): the
+ * first page refreshes every `refreshMs`; older pages stay as they were read.
+ */
+export function usePages<T extends { nextBefore: Hex | null }>(
+  rpc: RpcClient,
+  method: string,
+  args: readonly unknown[],
+  { limit, refreshMs }: { limit: number; refreshMs: number },
+): {
+  query: Query<T>
+  pager: { cursors: (string | undefined)[]; onChange: (cursors: (string | undefined)[]) => void }
+} {
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined])
+  const before = cursors[cursors.length - 1]
+  const query = useQuery(
+    `${method}:${args.join(',')}:${before ?? ''}`,
+    () => rpc.call<T>(method, [...args, { limit, ...(before === undefined ? {} : { before }) }]),
+    { refreshMs: cursors.length === 1 ? refreshMs : undefined },
+  )
+  return { query, pager: { cursors, onChange: setCursors } }
 }

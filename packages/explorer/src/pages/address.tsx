@@ -1,8 +1,7 @@
-import { useState } from 'preact/hooks'
 import { useLive } from '../app.tsx'
 import { ago, eth, integer, isAddress, num, time } from '../format.ts'
 import type { Hex } from '../rpc.ts'
-import { Field, HashText, Link, Loading, Pager, Table, useQuery } from '../ui.tsx'
+import { Field, HashText, Link, Loading, Pager, Table, usePages, useQuery } from '../ui.tsx'
 
 type AddressTx = {
   hash: Hex
@@ -27,16 +26,11 @@ type Withdrawal = {
 
 function Transactions({ address }: { address: string }) {
   const live = useLive()
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined])
-  const before = cursors[cursors.length - 1]
-  const page = useQuery(
-    `address-txs:${address}:${before ?? ''}`,
-    () =>
-      live.rpc.call<{ total: Hex; transactions: AddressTx[]; nextBefore: Hex | null }>(
-        'sluice_getAddressTransactions',
-        [address, { limit: 25, ...(before === undefined ? {} : { before }) }],
-      ),
-    { refreshMs: cursors.length === 1 ? 3_000 : undefined },
+  const { query: page, pager } = usePages<{ total: Hex; transactions: AddressTx[]; nextBefore: Hex | null }>(
+    live.rpc,
+    'sluice_getAddressTransactions',
+    [address],
+    { limit: 25, refreshMs: 3_000 },
   )
   return (
     <Loading query={page} what="transactions">
@@ -66,7 +60,7 @@ function Transactions({ address }: { address: string }) {
               )
             })}
           </Table>
-          <Pager cursors={cursors} next={p.nextBefore} onChange={setCursors} />
+          <Pager {...pager} next={p.nextBefore} />
         </>
       )}
     </Loading>
@@ -154,7 +148,7 @@ export function AddressPage({ address }: { address: string }) {
         )}
       </Loading>
       <h2>Transactions</h2>
-      <Transactions address={address} />
+      <Transactions key={address} address={address} />
       <h2>Withdrawals</h2>
       <Withdrawals address={address} />
     </section>

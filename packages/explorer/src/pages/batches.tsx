@@ -1,8 +1,7 @@
-import { useState } from 'preact/hooks'
 import { useLive } from '../app.tsx'
 import { eth, integer, num } from '../format.ts'
 import type { Hex } from '../rpc.ts'
-import { Field, HashText, Link, Loading, Pager, Table, useQuery } from '../ui.tsx'
+import { Field, HashText, Link, Loading, Pager, Table, usePages, useQuery } from '../ui.tsx'
 
 /** `sluice_getBatchDetails` (docs/sdk.md). */
 export type BatchJson = {
@@ -29,15 +28,11 @@ const blocks = (b: BatchJson) =>
 
 export function BatchesPage() {
   const live = useLive()
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined])
-  const before = cursors[cursors.length - 1]
-  const page = useQuery(
-    `batches:${before ?? ''}`,
-    () =>
-      live.rpc.call<{ total: Hex; batches: BatchJson[]; nextBefore: Hex | null }>('sluice_getBatches', [
-        { limit: 20, ...(before === undefined ? {} : { before }) },
-      ]),
-    { refreshMs: cursors.length === 1 ? 5_000 : undefined },
+  const { query: page, pager } = usePages<{ total: Hex; batches: BatchJson[]; nextBefore: Hex | null }>(
+    live.rpc,
+    'sluice_getBatches',
+    [],
+    { limit: 20, refreshMs: 5_000 },
   )
   return (
     <section aria-labelledby="batches-title">
@@ -70,7 +65,7 @@ export function BatchesPage() {
                 </tr>
               ))}
             </Table>
-            <Pager cursors={cursors} next={p.nextBefore} onChange={setCursors} />
+            <Pager {...pager} next={p.nextBefore} />
           </>
         )}
       </Loading>

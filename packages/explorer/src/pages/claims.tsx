@@ -1,8 +1,7 @@
-import { useState } from 'preact/hooks'
 import { useLive } from '../app.tsx'
 import { duration, integer, num, time } from '../format.ts'
 import type { Hex } from '../rpc.ts'
-import { Field, HashText, Link, Loading, Pager, Table, useQuery } from '../ui.tsx'
+import { Field, HashText, Link, Loading, Pager, Table, usePages, useQuery } from '../ui.tsx'
 
 type GameSummary = { gameId: Hex; staker: Hex; challenger: Hex; status: string; stakerWon: boolean | null }
 type Claim = {
@@ -65,15 +64,11 @@ function moveText(m: Move): string {
 
 export function ClaimsPage() {
   const live = useLive()
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined])
-  const before = cursors[cursors.length - 1]
-  const page = useQuery(
-    `claims:${before ?? ''}`,
-    () =>
-      live.rpc.call<{ total: Hex; claims: Claim[]; nextBefore: Hex | null }>('sluice_getClaims', [
-        { limit: 20, ...(before === undefined ? {} : { before }) },
-      ]),
-    { refreshMs: cursors.length === 1 ? 3_000 : undefined },
+  const { query: page, pager } = usePages<{ total: Hex; claims: Claim[]; nextBefore: Hex | null }>(
+    live.rpc,
+    'sluice_getClaims',
+    [],
+    { limit: 20, refreshMs: 3_000 },
   )
   return (
     <section aria-labelledby="claims-title">
@@ -118,7 +113,7 @@ export function ClaimsPage() {
                 </tr>
               ))}
             </Table>
-            <Pager cursors={cursors} next={p.nextBefore} onChange={setCursors} />
+            <Pager {...pager} next={p.nextBefore} />
           </>
         )}
       </Loading>

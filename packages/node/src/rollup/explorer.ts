@@ -14,7 +14,7 @@ import type { L1Reader } from '../l1/reader.ts'
 import type { ClaimRecord, DisputeEvent, GameRecord } from '../l1/types.ts'
 import type { ExplorerPage, ExplorerRpcProvider } from '../rpc/explorerMethods.ts'
 import type { RpcJson } from '../rpc/types.ts'
-import { checkClaim, withdrawalOf } from './provider.ts'
+import { checkClaim, claimsCovering, withdrawalOf } from './provider.ts'
 
 export type ExplorerProviderOptions = {
   chain: ChainStore
@@ -212,16 +212,10 @@ export function createExplorerProvider(options: ExplorerProviderOptions): Explor
         args: [bytesToHex(withdrawal.withdrawalHash) as Hex],
       }),
     )
-    const batch = blockNumber <= chain.head('safe').header.number ? chain.batchOfBlock(blockNumber) : undefined
-    // Claims covering it whose root this node derived too; a wrong claim never counts.
-    const claims =
-      batch === undefined
-        ? []
-        : reader
-            .claims()
-            .filter((c) => c.batchIndex >= batch.index && c.status !== 'deleted')
-            .filter((c) => checkClaim(chain, c).verdict === 'valid')
-            .slice(0, 8)
+    const covering = claimsCovering(chain, reader, blockNumber)
+    const batch = covering.batch
+    // The earliest claims finalize first; later ones need not be read from L1 on every poll.
+    const claims = covering.claims.slice(0, 8).map((c) => c.claim)
     let status: string = batch === undefined ? 'included' : claims.length === 0 ? 'safe' : 'claimed'
     let finalizableAt: bigint | undefined
     let claimId: bigint | undefined

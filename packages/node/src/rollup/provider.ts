@@ -85,6 +85,25 @@ export function withdrawalOf(tx: StoredTransaction) {
 }
 
 /**
+ * The batch that carries a safe L2 block, and the claims covering it that are not deleted and whose
+ * root this node derived too (a wrong claim never counts), oldest first.
+ */
+export function claimsCovering(
+  chain: ChainStore,
+  reader: L1Reader,
+  blockNumber: bigint,
+): { batch: BatchRecord | undefined; claims: ClaimCheck[] } {
+  const batch = blockNumber <= chain.head('safe').header.number ? chain.batchOfBlock(blockNumber) : undefined
+  if (batch === undefined) return { batch, claims: [] }
+  const claims = reader
+    .claims()
+    .filter((c) => c.batchIndex >= batch.index && c.status !== 'deleted')
+    .map((c) => checkClaim(chain, c))
+    .filter((c) => c.verdict === 'valid')
+  return { batch, claims }
+}
+
+/**
  * The `sluice_` RPC methods of a node that derives from L1 (sequencer and verifier alike): sync
  * status with every head and lag, batches, the claimable root at a block, and withdrawal status.
  */
@@ -156,15 +175,7 @@ export function createRollupProvider(options: RollupProviderOptions): RollupRpcP
       const withdrawal = withdrawalOf(found.tx)
       if (withdrawal === undefined) return { status: 'not-a-withdrawal', blockNumber: found.block.header.number }
       const blockNumber = found.block.header.number
-      const batch = blockNumber <= chain.head('safe').header.number ? chain.batchOfBlock(blockNumber) : undefined
-      const claims =
-        batch === undefined
-          ? []
-          : reader
-              .claims()
-              .filter((c) => c.batchIndex >= batch.index && c.status !== 'deleted')
-              .map((c) => checkClaim(chain, c))
-              .filter((c) => c.verdict === 'valid')
+      const { batch, claims } = claimsCovering(chain, reader, blockNumber)
       const finalized = claims.filter((c) => c.claim.status === 'finalized')
       const status =
         finalized.length > 0 ? 'finalized' : claims.length > 0 ? 'claimed' : batch !== undefined ? 'safe' : 'included'
