@@ -345,6 +345,7 @@ async function main(options: DevnetOptions): Promise<void> {
     `L1 (anvil)     ${l1Url}   chain id ${l1ChainId}`,
     `L2 sequencer   ${sequencerUrl}   chain id ${config.chainId}`,
     ...verifierUrls.map((url, i) => `L2 verifier-${i}   ${url}`),
+    `Explorer       ${sequencerUrl}/ (every node serves one at its RPC address, in a browser)`,
     '',
     `Portal         ${deployment.portal}`,
     `SequencerInbox ${deployment.sequencerInbox}`,

@@ -331,6 +331,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
         driver,
         progress: () => progress,
         isPending: (hash) => mempool.has(hash),
+        l1Client: publicClient,
         extraStatus: () => ({
           sequencer: {
             mempool: mempool.size,

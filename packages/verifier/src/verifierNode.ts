@@ -207,6 +207,7 @@ export async function startVerifier(
         reader,
         driver,
         progress: () => progress,
+        l1Client: publicClient,
         ...(disputes ? { extraStatus: () => ({ disputes: (disputes as DisputeAgent).status() }) } : {}),
       }),
       clientVersion: VERIFIER_VERSION,

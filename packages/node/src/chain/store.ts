@@ -5,6 +5,7 @@ import {
   bytesToHex,
   decodeRlp,
   encodeRlp,
+  equalBytes,
   genesisBlock,
   type KeyValueStore,
   type L2Block,
@@ -34,7 +35,22 @@ const PREFIX = {
   head: utf8ToBytes('c/head/'),
   batch: utf8ToBytes('c/batch/'),
   meta: utf8ToBytes('c/meta/'),
+  /** Address index: `c/an/<address>` → how many entries; `c/ae/<address><u64 seq>` → rlp([block, index]). */
+  addressCount: utf8ToBytes('c/an/'),
+  addressEntry: utf8ToBytes('c/ae/'),
 }
+
+/** Pending address-index counts while one write is being built (the store does not see it yet). */
+type AddressCounts = Map<string, { address: Uint8Array; count: bigint }>
+
+/** The addresses a transaction is indexed under: its sender, and its recipient when another. */
+function indexedAddresses(tx: StoredTransaction): Uint8Array[] {
+  const to = tx.tx.to
+  return to === undefined || to === null || equalBytes(to, tx.sender) ? [tx.sender] : [tx.sender, to]
+}
+
+/** One entry of an address's transaction index: the block and position of the transaction. */
+export type AddressTransactionRef = { sequence: bigint; blockNumber: bigint; index: number }
 
 function key(prefix: Uint8Array, suffix: Uint8Array): Uint8Array {
   const out = new Uint8Array(prefix.length + suffix.length)
@@ -45,6 +61,7 @@ function key(prefix: Uint8Array, suffix: Uint8Array): Uint8Array {
 
 const HEADS: readonly HeadName[] = ['unsafe', 'safe', 'finalized']
 const CACHE_BLOCKS = 512
+const ADDRESS_COUNT_CACHE = 65_536
 
 /** The store was opened with a config whose genesis differs from the one it was created with. */
 export class ChainStoreMismatchError extends SluiceError {
@@ -143,6 +160,11 @@ export class ChainStore implements ChainReader {
   private readonly cache = new Map<bigint, StoredBlock>()
   private readonly listeners = new Set<(block: StoredBlock) => void>()
   private readonly batches: BatchRecord[] = []
+  /**
+   * Address-index counts as of the last write built (not read back from LevelDB on every
+   * transaction: the builder writes thousands a second). Bounded; a miss reads the store.
+   */
+  private readonly addressCounts = new Map<string, bigint>()
 
   private constructor(store: KeyValueStore, chainId: bigint) {
     this.store = store
@@ -162,7 +184,7 @@ export class ChainStore implements ChainReader {
         messageCountAfter: 0n,
         slotCount: 0,
       }
-      const ops = chain.blockOps(block)
+      const ops = chain.blockOps(block, [], new Map())
       for (const head of HEADS) ops.push({ type: 'put', key: key(PREFIX.head, utf8ToBytes(head)), value: u64Key(0n) })
       // The genesis state (protocol.md §3.3) and block land together.
       const state = new StateDb(store)
@@ -304,8 +326,10 @@ export class ChainStore implements ChainReader {
     const first = blocks[0]
     if (first === undefined) return ops
     const unsafe = this.head('unsafe').header.number
-    for (let n = first.header.number; n <= unsafe; n++) this.removeBlockOps(n, ops)
-    for (const block of blocks) this.blockOps(block, ops)
+    const counts: AddressCounts = new Map()
+    this.removeBlocksOps(first.header.number, unsafe, ops, counts)
+    for (const block of blocks) this.blockOps(block, ops, counts)
+    this.addressCountOps(counts, ops)
     const last = blocks[blocks.length - 1] as StoredBlock
     for (const head of heads) ops.push(this.headOp(head, last.header.number))
     return ops
@@ -362,7 +386,9 @@ export class ChainStore implements ChainReader {
     const ops = [...extraOps]
     const unsafe = moves.unsafe
     if (unsafe !== undefined) {
-      for (let n = unsafe + 1n; n <= this.head('unsafe').header.number; n++) this.removeBlockOps(n, ops)
+      const counts: AddressCounts = new Map()
+      this.removeBlocksOps(unsafe + 1n, this.head('unsafe').header.number, ops, counts)
+      this.addressCountOps(counts, ops)
     }
     for (const [head, number] of Object.entries(moves) as [HeadName, bigint][]) {
       const block = this.readBlock(number)
@@ -431,25 +457,115 @@ export class ChainStore implements ChainReader {
     }
   }
 
-  private blockOps(block: StoredBlock, ops: BatchOp[] = []): BatchOp[] {
+  /**
+   * How many transactions the address index holds for `address` (sent or received), and the
+   * newest-first page of them below `before` (a sequence number from an earlier page).
+   */
+  addressTransactions(
+    address: Uint8Array,
+    { before, limit }: { before?: bigint | undefined; limit: number },
+  ): { total: bigint; entries: AddressTransactionRef[] } {
+    const total = this.addressCount(address)
+    const entries: AddressTransactionRef[] = []
+    let sequence = before === undefined || before > total ? total : before
+    while (sequence > 0n && entries.length < limit) {
+      sequence--
+      const raw = this.store.getSync(this.addressEntryKey(address, sequence))
+      if (raw === undefined) throw new ChainStoreCorruptError(`address index entry ${sequence} is missing`)
+      const [numberBytes, indexBytes] = decodeRlp(raw) as Uint8Array[]
+      entries.push({
+        sequence,
+        blockNumber: bytesToBigint(numberBytes as Uint8Array),
+        index: Number(bytesToBigint(indexBytes as Uint8Array)),
+      })
+    }
+    return { total, entries }
+  }
+
+  private addressCount(address: Uint8Array, counts?: AddressCounts): bigint {
+    const id = hashKey(address)
+    const pending = counts?.get(id)
+    if (pending !== undefined) return pending.count
+    const known = this.addressCounts.get(id)
+    if (known !== undefined) return known
+    const raw = this.store.getSync(key(PREFIX.addressCount, address))
+    return raw === undefined ? 0n : bytesToBigint(raw)
+  }
+
+  /** `c/ae/<address><u64 sequence>`, built in one allocation (one per indexed transaction). */
+  private addressEntryKey(address: Uint8Array, sequence: bigint): Uint8Array {
+    const prefix = PREFIX.addressEntry
+    const out = new Uint8Array(prefix.length + address.length + 8)
+    out.set(prefix, 0)
+    out.set(address, prefix.length)
+    new DataView(out.buffer).setBigUint64(prefix.length + address.length, sequence)
+    return out
+  }
+
+  /** The count writes of one built write; from here on they are what the index holds (the write is submitted next). */
+  private addressCountOps(counts: AddressCounts, ops: BatchOp[]): void {
+    for (const [id, { address, count }] of counts) {
+      const countKey = key(PREFIX.addressCount, address)
+      ops.push(count === 0n ? { type: 'del', key: countKey } : { type: 'put', key: countKey, value: u64Key(count) })
+      this.addressCounts.delete(id)
+      this.addressCounts.set(id, count)
+    }
+    while (this.addressCounts.size > ADDRESS_COUNT_CACHE) {
+      this.addressCounts.delete(this.addressCounts.keys().next().value as string)
+    }
+  }
+
+  /** Writes of `block`; its address-index entries are counted in `counts` (write them with `addressCountOps`). */
+  private blockOps(block: StoredBlock, ops: BatchOp[], counts: AddressCounts): BatchOp[] {
     const number = u64Key(block.header.number)
     ops.push({ type: 'put', key: key(PREFIX.block, number), value: encodeStoredBlock(block) })
     ops.push({ type: 'put', key: key(PREFIX.hash, block.hash), value: number })
     for (const tx of block.transactions) {
-      ops.push({
-        type: 'put',
-        key: key(PREFIX.tx, tx.hash),
-        value: encodeRlp([block.header.number, BigInt(tx.index)]),
-      })
+      const location = encodeRlp([block.header.number, BigInt(tx.index)])
+      ops.push({ type: 'put', key: key(PREFIX.tx, tx.hash), value: location })
+      for (const address of indexedAddresses(tx)) {
+        const id = hashKey(address)
+        const pending = counts.get(id)
+        const count = pending === undefined ? this.addressCount(address) : pending.count
+        ops.push({ type: 'put', key: this.addressEntryKey(address, count), value: location })
+        if (pending === undefined) counts.set(id, { address, count: count + 1n })
+        else pending.count = count + 1n
+      }
     }
     return ops
   }
 
-  private removeBlockOps(number: bigint, ops: BatchOp[]): void {
-    const block = this.readBlock(number)
-    if (block === undefined) return
-    ops.push({ type: 'del', key: key(PREFIX.block, u64Key(number)) })
-    ops.push({ type: 'del', key: key(PREFIX.hash, block.hash) })
-    for (const tx of block.transactions) ops.push({ type: 'del', key: key(PREFIX.tx, tx.hash) })
+  /**
+   * Removes blocks `from … to` (the top of the chain). Newest first, so that each removed
+   * transaction is the newest entry of its addresses' index; an entry that is not (already
+   * removed by a write still in flight) is left alone rather than miscounted.
+   */
+  private removeBlocksOps(from: bigint, to: bigint, ops: BatchOp[], counts: AddressCounts): void {
+    for (let number = to; number >= from; number--) {
+      const block = this.readBlock(number)
+      if (block === undefined) continue
+      ops.push({ type: 'del', key: key(PREFIX.block, u64Key(number)) })
+      ops.push({ type: 'del', key: key(PREFIX.hash, block.hash) })
+      for (let i = block.transactions.length - 1; i >= 0; i--) {
+        const tx = block.transactions[i] as StoredTransaction
+        ops.push({ type: 'del', key: key(PREFIX.tx, tx.hash) })
+        for (const address of indexedAddresses(tx)) {
+          const count = this.addressCount(address, counts)
+          if (count === 0n) continue
+          const entryKey = this.addressEntryKey(address, count - 1n)
+          const raw = this.store.getSync(entryKey)
+          if (raw === undefined) continue
+          const [numberBytes, indexBytes] = decodeRlp(raw) as Uint8Array[]
+          if (
+            bytesToBigint(numberBytes as Uint8Array) !== number ||
+            Number(bytesToBigint(indexBytes as Uint8Array)) !== i
+          ) {
+            continue
+          }
+          ops.push({ type: 'del', key: entryKey })
+          counts.set(hashKey(address), { address, count: count - 1n })
+        }
+      }
+    }
   }
 }

@@ -7,6 +7,7 @@ import {
   MESSAGE_PASSER,
   syncStatusBatches,
 } from '@sluice/core'
+import type { PublicClient } from 'viem'
 import type { ChainStore } from '../chain/store.ts'
 import type { BatchRecord, StoredTransaction } from '../chain/types.ts'
 import type { DerivationDriver } from '../derive/driver.ts'
@@ -14,6 +15,7 @@ import type { SyncProgress } from '../derive/types.ts'
 import type { L1Reader } from '../l1/reader.ts'
 import type { ClaimRecord } from '../l1/types.ts'
 import type { RollupRpcProvider, RpcJson } from '../rpc/types.ts'
+import { createExplorerProvider } from './explorer.ts'
 
 /** How this node judges a claim on L1 against its own derivation (protocol.md §8). */
 export type ClaimVerdict = 'valid' | 'invalid' | 'not yet derived'
@@ -38,6 +40,8 @@ export type RollupProviderOptions = {
   isPending?: (hash: Uint8Array) => boolean
   /** More fields for `sluice_syncStatus` (role-specific: batcher, proposer, games). */
   extraStatus?: () => Record<string, RpcJson>
+  /** L1, for the explorer's reads of the contracts' current state (deadlines, clocks, payouts). */
+  l1Client?: PublicClient
 }
 
 function batchJson(batch: BatchRecord): RpcJson {
@@ -74,7 +78,7 @@ function claimJson(check: ClaimCheck): RpcJson {
 }
 
 /** The withdrawal a transaction started, from its `MessagePassed` log. */
-function withdrawalOf(tx: StoredTransaction) {
+export function withdrawalOf(tx: StoredTransaction) {
   const log = tx.logs.find(
     (l) => equalBytes(l.address, MESSAGE_PASSER) && equalBytes(l.topics[0] as Uint8Array, MESSAGE_PASSED_TOPIC),
   )
@@ -89,12 +93,32 @@ function withdrawalOf(tx: StoredTransaction) {
 }
 
 /**
+ * The batch that carries a safe L2 block, and the claims covering it that are not deleted and whose
+ * root this node derived too (a wrong claim never counts), oldest first.
+ */
+export function claimsCovering(
+  chain: ChainStore,
+  reader: L1Reader,
+  blockNumber: bigint,
+): { batch: BatchRecord | undefined; claims: ClaimCheck[] } {
+  const batch = blockNumber <= chain.head('safe').header.number ? chain.batchOfBlock(blockNumber) : undefined
+  if (batch === undefined) return { batch, claims: [] }
+  const claims = reader
+    .claims()
+    .filter((c) => c.batchIndex >= batch.index && c.status !== 'deleted')
+    .map((c) => checkClaim(chain, c))
+    .filter((c) => c.verdict === 'valid')
+  return { batch, claims }
+}
+
+/**
  * The `sluice_` RPC methods of a node that derives from L1 (sequencer and verifier alike): sync
  * status with every head and lag, batches, the claimable root at a block, and withdrawal status.
  */
 export function createRollupProvider(options: RollupProviderOptions): RollupRpcProvider {
   const { chain, reader, driver } = options
   return {
+    explorer: createExplorerProvider({ chain, reader, l1Client: options.l1Client, isPending: options.isPending }),
     syncStatus() {
       const unsafe = chain.head('unsafe')
       const safe = chain.head('safe')
@@ -159,15 +183,7 @@ export function createRollupProvider(options: RollupProviderOptions): RollupRpcP
       const withdrawal = withdrawalOf(found.tx)
       if (withdrawal === undefined) return { status: 'not-a-withdrawal', blockNumber: found.block.header.number }
       const blockNumber = found.block.header.number
-      const batch = blockNumber <= chain.head('safe').header.number ? chain.batchOfBlock(blockNumber) : undefined
-      const claims =
-        batch === undefined
-          ? []
-          : reader
-              .claims()
-              .filter((c) => c.batchIndex >= batch.index && c.status !== 'deleted')
-              .map((c) => checkClaim(chain, c))
-              .filter((c) => c.verdict === 'valid')
+      const { batch, claims } = claimsCovering(chain, reader, blockNumber)
       const finalized = claims.filter((c) => c.claim.status === 'finalized')
       const status =
         finalized.length > 0 ? 'finalized' : claims.length > 0 ? 'claimed' : batch !== undefined ? 'safe' : 'included'

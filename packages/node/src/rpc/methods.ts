@@ -3,6 +3,7 @@ import type { ChainReader, StoredBlock, StoredTransaction } from '../chain/types
 import { type BlockSelector, findBlock, parseBlockSelector, stateBlock } from './blockTag.ts'
 import { LOGS_PER_UNIT } from './cost.ts'
 import { invalidParam, methodNotFound, RPC_ERROR_CODES, RpcError, TxPoolRefusalError } from './errors.ts'
+import { createExplorerMethods } from './explorerMethods.ts'
 import type { FilterStore } from './filters.ts'
 import { formatBlock, formatIncludedTransaction, formatPendingTransaction, formatReceipt, toJson } from './format.ts'
 import {
@@ -237,7 +238,7 @@ export function createMethods(deps: MethodDependencies): Map<string, MethodHandl
   }
 
   /** The provider's function bound to it, or undefined when this node has none. */
-  const rollupMethod = <K extends keyof RollupRpcProvider>(key: K) => {
+  const rollupMethod = <K extends Exclude<keyof RollupRpcProvider, 'explorer'>>(key: K) => {
     const fn = deps.rollup?.[key]
     return fn === undefined ? undefined : (fn.bind(deps.rollup) as NonNullable<RollupRpcProvider[K]>)
   }
@@ -598,6 +599,7 @@ export function createMethods(deps: MethodDependencies): Map<string, MethodHandl
           return { status: 'dropped', reason: location.reason, detail: location.detail ?? null, at: location.at }
       }
     },
+    ...createExplorerMethods(deps.rollup?.explorer),
   }
   return new Map(Object.entries(methods))
 }

@@ -11,6 +11,7 @@ import { ConnectionGuard, connectionLimit, fileDescriptorLimit } from './connect
 import { createCostModel } from './cost.ts'
 import { type DispatchResult, JsonRpcDispatcher } from './dispatch.ts'
 import { RPC_ERROR_CODES, RpcError } from './errors.ts'
+import { explorerStatic } from './explorerStatic.ts'
 import { FilterStore } from './filters.ts'
 import { toJson } from './format.ts'
 import { type CallContext, createMethods } from './methods.ts'
@@ -120,6 +121,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     log,
     metrics: boundMetrics,
   })
+  const explorer = explorerStatic()
   const limiter = limits.rateLimit === false ? undefined : new RateLimiter(limits.rateLimit)
   const fdLimit = fileDescriptorLimit()
   const maxConnections = connectionLimit(limits.maxConnections, limits.fdReserve, fdLimit)
@@ -354,7 +356,8 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     instance.route({
       method: 'GET',
       url: '/',
-      handler: (_request, reply) =>
+      handler: (request, reply) =>
+        explorer.index(request, reply) ??
         sendError(
           reply,
           405,
@@ -364,6 +367,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       wsHandler,
     })
     instance.get('/ws', { websocket: true }, wsHandler)
+    instance.get('/assets/:file', explorer.asset)
 
     instance.get('/health', async (_request, reply) => {
       let report: HealthReport

@@ -1,6 +1,7 @@
 import type { LevelWithSilent, Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { ChainReader, StoredTransaction } from '../chain/types.ts'
+import type { ExplorerRpcProvider } from './explorerMethods.ts'
 
 /**
  * A value a provider hands to the RPC server for a `sluice_` answer: JSON with integers as `bigint`
@@ -43,6 +44,8 @@ export interface RollupRpcProvider {
   getBatch?(batchIndex: bigint): RpcJson | Promise<RpcJson>
   /** Where a withdrawal stands (included, safe, claimed, finalized), by the hash of its L2 transaction. */
   withdrawalStatus?(transactionHash: Uint8Array): RpcJson | Promise<RpcJson>
+  /** The explorer's methods (`sluice_getAddressTransactions`, `sluice_getBatches`, …). */
+  explorer?: ExplorerRpcProvider
 }
 
 /** `GET /health`: 200 with the details when healthy, 503 with the reason otherwise. */

@@ -1,0 +1,119 @@
+/**
+ * The chain store's address → transactions index: written in the same batch as each block, newest
+ * first in pages, and rewound with the blocks a reorg replaces (derivation rebuilds it from there).
+ */
+import { bytesToHex, MemoryStore } from '@sluice/core'
+import { describe, expect, it } from 'vitest'
+import { type TestAccount, testAccount } from '../../../../test/support/wallet.ts'
+import { ChainStore, type StoredBlock } from '../../src/chain/index.ts'
+import { config, seal } from './sealTransfers.ts'
+
+const [alice, bob, carol] = [testAccount(1), testAccount(2), testAccount(3)] as [TestAccount, TestAccount, TestAccount]
+
+/** Every indexed transaction hash of `account`, newest first, read in pages of `pageSize`. */
+function allHashes(chain: ChainStore, account: TestAccount, pageSize: number): string[] {
+  const out: string[] = []
+  let before: bigint | undefined
+  for (;;) {
+    const { entries } = chain.addressTransactions(account.address, { before, limit: pageSize })
+    if (entries.length === 0) return out
+    for (const entry of entries) {
+      const tx = chain.blockByNumber(entry.blockNumber)?.transactions[entry.index]
+      if (tx === undefined) throw new Error(`index names a missing transaction ${entry.blockNumber}/${entry.index}`)
+      out.push(bytesToHex(tx.hash))
+    }
+    before = entries[entries.length - 1]?.sequence
+  }
+}
+
+/** What the index must say: every transaction sent or received by `account` in the chain, newest first. */
+function expectedHashes(chain: ChainStore, account: TestAccount): string[] {
+  const out: string[] = []
+  for (let n = chain.head('unsafe').header.number; n >= 1n; n--) {
+    const block = chain.blockByNumber(n) as StoredBlock
+    for (const tx of [...block.transactions].reverse()) {
+      const to = tx.tx.to === undefined ? undefined : bytesToHex(tx.tx.to)
+      if (bytesToHex(tx.sender) === account.addressHex || to === account.addressHex) out.push(bytesToHex(tx.hash))
+    }
+  }
+  return out
+}
+
+describe('address index', () => {
+  it('lists an address’s transactions, sent and received, newest first, in pages', async () => {
+    const chain = await ChainStore.open(new MemoryStore(), config)
+    await seal(chain, [
+      { from: alice, to: bob },
+      { from: bob, to: carol },
+    ])
+    await seal(chain, [
+      { from: alice, to: carol },
+      { from: alice, to: alice },
+      { from: carol, to: bob },
+    ])
+    await seal(chain, [{ from: bob, to: alice }])
+
+    for (const account of [alice, bob, carol]) {
+      const expected = expectedHashes(chain, account)
+      expect(expected.length).toBeGreaterThan(0)
+      for (const pageSize of [1, 2, 100]) expect(allHashes(chain, account, pageSize)).toEqual(expected)
+      expect(chain.addressTransactions(account.address, { limit: 1 }).total).toBe(BigInt(expected.length))
+    }
+    // A transfer to oneself is listed once.
+    expect(allHashes(chain, alice, 100)).toHaveLength(4)
+    expect(chain.addressTransactions(testAccount(9).address, { limit: 10 })).toEqual({ total: 0n, entries: [] })
+  })
+
+  it('forgets the transactions of blocks a reorg replaces and indexes their replacements', async () => {
+    const chain = await ChainStore.open(new MemoryStore(), config)
+    await seal(chain, [{ from: alice, to: bob }])
+    const forkPoint = chain.head('unsafe').header.number
+    const stateAtFork = chain.head('unsafe')
+    await seal(chain, [
+      { from: bob, to: carol },
+      { from: alice, to: carol },
+    ])
+    await seal(chain, [{ from: carol, to: alice }])
+    expect(chain.addressTransactions(carol.address, { limit: 10 }).total).toBe(3n)
+
+    // L1 derives other blocks from the fork point: they replace the unsafe ones in one write.
+    await chain.setHeads({ unsafe: forkPoint })
+    expect(chain.head('unsafe').hash).toEqual(stateAtFork.hash)
+    for (const account of [alice, bob, carol]) {
+      expect(allHashes(chain, account, 2)).toEqual(expectedHashes(chain, account))
+    }
+    expect(chain.addressTransactions(carol.address, { limit: 10 }).total).toBe(0n)
+
+    const replacement = await seal(chain, [{ from: bob, to: alice, value: 7n }], { timestampStep: 5n })
+    for (const account of [alice, bob, carol]) {
+      expect(allHashes(chain, account, 1)).toEqual(expectedHashes(chain, account))
+    }
+    expect(allHashes(chain, bob, 10)[0]).toBe(bytesToHex(replacement.transactions[0]?.hash as Uint8Array))
+  })
+
+  it('is rewound when a derived block replaces the unsafe one at its height, in the same write', async () => {
+    const store = new MemoryStore()
+    const chain = await ChainStore.open(store, config)
+    await seal(chain, [{ from: alice, to: bob }])
+    const parent = chain.head('unsafe')
+    const old = await seal(chain, [
+      { from: alice, to: carol },
+      { from: carol, to: bob },
+    ])
+    await seal(chain, [{ from: carol, to: alice }])
+    // appendOps on a lower height replaces every block from there (as a derived batch that L1 derives differently).
+    const replacement = await seal(chain, [{ from: bob, to: carol }], { parent, timestampStep: 3n })
+    expect(replacement.header.number).toBe(old.header.number)
+    expect(replacement.hash).not.toEqual(old.hash)
+    expect(chain.head('unsafe').hash).toEqual(replacement.hash)
+    for (const account of [alice, bob, carol]) {
+      expect(allHashes(chain, account, 3)).toEqual(expectedHashes(chain, account))
+    }
+    expect(chain.addressTransactions(carol.address, { limit: 10 }).total).toBe(1n)
+    // Reopened from disk, the index reads the same.
+    const reopened = await ChainStore.open(store, config)
+    for (const account of [alice, bob, carol]) {
+      expect(allHashes(reopened, account, 2)).toEqual(expectedHashes(reopened, account))
+    }
+  })
+})
