@@ -21,7 +21,6 @@ describe('node executables', () => {
     ['sluice-sequencer', /--txpool-max-queued/],
     ['sluice-verifier', /--challenger-key/],
   ])('%s --help works with the system Node, run explicitly or by its #! line', (name, flag) => {
-    expect(system.major).toBeLessThan(24) // the case of the issue; with a newer system Node this proves less
     const explicit = run(system.path, [join(BIN, name), '--help'])
     expect(explicit.stderr).toBe('')
     expect(explicit.code).toBe(0)
@@ -40,7 +39,9 @@ describe('node executables', () => {
     expect(missing.stderr).toMatch(/^sluice-sequencer: .*--deployment/m)
   })
 
-  it('refuses with what to do when there is no pinned Node to run the sources with', () => {
+  // Only a Node that cannot strip types needs the pinned one (the case of the issue: these machines and
+  // CI have Node 20 in /usr/bin); under a newer system Node the launcher rightly runs the sources itself.
+  it.runIf(system.major < 24)('refuses with what to do when there is no pinned Node to run the sources with', () => {
     const alone = tempDir('sluice-launcher-')
     copyFileSync(join(REPO_ROOT, 'packages', 'core', 'launcher.mjs'), join(alone, 'launcher.mjs'))
     writeFileSync(join(alone, 'main.ts'), 'const typed: number = 1\nconsole.log(typed)\n')
