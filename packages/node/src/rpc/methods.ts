@@ -2,7 +2,14 @@ import { equalBytes, MESSAGE_PASSER, MESSAGE_PASSER_ADDRESS, protocolIntrinsicGa
 import type { ChainReader, StoredBlock, StoredTransaction } from '../chain/types.ts'
 import { type BlockSelector, findBlock, parseBlockSelector, stateBlock } from './blockTag.ts'
 import { LOGS_PER_UNIT } from './cost.ts'
-import { invalidParam, methodNotFound, RPC_ERROR_CODES, RpcError, TxPoolRefusalError } from './errors.ts'
+import {
+  invalidParam,
+  methodNotFound,
+  RPC_ERROR_CODES,
+  RpcError,
+  TXPOOL_REFUSALS,
+  TxPoolRefusalError,
+} from './errors.ts'
 import { createExplorerMethods } from './explorerMethods.ts'
 import type { FilterStore } from './filters.ts'
 import { formatBlock, formatIncludedTransaction, formatPendingTransaction, formatReceipt, toJson } from './format.ts'
@@ -451,7 +458,10 @@ export function createMethods(deps: MethodDependencies): Map<string, MethodHandl
       const block = readState(parseBlockSelector(params[1], 1, true))
       if (params[2] !== undefined && params[2] !== null)
         throw invalidParam(2, 'stateOverrides', 'state overrides are not supported')
-      const { gas } = classifyCall(call)
+      const { kind, gas } = classifyCall(call)
+      // eth_call answers such a probe with 0x, as Ethereum does; but a transaction carrying that data
+      // would be refused, so its estimate fails with the same reason, before a wallet asks for a signature.
+      if (kind === 'noCode') throw new RpcError(RPC_ERROR_CODES.server, TXPOOL_REFUSALS.dataNotAllowed)
       if (call.gas !== undefined && call.gas < gas) {
         throw new RpcError(
           RPC_ERROR_CODES.server,

@@ -105,7 +105,6 @@ describe.skipIf(!vectorsPresent)('answers match the execution-apis OpenRPC schem
     await checked('eth_estimateGas', [{ from: alice.addressHex, to: MESSAGE_PASSER_ADDRESS, value: '0x1' }])
     await checked('eth_call', [{ from: alice.addressHex, to: bob.addressHex, value: '0x1' }, 'latest'])
     await checked('eth_call', [{ to: bob.addressHex, data: '0x70a08231' }, 'latest'])
-    await checked('eth_estimateGas', [{ from: alice.addressHex, to: bob.addressHex, data: '0x70a08231' }])
     await checked('eth_coinbase')
     const raw = transfer(carol, bob.address, { chainId, nonce: 1n, value: 1n, type: 0 }).raw
     const txHash = (await checked('eth_sendRawTransaction', [bytesToHex(raw)])) as string
