@@ -1,4 +1,4 @@
-import { kzg, kzgCommitmentToVersionedHash, SluiceError } from '@sluice/core'
+import { bytesToHex, hexToBytes, kzg, kzgCommitmentToVersionedHash, SluiceError } from '@sluice/core'
 
 /** The beacon API had no blobs for the block (not served yet, pruned, or the API is down). Wait and retry. */
 export class BlobUnavailableError extends SluiceError {
@@ -28,9 +28,6 @@ export class BlobMismatchError extends SluiceError {
 
 type BlobItem = string | { blob?: string }
 
-const hexToBytes = (hex: string) => Uint8Array.from(Buffer.from(hex.replace(/^0x/, ''), 'hex'))
-const bytesToHex = (bytes: Uint8Array) => `0x${Buffer.from(bytes).toString('hex')}`
-
 /**
  * Reads the blobs of one L1 block from a beacon API and returns those matching `versionedHashes`,
  * in that order, each checked (commitment computed from the blob → versioned hash) before return.
@@ -46,12 +43,13 @@ export async function fetchBlobs(
   for (const item of items) {
     const hex = typeof item === 'string' ? item : item.blob
     if (typeof hex !== 'string') continue
-    const blob = hexToBytes(hex)
+    let blob: Uint8Array
     let commitment: Uint8Array
     try {
+      blob = hexToBytes(hex)
       commitment = kzg().blobToCommitment(blob)
     } catch {
-      continue // not a valid blob: it can match no versioned hash
+      continue // not hex or not a valid blob: it can match no versioned hash
     }
     byHash.set(bytesToHex(kzgCommitmentToVersionedHash(commitment)), blob)
   }
