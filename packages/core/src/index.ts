@@ -1,4 +1,5 @@
 export * from './batch/index.ts'
+export * from './blob/index.ts'
 export * from './block/index.ts'
 export * from './bytes/index.ts'
 export * from './config/index.ts'

@@ -1,3 +1,4 @@
+export { BlobMismatchError, BlobUnavailableError, fetchBlobs } from './beacon.ts'
 export {
   applyDisputeLogs,
   type DisputeLog,

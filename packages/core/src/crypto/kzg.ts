@@ -1,0 +1,70 @@
+import { createRequire } from 'node:module'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { SluiceError } from '../errors/index.ts'
+
+/** The only KZG operations Sluice needs; one library behind it (`@crate-crypto/node-eth-kzg`). */
+export type Kzg = {
+  blobToCommitment(blob: Uint8Array): Uint8Array
+  computeBlobProof(blob: Uint8Array, commitment: Uint8Array): Uint8Array
+  /** Opening at `z`: returns the proof and `y = p(z)`. */
+  computeProof(blob: Uint8Array, z: Uint8Array): { proof: Uint8Array; y: Uint8Array }
+  verifyProof(commitment: Uint8Array, z: Uint8Array, y: Uint8Array, proof: Uint8Array): boolean
+}
+
+type DasContext = {
+  blobToKzgCommitment(blob: Uint8Array): Uint8Array
+  computeBlobKzgProof(blob: Uint8Array, commitment: Uint8Array): Uint8Array
+  computeKzgProof(blob: Uint8Array, z: Uint8Array): Uint8Array[]
+  verifyKzgProof(commitment: Uint8Array, z: Uint8Array, y: Uint8Array, proof: Uint8Array): boolean
+}
+
+let instance: Kzg | undefined
+
+/** Loads the native KZG binding once; the trusted setup is embedded in the package (no download). */
+export function kzg(): Kzg {
+  if (instance) return instance
+  let context: DasContext
+  try {
+    const require = createRequire(import.meta.url)
+    const { DasContextJs } = require('@crate-crypto/node-eth-kzg') as {
+      DasContextJs: { create(o: object): DasContext }
+    }
+    context = DasContextJs.create({ usePrecomp: true })
+  } catch (cause) {
+    throw new SluiceError(
+      'KZG library could not be loaded: run `npm ci` on linux-x64 (glibc) so the prebuilt binding is installed',
+      {
+        code: 'KzgUnavailable',
+        severity: 'critical',
+        details: 'package @crate-crypto/node-eth-kzg with its platform binding (node-eth-kzg-linux-x64-gnu)',
+        cause,
+      },
+    )
+  }
+  instance = {
+    blobToCommitment: (blob) => context.blobToKzgCommitment(blob),
+    computeBlobProof: (blob, commitment) => context.computeBlobKzgProof(blob, commitment),
+    computeProof: (blob, z) => {
+      const [proof, y] = context.computeKzgProof(blob, z)
+      if (!proof || !y) throw new SluiceError('KZG library returned no proof', { code: 'KzgFailure' })
+      return { proof, y }
+    },
+    verifyProof: (commitment, z, y, proof) => {
+      try {
+        return context.verifyKzgProof(commitment, z, y, proof)
+      } catch {
+        return false
+      }
+    },
+  }
+  return instance
+}
+
+export const BLOB_COMMITMENT_VERSION_KZG = 0x01
+
+/** EIP-4844: `0x01 ++ sha256(commitment)[1:]`. */
+export function kzgCommitmentToVersionedHash(commitment: Uint8Array): Uint8Array {
+  const hash = sha256(commitment)
+  hash[0] = BLOB_COMMITMENT_VERSION_KZG
+  return hash
+}
