@@ -136,6 +136,21 @@ describe('derivation of blob batches (protocol.md §5.7, §6.1)', () => {
     }
   })
 
+  it('blobs whose body is empty (a zero length prefix) still give every message: deposits apply, slots are no-ops', () => {
+    const batch = blobBatch(0n, part1, 0n)
+    const result = derive([{ ...batch, bytes: decodeBlobs([new Uint8Array(131_072)]) }], delayed)
+    expect(result.blocks).toHaveLength(1)
+    expect(result.blocks[0]?.outcomes.map((o) => (o.applied ? 'applied' : o.reason))).toEqual([
+      'applied',
+      'applied',
+      'applied',
+      'applied',
+      'slotDecode',
+      'slotDecode',
+      'slotDecode',
+    ])
+  })
+
   it('an absent slot is a slotDecode no-op for itself only; the batch keeps its message count', () => {
     const batch = blobBatch(0n, part1, 0n)
     const layout = readBlobBodyLayout(batch.bytes, 3)
