@@ -88,7 +88,7 @@ function expectOpeningsSuffice(body: Uint8Array, delayed: bigint, slots: number,
   const sorted = [...openings].sort((a, b) => a.blobIndex - b.blobIndex || a.element - b.element)
   expect(openings).toEqual(sorted)
   expect(new Set(openings.map((o) => `${o.blobIndex}/${o.element}`)).size).toBe(openings.length)
-  expect(openings.length).toBeLessThanOrEqual(21) // the bound of §8.4 for blob batches
+  expect(openings.length).toBeLessThanOrEqual(17) // the bound of §8.4 for blob batches
   const full = locateBlobMessage(body, delayed, slots, j)
   if (full.kind === 'delayed') {
     expect(openings).toEqual([])
