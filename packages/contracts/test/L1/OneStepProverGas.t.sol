@@ -497,38 +497,52 @@ contract OneStepProverGas_Test is BlobProverTestBase {
         uint8 reason;
     }
 
-    /// @notice The worst slot that decodes: a withdrawal (four proofs of 16 full levels) whose recipient
-    ///         is a dictionary entry and whose fee entry both straddle elements (2 and 3 elements, none
-    ///         shared), its lengths run and group offset straddling too, in the largest body.
-    function test_hardBound_blobWithdrawalMaxBody_withinLimits() public {
-        address[] memory dict = new address[](4);
-        (dict[0], dict[1], dict[2], dict[3]) = (address(0xD1), carol, PASSER, address(0xD3));
-        Fee[] memory blobFees = new Fee[](7);
+    /// @dev A prelude of 4 addresses and 7 fee entries: with the most slots, feeCount (element 3),
+    ///      address 2 (= PASSER, elements 1–2), fee entry 3 (= `fees[0]`, elements 6–8), the last
+    ///      slot's lengths run and its group offset (2 elements each) lie in distinct elements.
+    function _straddlingPrelude() internal view returns (address[] memory dict_, Fee[] memory fees_) {
+        dict_ = new address[](4);
+        (dict_[0], dict_[1], dict_[2], dict_[3]) = (address(0xD1), carol, PASSER, address(0xD3));
+        fees_ = new Fee[](7);
         for (uint256 k; k < 7; ++k) {
-            blobFees[k] = Fee({maxFeePerGas: uint128(3 gwei + k), maxPriorityFeePerGas: 2 gwei, gasLimit: 50_000});
+            fees_[k] = Fee({maxFeePerGas: uint128(3 gwei + k), maxPriorityFeePerGas: 2 gwei, gasLimit: 50_000});
         }
-        blobFees[3] = fees[0];
+        fees_[3] = fees[0];
+    }
+
+    /// @notice The worst slot that decodes (protocol.md §8.4: 17 openings): a withdrawal (four proofs
+    ///         of 16 full levels) as wide as a decodable slot gets here (a 10-byte nonce varint, a
+    ///         37-byte mantissa: 134 bytes over 6 elements), whose dictionary recipient and fee entry
+    ///         straddle elements (2 and 3, none shared), its lengths run and group offset straddling
+    ///         too, in the largest body.
+    function test_hardBound_blobWithdrawalMaxBody_withinLimits() public {
+        (address[] memory dict, Fee[] memory blobFees) = _straddlingPrelude();
         SlotTx memory t;
         t.txType = 2;
-        t.nonce = 1_234;
+        t.nonce = 2 ** 63; // a 10-byte varint
         t.feeIndex = 3;
         t.fee = fees[0];
         t.to = PASSER;
         t.toIndex = 2;
-        t.mantissa = 1.5 ether; // exponent 0: the widest varint for this value
+        t.mantissa = 2 ** 252 + 1; // exponent 0: a 37-byte wide varint
         t.withTail = true;
         t.tail = carol;
         t.key = aliceKey;
-        Body2 memory b = _maxBlobBody(dict, blobFees, _slotBytes(t));
+        bytes memory slot = _slotBytes(t);
+        assertEq(slot.length, 134, "the widest slot this recipient and fee entry allow");
+        Body2 memory b = _maxBlobBody(dict, blobFees, slot);
         ElementSet memory set = _slotNeeds(b, b.slotCount - 1, 3, 2);
+        assertEq(set.count, 17, "the most openings a message needs (protocol.md 8.4)");
+
+        _set(alice, 2 ** 63, 2 ** 255);
+        uint256 value = 2 ** 252 + 1;
+        _reservedSlots.push(keccak256(abi.encodePacked(_withdrawalHash(40_000, alice, carol, value))));
         bytes32 pre = _root();
-        (bytes memory viaSlot, bytes32 expected) = _withdrawalProof("");
-        OneStepProver.OneStepProof memory p = abi.decode(viaSlot, (OneStepProver.OneStepProof));
-        Figures memory f = _measureBlob(
-            "blob withdrawal, max body", b, set, p.accountProofs, p.storageProof, Expected(pre, expected, Reason.APPLIED)
-        );
-        assertGe(set.count, 15, "the shape opens as many elements as intended");
-        assertGt(f.execution, 0);
+        (bytes[][] memory p, bytes[] memory sp) =
+            _modelWithdrawal(alice, carol, value, _intrinsic(abi.encodePacked(bytes12(0), carol)) * 2 gwei);
+        for (uint256 k; k < p.length; ++k) assertGe(p[k].length, FULL_LEVELS + 1, "account proof depth");
+        assertGe(sp.length, FULL_LEVELS, "storage proof depth");
+        _measureBlob("blob withdrawal, max body", b, set, p, sp, Expected(pre, _root(), Reason.APPLIED));
     }
 
     /// @notice The widest slot (255 bytes, starting on an element's last byte: 10 elements) in the
@@ -536,13 +550,14 @@ contract OneStepProverGas_Test is BlobProverTestBase {
     function test_hardBound_blobWidestSlotMaxBody_withinLimits() public {
         bytes memory slot = _filler(255, 3);
         slot[0] = 0x06; // type 3: slotDecode at the first byte, after every byte of it was required
-        Body2 memory b = _maxBlobBody(new address[](0), fees, slot);
+        (address[] memory dict, Fee[] memory blobFees) = _straddlingPrelude();
+        Body2 memory b = _maxBlobBody(dict, blobFees, slot);
         ElementSet memory set = _locateNeeds(b, b.slotCount - 1);
         _addBytes(set, b.slotStarts[b.slotCount - 1], 255);
         bytes32 pre = _root();
         _measureBlob(
             "blob widest slot, max body", b, set, new bytes[][](0), new bytes[](0), Expected(pre, pre, Reason.SLOT_DECODE)
         );
-        assertGe(set.count, 10 + 4, "ten slot elements and the locating ones");
+        assertEq(set.count, 10 + 6, "ten slot elements and the six locating ones");
     }
 }
