@@ -2,9 +2,11 @@
 pragma solidity ^0.8.30;
 
 import {OneStepProver} from "../../src/L1/OneStepProver.sol";
+import {OneStepProverHarness} from "./OneStepProverHarness.sol";
 import {DelayedMessage, StateProofs} from "../../src/libraries/stf/StateTransition.sol";
 import {Reason} from "../../src/libraries/stf/Reason.sol";
 import {OneStepProverTestBase} from "./OneStepProverTestBase.sol";
+import {ValidConfig} from "../setup/ValidConfig.sol";
 
 /// @title OneStepProver_Test
 /// @notice Hand-made vectors for every message kind and every no-op reason (protocol.md §7), run
@@ -23,6 +25,14 @@ contract OneStepProver_Test is OneStepProverTestBase {
         bob = vm.addr(bobKey);
         _set(alice, 3, 10 ether);
         _set(bob, 0, 1 ether);
+    }
+
+    /// @notice The deployed prover and the reader it creates fit EIP-170's code limit, which a real L1
+    ///         (and anvil) enforce at deployment: the blob path once put the prover over it.
+    function test_deployedCode_withinEip170Limit() public {
+        OneStepProver real = new OneStepProver(inbox, portal, ValidConfig.get());
+        assertLe(address(real).code.length, 24_576, "prover code");
+        assertLe(address(real.READER()).code.length, 24_576, "reader code");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -73,38 +83,6 @@ contract OneStepProver_Test is OneStepProverTestBase {
 
     bytes32 internal _root0;
 
-    /// @dev Applies a transfer in the model, collecting proofs against the running root (§7.4).
-    function _modelTransfer(address _from, address _to, uint256 _value, uint256 _fee)
-        internal
-        returns (bytes[][] memory p_)
-    {
-        p_ = new bytes[][](3);
-        p_[0] = _proof(_from);
-        _nonce[_from] += 1;
-        _balance[_from] -= _value + _fee;
-        p_[1] = _proof(_to);
-        _credit(_to, _value);
-        p_[2] = _proof(FEE_VAULT);
-        _credit(FEE_VAULT, _fee);
-    }
-
-    function _modelWithdrawal(address _from, address _l1Recipient, uint256 _value, uint256 _fee)
-        internal
-        returns (bytes[][] memory p_, bytes[] memory sp_)
-    {
-        p_ = new bytes[][](3);
-        p_[0] = _proof(_from);
-        _nonce[_from] += 1;
-        _balance[_from] -= _value + _fee;
-        p_[1] = _proof(FEE_VAULT);
-        _credit(FEE_VAULT, _fee);
-        p_[2] = _proof(PASSER);
-        bytes32 wh = _withdrawalHash(_nonce[PASSER], _from, _l1Recipient, _value);
-        sp_ = _storageProof(wh);
-        _withdrawals.push(wh);
-        _nonce[PASSER] += 1;
-    }
-
     function _assertNoOp(bytes memory _slotBytes, uint8 _reason, bool _needsSender) internal {
         _root0 = _root();
         (uint256 i, bytes memory batch) = _postSlot(_slotBytes);
@@ -113,13 +91,6 @@ contract OneStepProver_Test is OneStepProverTestBase {
         (bytes32 root, uint8 reason) = _prove(i, batch, _noDelayed(), proofs, new bytes[](0));
         assertEq(reason, _reason, "reason");
         assertEq(root, _root0, "a no-op leaves the root");
-    }
-
-    function _intrinsic(bytes memory _data) internal pure returns (uint256 gas_) {
-        gas_ = 21_000;
-        for (uint256 k; k < _data.length; ++k) {
-            gas_ += _data[k] == 0 ? 4 : 16;
-        }
     }
 
     // ------------------------------------------------------------------ applied messages
@@ -541,7 +512,7 @@ contract OneStepProver_Test is OneStepProverTestBase {
         bytes[][] memory p = _modelTransfer(alice, bob, 0.05 ether, 21_000 * 2 gwei);
         (bytes32 a,) = _prove(i, batch, _noDelayed(), p, new bytes[](0));
         (bytes32 b, uint8 reason,) = prover.applyBatchMessage(
-            _root0, OneStepProver.BatchMessage(batch, 0, 0, 0, 1), _noDelayed(), StateProofs(p, new bytes[](0))
+            _root0, OneStepProverHarness.BatchMessage(batch, 0, 0, 0, 1), _noDelayed(), StateProofs(p, new bytes[](0))
         );
         assertEq(a, b);
         assertEq(reason, Reason.APPLIED);

@@ -4,6 +4,8 @@ pragma solidity ^0.8.30;
 import { ValidConfig } from "../setup/ValidConfig.sol";
 import {Types} from "../../src/libraries/Types.sol";
 import {OneStepProver} from "../../src/L1/OneStepProver.sol";
+import {OneStepProverHarness} from "./OneStepProverHarness.sol";
+import {BlobOpening} from "../../src/libraries/batch/BlobBody.sol";
 import {IPortal} from "../../src/interfaces/IPortal.sol";
 import {ISequencerInbox} from "../../src/interfaces/ISequencerInbox.sol";
 import {RLPWriter} from "../../src/libraries/rlp/RLPWriter.sol";
@@ -15,14 +17,37 @@ contract MockInbox is ISequencerInbox {
     bytes32[] internal _hashes;
     uint256[] internal _messageCounts;
     uint256[] internal _delayedCounts;
+    mapping(uint256 => bytes32[]) internal _blobHashes;
 
     function push(bytes memory _batch, uint256 _delayedCountAfter, uint256 _slotCount) external {
+        _push(keccak256(_batch), _delayedCountAfter, _slotCount);
+    }
+
+    /// @notice Records a blob batch with the given versioned hashes (the hash as SequencerInbox makes it).
+    function pushBlob(bytes32[] memory _versionedHashes, uint64 _delayedCountAfter, uint32 _slotCount)
+        external
+        returns (uint256 b_)
+    {
+        b_ = _hashes.length;
+        _blobHashes[b_] = _versionedHashes;
+        _push(
+            keccak256(abi.encodePacked(uint8(2), _delayedCountAfter, _slotCount, _versionedHashes)),
+            _delayedCountAfter,
+            _slotCount
+        );
+    }
+
+    function _push(bytes32 _hash, uint256 _delayedCountAfter, uint256 _slotCount) internal {
         uint256 b = _hashes.length;
         uint256 prevMessages = b == 0 ? 0 : _messageCounts[b - 1];
         uint256 prevDelayed = b == 0 ? 0 : _delayedCounts[b - 1];
-        _hashes.push(keccak256(_batch));
+        _hashes.push(_hash);
         _delayedCounts.push(_delayedCountAfter);
         _messageCounts.push(prevMessages + (_delayedCountAfter - prevDelayed) + _slotCount);
+    }
+
+    function batchBlobHashes(uint256 _index) external view returns (bytes32[] memory) {
+        return _blobHashes[_index];
     }
 
     function batchCount() external view returns (uint256) {
@@ -76,7 +101,7 @@ contract MockPortal is IPortal {
 abstract contract OneStepProverTestBase is StfTestBase {
     MockInbox internal inbox;
     MockPortal internal portal;
-    OneStepProver internal prover;
+    OneStepProverHarness internal prover;
 
     function setUp() public virtual {
         inbox = new MockInbox();
@@ -85,7 +110,7 @@ abstract contract OneStepProverTestBase is StfTestBase {
         config.chainId = uint64(CHAIN_ID);
         config.baseFeePerGas = BASE_FEE;
         config.feeVault = FEE_VAULT;
-        prover = new OneStepProver(inbox, portal, config);
+        prover = new OneStepProverHarness(inbox, portal, config);
         _genesis();
     }
 
@@ -96,7 +121,49 @@ abstract contract OneStepProverTestBase is StfTestBase {
         bytes[][] memory _accountProofs,
         bytes[] memory _storageProof
     ) internal pure returns (bytes memory) {
-        return abi.encode(OneStepProver.OneStepProof(_batchIndex, _batch, _delayed, _accountProofs, _storageProof));
+        return abi.encode(
+            OneStepProver.OneStepProof(_batchIndex, _batch, new BlobOpening[](0), _delayed, _accountProofs, _storageProof)
+        );
+    }
+
+    /// @dev Applies a transfer in the model, collecting proofs against the running root (§7.4).
+    function _modelTransfer(address _from, address _to, uint256 _value, uint256 _fee)
+        internal
+        returns (bytes[][] memory p_)
+    {
+        p_ = new bytes[][](3);
+        p_[0] = _proof(_from);
+        _nonce[_from] += 1;
+        _balance[_from] -= _value + _fee;
+        p_[1] = _proof(_to);
+        _credit(_to, _value);
+        p_[2] = _proof(FEE_VAULT);
+        _credit(FEE_VAULT, _fee);
+    }
+
+    function _modelWithdrawal(address _from, address _l1Recipient, uint256 _value, uint256 _fee)
+        internal
+        returns (bytes[][] memory p_, bytes[] memory sp_)
+    {
+        p_ = new bytes[][](3);
+        p_[0] = _proof(_from);
+        _nonce[_from] += 1;
+        _balance[_from] -= _value + _fee;
+        p_[1] = _proof(FEE_VAULT);
+        _credit(FEE_VAULT, _fee);
+        p_[2] = _proof(PASSER);
+        bytes32 wh = _withdrawalHash(_nonce[PASSER], _from, _l1Recipient, _value);
+        sp_ = _storageProof(wh);
+        _withdrawals.push(wh);
+        _nonce[PASSER] += 1;
+    }
+
+    /// @notice Intrinsic gas of a slot transaction with `_data` (§7.3).
+    function _intrinsic(bytes memory _data) internal pure returns (uint256 gas_) {
+        gas_ = 21_000;
+        for (uint256 k; k < _data.length; ++k) {
+            gas_ += _data[k] == 0 ? 4 : 16;
+        }
     }
 
     function _noDelayed() internal pure returns (DelayedMessage memory d_) {}

@@ -114,6 +114,23 @@ library StateTransition {
         );
     }
 
+    /// @notice Applies message `_loc` of a batch as the prover's `BatchMessageReader` read it: the
+    ///         delayed message `_delayed`, an absent slot or one that does not decode (no-op
+    ///         `slotDecode`), or the slot's transaction `_tx`.
+    function applyRead(
+        StfConfig memory _config,
+        bytes32 _preRoot,
+        LocatedMessage memory _loc,
+        bool _decoded,
+        Transaction memory _tx,
+        DelayedMessage memory _delayed,
+        StateProofs memory _proofs
+    ) internal pure returns (bytes32, uint8) {
+        if (_loc.isDelayed) return applyDelayed(_config, _preRoot, _delayed, _proofs);
+        if (!_decoded) return (_preRoot, Reason.SLOT_DECODE);
+        return applyTransaction(_config, _preRoot, _tx, _proofs);
+    }
+
     /// @notice Applies the slot of `_length` bytes at `_offset` of `_batch` (§5.5, §7.3).
     function applySlot(
         StfConfig memory _config,
