@@ -13,6 +13,7 @@ import {
 } from '@sluice/core'
 import {
   advanceFinalizedHead,
+  blobProviderFor,
   ChainSink,
   ChainStore,
   connectL1,
@@ -45,6 +46,7 @@ import {
   TxPoolRefusalError,
   viemL1Source,
   walletFor,
+  withBlobWait,
   writeNodeInfo,
 } from '@sluice/node'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -242,6 +244,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
       senderPool,
       metrics: createDerivationMetrics(metrics.registry),
       logger: logger.child({ component: 'derive' }),
+      blobProvider: blobProviderFor(options.l1Beacon, logger),
       onProgress: (p) => {
         progress = p
       },
@@ -350,13 +353,16 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
       health: () => {
         const halted = batcher.haltReason
         if (halted) return { healthy: false, reason: `batcher halted: ${halted.shortMessage}` }
-        return liveness.health(
-          [
-            { loop: 'seal', maxAgeMs: options.healthMaxSealAge, what: 'block sealing' },
-            { loop: 'l1', maxAgeMs: options.healthMaxL1PollAge, what: 'L1 polling' },
-          ],
-          startedAt,
-          { unsafe: chain.head('unsafe').header.number, safe: chain.head('safe').header.number },
+        return withBlobWait(
+          liveness.health(
+            [
+              { loop: 'seal', maxAgeMs: options.healthMaxSealAge, what: 'block sealing' },
+              { loop: 'l1', maxAgeMs: options.healthMaxL1PollAge, what: 'L1 polling' },
+            ],
+            startedAt,
+            { unsafe: chain.head('unsafe').header.number, safe: chain.head('safe').header.number },
+          ),
+          driver.blobWait(),
         )
       },
     })

@@ -186,6 +186,7 @@ export function assembleBatch(
     l1BlockNumber: event.log.blockNumber,
     l1BlockHash: event.log.blockHash,
     l1TransactionHash: tx,
+    dataAvailability: { kind: 'calldata' },
   }
 }
 

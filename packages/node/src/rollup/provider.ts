@@ -10,6 +10,7 @@ import {
 import type { PublicClient } from 'viem'
 import type { ChainStore } from '../chain/store.ts'
 import type { BatchRecord, StoredTransaction } from '../chain/types.ts'
+import { describeBlobWait } from '../derive/blobs.ts'
 import type { DerivationDriver } from '../derive/driver.ts'
 import type { SyncProgress } from '../derive/types.ts'
 import type { L1Reader } from '../l1/reader.ts'
@@ -124,6 +125,7 @@ export function createRollupProvider(options: RollupProviderOptions): RollupRpcP
       const safe = chain.head('safe')
       const finalized = chain.head('finalized')
       const progress = options.progress()
+      const blobWait = driver.blobWait()
       const head = (b: typeof unsafe) => ({ number: b.header.number, hash: b.hash, timestamp: b.header.timestamp })
       const claims = reader.claims().map((claim) => claimJson(checkClaim(chain, claim)))
       return {
@@ -143,6 +145,8 @@ export function createRollupProvider(options: RollupProviderOptions): RollupRpcP
         derivation: {
           batchIndex: driver.tip.batchIndex < 0n ? null : driver.tip.batchIndex,
           messageCount: driver.tip.messageCount,
+          // set while derivation cannot get the blobs of the next batch (beacon API down, no --l1-beacon, mismatch)
+          waitingForBlobs: blobWait === undefined ? null : describeBlobWait(blobWait),
           ...(progress === undefined
             ? {}
             : {

@@ -108,6 +108,7 @@ async function setup() {
     delayedCountAfter: 6n,
     stateRoot: block2.header.stateRoot,
     accumulator: new Uint8Array(32).fill(4),
+    dataAvailability: { kind: 'calldata' } as const,
   }
   await store.batch([...chain.batchOps(record), chain.headOp('safe', 2n)])
   chain.batchApplied(record)
