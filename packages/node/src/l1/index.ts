@@ -25,6 +25,7 @@ export {
 } from './errors.ts'
 export {
   assembleBatch,
+  assembleBlobBatch,
   type BatchAppendedEvent,
   batchBytesFromTransaction,
   decodeInboxLogs,
