@@ -8,6 +8,7 @@
 import { sequencerInboxAbi } from '@sluice/contracts'
 import {
   bigintToBytes32,
+  blobBatchHash,
   bytesToHex,
   concatBytes,
   decodeBatchHeader,
@@ -194,7 +195,13 @@ export function assembleBlobBatch(
   }
   if (versionedHashes.length === 0)
     throw new BatchDataError(event.index, 'its BlobBatchAppended event names no blobs', tx)
-  const hash = bytesToHex(blobBatchHash(event.delayedCountAfter, Number(slotCount), versionedHashes))
+  const hash = bytesToHex(
+    blobBatchHash(
+      event.delayedCountAfter,
+      Number(slotCount),
+      versionedHashes.map((h) => hexToBytes(h)),
+    ),
+  )
   if (hash !== event.batchHash.toLowerCase()) {
     throw new BatchDataError(
       event.index,
@@ -257,16 +264,3 @@ function inboxBatch(
 
 /** The bytes of a forced batch: the header `(0, delayedCountAfter, 0)` (§5.3). */
 export const forcedBatchBytes = (event: BatchAppendedEvent): Uint8Array => encodeForcedBatch(event.delayedCountAfter)
-
-// PROVISIONAL: b15-core exports blobBatchHash (spec §1); this local copy goes in the merge with it
-function blobBatchHash(delayedCountAfter: bigint, slotCount: number, versionedHashes: readonly Hex[]): Uint8Array {
-  const out = new Uint8Array(13 + 32 * versionedHashes.length)
-  const view = new DataView(out.buffer)
-  out[0] = 2
-  view.setBigUint64(1, delayedCountAfter)
-  view.setUint32(9, slotCount)
-  versionedHashes.forEach((h, i) => {
-    out.set(hexToBytes(h), 13 + 32 * i)
-  })
-  return keccak256(out)
-}
