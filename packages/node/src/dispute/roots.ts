@@ -20,7 +20,7 @@ import { derivationInput } from '../derive/input.ts'
 import type { BatchSource } from '../derive/types.ts'
 import type { InboxBatch } from '../l1/types.ts'
 import { BlobsNotRetainedError, MessageNotDerivedError, RootMismatchError } from './errors.ts'
-import { encodeOneStepProof } from './proof.ts'
+import { blobOpenings, encodeOneStepProof } from './proof.ts'
 
 /** Where message `i` (0-based) of the canonical list lies in this node's derived chain. */
 export type MessageLocation = {
@@ -135,6 +135,19 @@ export class MessageRoots {
     }
     const batch = this.source.batch(location.batch.index)
     if (batch === undefined) throw new MessageNotDerivedError(index, this.derivedMessageCount)
+    // a blob batch: no bytes, but the openings of the elements message j's proof reads (§8.3)
+    const blobs = this.retainedBlobs(batch)
+    const openings =
+      blobs === undefined
+        ? []
+        : blobOpenings(
+            blobs.blobs,
+            batch.delayedCountAfter - batch.delayedBefore,
+            Number(
+              batch.messageCountAfter - batch.messageCountBefore - (batch.delayedCountAfter - batch.delayedBefore),
+            ),
+            BigInt(location.offset),
+          )
     let delayed: DelayedMessage | undefined
     if (location.delayedIndex !== undefined) {
       delayed = this.source.delayedSource(location.delayedIndex)
@@ -147,7 +160,8 @@ export class MessageRoots {
       postRoot,
       proof: encodeOneStepProof({
         batchIndex: location.batch.index,
-        batch: batch.bytes,
+        batch: blobs === undefined ? batch.bytes : new Uint8Array(0),
+        openings,
         delayed,
         accountProofs: recorded.accountProofs,
         storageProof: recorded.storageProof,
