@@ -5,6 +5,7 @@ import {IOneStepProver} from "../interfaces/IOneStepProver.sol";
 import {IPortal} from "../interfaces/IPortal.sol";
 import {ISequencerInbox} from "../interfaces/ISequencerInbox.sol";
 import {BatchWalker, LocatedMessage} from "../libraries/batch/BatchWalker.sol";
+import {BlobBody, BlobOpening, OpenedBody} from "../libraries/batch/BlobBody.sol";
 import {RollupConfig} from "../libraries/RollupConfig.sol";
 import {Types} from "../libraries/Types.sol";
 import {DelayedMessage, StateProofs, StateTransition, StfConfig} from "../libraries/stf/StateTransition.sol";
@@ -18,7 +19,12 @@ import {DelayedMessage, StateProofs, StateTransition, StfConfig} from "../librar
 ///         of ONE tuple parameter (a leading 0x20 offset word, then the tuple):
 ///         ```
 ///         (uint256 batchIndex,                       // b: the batch holding message i
-///          bytes   batch,                            // its bytes; keccak256 must equal batchHash(b)
+///          bytes   batch,                            // a calldata batch: its bytes; keccak256 must
+///                                                    // equal batchHash(b). A blob batch: empty
+///          (uint256 blobIndex, uint256 element, bytes32 y, bytes commitment, bytes proof)[] openings,
+///                                                    // a blob batch: KZG openings of the elements
+///                                                    // the message needs (§8.3; extra and repeated
+///                                                    // ones allowed). A calldata batch: empty
 ///          (uint8 kind, address l1Sender, uint64 l1Timestamp, bytes payload) delayed,
 ///                                                    // the delayed message when message i is one
 ///                                                    // (checked against delayedMessageHash(d)),
@@ -33,13 +39,15 @@ import {DelayedMessage, StateProofs, StateTransition, StfConfig} from "../librar
 ///                                                    // storage root; otherwise []
 ///         ```
 ///         viem: `encodeAbiParameters([{ type: 'tuple', components: [...] }], [proof])`.
-///         Reverts only when the proof data is wrong (batch hint, batch bytes, delayed message, trie
-///         proofs); batch and message contents never make it revert.
+///         A batch is a blob batch when the inbox's `batchBlobHashes(b)` is not empty (§5.7).
+///         Reverts only when the proof data is wrong (batch hint, batch bytes, openings, delayed
+///         message, trie proofs); batch, blob and message contents never make it revert.
 contract OneStepProver is IOneStepProver {
     /// @notice The proof argument of `proveMessage` (see the contract's NatSpec for the layout).
     struct OneStepProof {
         uint256 batchIndex;
         bytes batch;
+        BlobOpening[] openings;
         DelayedMessage delayed;
         bytes[][] accountProofs;
         bytes[] storageProof;
@@ -66,6 +74,10 @@ contract OneStepProver is IOneStepProver {
     error BatchHashMismatch(uint256 batchIndex);
     /// @notice The delayed message does not hash to the Portal's `delayedMessageHash(d)`.
     error DelayedMessageMismatch(uint256 delayedIndex);
+    /// @notice The proof of a blob batch's message carries batch bytes (its `batch` must be empty).
+    error UnexpectedBatchBytes(uint256 batchIndex);
+    /// @notice The proof of a calldata batch's message carries openings (its `openings` must be empty).
+    error UnexpectedOpenings(uint256 batchIndex);
 
     /// @notice Binds the prover to its inbox and Portal and to the rollup config every other contract
     ///         of the deployment stores the hash of; reverts with `InvalidRollupConfig` on a config that
@@ -148,40 +160,106 @@ contract OneStepProver is IOneStepProver {
         return keccak256(abi.encode(_m.kind, _index, _m.l1Sender, _m.l1Timestamp, keccak256(_m.payload)));
     }
 
-    function _prove(uint256 _i, bytes32 _preRoot, bytes calldata _proof) private view returns (bytes32, uint8) {
-        OneStepProof memory p = abi.decode(_proof, (OneStepProof));
-        LocatedMessage memory loc = _locate(_i, p.batchIndex, p.batch);
-        if (loc.isDelayed) {
-            if (delayedMessageHash(loc.delayedIndex, p.delayed) != PORTAL.delayedMessageHash(loc.delayedIndex)) {
-                revert DelayedMessageMismatch(loc.delayedIndex);
-            }
-        }
-        return StateTransition.applyLocated(
+    /// @notice A message of a blob batch, located by its index within the batch (for
+    ///         `applyBlobBatchMessage`): the batch's versioned hashes stand in for the inbox.
+    struct BlobBatchMessage {
+        /// @notice The versioned hashes of the batch's blobs, in order.
+        bytes32[] versionedHashes;
+        /// @notice The openings (as in `OneStepProof`).
+        BlobOpening[] openings;
+        /// @notice The message's index within the batch (0 ≤ j < D_b + S_b).
+        uint256 j;
+        /// @notice delayedCount[b−1].
+        uint256 delayedBefore;
+        /// @notice D_b.
+        uint256 delayedCount;
+        /// @notice S_b.
+        uint256 slotCount;
+    }
+
+    /// @notice The state transition of message `_m.j` of a blob batch without the inbox and Portal
+    ///         checks (for tests and tools replaying vectors): the openings are checked with the real
+    ///         point-evaluation precompile against `_m.versionedHashes`.
+    function applyBlobBatchMessage(
+        bytes32 _preStateRoot,
+        BlobBatchMessage memory _m,
+        DelayedMessage memory _delayed,
+        StateProofs memory _proofs
+    ) external view returns (bytes32 postStateRoot_, uint8 reason_, LocatedMessage memory location_) {
+        return StateTransition.applyBlobMessage(
             config(),
-            _preRoot,
-            p.batch,
-            loc,
-            p.delayed,
-            StateProofs({accountProofs: p.accountProofs, storageProof: p.storageProof})
+            _preStateRoot,
+            BlobBody.open(_m.versionedHashes, _m.openings),
+            _m.j,
+            _m.delayedBefore,
+            _m.delayedCount,
+            _m.slotCount,
+            _delayed,
+            _proofs
         );
     }
 
-    /// @dev Checks the batch hint and bytes against the inbox, then walks the batch to message `_i`.
-    function _locate(uint256 _i, uint256 _b, bytes memory _batch) private view returns (LocatedMessage memory) {
+    /// @dev Where message i lies: its index within batch b, delayedCount[b−1], D_b and S_b.
+    struct Position {
+        uint256 j;
+        uint256 delayedBefore;
+        uint256 delayedCount;
+        uint256 slotCount;
+    }
+
+    function _prove(uint256 _i, bytes32 _preRoot, bytes calldata _proof) private view returns (bytes32, uint8) {
+        OneStepProof memory p = abi.decode(_proof, (OneStepProof));
+        Position memory at = _inBatch(_i, p.batchIndex);
+        StateProofs memory proofs = StateProofs({accountProofs: p.accountProofs, storageProof: p.storageProof});
+        bytes32[] memory versionedHashes = INBOX.batchBlobHashes(p.batchIndex);
+        if (versionedHashes.length == 0) {
+            if (p.openings.length != 0) revert UnexpectedOpenings(p.batchIndex);
+            if (keccak256(p.batch) != INBOX.batchHash(p.batchIndex)) revert BatchHashMismatch(p.batchIndex);
+            LocatedMessage memory loc =
+                BatchWalker.locate(p.batch, at.j, at.delayedBefore, at.delayedCount, at.slotCount);
+            _checkDelayed(loc, p.delayed);
+            return StateTransition.applyLocated(config(), _preRoot, p.batch, loc, p.delayed, proofs);
+        }
+        if (p.batch.length != 0) revert UnexpectedBatchBytes(p.batchIndex);
+        return _proveBlob(_preRoot, BlobBody.open(versionedHashes, p.openings), at, p.delayed, proofs);
+    }
+
+    /// @dev Message `_at` of a blob batch whose openings gave `_body`.
+    function _proveBlob(
+        bytes32 _preRoot,
+        OpenedBody memory _body,
+        Position memory _at,
+        DelayedMessage memory _delayed,
+        StateProofs memory _proofs
+    ) private view returns (bytes32 postRoot_, uint8 reason_) {
+        LocatedMessage memory loc;
+        (postRoot_, reason_, loc) = StateTransition.applyBlobMessage(
+            config(), _preRoot, _body, _at.j, _at.delayedBefore, _at.delayedCount, _at.slotCount, _delayed, _proofs
+        );
+        _checkDelayed(loc, _delayed);
+    }
+
+    /// @dev The delayed message given must be the Portal's when message `_loc` is one.
+    function _checkDelayed(LocatedMessage memory _loc, DelayedMessage memory _delayed) private view {
+        if (!_loc.isDelayed) return;
+        if (delayedMessageHash(_loc.delayedIndex, _delayed) != PORTAL.delayedMessageHash(_loc.delayedIndex)) {
+            revert DelayedMessageMismatch(_loc.delayedIndex);
+        }
+    }
+
+    /// @dev Checks the batch hint against the inbox; returns where message `_i` lies in batch `_b`.
+    function _inBatch(uint256 _i, uint256 _b) private view returns (Position memory at_) {
         uint256 batchCount = INBOX.batchCount();
         if (_b >= batchCount) revert UnknownBatch(_b, batchCount);
         uint256 countBefore;
-        uint256 delayedBefore;
         if (_b > 0) {
             countBefore = INBOX.messageCount(_b - 1);
-            delayedBefore = INBOX.delayedCount(_b - 1);
+            at_.delayedBefore = INBOX.delayedCount(_b - 1);
         }
         uint256 countAfter = INBOX.messageCount(_b);
         if (_i < countBefore || _i >= countAfter) revert MessageNotInBatch(_i, _b);
-        if (keccak256(_batch) != INBOX.batchHash(_b)) revert BatchHashMismatch(_b);
-        uint256 delayedCount = INBOX.delayedCount(_b) - delayedBefore;
-        return BatchWalker.locate(
-            _batch, _i - countBefore, delayedBefore, delayedCount, countAfter - countBefore - delayedCount
-        );
+        at_.j = _i - countBefore;
+        at_.delayedCount = INBOX.delayedCount(_b) - at_.delayedBefore;
+        at_.slotCount = countAfter - countBefore - at_.delayedCount;
     }
 }

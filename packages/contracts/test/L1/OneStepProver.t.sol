@@ -73,38 +73,6 @@ contract OneStepProver_Test is OneStepProverTestBase {
 
     bytes32 internal _root0;
 
-    /// @dev Applies a transfer in the model, collecting proofs against the running root (§7.4).
-    function _modelTransfer(address _from, address _to, uint256 _value, uint256 _fee)
-        internal
-        returns (bytes[][] memory p_)
-    {
-        p_ = new bytes[][](3);
-        p_[0] = _proof(_from);
-        _nonce[_from] += 1;
-        _balance[_from] -= _value + _fee;
-        p_[1] = _proof(_to);
-        _credit(_to, _value);
-        p_[2] = _proof(FEE_VAULT);
-        _credit(FEE_VAULT, _fee);
-    }
-
-    function _modelWithdrawal(address _from, address _l1Recipient, uint256 _value, uint256 _fee)
-        internal
-        returns (bytes[][] memory p_, bytes[] memory sp_)
-    {
-        p_ = new bytes[][](3);
-        p_[0] = _proof(_from);
-        _nonce[_from] += 1;
-        _balance[_from] -= _value + _fee;
-        p_[1] = _proof(FEE_VAULT);
-        _credit(FEE_VAULT, _fee);
-        p_[2] = _proof(PASSER);
-        bytes32 wh = _withdrawalHash(_nonce[PASSER], _from, _l1Recipient, _value);
-        sp_ = _storageProof(wh);
-        _withdrawals.push(wh);
-        _nonce[PASSER] += 1;
-    }
-
     function _assertNoOp(bytes memory _slotBytes, uint8 _reason, bool _needsSender) internal {
         _root0 = _root();
         (uint256 i, bytes memory batch) = _postSlot(_slotBytes);
@@ -113,13 +81,6 @@ contract OneStepProver_Test is OneStepProverTestBase {
         (bytes32 root, uint8 reason) = _prove(i, batch, _noDelayed(), proofs, new bytes[](0));
         assertEq(reason, _reason, "reason");
         assertEq(root, _root0, "a no-op leaves the root");
-    }
-
-    function _intrinsic(bytes memory _data) internal pure returns (uint256 gas_) {
-        gas_ = 21_000;
-        for (uint256 k; k < _data.length; ++k) {
-            gas_ += _data[k] == 0 ? 4 : 16;
-        }
     }
 
     // ------------------------------------------------------------------ applied messages

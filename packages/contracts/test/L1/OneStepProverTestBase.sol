@@ -4,6 +4,7 @@ pragma solidity ^0.8.30;
 import { ValidConfig } from "../setup/ValidConfig.sol";
 import {Types} from "../../src/libraries/Types.sol";
 import {OneStepProver} from "../../src/L1/OneStepProver.sol";
+import {BlobOpening} from "../../src/libraries/batch/BlobBody.sol";
 import {IPortal} from "../../src/interfaces/IPortal.sol";
 import {ISequencerInbox} from "../../src/interfaces/ISequencerInbox.sol";
 import {RLPWriter} from "../../src/libraries/rlp/RLPWriter.sol";
@@ -119,7 +120,49 @@ abstract contract OneStepProverTestBase is StfTestBase {
         bytes[][] memory _accountProofs,
         bytes[] memory _storageProof
     ) internal pure returns (bytes memory) {
-        return abi.encode(OneStepProver.OneStepProof(_batchIndex, _batch, _delayed, _accountProofs, _storageProof));
+        return abi.encode(
+            OneStepProver.OneStepProof(_batchIndex, _batch, new BlobOpening[](0), _delayed, _accountProofs, _storageProof)
+        );
+    }
+
+    /// @dev Applies a transfer in the model, collecting proofs against the running root (§7.4).
+    function _modelTransfer(address _from, address _to, uint256 _value, uint256 _fee)
+        internal
+        returns (bytes[][] memory p_)
+    {
+        p_ = new bytes[][](3);
+        p_[0] = _proof(_from);
+        _nonce[_from] += 1;
+        _balance[_from] -= _value + _fee;
+        p_[1] = _proof(_to);
+        _credit(_to, _value);
+        p_[2] = _proof(FEE_VAULT);
+        _credit(FEE_VAULT, _fee);
+    }
+
+    function _modelWithdrawal(address _from, address _l1Recipient, uint256 _value, uint256 _fee)
+        internal
+        returns (bytes[][] memory p_, bytes[] memory sp_)
+    {
+        p_ = new bytes[][](3);
+        p_[0] = _proof(_from);
+        _nonce[_from] += 1;
+        _balance[_from] -= _value + _fee;
+        p_[1] = _proof(FEE_VAULT);
+        _credit(FEE_VAULT, _fee);
+        p_[2] = _proof(PASSER);
+        bytes32 wh = _withdrawalHash(_nonce[PASSER], _from, _l1Recipient, _value);
+        sp_ = _storageProof(wh);
+        _withdrawals.push(wh);
+        _nonce[PASSER] += 1;
+    }
+
+    /// @notice Intrinsic gas of a slot transaction with `_data` (§7.3).
+    function _intrinsic(bytes memory _data) internal pure returns (uint256 gas_) {
+        gas_ = 21_000;
+        for (uint256 k; k < _data.length; ++k) {
+            gas_ += _data[k] == 0 ? 4 : 16;
+        }
     }
 
     function _noDelayed() internal pure returns (DelayedMessage memory d_) {}

@@ -65,6 +65,7 @@ interface Vm {
     // Files and JSON
     function readFile(string calldata path) external view returns (string memory data);
     function projectRoot() external view returns (string memory path);
+    function ffi(string[] calldata commandInput) external returns (bytes memory result);
     function parseJson(string calldata json, string calldata key) external pure returns (bytes memory abiEncodedData);
     function parseJsonBytes(string calldata json, string calldata key) external pure returns (bytes memory);
     function parseJsonBytesArray(string calldata json, string calldata key) external pure returns (bytes[] memory);

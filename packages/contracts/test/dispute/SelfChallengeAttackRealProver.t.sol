@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import {BlobOpening} from "../../src/libraries/batch/BlobBody.sol";
 import { StfTestBase } from "../libraries/stf/StfTestBase.sol";
 import { ValidConfig } from "../setup/ValidConfig.sol";
 import { SelfChallengeAttacker, SelfSlashAttacker } from "./SelfChallengeAttack.t.sol";
@@ -94,7 +95,7 @@ contract SelfChallengeAttackRealProver_Test is StfTestBase {
         DelayedMessage memory d = DelayedMessage({
             kind: 0, l1Sender: whale, l1Timestamp: depositTime, payload: abi.encodePacked(l2Recipient, DEPOSIT)
         });
-        proof_ = abi.encode(OneStepProver.OneStepProof(0, batch, d, accountProofs, new bytes[](0)));
+        proof_ = abi.encode(OneStepProver.OneStepProof(0, batch, new BlobOpening[](0), d, accountProofs, new bytes[](0)));
     }
 
     function test_attack_realProver_honestChallengerWins_portalPaysNothing() public {

@@ -76,17 +76,24 @@ library BatchWalker {
     /// @notice Reads the prelude (§5.4). Incomplete when the batch is not a version-1 batch or its
     ///         body ends inside the prelude (§5.6 step 2: then the body has no blocks).
     function readPrelude(bytes memory _batch) internal pure returns (Prelude memory prelude_) {
-        uint256 len = _batch.length;
-        if (len < HEADER_LENGTH) return prelude_;
+        if (_batch.length < HEADER_LENGTH) return prelude_;
         if (uint8(_batch[0]) != VERSION_SEQUENCER) return prelude_;
+        return readPreludeAt(_batch, HEADER_LENGTH);
+    }
+
+    /// @notice Reads a prelude (§5.4) that starts at `_pos` of `_data` and must end by `_data.length`
+    ///         (a version-1 batch: after the header; a version-2 blob body: at 0, protocol.md §5.7).
+    ///         Incomplete when `_data` ends inside it.
+    function readPreludeAt(bytes memory _data, uint256 _pos) internal pure returns (Prelude memory prelude_) {
+        uint256 len = _data.length;
         // baseTimestamp (8) and addressCount (2)
-        uint256 pos = HEADER_LENGTH;
+        uint256 pos = _pos;
         if (len < pos + 10) return prelude_;
-        uint256 addressCount = (uint256(uint8(_batch[pos + 8])) << 8) | uint256(uint8(_batch[pos + 9]));
+        uint256 addressCount = (uint256(uint8(_data[pos + 8])) << 8) | uint256(uint8(_data[pos + 9]));
         uint256 addressesOffset = pos + 10;
         pos = addressesOffset + 20 * addressCount;
         if (len < pos + 1) return prelude_;
-        uint256 feeCount = uint8(_batch[pos]);
+        uint256 feeCount = uint8(_data[pos]);
         uint256 feesOffset = pos + 1;
         pos = feesOffset + 40 * feeCount;
         if (len < pos) return prelude_;

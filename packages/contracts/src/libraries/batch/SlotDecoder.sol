@@ -16,6 +16,8 @@ library SlotDecoder {
     uint256 internal constant FLAG_INLINE_RECIPIENT = 0x08;
     /// @notice flags bit 4: data is one word `0x00 × 12 ‖ withdrawalTail`.
     uint256 internal constant FLAG_WITHDRAWAL_TAIL = 0x10;
+    /// @notice `addressAt` of `decodeWithDictionary` when the recipient is inline.
+    uint256 internal constant NO_ENTRY = type(uint256).max;
     /// @notice Largest decimal exponent of a value.
     uint256 internal constant MAX_EXPONENT = 77;
 
@@ -30,49 +32,69 @@ library SlotDecoder {
         pure
         returns (bool ok_, Transaction memory tx_)
     {
+        (ok_, tx_,,) = decodeWithDictionary(_batch, _prelude, _offset, _length, _chainId);
+    }
+
+    /// @notice `decode`, also reporting where the dictionary entries the transaction uses lie: the
+    ///         one-step prover over blobs requires those bytes to be opened (protocol.md §8.3).
+    /// @return ok_ As `decode`.
+    /// @return tx_ As `decode`.
+    /// @return feeEntryAt_ Offset of the 40-byte fee entry the transaction uses (meaningful when `ok_`).
+    /// @return addressAt_ Offset of the 20-byte dictionary address of its recipient, or `NO_ENTRY` when
+    ///         the recipient is inline (meaningful when `ok_`).
+    function decodeWithDictionary(
+        bytes memory _batch,
+        Prelude memory _prelude,
+        uint256 _offset,
+        uint256 _length,
+        uint256 _chainId
+    ) internal pure returns (bool ok_, Transaction memory tx_, uint256 feeEntryAt_, uint256 addressAt_) {
+        addressAt_ = NO_ENTRY;
         uint256 end = _offset + _length;
-        if (_length == 0 || end > _batch.length || !_prelude.complete) return (false, tx_);
+        if (_length == 0 || end > _batch.length || !_prelude.complete) return (false, tx_, 0, addressAt_);
         uint256 flags = uint8(_batch[_offset]);
-        if ((flags >> 1) & 3 == 3) return (false, tx_);
+        if ((flags >> 1) & 3 == 3) return (false, tx_, 0, addressAt_);
         tx_.txType = uint8((flags >> 1) & 3);
         uint256 p;
         bool ok;
         (ok, tx_.nonce, p) = BatchWalker.readVarint(_batch, _offset + 1, end);
-        if (!ok) return (false, tx_);
+        if (!ok) return (false, tx_, 0, addressAt_);
         // Fee entry index: in the flags, or a varint after the nonce when the flags say 7.
         uint256 index = flags >> 5;
         if (index == 7) {
             (ok, index, p) = BatchWalker.readVarint(_batch, p, end);
-            if (!ok) return (false, tx_);
+            if (!ok) return (false, tx_, 0, addressAt_);
         }
-        if (index >= _prelude.feeCount) return (false, tx_);
-        _readFeeEntry(_batch, _prelude.feesOffset + 40 * index, tx_);
+        if (index >= _prelude.feeCount) return (false, tx_, 0, addressAt_);
+        feeEntryAt_ = _prelude.feesOffset + 40 * index;
+        _readFeeEntry(_batch, feeEntryAt_, tx_);
 
         // Recipient: inline, or an index into the address dictionary.
         if (flags & FLAG_INLINE_RECIPIENT != 0) {
-            if (p + 20 > end) return (false, tx_);
+            if (p + 20 > end) return (false, tx_, 0, addressAt_);
             tx_.to = _address(_batch, p);
             p += 20;
         } else {
             (ok, index, p) = BatchWalker.readVarint(_batch, p, end);
-            if (!ok || index >= _prelude.addressCount) return (false, tx_);
-            tx_.to = _address(_batch, _prelude.addressesOffset + 20 * index);
+            if (!ok || index >= _prelude.addressCount) return (false, tx_, 0, addressAt_);
+            addressAt_ = _prelude.addressesOffset + 20 * index;
+            tx_.to = _address(_batch, addressAt_);
         }
         tx_.hasTo = true;
 
         // Value = mantissa × 10^exponent (exponent:uint8 ‖ mantissa:wide varint).
         (ok, tx_.value, p) = _readValue(_batch, p, end);
-        if (!ok) return (false, tx_);
+        if (!ok) return (false, tx_, 0, addressAt_);
 
         // Data: empty, or one word 0x00 × 12 ‖ withdrawalTail.
         if (flags & FLAG_WITHDRAWAL_TAIL != 0) {
-            if (p + 20 > end) return (false, tx_);
+            if (p + 20 > end) return (false, tx_, 0, addressAt_);
             tx_.data = abi.encode(_address(_batch, p));
             p += 20;
         }
 
         // Signature: exactly 64 bytes must remain.
-        if (p + 64 != end) return (false, tx_);
+        if (p + 64 != end) return (false, tx_, 0, addressAt_);
         tx_.r = _word(_batch, p);
         tx_.s = _word(_batch, p + 32);
         tx_.chainId = _chainId;
