@@ -9,8 +9,9 @@ import { RollupConfig } from "../libraries/RollupConfig.sol";
 import { Types } from "../libraries/Types.sol";
 
 /// @title SequencerInbox
-/// @notice The ordered list of batches (protocol.md §5.1–5.3): the sequencer appends batches whose
-///         13-byte header is checked on chain; anyone forces delayed messages in after
+/// @notice The ordered list of batches (protocol.md §5.1–5.3, §5.7): the sequencer appends calldata
+///         batches whose 13-byte header is checked on chain, or blob batches committed to by their
+///         blobs' versioned hashes; anyone forces delayed messages in after
 ///         `forceInclusionDelay`. Per batch it stores the hash, the counts and the accumulator.
 ///         Immutable: no owner, no proxy, no pause.
 contract SequencerInbox is ISequencerInbox {
@@ -24,7 +25,7 @@ contract SequencerInbox is ISequencerInbox {
 
     /// @notice The hash of the rollup config this inbox was deployed with.
     bytes32 public immutable configHash;
-    /// @notice The only address that may call `appendBatch`.
+    /// @notice The only address that may call `appendBatch` and `appendBlobBatch`.
     address public immutable sequencer;
     /// @notice The largest batch, in bytes.
     uint256 public immutable maxBatchBytes;
@@ -35,10 +36,12 @@ contract SequencerInbox is ISequencerInbox {
 
     /// @dev Every batch, in order.
     Batch[] internal _batches;
+    /// @dev The versioned hashes of each blob batch's blobs, by batch index (absent for other batches).
+    mapping(uint256 => bytes32[]) internal _blobHashes;
 
     /// @notice A batch was appended (by the sequencer or forced).
     /// @param index The batch's number.
-    /// @param batchHash `keccak256` of the batch bytes.
+    /// @param batchHash `keccak256` of the batch bytes (see `batchHash` for a blob batch).
     /// @param accumulator The accumulator after this batch.
     /// @param messageCountAfter Messages up to and including this batch.
     /// @param delayedCountAfter Delayed messages taken up to and including this batch.
@@ -49,6 +52,11 @@ contract SequencerInbox is ISequencerInbox {
         uint256 messageCountAfter,
         uint256 delayedCountAfter
     );
+
+    /// @notice Batch `index` is a blob batch (emitted right after its `BatchAppended`).
+    /// @param index The batch's number.
+    /// @param blobHashes The versioned hashes of its blobs, in order (the payload's order, §5.7).
+    event BlobBatchAppended(uint256 indexed index, bytes32[] blobHashes);
 
     /// @notice Batch `index` was appended by `forceInclude`: its bytes are the header
     ///         `(0, delayedCountAfter, 0)` and nothing else.
@@ -73,10 +81,7 @@ contract SequencerInbox is ISequencerInbox {
     /// @param _batch The batch: a 13-byte header (version 1, delayedCountAfter, slotCount) and a body.
     /// @param _expectedIndex The number of batches so far (a re-post after a reorg lands once or reverts).
     function appendBatch(bytes calldata _batch, uint256 _expectedIndex) external {
-        if (msg.sender != sequencer) revert NotSequencer();
-        if (msg.sender != tx.origin || msg.sender.code.length != 0) revert NotTopLevelEOA();
-        uint256 index = _batches.length;
-        if (_expectedIndex != index) revert UnexpectedBatchIndex(_expectedIndex, index);
+        uint256 index = _checkSequencerCall(_expectedIndex);
         if (_batch.length < Constants.BATCH_HEADER_BYTES || _batch.length > maxBatchBytes) {
             revert BatchLength(_batch.length);
         }
@@ -85,9 +90,7 @@ contract SequencerInbox is ISequencerInbox {
         uint256 delayedCountAfter = uint64(bytes8(_batch[1:9]));
         uint256 slotCount = uint32(bytes4(_batch[9:13]));
         (uint256 prevDelayed, uint256 prevMessages, bytes32 prevAccumulator) = _last(index);
-        if (delayedCountAfter < prevDelayed) revert DelayedCountDecreases(delayedCountAfter, prevDelayed);
-        uint256 portalCount = portal.delayedMessageCount();
-        if (delayedCountAfter > portalCount) revert DelayedCountAbovePortal(delayedCountAfter, portalCount);
+        _checkDelayedCountAfter(delayedCountAfter, prevDelayed);
         uint256 bodyLength = _batch.length - Constants.BATCH_HEADER_BYTES;
         if (slotCount * Constants.MIN_SLOT_BYTES > bodyLength) revert TooManySlots(slotCount, bodyLength);
 
@@ -98,6 +101,32 @@ contract SequencerInbox is ISequencerInbox {
             prevMessages + (delayedCountAfter - prevDelayed) + slotCount,
             prevAccumulator
         );
+    }
+
+    /// @notice Appends a sequencer batch whose body is in the blobs of this transaction (protocol.md
+    ///         §5.7). Same caller, `_expectedIndex` and delayed-count rules as `appendBatch`; the header's
+    ///         two fields are arguments, and the batch hash commits to them and to the blobs' versioned
+    ///         hashes: `keccak256(uint8(2) ‖ uint64 delayedCountAfter ‖ uint32 slotCount ‖ blobhash(0) ‖ …)`.
+    /// @param _expectedIndex The number of batches so far.
+    /// @param _delayedCountAfter The delayed message count after this batch (D_b = it − the previous one).
+    /// @param _slotCount The number of transaction slots (S_b), at most one per 64 bytes of blob payload.
+    function appendBlobBatch(uint256 _expectedIndex, uint64 _delayedCountAfter, uint32 _slotCount) external {
+        uint256 index = _checkSequencerCall(_expectedIndex);
+        bytes32[] memory hashes = _blobHashesOfThisTransaction();
+        (uint256 prevDelayed, uint256 prevMessages, bytes32 prevAccumulator) = _last(index);
+        _checkDelayedCountAfter(_delayedCountAfter, prevDelayed);
+        uint256 capacity = hashes.length * Constants.PAYLOAD_BYTES_PER_BLOB;
+        if (uint256(_slotCount) * Constants.MIN_SLOT_BYTES > capacity) revert TooManySlots(_slotCount, capacity);
+
+        _append(
+            index,
+            keccak256(abi.encodePacked(Constants.BATCH_DA_BLOBS, _delayedCountAfter, _slotCount, hashes)),
+            _delayedCountAfter,
+            prevMessages + (_delayedCountAfter - prevDelayed) + _slotCount,
+            prevAccumulator
+        );
+        _blobHashes[index] = hashes;
+        emit BlobBatchAppended(index, hashes);
     }
 
     /// @notice Forces delayed messages `[last batch's delayed count, _upToDelayedCount)` in as a batch
@@ -122,6 +151,12 @@ contract SequencerInbox is ISequencerInbox {
             prevAccumulator
         );
         emit BatchForced(index);
+    }
+
+    /// @inheritdoc ISequencerInbox
+    function batchBlobHashes(uint256 _index) external view returns (bytes32[] memory hashes_) {
+        _batchAt(_index);
+        hashes_ = _blobHashes[_index];
     }
 
     /// @inheritdoc ISequencerInbox
@@ -153,6 +188,39 @@ contract SequencerInbox is ISequencerInbox {
     function _batchAt(uint256 _index) internal view returns (Batch storage batch_) {
         if (_index >= _batches.length) revert BatchNotFound(_index);
         batch_ = _batches[_index];
+    }
+
+    /// @dev The caller rules of a sequencer batch (§5.1): the sequencer, as the top-level call of a plain
+    ///      account, naming the next batch index. Returns that index.
+    function _checkSequencerCall(uint256 _expectedIndex) internal view returns (uint256 index_) {
+        if (msg.sender != sequencer) revert NotSequencer();
+        if (msg.sender != tx.origin || msg.sender.code.length != 0) revert NotTopLevelEOA();
+        index_ = _batches.length;
+        if (_expectedIndex != index_) revert UnexpectedBatchIndex(_expectedIndex, index_);
+    }
+
+    /// @dev `delayedCountAfter` neither decreases nor passes the Portal's count (§5.1).
+    function _checkDelayedCountAfter(uint256 _delayedCountAfter, uint256 _prevDelayed) internal view {
+        if (_delayedCountAfter < _prevDelayed) revert DelayedCountDecreases(_delayedCountAfter, _prevDelayed);
+        uint256 portalCount = portal.delayedMessageCount();
+        if (_delayedCountAfter > portalCount) revert DelayedCountAbovePortal(_delayedCountAfter, portalCount);
+    }
+
+    /// @dev The versioned hashes of this transaction's blobs (the leading non-zero `blobhash(i)`):
+    ///      at least one, at most `MAX_BLOBS_PER_BATCH` (§5.7).
+    function _blobHashesOfThisTransaction() internal view returns (bytes32[] memory hashes_) {
+        uint256 max = Constants.MAX_BLOBS_PER_BATCH;
+        hashes_ = new bytes32[](max);
+        uint256 count;
+        while (count < max && blobhash(count) != bytes32(0)) {
+            hashes_[count] = blobhash(count);
+            ++count;
+        }
+        if (count == 0) revert NoBlobs();
+        if (blobhash(max) != bytes32(0)) revert TooManyBlobs();
+        assembly ("memory-safe") {
+            mstore(hashes_, count)
+        }
     }
 
     /// @dev The counts and accumulator after the batch before `_index` (all zero before the first).

@@ -13,6 +13,12 @@ library Constants {
     /// @notice At most one slot per this many body bytes (protocol.md §5.1): every slot that can
     ///         decode carries a 64-byte signature, and the bound caps the one-step prover's walk.
     uint256 internal constant MIN_SLOT_BYTES = 64;
+    /// @notice The most blobs one blob batch may carry (protocol.md §5.7): EIP-7594's per-transaction cap.
+    uint256 internal constant MAX_BLOBS_PER_BATCH = 6;
+    /// @notice Payload bytes one blob carries: 4,096 field elements of 31 payload bytes (protocol.md §5.7).
+    uint256 internal constant PAYLOAD_BYTES_PER_BLOB = 126_976;
+    /// @notice The DA tag that starts the preimage of a blob batch's hash (protocol.md §5.7).
+    uint8 internal constant BATCH_DA_BLOBS = 2;
     /// @notice Header version of a sequencer batch.
     uint8 internal constant BATCH_VERSION_SEQUENCER = 1;
     /// @notice Header version of a forced-inclusion batch.

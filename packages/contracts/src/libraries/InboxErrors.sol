@@ -15,8 +15,13 @@ error BadBatchVersion(uint8 version);
 error DelayedCountDecreases(uint256 delayedCountAfter, uint256 previous);
 /// @notice `delayedCountAfter` is above the Portal's delayed message count.
 error DelayedCountAbovePortal(uint256 delayedCountAfter, uint256 portalCount);
-/// @notice `slotCount` is larger than the body's length.
+/// @notice `slotCount × 64` is larger than the body's length (a calldata batch) or than the blobs'
+///         payload capacity, 126,976 bytes per blob (a blob batch); `bodyLength` is that bound.
 error TooManySlots(uint256 slotCount, uint256 bodyLength);
+/// @notice `appendBlobBatch` was called by a transaction that carries no blob.
+error NoBlobs();
+/// @notice `appendBlobBatch` was called by a transaction that carries more than `MAX_BLOBS_PER_BATCH` blobs.
+error TooManyBlobs();
 /// @notice `forceInclude` would take no new delayed message.
 error NothingToForce(uint256 upToDelayedCount, uint256 previous);
 /// @notice The last delayed message `forceInclude` would take is younger than `forceInclusionDelay`.

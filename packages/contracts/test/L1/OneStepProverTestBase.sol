@@ -15,14 +15,37 @@ contract MockInbox is ISequencerInbox {
     bytes32[] internal _hashes;
     uint256[] internal _messageCounts;
     uint256[] internal _delayedCounts;
+    mapping(uint256 => bytes32[]) internal _blobHashes;
 
     function push(bytes memory _batch, uint256 _delayedCountAfter, uint256 _slotCount) external {
+        _push(keccak256(_batch), _delayedCountAfter, _slotCount);
+    }
+
+    /// @notice Records a blob batch with the given versioned hashes (the hash as SequencerInbox makes it).
+    function pushBlob(bytes32[] memory _versionedHashes, uint64 _delayedCountAfter, uint32 _slotCount)
+        external
+        returns (uint256 b_)
+    {
+        b_ = _hashes.length;
+        _blobHashes[b_] = _versionedHashes;
+        _push(
+            keccak256(abi.encodePacked(uint8(2), _delayedCountAfter, _slotCount, _versionedHashes)),
+            _delayedCountAfter,
+            _slotCount
+        );
+    }
+
+    function _push(bytes32 _hash, uint256 _delayedCountAfter, uint256 _slotCount) internal {
         uint256 b = _hashes.length;
         uint256 prevMessages = b == 0 ? 0 : _messageCounts[b - 1];
         uint256 prevDelayed = b == 0 ? 0 : _delayedCounts[b - 1];
-        _hashes.push(keccak256(_batch));
+        _hashes.push(_hash);
         _delayedCounts.push(_delayedCountAfter);
         _messageCounts.push(prevMessages + (_delayedCountAfter - prevDelayed) + _slotCount);
+    }
+
+    function batchBlobHashes(uint256 _index) external view returns (bytes32[] memory) {
+        return _blobHashes[_index];
     }
 
     function batchCount() external view returns (uint256) {

@@ -16,6 +16,17 @@ contract ContractSequencer {
             }
         }
     }
+
+    function appendBlob(address _inbox, uint256 _index, uint64 _delayedAfter, uint32 _slots) external {
+        (bool ok, bytes memory ret) = _inbox.call(
+            abi.encodeWithSignature("appendBlobBatch(uint256,uint64,uint32)", _index, _delayedAfter, _slots)
+        );
+        if (!ok) {
+            assembly {
+                revert(add(ret, 0x20), mload(ret))
+            }
+        }
+    }
 }
 
 contract SequencerInbox_Test is CommonTest {
@@ -27,6 +38,11 @@ contract SequencerInbox_Test is CommonTest {
         uint256 delayedCountAfter
     );
     event BatchForced(uint256 indexed index);
+    event BlobBatchAppended(uint256 indexed index, bytes32[] blobHashes);
+
+    /// @dev Versioned hashes as an L1 transaction carries them (version byte 0x01).
+    bytes32 internal constant BLOB_0 = 0x0111111111111111111111111111111111111111111111111111111111111111;
+    bytes32 internal constant BLOB_1 = 0x0122222222222222222222222222222222222222222222222222222222222222;
 
     function _append(bytes memory _batch, uint256 _index) internal {
         vm.prank(sequencer, sequencer);
@@ -181,6 +197,197 @@ contract SequencerInbox_Test is CommonTest {
         assertEq(inbox.messageCount(0), uint256(_delayed) + slots);
     }
 
+    // ------------------------------------------------------------------ appendBlobBatch
+
+    /// @dev `_count` distinct versioned hashes.
+    function _blobHashes(uint256 _count) internal pure returns (bytes32[] memory hashes_) {
+        hashes_ = new bytes32[](_count);
+        for (uint256 i; i < _count; ++i) {
+            hashes_[i] = bytes32((uint256(0x01) << 248) | uint256(keccak256(abi.encode("blob", i))) >> 8);
+        }
+    }
+
+    function _appendBlob(bytes32[] memory _hashes, uint256 _index, uint64 _delayedAfter, uint32 _slots) internal {
+        vm.blobhashes(_hashes);
+        vm.prank(sequencer, sequencer);
+        inbox.appendBlobBatch(_index, _delayedAfter, _slots);
+    }
+
+    function _expectRevertAppendBlob(
+        bytes32[] memory _hashes,
+        uint256 _index,
+        uint64 _delayedAfter,
+        uint32 _slots,
+        bytes memory _err
+    ) internal {
+        vm.blobhashes(_hashes);
+        vm.prank(sequencer, sequencer);
+        vm.expectRevert(_err);
+        inbox.appendBlobBatch(_index, _delayedAfter, _slots);
+    }
+
+    function test_appendBlobBatch_twoBlobs_succeeds() public {
+        deposit(5);
+        bytes32[] memory hashes = new bytes32[](2);
+        (hashes[0], hashes[1]) = (BLOB_0, BLOB_1);
+        // keccak256(encodePacked(uint8 2, uint64 5, uint32 7, BLOB_0, BLOB_1)), computed with viem's
+        // encodePacked outside this repository's code (spec §5.7).
+        bytes32 h = 0xc43d4abf6c9b346f9911b8061947531379670f611698c5b3126c50826d73b90a;
+        assertEq(h, keccak256(abi.encodePacked(uint8(2), uint64(5), uint32(7), BLOB_0, BLOB_1)));
+        bytes32 acc = keccak256(abi.encode(bytes32(0), h, uint256(5), uint256(12)));
+        vm.expectEmit(address(inbox));
+        emit BatchAppended(0, h, acc, 12, 5);
+        vm.expectEmit(address(inbox));
+        emit BlobBatchAppended(0, hashes);
+        _appendBlob(hashes, 0, 5, 7);
+        assertEq(inbox.batchCount(), 1);
+        assertEq(inbox.batchHash(0), h);
+        assertEq(inbox.delayedCount(0), 5);
+        assertEq(inbox.messageCount(0), 12);
+        assertEq(inbox.accumulator(0), acc);
+        bytes32[] memory stored = inbox.batchBlobHashes(0);
+        assertEq(stored.length, 2);
+        assertEq(stored[0], BLOB_0);
+        assertEq(stored[1], BLOB_1);
+    }
+
+    function test_appendBlobBatch_oneBlobNoMessages_succeeds() public {
+        bytes32[] memory hashes = new bytes32[](1);
+        hashes[0] = BLOB_0;
+        _appendBlob(hashes, 0, 0, 0);
+        // keccak256(encodePacked(uint8 2, uint64 0, uint32 0, BLOB_0)), computed with viem.
+        assertEq(inbox.batchHash(0), 0x420fece46f03f6864cab69511f300148e1032ab892ff488bd3741239f5377321);
+        assertEq(inbox.messageCount(0), 0);
+    }
+
+    function test_appendBlobBatch_afterCalldataBatch_chainsAccumulator_succeeds() public {
+        deposit(3);
+        _append(makeBatch(1, 1, 4, 4 * 64), 0);
+        bytes32[] memory hashes = _blobHashes(3);
+        _appendBlob(hashes, 1, 3, 100);
+        bytes32 h = keccak256(abi.encodePacked(uint8(2), uint64(3), uint32(100), hashes[0], hashes[1], hashes[2]));
+        assertEq(inbox.batchHash(1), h);
+        // messageCount[1] = 5 + (3 - 1) + 100
+        assertEq(inbox.messageCount(1), 107);
+        assertEq(inbox.accumulator(1), keccak256(abi.encode(inbox.accumulator(0), h, uint256(3), uint256(107))));
+        assertEq(inbox.batchBlobHashes(0).length, 0);
+        assertEq(inbox.batchBlobHashes(1).length, 3);
+        // The sequencer goes on with calldata after it.
+        _append(makeBatch(1, 3, 1, 64), 2);
+        assertEq(inbox.messageCount(2), 108);
+        assertEq(inbox.batchBlobHashes(2).length, 0);
+    }
+
+    function test_appendBlobBatch_maxBlobs_succeeds() public {
+        bytes32[] memory hashes = _blobHashes(6);
+        _appendBlob(hashes, 0, 0, 1);
+        bytes32[] memory stored = inbox.batchBlobHashes(0);
+        assertEq(stored.length, 6);
+        for (uint256 i; i < 6; ++i) assertEq(stored[i], hashes[i]);
+    }
+
+    function test_appendBlobBatch_noBlobs_reverts() public {
+        _expectRevertAppendBlob(new bytes32[](0), 0, 0, 0, abi.encodeWithSelector(NoBlobs.selector));
+    }
+
+    function test_appendBlobBatch_sevenBlobs_reverts() public {
+        _expectRevertAppendBlob(_blobHashes(7), 0, 0, 0, abi.encodeWithSelector(TooManyBlobs.selector));
+    }
+
+    function test_appendBlobBatch_slotBound_succeeds() public {
+        // One slot per 64 bytes of the blobs' payload capacity (126,976 bytes per blob): 1,984 per blob.
+        _appendBlob(_blobHashes(1), 0, 0, 1984);
+        _appendBlob(_blobHashes(6), 1, 0, 6 * 1984);
+        assertEq(inbox.messageCount(1), 7 * 1984);
+    }
+
+    function test_appendBlobBatch_oneSlotAboveBound_reverts() public {
+        _expectRevertAppendBlob(
+            _blobHashes(1), 0, 0, 1985, abi.encodeWithSelector(TooManySlots.selector, 1985, 126_976)
+        );
+        _expectRevertAppendBlob(
+            _blobHashes(6), 0, 0, 6 * 1984 + 1, abi.encodeWithSelector(TooManySlots.selector, 6 * 1984 + 1, 6 * 126_976)
+        );
+    }
+
+    function testFuzz_appendBlobBatch_slotBoundIsExact(uint8 _blobs, uint32 _slots) public {
+        uint256 blobs = bound(_blobs, 1, 6);
+        bytes32[] memory hashes = _blobHashes(blobs);
+        uint256 capacity = blobs * 126_976;
+        vm.blobhashes(hashes);
+        vm.prank(sequencer, sequencer);
+        if (uint256(_slots) * 64 > capacity) {
+            vm.expectRevert(abi.encodeWithSelector(TooManySlots.selector, _slots, capacity));
+            inbox.appendBlobBatch(0, 0, _slots);
+        } else {
+            inbox.appendBlobBatch(0, 0, _slots);
+            assertEq(inbox.messageCount(0), _slots);
+        }
+    }
+
+    function test_appendBlobBatch_wrongExpectedIndex_reverts() public {
+        _expectRevertAppendBlob(
+            _blobHashes(1), 1, 0, 0, abi.encodeWithSelector(UnexpectedBatchIndex.selector, 1, 0)
+        );
+        _appendBlob(_blobHashes(1), 0, 0, 0);
+        // A re-post of the same index lands once.
+        _expectRevertAppendBlob(
+            _blobHashes(1), 0, 0, 0, abi.encodeWithSelector(UnexpectedBatchIndex.selector, 0, 1)
+        );
+    }
+
+    function test_appendBlobBatch_notSequencer_reverts() public {
+        address eve = makeAddr("eve");
+        vm.blobhashes(_blobHashes(1));
+        vm.prank(eve, eve);
+        vm.expectRevert(NotSequencer.selector);
+        inbox.appendBlobBatch(0, 0, 0);
+    }
+
+    function test_appendBlobBatch_notTopLevel_reverts() public {
+        vm.blobhashes(_blobHashes(1));
+        vm.prank(sequencer, makeAddr("origin"));
+        vm.expectRevert(NotTopLevelEOA.selector);
+        inbox.appendBlobBatch(0, 0, 0);
+    }
+
+    function test_appendBlobBatch_senderHasCode_reverts() public {
+        vm.etch(sequencer, hex"00");
+        _expectRevertAppendBlob(_blobHashes(1), 0, 0, 0, abi.encodeWithSelector(NotTopLevelEOA.selector));
+    }
+
+    function test_appendBlobBatch_viaContract_reverts() public {
+        ContractSequencer c = new ContractSequencer();
+        vm.blobhashes(_blobHashes(1));
+        vm.prank(sequencer, sequencer);
+        vm.expectRevert(NotSequencer.selector);
+        c.appendBlob(address(inbox), 0, 0, 0);
+    }
+
+    function test_appendBlobBatch_delayedCountDecreases_reverts() public {
+        deposit(2);
+        _appendBlob(_blobHashes(1), 0, 2, 0);
+        _expectRevertAppendBlob(
+            _blobHashes(1), 1, 1, 0, abi.encodeWithSelector(DelayedCountDecreases.selector, 1, 2)
+        );
+    }
+
+    function test_appendBlobBatch_delayedCountAbovePortal_reverts() public {
+        deposit(1);
+        _expectRevertAppendBlob(
+            _blobHashes(1), 0, 2, 0, abi.encodeWithSelector(DelayedCountAbovePortal.selector, 2, 1)
+        );
+    }
+
+    function test_appendBlobBatch_forcedAfter_succeeds() public {
+        deposit(2);
+        _appendBlob(_blobHashes(2), 0, 1, 3);
+        vm.warp(block.timestamp + cfg.forceInclusionDelay);
+        inbox.forceInclude(2);
+        assertEq(inbox.messageCount(1), 5);
+        assertEq(inbox.batchBlobHashes(1).length, 0);
+    }
+
     // ------------------------------------------------------------------ forceInclude
 
     function test_forceInclude_afterDelay_succeeds() public {
@@ -266,5 +473,7 @@ contract SequencerInbox_Test is CommonTest {
         inbox.delayedCount(0);
         vm.expectRevert(abi.encodeWithSelector(BatchNotFound.selector, 0));
         inbox.accumulator(0);
+        vm.expectRevert(abi.encodeWithSelector(BatchNotFound.selector, 0));
+        inbox.batchBlobHashes(0);
     }
 }
