@@ -1,3 +1,4 @@
+import { blobCapacity, blobsNeeded, PAYLOAD_BYTES_PER_BLOB } from '../blob/codec.ts'
 import { SluiceError } from '../errors/base.ts'
 import type { SignedTransaction } from '../tx/index.ts'
 import {
@@ -7,14 +8,19 @@ import {
   FEE_ENTRY_BYTES,
   FEE_INDEX_IN_VARINT,
   MAX_ADDRESSES,
+  MAX_BLOBS_PER_BATCH,
   MAX_BLOCKS_PER_BATCH,
   MAX_FEE_ENTRIES,
   MAX_SLOT_COUNT,
+  MIN_SLOT_BYTES,
   PRELUDE_FIXED_BYTES,
+  SLOT_GROUP_OFFSET_BYTES,
+  SLOT_GROUP_SIZE,
   UINT64_LIMIT,
 } from './constants.ts'
 import { feeKey } from './dictionaries.ts'
 import { BatchEncodeError } from './errors.ts'
+import { writeUint } from './fixed.ts'
 import { writeBatchHeader } from './header.ts'
 import type { BatchFeeEntry } from './prelude.ts'
 import { writePrelude } from './prelude.ts'
@@ -30,13 +36,23 @@ export type BatchBlock = {
   transactions: readonly SignedTransaction[]
 }
 
+/** How the batch reaches L1: calldata (`appendBatch`, version 1, §5.2–5.6) or blobs (`appendBlobBatch`, body version 2, §5.7). */
+export type DataAvailability = 'calldata' | 'blobs'
+
 export type BatchBuilderOptions = {
   /** the L2 chain id (config) */
   chainId: bigint
   /** delayed count after the previous batch (`delayedCount[b−1]`) */
   prevDelayedCount: bigint
-  /** the config's `maxBatchBytes`; unbounded when omitted */
+  /**
+   * calldata: the config's `maxBatchBytes` (unbounded when omitted). blobs: a further bound on the
+   * body, below what `maxBlobs` blobs carry.
+   */
   maxBatchBytes?: number | undefined
+  /** 'calldata' (default) or 'blobs' */
+  da?: DataAvailability | undefined
+  /** blobs only: the most blobs the batch may use (1..6, default 6); the body stays within `blobCapacity(maxBlobs)` */
+  maxBlobs?: number | undefined
 }
 
 type BuiltBlock = { timestampDelta: bigint; delayedDelta: bigint; slots: PreparedSlot[] }
@@ -44,7 +60,11 @@ type Counted<T> = { count: number; first: number; item: T }
 
 /**
  * Builds one sequencer batch (docs/protocol.md §5.2–5.5) block by block, knowing its exact size
- * at every step, so the batcher can fill batches up to `maxBatchBytes`.
+ * at every step, so the batcher can fill batches up to `maxBatchBytes`. With `da: 'blobs'` it
+ * builds a blob body (§5.7.3) instead and follows its encoder rules: a block that takes delayed
+ * messages is refused (`tryAdd` returns false: start a new batch) once the batch holds a slot, since
+ * a blob batch's delayed messages come before all its slots; the body stays within
+ * `blobCapacity(maxBlobs)` and the slot bound of §5.7.1; 512 blocks at most, as for calldata.
  *
  * Dictionaries: a recipient goes into the address dictionary when it occurs at least twice in the
  * batch (20 bytes once, then a 1–3-byte index per use; a recipient used once stays inline), ordered
@@ -61,6 +81,9 @@ export class BatchBuilder {
   readonly chainId: bigint
   readonly prevDelayedCount: bigint
   readonly maxBatchBytes: number
+  readonly da: DataAvailability
+  /** blobs only: the most blobs the body may fill */
+  readonly maxBlobs: number
   private readonly blocks: BuiltBlock[] = []
   private baseTimestamp = 0n
   private lastTimestamp = 0n
@@ -85,7 +108,13 @@ export class BatchBuilder {
     this.chainId = options.chainId
     this.prevDelayedCount = options.prevDelayedCount
     this.lastDelayed = options.prevDelayedCount
-    this.maxBatchBytes = options.maxBatchBytes ?? Number.POSITIVE_INFINITY
+    this.da = options.da ?? 'calldata'
+    this.maxBlobs = options.maxBlobs ?? MAX_BLOBS_PER_BATCH
+    if (!Number.isInteger(this.maxBlobs) || this.maxBlobs < 1 || this.maxBlobs > MAX_BLOBS_PER_BATCH) {
+      throw new BatchEncodeError('tooLarge', `maxBlobs ${this.maxBlobs} is not in 1..${MAX_BLOBS_PER_BATCH}`)
+    }
+    const limit = options.maxBatchBytes ?? Number.POSITIVE_INFINITY
+    this.maxBatchBytes = this.da === 'blobs' ? Math.min(limit, blobCapacity(this.maxBlobs)) : limit
   }
 
   /** Blocks added so far. */
@@ -105,8 +134,19 @@ export class BatchBuilder {
 
   /** The exact length of the bytes `finish()` returns now. */
   get size(): number {
+    return this.sizeWith(this.slots)
+  }
+
+  /** blobs only: the blobs `finish()`'s body needs now. */
+  get blobCount(): number {
+    return blobsNeeded(this.size)
+  }
+
+  private sizeWith(slotCount: number): number {
+    const framing =
+      this.da === 'blobs' ? SLOT_GROUP_OFFSET_BYTES * Math.ceil(slotCount / SLOT_GROUP_SIZE) : BATCH_HEADER_BYTES
     return (
-      BATCH_HEADER_BYTES +
+      framing +
       PRELUDE_FIXED_BYTES +
       this.dictionaryAddresses * ADDRESS_BYTES +
       this.fees.size * FEE_ENTRY_BYTES +
@@ -142,6 +182,9 @@ export class BatchBuilder {
       )
     }
     if (this.blocks.length === MAX_BLOCKS_PER_BATCH) return false
+    const blobs = this.da === 'blobs'
+    // A blob batch's messages are its delayed messages first, then its slots (§5.7.3).
+    if (blobs && this.slots > 0 && block.delayedCountAfter > this.lastDelayed) return false
     const slots = block.transactions.map((tx) => prepareSlot(tx, this.chainId))
     if (this.slots + slots.length > MAX_SLOT_COUNT) return this.refuse(first, 'more than 2^32−1 slots')
     const built: BuiltBlock = {
@@ -149,8 +192,11 @@ export class BatchBuilder {
       delayedDelta: block.delayedCountAfter - this.lastDelayed,
       slots,
     }
-    const headerBytes =
-      varintLength(built.timestampDelta) + varintLength(built.delayedDelta) + varintLength(slots.length)
+    // calldata: timestampDelta, delayedDelta, slotCount, then each slot's length byte; blobs:
+    // timestampDelta, messageCount, and each slot's byte in `lengths`.
+    const headerBytes = blobs
+      ? varintLength(built.timestampDelta) + varintLength(built.delayedDelta + BigInt(slots.length))
+      : varintLength(built.timestampDelta) + varintLength(built.delayedDelta) + varintLength(slots.length)
     let added = headerBytes
     for (const slot of slots) added += 1 + slot.fixedLength
     this.fixedBytes += added
@@ -158,8 +204,12 @@ export class BatchBuilder {
       this.countAddress(slot, 1)
       this.countFee(slot, 1)
     })
-    const size = this.size
-    const withinLimits = this.dictionaryAddresses <= MAX_ADDRESSES && this.fees.size <= MAX_FEE_ENTRIES
+    const slotCount = this.slots + slots.length
+    const size = this.sizeWith(slotCount)
+    const withinLimits =
+      this.dictionaryAddresses <= MAX_ADDRESSES &&
+      this.fees.size <= MAX_FEE_ENTRIES &&
+      (!blobs || slotCount * MIN_SLOT_BYTES <= PAYLOAD_BYTES_PER_BLOB * blobsNeeded(size))
     if (size > this.maxBatchBytes || !withinLimits) {
       for (let i = slots.length - 1; i >= 0; i--) {
         const slot = slots[i] as PreparedSlot
@@ -171,7 +221,7 @@ export class BatchBuilder {
         first,
         withinLimits
           ? `the block alone makes a ${size}-byte batch, over maxBatchBytes ${this.maxBatchBytes}`
-          : 'the block alone needs more than 65,535 dictionary addresses or 255 fee entries',
+          : 'the block alone needs more than 65,535 dictionary addresses or 255 fee entries, or breaks the slot bound',
       )
     }
     if (first) this.baseTimestamp = block.timestamp
@@ -182,7 +232,11 @@ export class BatchBuilder {
     return true
   }
 
-  /** The batch bytes: header, prelude with both dictionaries, then the blocks. */
+  /**
+   * calldata: the batch bytes (header, prelude with both dictionaries, then the blocks); blobs: the
+   * body (prelude, lengths, groups, slots, block entries) that `encodeBlobs` packs, whose D_b and S_b
+   * go into the inbox call (`delayedCountAfter`, `slotCount`).
+   */
   finish(): Uint8Array {
     const addresses = [...this.addresses.values()].filter((entry) => entry.count >= 2).sort(byFrequency)
     const addressIndex = new Map<Uint8Array, number>()
@@ -196,6 +250,24 @@ export class BatchBuilder {
     })
     const size = this.size
     const out = new Uint8Array(size)
+    const slotIndices = (slot: PreparedSlot): [number, number | undefined] => {
+      const entry = this.addresses.get(slot.recipientKey) as Counted<Uint8Array>
+      return [feeIndex.get(slot.feeKey) as number, entry.count >= 2 ? addressIndex.get(entry.item) : undefined]
+    }
+    if (this.da === 'blobs') {
+      const at = this.writeBlobBody(
+        out,
+        addresses.map((entry) => entry.item),
+        fees.map((entry) => entry.item),
+        slotIndices,
+      )
+      if (at !== size) {
+        throw new SluiceError(`Batch builder bug: wrote ${at} blob body bytes, computed ${size}.`, {
+          code: 'BatchBuilderInternal',
+        })
+      }
+      return out
+    }
     writeBatchHeader({ version: BATCH_VERSION, delayedCountAfter: this.lastDelayed, slotCount: this.slots }, out, 0)
     let at = writePrelude(
       this.baseTimestamp,
@@ -209,10 +281,9 @@ export class BatchBuilder {
       at = writeVarint(block.delayedDelta, out, at)
       at = writeVarint(block.slots.length, out, at)
       for (const slot of block.slots) {
-        const entry = this.addresses.get(slot.recipientKey) as Counted<Uint8Array>
-        const fee = feeIndex.get(slot.feeKey) as number
+        const [fee, address] = slotIndices(slot)
         const start = at + 1
-        at = writePreparedSlot(slot, fee, entry.count >= 2 ? addressIndex.get(entry.item) : undefined, out, start)
+        at = writePreparedSlot(slot, fee, address, out, start)
         out[start - 1] = at - start // ≤ 128 (prepareSlot bounds every field), so it fits the length byte
       }
     }
@@ -220,6 +291,37 @@ export class BatchBuilder {
       throw new SluiceError(`Batch builder bug: wrote ${at} bytes, computed ${size}.`, { code: 'BatchBuilderInternal' })
     }
     return out
+  }
+
+  /** prelude ‖ lengths ‖ groups ‖ slots ‖ block entries (§5.7.3); returns the offset after them. */
+  private writeBlobBody(
+    out: Uint8Array,
+    addresses: Uint8Array[],
+    fees: BatchFeeEntry[],
+    slotIndices: (slot: PreparedSlot) => [number, number | undefined],
+  ): number {
+    const lengthsStart = writePrelude(this.baseTimestamp, addresses, fees, out, 0)
+    const groupsStart = lengthsStart + this.slots
+    const slotsStart = groupsStart + SLOT_GROUP_OFFSET_BYTES * Math.ceil(this.slots / SLOT_GROUP_SIZE)
+    let at = slotsStart
+    let k = 0
+    for (const block of this.blocks) {
+      for (const slot of block.slots) {
+        if (k % SLOT_GROUP_SIZE === 0) {
+          writeUint(at - slotsStart, out, groupsStart + (k / SLOT_GROUP_SIZE) * SLOT_GROUP_OFFSET_BYTES, 4)
+        }
+        const [fee, address] = slotIndices(slot)
+        const start = at
+        at = writePreparedSlot(slot, fee, address, out, start)
+        out[lengthsStart + k] = at - start // ≤ 128 (prepareSlot bounds every field)
+        k++
+      }
+    }
+    for (const block of this.blocks) {
+      at = writeVarint(block.timestampDelta, out, at)
+      at = writeVarint(block.delayedDelta + BigInt(block.slots.length), out, at)
+    }
+    return at
   }
 
   private refuse(first: boolean, why: string): false {

@@ -42,3 +42,17 @@ export const UINT256_LIMIT = 1n << 256n
  */
 export const MAX_BLOCKS_PER_BATCH = 512
 export const MIN_SLOT_BYTES = 64
+
+/**
+ * Blob batches (docs/protocol.md §5.7). `MAX_BLOBS_PER_BATCH` is EIP-7594's per-transaction cap; the
+ * inbox refuses more. A blob body is bounded by what that many blobs carry: 126,976 payload bytes
+ * per blob less the 4-byte length prefix (`blobCapacity(MAX_BLOBS_PER_BATCH)`), not by `maxBatchBytes`.
+ */
+export const MAX_BLOBS_PER_BATCH = 6
+export const BLOB_BODY_LIMIT = 761_852
+/** The DA tag that starts a blob batch's hash preimage (a calldata batch's hash is keccak256 of its bytes). */
+export const BLOB_BATCH_DA_TAG = 2
+/** Slots per entry of a blob body's `groups` table: a slot's offset sums at most 31 lengths. */
+export const SLOT_GROUP_SIZE = 32
+/** Bytes of one `groups` entry (uint32 offset relative to the start of the slots). */
+export const SLOT_GROUP_OFFSET_BYTES = 4

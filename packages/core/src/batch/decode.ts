@@ -1,8 +1,9 @@
+import { type BlobBatchWalk, walkBlobBatch } from './blobBody.ts'
 import { BatchArgumentError } from './errors.ts'
 import { type BatchHeader, decodeBatchHeader } from './header.ts'
 import type { BatchPrelude } from './prelude.ts'
 import { decodeSlotAt, type SlotResult } from './slot.ts'
-import { type BatchWalk, walkBatch } from './walk.ts'
+import { type BatchWalk, type WalkedBlock, walkBatch } from './walk.ts'
 
 export type DecodeBatchOptions = {
   /** `delayedCount[b−1]`: delayed messages taken before this batch */
@@ -35,7 +36,7 @@ export type DecodedBlock = {
 }
 
 export type DecodedBatch = {
-  /** undefined for bytes the inbox never accepts (then: no slots, no body) */
+  /** undefined for bytes the inbox never accepts (then: no slots, no body), and for a blob batch (no header) */
   header: BatchHeader | undefined
   prelude: BatchPrelude | undefined
   blocks: DecodedBlock[]
@@ -90,29 +91,73 @@ export function decodeBatch(batch: Uint8Array, options: DecodeBatchOptions): Dec
 export function decodeWalk(batch: Uint8Array, walk: BatchWalk, options: DecodeBatchOptions): DecodedBatch {
   const { prelude } = walk
   const present = walk.slotStart.length
-  const missing: SlotResult = {
-    ok: false,
-    reason: 'slotDecode',
-    detail:
-      walk.stop === 'slotCutOff'
-        ? 'the batch ends before this slot is complete (it and every later slot are empty)'
-        : 'the batch body holds no bytes for this slot (an empty slot of the last block, §5.6 step 4)',
+  const missing =
+    walk.stop === 'slotCutOff'
+      ? 'the batch ends before this slot is complete (it and every later slot are empty)'
+      : 'the batch body holds no bytes for this slot (an empty slot of the last block, §5.6 step 4)'
+  const blocks = decodeBlocks(walk.blocks, options, (k) =>
+    k < present && prelude !== undefined
+      ? decodeSlotAt(batch, walk.slotStart[k] as number, walk.slotEnd[k] as number, prelude, options.chainId)
+      : { ok: false, reason: 'slotDecode', detail: missing },
+  )
+  return { header: walk.header, prelude, blocks }
+}
+
+/** Options of `decodeBlobBatch`: those of a calldata batch, and S_b (a blob body has no header). */
+export type DecodeBlobBatchOptions = DecodeBatchOptions & {
+  /** S_b: the slot count of the inbox's `appendBlobBatch` call */
+  slotCount: number
+}
+
+/**
+ * Derives a blob batch's L2 blocks from its body (docs/protocol.md §5.7.3) and decodes every slot,
+ * exactly as `decodeBatch` does for a calldata batch: same blocks, same slot results, same clamped
+ * timestamps (§5.6 step 5). Total: never throws on the body; an absent slot is a `slotDecode` result.
+ * The result has no header (the inbox call carries D_b and S_b).
+ *
+ * Throws `BatchArgumentError` only when `delayedCountAfter < delayedBefore` or the slot count is not a uint32.
+ */
+export function decodeBlobBatch(body: Uint8Array, options: DecodeBlobBatchOptions): DecodedBatch {
+  const delayedCount = options.delayedCountAfter - options.delayedBefore
+  if (delayedCount < 0n) {
+    throw new BatchArgumentError(
+      `delayedCountAfter ${options.delayedCountAfter} is below delayedBefore ${options.delayedBefore}`,
+    )
   }
+  return decodeBlobWalk(body, walkBlobBatch(body, delayedCount, options.slotCount), options)
+}
+
+/** Decodes the slots of a blob walk and clamps its timestamps (see `decodeBlobBatch`). */
+export function decodeBlobWalk(body: Uint8Array, walk: BlobBatchWalk, options: DecodeBatchOptions): DecodedBatch {
+  const { prelude } = walk
+  const blocks = decodeBlocks(walk.blocks, options, (k) => {
+    const span = walk.slots[k]
+    return span !== undefined && prelude !== undefined
+      ? decodeSlotAt(body, span.start, span.end, prelude, options.chainId)
+      : {
+          ok: false,
+          reason: 'slotDecode',
+          detail: 'the blob body holds no bytes for this slot (its offset, length or end lies outside the body)',
+        }
+  })
+  return { header: undefined, prelude, blocks }
+}
+
+/** The blocks of a walk with their slots decoded and their timestamps clamped (§5.6 step 5). */
+function decodeBlocks(
+  walked: readonly WalkedBlock[],
+  options: DecodeBatchOptions,
+  slot: (k: number) => SlotResult,
+): DecodedBlock[] {
   const blocks: DecodedBlock[] = []
   let prev = options.prevTimestamp
   let delayed = options.delayedBefore
-  for (const block of walk.blocks) {
+  for (const block of walked) {
     const proposed = block.proposedTimestamp ?? options.l1Timestamp
     const timestamp = clampTimestamp(proposed, prev, options.l1Timestamp, options.maxSequencerDrift)
     prev = timestamp
     const slots: SlotResult[] = new Array(block.slotCount)
-    for (let i = 0; i < block.slotCount; i++) {
-      const k = block.firstSlot + i
-      slots[i] =
-        k < present && prelude !== undefined
-          ? decodeSlotAt(batch, walk.slotStart[k] as number, walk.slotEnd[k] as number, prelude, options.chainId)
-          : { ...missing }
-    }
+    for (let i = 0; i < block.slotCount; i++) slots[i] = slot(block.firstSlot + i)
     blocks.push({
       timestamp,
       delayedFrom: delayed,
@@ -123,5 +168,5 @@ export function decodeWalk(batch: Uint8Array, walk: BatchWalk, options: DecodeBa
     })
     delayed += block.delayedCount
   }
-  return { header: walk.header, prelude, blocks }
+  return blocks
 }

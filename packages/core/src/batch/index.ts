@@ -1,22 +1,43 @@
-export { type BatchBlock, BatchBuilder, type BatchBuilderOptions } from './builder.ts'
+export {
+  type BlobBatchWalk,
+  type BlobBodyLayout,
+  type BlobMessageLocation,
+  type BlobWalkStop,
+  blobBatchHash,
+  blobBatchWithinBounds,
+  blobOpeningsForMessage,
+  blobSlotSpan,
+  locateBlobMessage,
+  readBlobBodyLayout,
+  type SlotSpan,
+  walkBlobBatch,
+} from './blobBody.ts'
+export { type BatchBlock, BatchBuilder, type BatchBuilderOptions, type DataAvailability } from './builder.ts'
 export {
   BATCH_HEADER_BYTES,
   BATCH_VERSION,
+  BLOB_BATCH_DA_TAG,
+  BLOB_BODY_LIMIT,
   FEE_ENTRY_BYTES as BATCH_FEE_ENTRY_BYTES,
   FORCED_BATCH_VERSION,
   MAX_ADDRESSES as BATCH_MAX_ADDRESSES,
+  MAX_BLOBS_PER_BATCH,
   MAX_BLOCKS_PER_BATCH,
   MAX_EXPONENT as BATCH_MAX_VALUE_EXPONENT,
   MAX_FEE_ENTRIES as BATCH_MAX_FEE_ENTRIES,
   MAX_SLOT_BYTES as BATCH_MAX_SLOT_BYTES,
   MIN_SLOT_BYTES as BATCH_MIN_SLOT_BYTES,
+  SLOT_GROUP_SIZE as BLOB_SLOT_GROUP_SIZE,
 } from './constants.ts'
 export {
   clampTimestamp,
   type DecodeBatchOptions,
+  type DecodeBlobBatchOptions,
   type DecodedBatch,
   type DecodedBlock,
   decodeBatch,
+  decodeBlobBatch,
+  decodeBlobWalk,
   decodeWalk,
 } from './decode.ts'
 export {
@@ -26,7 +47,13 @@ export {
   createDictionaries,
   feeKey,
 } from './dictionaries.ts'
-export { type EncodeBatchParameters, encodeBatch } from './encode.ts'
+export {
+  type EncodeBatchParameters,
+  type EncodeBlobBatchBodyParameters,
+  type EncodedBlobBatch,
+  encodeBatch,
+  encodeBlobBatchBody,
+} from './encode.ts'
 export { BatchArgumentError, BatchEncodeError, type BatchEncodeProblem } from './errors.ts'
 export { type BatchHeader, decodeBatchHeader, encodeBatchHeader, encodeForcedBatch } from './header.ts'
 export {
@@ -44,6 +71,7 @@ export {
   type PreparedSlot,
   preparedSlotLength,
   prepareSlot,
+  type SlotDictionaryReads,
   type SlotResult,
   writePreparedSlot,
 } from './slot.ts'

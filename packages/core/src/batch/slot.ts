@@ -219,9 +219,21 @@ function varintFailure(field: string, problem: Parameters<typeof describeVarintP
 }
 
 /**
+ * The dictionary entries a slot that decodes names (a one-step proof over a blob batch must open
+ * their bytes, docs/protocol.md §8.3). Filled by `decodeSlotAt` only when the slot decodes.
+ */
+export type SlotDictionaryReads = {
+  /** index of the slot's fee entry */
+  feeIndex?: number
+  /** index of the slot's recipient in the address dictionary; undefined for an inline recipient */
+  addressIndex?: number | undefined
+}
+
+/**
  * Decodes the slot bytes `bytes[start, end)` (without the length byte) against the prelude's
  * dictionaries, rebuilding the transaction exactly as the wallet signed it (§5.5). Total: returns
- * `slotDecode` with a detail for every malformed slot and never throws.
+ * `slotDecode` with a detail for every malformed slot and never throws. When `reads` is given and
+ * the slot decodes, it receives the dictionary entries the transaction was rebuilt from.
  */
 export function decodeSlotAt(
   bytes: Uint8Array,
@@ -229,6 +241,7 @@ export function decodeSlotAt(
   end: number,
   prelude: BatchPrelude,
   chainId: bigint,
+  reads?: SlotDictionaryReads,
 ): SlotResult {
   if (start >= end) return failure('the slot is empty')
   const flags = bytes[start] as number
@@ -252,6 +265,7 @@ export function decodeSlotAt(
     return failure(`fee index ${feeIndex} is out of range (the fee dictionary has ${prelude.fees.length} entries)`)
   }
   let to: Uint8Array
+  let addressIndex: number | undefined
   if (flags & FLAG_INLINE_RECIPIENT) {
     if (end - at < ADDRESS_BYTES) return failure('the slot ends inside the inline recipient')
     to = bytes.slice(at, at + ADDRESS_BYTES)
@@ -264,7 +278,8 @@ export function decodeSlotAt(
         `recipient index ${index.value} is out of range (the address dictionary has ${prelude.addressCount} entries)`,
       )
     }
-    const i = Number(index.value) * ADDRESS_BYTES
+    addressIndex = Number(index.value)
+    const i = addressIndex * ADDRESS_BYTES
     to = prelude.addresses.slice(i, i + ADDRESS_BYTES)
     at = index.next
   }
@@ -285,6 +300,10 @@ export function decodeSlotAt(
   const s = readUint(bytes, at + 32, 32)
   at += SIGNATURE_BYTES
   if (at !== end) return failure(`${end - at} bytes are left over after s`)
+  if (reads !== undefined) {
+    reads.feeIndex = feeIndex
+    reads.addressIndex = addressIndex
+  }
   const yParity = BigInt(flags & FLAG_Y_PARITY)
   const legacyLike = type !== 2
   return {

@@ -4,7 +4,8 @@ import { type BatchHeader, decodeBatchHeader } from './header.ts'
 import { type BatchPrelude, readPrelude } from './prelude.ts'
 import { readVarint } from './varint.ts'
 
-const MAX_TIMESTAMP = UINT64_LIMIT - 1n
+/** A block's proposed timestamp saturates here (§5.6 step 3). */
+export const MAX_TIMESTAMP = UINT64_LIMIT - 1n
 
 /** One block of the walk (§5.6 step 3, or the implicit block of step 4). */
 export type WalkedBlock = {
@@ -53,7 +54,8 @@ export type BatchWalk = {
   stop: WalkStop
 }
 
-function checkCounts(delayedCount: bigint, slotCount: number): void {
+/** Throws `BatchArgumentError` for counts no inbox produces: D_b negative, S_b not a uint32. */
+export function checkCounts(delayedCount: bigint, slotCount: number): void {
   if (delayedCount < 0n) throw new BatchArgumentError(`the batch's delayed message count ${delayedCount} is negative`)
   if (!Number.isInteger(slotCount) || slotCount < 0 || slotCount > MAX_SLOT_COUNT) {
     throw new BatchArgumentError(`the batch's slot count ${slotCount} is not a uint32`)

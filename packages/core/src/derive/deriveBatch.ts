@@ -1,4 +1,4 @@
-import { decodeBatch } from '../batch/index.ts'
+import { blobBatchWithinBounds, type DecodedBatch, decodeBatch, decodeBlobBatch } from '../batch/index.ts'
 import type { PreparedBlockConfig } from '../block/build.ts'
 import { applyBlock, type L2Block } from '../block/build.ts'
 import type { RollupConfig } from '../config/rollupConfig.ts'
@@ -21,8 +21,30 @@ export type BlockPlan = {
 export type DerivationConfig = Pick<RollupConfig, 'chainId' | 'maxSequencerDrift'>
 
 /**
+ * A batch's blocks with their slots decoded (§5.6 for calldata, §5.7.3 for blobs). A blob batch the
+ * inbox would refuse (no blobs, more than 6, too many slots for its blobs; only a broken L1 node
+ * delivers one) has no body and no slots, like calldata bytes without a header.
+ */
+export function decodeL1Batch(batch: L1Batch, tip: ChainTip, config: DerivationConfig): DecodedBatch {
+  const options = {
+    delayedBefore: batch.delayedBefore,
+    delayedCountAfter: batch.delayedCountAfter,
+    chainId: config.chainId,
+    l1Timestamp: batch.l1Timestamp,
+    prevTimestamp: tip.timestamp,
+    maxSequencerDrift: config.maxSequencerDrift,
+  }
+  if (batch.blobs === undefined) return decodeBatch(batch.bytes, options)
+  const { slotCount, versionedHashes } = batch.blobs
+  return blobBatchWithinBounds(slotCount, versionedHashes.length)
+    ? decodeBlobBatch(batch.bytes, { ...options, slotCount })
+    : decodeBlobBatch(new Uint8Array(0), { ...options, slotCount: 0 })
+}
+
+/**
  * The blocks of one batch with their messages, in order (pure: no state). A delayed message the
  * source does not have is a caller error — the inbox only accepts counts the Portal has — and throws.
+ * Calldata and blob batches differ only in how their bytes are laid out (`decodeL1Batch`).
  */
 export function planBatch(
   batch: L1Batch,
@@ -30,14 +52,7 @@ export function planBatch(
   tip: ChainTip,
   config: DerivationConfig,
 ): BlockPlan[] {
-  const decoded = decodeBatch(batch.bytes, {
-    delayedBefore: batch.delayedBefore,
-    delayedCountAfter: batch.delayedCountAfter,
-    chainId: config.chainId,
-    l1Timestamp: batch.l1Timestamp,
-    prevTimestamp: tip.timestamp,
-    maxSequencerDrift: config.maxSequencerDrift,
-  })
+  const decoded = decodeL1Batch(batch, tip, config)
   const plans: BlockPlan[] = []
   let number = tip.number
   let accumulator = tip.delayedAccumulator

@@ -1,6 +1,7 @@
 export {
   type BlockPlan,
   type DerivationConfig,
+  decodeL1Batch,
   deriveBatch,
   executePlans,
   planBatch,
@@ -8,4 +9,4 @@ export {
 } from './deriveBatch.ts'
 export { MissingDelayedMessageError } from './errors.ts'
 export { delayedToStfMessage } from './messages.ts'
-export type { ChainTip, DelayedMessageSource, L1Batch } from './types.ts'
+export type { ChainTip, DelayedMessageSource, L1Batch, L1BlobBatch } from './types.ts'
