@@ -6,6 +6,9 @@ import { SluiceError } from '../errors/index.ts'
 export type Kzg = {
   blobToCommitment(blob: Uint8Array): Uint8Array
   computeBlobProof(blob: Uint8Array, commitment: Uint8Array): Uint8Array
+  /** The same on the library's worker threads (~0.1 s per blob would otherwise block the event loop). */
+  blobToCommitmentAsync(blob: Uint8Array): Promise<Uint8Array>
+  computeBlobProofAsync(blob: Uint8Array, commitment: Uint8Array): Promise<Uint8Array>
   /** Opening at `z`: returns the proof and `y = p(z)`. */
   computeProof(blob: Uint8Array, z: Uint8Array): { proof: Uint8Array; y: Uint8Array }
   verifyProof(commitment: Uint8Array, z: Uint8Array, y: Uint8Array, proof: Uint8Array): boolean
@@ -14,6 +17,8 @@ export type Kzg = {
 type DasContext = {
   blobToKzgCommitment(blob: Uint8Array): Uint8Array
   computeBlobKzgProof(blob: Uint8Array, commitment: Uint8Array): Uint8Array
+  asyncBlobToKzgCommitment(blob: Uint8Array): Promise<Uint8Array>
+  asyncComputeBlobKzgProof(blob: Uint8Array, commitment: Uint8Array): Promise<Uint8Array>
   computeKzgProof(blob: Uint8Array, z: Uint8Array): Uint8Array[]
   verifyKzgProof(commitment: Uint8Array, z: Uint8Array, y: Uint8Array, proof: Uint8Array): boolean
 }
@@ -44,6 +49,8 @@ export function kzg(): Kzg {
   instance = {
     blobToCommitment: (blob) => context.blobToKzgCommitment(blob),
     computeBlobProof: (blob, commitment) => context.computeBlobKzgProof(blob, commitment),
+    blobToCommitmentAsync: (blob) => context.asyncBlobToKzgCommitment(blob),
+    computeBlobProofAsync: (blob, commitment) => context.asyncComputeBlobKzgProof(blob, commitment),
     computeProof: (blob, z) => {
       const [proof, y] = context.computeKzgProof(blob, z)
       if (!proof || !y) throw new SluiceError('KZG library returned no proof', { code: 'KzgFailure' })
