@@ -683,13 +683,19 @@ function intentBatchHash(intent: BatchIntent): Uint8Array {
 
 /**
  * The blobs of a body with their KZG commitments and proofs, computed on the KZG library's worker
- * threads (~0.1 s per blob: on the main thread it would stall block sealing).
+ * threads (~0.1 s per blob: on the main thread it would stall block sealing). One at a time: those
+ * are libuv's pool threads, which LevelDB's writes of sealed blocks need too.
  */
 export async function blobSidecars(body: Uint8Array): Promise<L1BlobSidecars> {
   const blobs = encodeBlobs(body)
   const k = kzg()
-  const commitments = await Promise.all(blobs.map((blob) => k.blobToCommitmentAsync(blob)))
-  const proofs = await Promise.all(blobs.map((blob, i) => k.computeBlobProofAsync(blob, commitments[i] as Uint8Array)))
+  const commitments: Uint8Array[] = []
+  const proofs: Uint8Array[] = []
+  for (const blob of blobs) {
+    const commitment = await k.blobToCommitmentAsync(blob)
+    commitments.push(commitment)
+    proofs.push(await k.computeBlobProofAsync(blob, commitment))
+  }
   return {
     blobs,
     commitments,
