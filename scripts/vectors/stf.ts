@@ -16,7 +16,7 @@ import { recoverPublicKey } from '../../packages/core/src/crypto/index.ts'
 import { MemoryStore } from '../../packages/core/src/db/store.ts'
 import { delayedToStfMessage } from '../../packages/core/src/derive/messages.ts'
 import { type DelayedMessage, encodeDepositPayload } from '../../packages/core/src/messages/delayed.ts'
-import { recordMessageProof } from '../../packages/core/src/proof/index.ts'
+import { type MessageProof, recordMessageProof } from '../../packages/core/src/proof/index.ts'
 import { encodeRlp, type RlpInput } from '../../packages/core/src/rlp/index.ts'
 import { StateDb, writeGenesisState } from '../../packages/core/src/state/index.ts'
 import {
@@ -57,10 +57,38 @@ export type StfVector = {
   storageProof: Hex[]
 }
 
+/** `genesisStateRoot` is root_0 computed from the genesis state of §3.3 (the contracts' constant must match). */
+export type VectorConfig = {
+  chainId: Hex
+  baseFeePerGas: Hex
+  feeVault: Hex
+  messagePasser: Hex
+  genesisStateRoot: Hex
+}
+
 export type StfVectorFile = {
-  /** `genesisStateRoot` is root_0 computed from the genesis state of §3.3 (the contracts' constant must match). */
-  config: { chainId: Hex; baseFeePerGas: Hex; feeVault: Hex; messagePasser: Hex; genesisStateRoot: Hex }
+  config: VectorConfig
   cases: StfVector[]
+}
+
+/** The config fields a vector file carries (the same in every file). */
+export function vectorConfig(config: RollupConfig, genesisStateRoot: Uint8Array): VectorConfig {
+  return {
+    chainId: `0x${config.chainId.toString(16)}`,
+    baseFeePerGas: `0x${config.baseFeePerGas.toString(16)}`,
+    feeVault: config.feeVault,
+    messagePasser: bytesToHex(MESSAGE_PASSER),
+    genesisStateRoot: bytesToHex(genesisStateRoot),
+  }
+}
+
+/** §7.4's proofs of a recorded message, flattened for forge's JSON reader. */
+export function proofFields(proof: MessageProof): Pick<StfVector, 'proofNodes' | 'proofLengths' | 'storageProof'> {
+  return {
+    proofNodes: proof.accountProofs.flat().map(bytesToHex),
+    proofLengths: proof.accountProofs.map((p) => p.length),
+    storageProof: proof.storageProof.map(bytesToHex),
+  }
 }
 
 const ETH = 10n ** 18n
@@ -77,9 +105,7 @@ function record(ctx: Context, name: string, message: StfMessage, location: SlotL
     preRoot: bytesToHex(proof.preRoot),
     postRoot: bytesToHex(proof.postRoot),
     message: location,
-    proofNodes: proof.accountProofs.flat().map(bytesToHex),
-    proofLengths: proof.accountProofs.map((p) => p.length),
-    storageProof: proof.storageProof.map(bytesToHex),
+    ...proofFields(proof),
   }
   ctx.cases.push(vector)
   return vector
@@ -199,7 +225,7 @@ function delayedCase(ctx: Context, name: string, message: DelayedMessage, expect
 export function generateStfVectors(config: RollupConfig): StfVectorFile {
   const stf = prepareStfConfig(config)
   const state = new StateDb(new MemoryStore())
-  const root0 = bytesToHex(writeGenesisState(state))
+  const root0 = writeGenesisState(state)
   const ctx: Context = { state, stf, config, cases: [] }
   const chainId = config.chainId
   const users: TestAccount[] = Array.from({ length: 400 }, (_, i) => testAccount(i))
@@ -615,13 +641,7 @@ export function generateStfVectors(config: RollupConfig): StfVectorFile {
   }
 
   return {
-    config: {
-      chainId: `0x${config.chainId.toString(16)}`,
-      baseFeePerGas: `0x${config.baseFeePerGas.toString(16)}`,
-      feeVault: config.feeVault,
-      messagePasser: bytesToHex(MESSAGE_PASSER),
-      genesisStateRoot: root0,
-    },
+    config: vectorConfig(config, root0),
     cases: ctx.cases,
   }
 }

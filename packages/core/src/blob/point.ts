@@ -66,6 +66,13 @@ export function openElement(kzg: Kzg, blob: Uint8Array, element: number): Elemen
   return { z, y, proof }
 }
 
+/** `openElement` on libuv's thread pool (for a dispute agent building many openings). */
+export async function openElementAsync(kzg: Kzg, blob: Uint8Array, element: number): Promise<ElementOpening> {
+  const z = bigintToBytes32(evaluationPoint(element))
+  const { proof, y } = await kzg.computeProofAsync(blob, z)
+  return { z, y, proof }
+}
+
 /** Element `element` of `blob` as a field value (its 32 bytes, big-endian). */
 export function elementValue(blob: Uint8Array, element: number): bigint {
   const at = element * BYTES_PER_FIELD_ELEMENT

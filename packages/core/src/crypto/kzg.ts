@@ -2,25 +2,35 @@ import { createRequire } from 'node:module'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { SluiceError } from '../errors/index.ts'
 
-/** The only KZG operations Sluice needs; one library behind it (`@crate-crypto/node-eth-kzg`). */
+/**
+ * The only KZG operations Sluice needs; one library behind it (`@crate-crypto/node-eth-kzg`). The
+ * `…Async` forms run on libuv's thread pool (~50 ms each per blob), so a batcher or a dispute agent
+ * does not stall its event loop.
+ */
 export type Kzg = {
   blobToCommitment(blob: Uint8Array): Uint8Array
-  computeBlobProof(blob: Uint8Array, commitment: Uint8Array): Uint8Array
-  /** The same on the library's worker threads (~0.1 s per blob would otherwise block the event loop). */
   blobToCommitmentAsync(blob: Uint8Array): Promise<Uint8Array>
+  computeBlobProof(blob: Uint8Array, commitment: Uint8Array): Uint8Array
   computeBlobProofAsync(blob: Uint8Array, commitment: Uint8Array): Promise<Uint8Array>
-  /** Opening at `z`: returns the proof and `y = p(z)`. */
+  /** Opening at `z` (`computeKzgProof`): returns the proof and `y = p(z)`. */
   computeProof(blob: Uint8Array, z: Uint8Array): { proof: Uint8Array; y: Uint8Array }
+  computeProofAsync(blob: Uint8Array, z: Uint8Array): Promise<{ proof: Uint8Array; y: Uint8Array }>
   verifyProof(commitment: Uint8Array, z: Uint8Array, y: Uint8Array, proof: Uint8Array): boolean
 }
 
 type DasContext = {
   blobToKzgCommitment(blob: Uint8Array): Uint8Array
-  computeBlobKzgProof(blob: Uint8Array, commitment: Uint8Array): Uint8Array
   asyncBlobToKzgCommitment(blob: Uint8Array): Promise<Uint8Array>
+  computeBlobKzgProof(blob: Uint8Array, commitment: Uint8Array): Uint8Array
   asyncComputeBlobKzgProof(blob: Uint8Array, commitment: Uint8Array): Promise<Uint8Array>
   computeKzgProof(blob: Uint8Array, z: Uint8Array): Uint8Array[]
+  asyncComputeKzgProof(blob: Uint8Array, z: Uint8Array): Promise<Uint8Array[]>
   verifyKzgProof(commitment: Uint8Array, z: Uint8Array, y: Uint8Array, proof: Uint8Array): boolean
+}
+
+function proofAndY([proof, y]: Uint8Array[]): { proof: Uint8Array; y: Uint8Array } {
+  if (!proof || !y) throw new SluiceError('KZG library returned no proof', { code: 'KzgFailure' })
+  return { proof, y }
 }
 
 let instance: Kzg | undefined
@@ -48,14 +58,11 @@ export function kzg(): Kzg {
   }
   instance = {
     blobToCommitment: (blob) => context.blobToKzgCommitment(blob),
-    computeBlobProof: (blob, commitment) => context.computeBlobKzgProof(blob, commitment),
     blobToCommitmentAsync: (blob) => context.asyncBlobToKzgCommitment(blob),
+    computeBlobProof: (blob, commitment) => context.computeBlobKzgProof(blob, commitment),
     computeBlobProofAsync: (blob, commitment) => context.asyncComputeBlobKzgProof(blob, commitment),
-    computeProof: (blob, z) => {
-      const [proof, y] = context.computeKzgProof(blob, z)
-      if (!proof || !y) throw new SluiceError('KZG library returned no proof', { code: 'KzgFailure' })
-      return { proof, y }
-    },
+    computeProof: (blob, z) => proofAndY(context.computeKzgProof(blob, z)),
+    computeProofAsync: async (blob, z) => proofAndY(await context.asyncComputeKzgProof(blob, z)),
     verifyProof: (commitment, z, y, proof) => {
       try {
         return context.verifyKzgProof(commitment, z, y, proof)

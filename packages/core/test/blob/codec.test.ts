@@ -19,6 +19,7 @@ import {
   kzg,
   kzgCommitmentToVersionedHash,
   openElement,
+  openElementAsync,
   PAYLOAD_BYTES_PER_BLOB,
   payloadByteLocation,
   payloadCapacity,
@@ -233,5 +234,13 @@ describe('kzg', () => {
       const other = openElement(kzg(), blob!, (element + 1) % 4096)
       expect(kzg().verifyProof(commitment, other.z, opening.y, opening.proof)).toBe(false)
     }
+  })
+
+  it('the async forms give the same commitment, blob proof and opening', async () => {
+    const [blob] = encodeBlobs(bytes(40_000, 9))
+    const commitment = kzg().blobToCommitment(blob!)
+    expect(await kzg().blobToCommitmentAsync(blob!)).toEqual(commitment)
+    expect(await kzg().computeBlobProofAsync(blob!, commitment)).toEqual(kzg().computeBlobProof(blob!, commitment))
+    expect(await openElementAsync(kzg(), blob!, 77)).toEqual(openElement(kzg(), blob!, 77))
   })
 })
