@@ -76,14 +76,14 @@ export async function startL1(
 
 export type NodeProcess = Started & { rpcUrl: string; dataDir: string; args: string[]; p2pPort: number }
 
-async function waitHealthy(url: string, process: Started, timeoutMs: number): Promise<void> {
+async function waitHealthy(url: string, process: Started, timeoutMs: number, healthy = true): Promise<void> {
   await waitFor(
-    `${process.name} to be healthy (log: ${process.logFile})`,
+    `${process.name} to be ${healthy ? 'healthy' : 'serving'} (log: ${process.logFile})`,
     async () => {
       if (process.child.exitCode !== null)
         throw new Error(`${process.name} exited with ${process.child.exitCode}; see ${process.logFile}`)
       const response = await fetch(`${url}/health`)
-      return response.status === 200
+      return healthy ? response.status === 200 : true
     },
     { timeoutMs, intervalMs: 100 },
   )
@@ -99,7 +99,15 @@ export async function startSequencerProcess(
     rpcPort,
     p2pPort,
     name = 'sequencer',
-  }: { dataDir?: string; extraArgs?: string[]; rpcPort?: number; p2pPort?: number; name?: string } = {},
+    beacon = l1.anvil.rpcUrl,
+  }: {
+    dataDir?: string
+    extraArgs?: string[]
+    rpcPort?: number
+    p2pPort?: number
+    name?: string
+    beacon?: string
+  } = {},
 ): Promise<NodeProcess> {
   const port = rpcPort ?? (await freePort())
   const p2p = p2pPort ?? (await freePort())
@@ -121,6 +129,8 @@ export async function startSequencerProcess(
     '500',
     '--l1-poll-interval',
     '200',
+    '--l1-beacon',
+    beacon,
     ...extraArgs,
   ]
   const process = startProcess(name, NODE_BIN, args, { dir, env: { SLUICE_SEQUENCER_KEY: SEQUENCER.privateKey } })
@@ -138,7 +148,18 @@ export async function startVerifierProcess(
     extraArgs = [],
     rpcPort,
     name = 'verifier',
-  }: { dataDir?: string; extraArgs?: string[]; rpcPort?: number; name?: string } = {},
+    beacon = l1.anvil.rpcUrl,
+    healthy = true,
+  }: {
+    dataDir?: string
+    extraArgs?: string[]
+    rpcPort?: number
+    name?: string
+    /** The beacon API blobs are read from (default: anvil's, on its RPC port). */
+    beacon?: string
+    /** Wait until `/health` answers 200 (default), or only until it answers at all (a node expected to wait). */
+    healthy?: boolean
+  } = {},
 ): Promise<NodeProcess> {
   const port = rpcPort ?? (await freePort())
   const p2p = await freePort()
@@ -156,11 +177,13 @@ export async function startVerifierProcess(
     String(p2p),
     '--l1-poll-interval',
     '200',
+    '--l1-beacon',
+    beacon,
     ...extraArgs,
   ]
   const process = startProcess(name, NODE_BIN, args, { dir })
   const rpcUrl = `http://127.0.0.1:${port}`
-  await waitHealthy(rpcUrl, process, 60_000)
+  await waitHealthy(rpcUrl, process, 60_000, healthy)
   return Object.assign(process, { rpcUrl, dataDir, args, p2pPort: p2p })
 }
 

@@ -27,9 +27,17 @@ export {
 } from './rollup/provider.ts'
 export * from './rpc/index.ts'
 export {
+  BLOB_REPLACEMENT_BUMP_PERCENT,
+  type L1Fees,
+  REPLACEMENT_BUMP_PERCENT,
+  replacementFees,
+} from './wallet/fees.ts'
+export {
+  type L1BlobSidecars,
   L1SendError,
   type L1TransactionRequest,
   L1Wallet,
+  l1TransactionHash,
   type SignedL1Transaction,
   walletFor,
 } from './wallet/l1Wallet.ts'

@@ -1,11 +1,14 @@
+import { MAX_BLOBS_PER_BATCH } from '@sluice/core'
 import {
   type CommonNodeOptions,
   commonNodeOptionSpecs,
   commonNodeOptions,
+  NodeConfigError,
   type OptionSpec,
   parseFaults,
   parseOptions,
 } from '@sluice/node'
+import { DATA_AVAILABILITY_MODES, type DataAvailabilityMode } from './batcher/dataAvailability.ts'
 
 export const SEQUENCER_FAULTS = ['bad-claim', 'apply-invalid-tx', 'skip-deposit'] as const
 export type SequencerFault = (typeof SEQUENCER_FAULTS)[number]
@@ -53,6 +56,22 @@ export const SEQUENCER_OPTIONS: readonly OptionSpec[] = [
     kind: 'integer',
     default: 2000,
     help: 'post a batch once its oldest block is this many milliseconds old',
+  },
+  {
+    name: 'da',
+    flag: 'da',
+    env: 'SLUICE_DA',
+    kind: 'string',
+    default: 'auto',
+    help: 'where batches go on L1: blobs (EIP-4844), calldata, or auto (blobs when they cost less for the batch; calldata when the L1 has no blobs)',
+  },
+  {
+    name: 'maxBlobs',
+    flag: 'max-blobs',
+    env: 'SLUICE_MAX_BLOBS',
+    kind: 'integer',
+    default: MAX_BLOBS_PER_BATCH,
+    help: `blobs per batch transaction at most (1 … ${MAX_BLOBS_PER_BATCH}); blocks are sized to fit one such batch`,
   },
   {
     name: 'proposeEvery',
@@ -119,6 +138,10 @@ export type SequencerOptions = CommonNodeOptions & {
   blockTime: number
   emptyBlockInterval: number
   batchAge: number
+  /** Where batches go on L1. */
+  da: DataAvailabilityMode
+  /** Blobs per blob batch at most. */
+  maxBlobs: number
   proposeEvery: number
   txpool: TxPoolOptions
   faults: SequencerFault[]
@@ -129,6 +152,18 @@ export function parseSequencerOptions(
   env: Record<string, string | undefined>,
 ): SequencerOptions {
   const o = parseOptions(SEQUENCER_OPTIONS, argv, env)
+  const da = o.da as string
+  if (!(DATA_AVAILABILITY_MODES as readonly string[]).includes(da)) {
+    throw new NodeConfigError('--da', `"${da}" is not one of ${DATA_AVAILABILITY_MODES.join(', ')}`)
+  }
+  const maxBlobs = o.maxBlobs as number
+  if (maxBlobs < 1 || maxBlobs > MAX_BLOBS_PER_BATCH) {
+    throw new NodeConfigError(
+      '--max-blobs',
+      `${maxBlobs} is outside 1 … ${MAX_BLOBS_PER_BATCH}`,
+      'The inbox refuses a batch with more blobs than the protocol allows (EIP-7594 caps a transaction at 6).',
+    )
+  }
   return {
     ...commonNodeOptions(o),
     sequencerKey: o.sequencerKey as `0x${string}`,
@@ -136,6 +171,8 @@ export function parseSequencerOptions(
     blockTime: o.blockTime as number,
     emptyBlockInterval: o.emptyBlockInterval as number,
     batchAge: o.batchAge as number,
+    da: da as DataAvailabilityMode,
+    maxBlobs,
     proposeEvery: o.proposeEvery as number,
     txpool: {
       maxExecutable: o.txpoolMaxExecutable as number,

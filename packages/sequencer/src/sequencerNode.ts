@@ -13,6 +13,7 @@ import {
 } from '@sluice/core'
 import {
   advanceFinalizedHead,
+  blobProviderFor,
   ChainSink,
   ChainStore,
   connectL1,
@@ -45,6 +46,7 @@ import {
   TxPoolRefusalError,
   viemL1Source,
   walletFor,
+  withBlobWait,
   writeNodeInfo,
 } from '@sluice/node'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -88,6 +90,19 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
   }
   const l1 = await connectL1(options.l1Rpc, deployment)
   const { publicClient } = l1
+  // An L1 before Cancun has no blob base fee: `auto` then posts calldata, `blobs` cannot run.
+  const l1HasBlobs = await publicClient.getBlobBaseFee().then(
+    () => true,
+    () => false,
+  )
+  if (options.da === 'blobs' && !l1HasBlobs) {
+    throw new NodeConfigError(
+      '--da',
+      'blobs, but the L1 has no blob transactions (eth_blobBaseFee failed)',
+      'Use --da calldata or auto with this L1, or an L1 after Cancun (anvil: its default hardfork).',
+    )
+  }
+  const blobBatches = options.da !== 'calldata' && l1HasBlobs
   const batcherWallet = l1WalletClient(l1, options.sequencerKey)
   const proposerWallet = l1WalletClient(l1, options.proposerKey)
   // One wallet per key: the batcher and the proposer share the sequencer key by default.
@@ -153,6 +168,9 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
     builder = new BlockBuilder({
       chain,
       config,
+      // A block must fit one batch: with blobs possible, one blob batch (auto may still post calldata
+      // batches; a block too large for one goes in blobs).
+      batchCapacity: blobBatches ? { da: 'blobs', maxBlobs: options.maxBlobs } : { da: 'calldata' },
       prepared: prepareBlockConfig(executionConfig),
       logger: logger.child({ component: 'builder' }),
       metrics,
@@ -242,6 +260,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
       senderPool,
       metrics: createDerivationMetrics(metrics.registry),
       logger: logger.child({ component: 'derive' }),
+      blobProvider: blobProviderFor(options.l1Beacon, logger),
       onProgress: (p) => {
         progress = p
       },
@@ -257,6 +276,9 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
       logger: logger.child({ component: 'batcher' }),
       registry: metrics.registry,
       maxBatchAgeMs: options.batchAge,
+      da: options.da,
+      maxBlobs: options.maxBlobs,
+      l1HasBlobs,
     })
     batcher.load()
     const proposer = new Proposer({
@@ -337,6 +359,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
             mempool: mempool.size,
             nextUnbatchedBlock: batcher.nextUnbatchedBlock,
             batchesInFlight: batcher.pendingIntents.length,
+            dataAvailability: batcher.dataAvailability,
             nextProposal: proposer.nextBatch,
             halted: batcher.haltReason?.shortMessage ?? null,
           },
@@ -350,13 +373,16 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
       health: () => {
         const halted = batcher.haltReason
         if (halted) return { healthy: false, reason: `batcher halted: ${halted.shortMessage}` }
-        return liveness.health(
-          [
-            { loop: 'seal', maxAgeMs: options.healthMaxSealAge, what: 'block sealing' },
-            { loop: 'l1', maxAgeMs: options.healthMaxL1PollAge, what: 'L1 polling' },
-          ],
-          startedAt,
-          { unsafe: chain.head('unsafe').header.number, safe: chain.head('safe').header.number },
+        return withBlobWait(
+          liveness.health(
+            [
+              { loop: 'seal', maxAgeMs: options.healthMaxSealAge, what: 'block sealing' },
+              { loop: 'l1', maxAgeMs: options.healthMaxL1PollAge, what: 'L1 polling' },
+            ],
+            startedAt,
+            { unsafe: chain.head('unsafe').header.number, safe: chain.head('safe').header.number },
+          ),
+          driver.blobWait(),
         )
       },
     })
@@ -451,6 +477,8 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
         p2p: p2p?.multiaddrs() ?? [],
         chainId: Number(config.chainId),
         unsafe: Number(chain.head('unsafe').header.number),
+        da: options.da,
+        l1HasBlobs,
       },
       'sequencer ready',
     )

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { createSenderPool, hexToBytes, LevelStore, prepareBlockConfig, type SenderPool } from '@sluice/core'
 import {
   advanceFinalizedHead,
+  blobProviderFor,
   ChainSink,
   ChainStore,
   connectL1,
@@ -31,6 +32,7 @@ import {
   type SyncProgress,
   startLoop,
   viemL1Source,
+  withBlobWait,
   writeNodeInfo,
 } from '@sluice/node'
 import { ClaimChecker, type InvalidClaimHandler } from './claims/claimChecker.ts'
@@ -118,6 +120,7 @@ export async function startVerifier(
       senderPool,
       metrics: createDerivationMetrics(metrics.registry),
       logger: logger.child({ component: 'derive' }),
+      blobProvider: blobProviderFor(options.l1Beacon, logger),
       onProgress: (p) => {
         progress = p
         if (Date.now() - lastProgressLog > 5_000 && p.targetMessageCount > p.messageCount) {
@@ -215,10 +218,13 @@ export async function startVerifier(
       logger: logger.child({ component: 'rpc' }),
       limits: options.rpcLimits,
       health: () =>
-        liveness.health([{ loop: 'l1', maxAgeMs: options.healthMaxL1PollAge, what: 'L1 polling' }], startedAt, {
-          safe: chain.head('safe').header.number,
-          unsafe: chain.head('unsafe').header.number,
-        }),
+        withBlobWait(
+          liveness.health([{ loop: 'l1', maxAgeMs: options.healthMaxL1PollAge, what: 'L1 polling' }], startedAt, {
+            safe: chain.head('safe').header.number,
+            unsafe: chain.head('unsafe').header.number,
+          }),
+          driver.blobWait(),
+        ),
     })
     const address = await rpc.listen(options.rpcHost, options.rpcPort)
     const onFatal = (error: unknown) => resolveFatal(error)

@@ -1,3 +1,4 @@
+export { BlobStore } from './blobStore.ts'
 export { ChainStoreCorruptError, decodeBlockHeader, decodeStoredBlock, encodeStoredBlock } from './codec.ts'
 export { ChainStore, ChainStoreMismatchError, hashKey, toStoredBlock } from './store.ts'
 export type {

@@ -180,6 +180,7 @@ export class ChainSink implements DerivationSink {
       delayedCountAfter: batch.delayedCountAfter,
       stateRoot: derived.stateRoot,
       accumulator: hexToBytes(batch.accumulator),
+      dataAvailability: batch.dataAvailability,
     }
   }
 }

@@ -7,6 +7,7 @@ import {
   encodeRlp,
   equalBytes,
   genesisBlock,
+  hexToBytes,
   type KeyValueStore,
   type L2Block,
   type RollupConfig,
@@ -120,13 +121,26 @@ function encodeBatchRecord(r: BatchRecord): Uint8Array {
     r.delayedCountAfter,
     r.stateRoot,
     r.accumulator,
+    // blob batches only: a calldata record keeps the 11 fields it always had
+    ...(r.dataAvailability.kind === 'blobs' ? [r.dataAvailability.versionedHashes.map((h) => hexToBytes(h))] : []),
   ])
 }
 
 function decodeBatchRecord(encoded: Uint8Array): BatchRecord {
   const f = decodeRlp(encoded)
-  if (!Array.isArray(f) || f.length !== 11 || !f.every((x): x is Uint8Array => x instanceof Uint8Array)) {
+  if (
+    !Array.isArray(f) ||
+    (f.length !== 11 && f.length !== 12) ||
+    !f.slice(0, 11).every((x) => x instanceof Uint8Array)
+  ) {
     throw new ChainStoreCorruptError('batch record')
+  }
+  const hashes = f[11]
+  if (
+    hashes !== undefined &&
+    (!Array.isArray(hashes) || !hashes.every((h) => h instanceof Uint8Array && h.length === 32))
+  ) {
+    throw new ChainStoreCorruptError('batch record blob hashes')
   }
   const n = (i: number) => bytesToBigint(f[i] as Uint8Array)
   const txHash = f[3] as Uint8Array
@@ -142,6 +156,10 @@ function decodeBatchRecord(encoded: Uint8Array): BatchRecord {
     delayedCountAfter: n(8),
     stateRoot: f[9] as Uint8Array,
     accumulator: f[10] as Uint8Array,
+    dataAvailability:
+      hashes === undefined
+        ? { kind: 'calldata' }
+        : { kind: 'blobs', versionedHashes: (hashes as Uint8Array[]).map((h) => bytesToHex(h)) },
   }
 }
 

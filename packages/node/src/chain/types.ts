@@ -1,4 +1,5 @@
 import type { Hex, L2BlockHeader, Log, NoopReason, SignedTransaction, TransactionType } from '@sluice/core'
+import type { DataAvailability } from '../l1/types.ts'
 
 /**
  * What the chain store keeps per L2 block (beside the state trie, in the same LevelDB). Shared by
@@ -98,4 +99,6 @@ export type BatchRecord = {
   /** `root_n` for `n = messageCountAfter`: what a claim on this batch must say. */
   stateRoot: Uint8Array
   accumulator: Uint8Array
+  /** Calldata, or the blobs (versioned hashes) the batch was derived from; the node keeps those blobs. */
+  dataAvailability: DataAvailability
 }

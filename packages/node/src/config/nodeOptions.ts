@@ -4,6 +4,11 @@ import { NodeConfigError, type OptionSpec, type ParsedOptions } from './options.
 /** The options every node executable has, parsed. */
 export type CommonNodeOptions = {
   l1Rpc: string
+  /**
+   * Beacon API base URL that blob batches are read from (`/eth/v1/beacon/blobs/{block_id}`). Without
+   * it the node derives calldata batches only and waits, reporting it, at the first blob batch.
+   */
+  l1Beacon: string | undefined
   deployment: string
   dataDir: string
   rpcHost: string
@@ -142,6 +147,13 @@ export function commonNodeOptionSpecs(defaults: {
       help: 'L1 JSON-RPC URL (any EVM chain with the Sluice contracts)',
     },
     {
+      name: 'l1Beacon',
+      flag: 'l1-beacon',
+      env: 'SLUICE_L1_BEACON',
+      kind: 'url',
+      help: 'L1 beacon API URL that blob batches are read from (anvil: its RPC URL); without it blob batches cannot be derived',
+    },
+    {
       name: 'deployment',
       flag: 'deployment',
       env: 'SLUICE_DEPLOYMENT',
@@ -277,6 +289,7 @@ export function commonNodeOptionSpecs(defaults: {
 export function commonNodeOptions(o: ParsedOptions): CommonNodeOptions {
   return {
     l1Rpc: o.l1Rpc as string,
+    l1Beacon: beaconUrl(o.l1Beacon as string | undefined),
     deployment: o.deployment as string,
     dataDir: o.dataDir as string,
     rpcHost: o.rpcHost as string,
@@ -329,6 +342,20 @@ export function parseFaults<F extends string>(o: ParsedOptions, known: readonly 
     )
   }
   return faults as F[]
+}
+
+/** The beacon API is plain HTTP (REST): a WebSocket URL is a mistake worth naming at start. */
+function beaconUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined
+  const { protocol } = new URL(raw)
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new NodeConfigError(
+      '--l1-beacon (env SLUICE_L1_BEACON)',
+      `unsupported protocol ${protocol}: the beacon API is served over HTTP`,
+      "Give the beacon node's REST URL, e.g. http://127.0.0.1:5052 (on anvil: its RPC URL).",
+    )
+  }
+  return raw.replace(/\/+$/, '')
 }
 
 function positive(o: ParsedOptions, name: string, flag: string): number {

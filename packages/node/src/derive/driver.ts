@@ -13,6 +13,10 @@ import {
   writeGenesisState,
 } from '@sluice/core'
 import type { Logger } from 'pino'
+import { BlobStore } from '../chain/blobStore.ts'
+import type { BlobProvider } from '../l1/beacon.ts'
+import type { InboxBatch } from '../l1/types.ts'
+import { type BatchBlobs, BlobRetrieval, type BlobWait } from './blobs.ts'
 import { DerivationBusyError, DerivationStoreCorruptError, GenesisMismatchError } from './errors.ts'
 import { executeBatch } from './executor.ts'
 import type { DerivationMetrics } from './metrics.ts'
@@ -42,6 +46,11 @@ export type DerivationDriverOptions = {
   progressIntervalMs?: number | undefined
   /** Prometheus metrics (`createDerivationMetrics`). */
   metrics?: DerivationMetrics | undefined
+  /**
+   * Where the blobs of blob batches come from when this node does not hold them yet (the beacon API,
+   * `BeaconBlobProvider`). Without one, derivation stops and waits at the first blob batch it lacks.
+   */
+  blobProvider?: BlobProvider | undefined
 }
 
 /** The genesis tip of `config` (batch −1, L2 block 0, `root_0`). */
@@ -88,6 +97,8 @@ export class DerivationDriver {
   private readonly source: BatchSource
   private readonly sink: DerivationSink | undefined
   private readonly planner: BatchPlanner
+  private readonly blobStore: BlobStore
+  private readonly blobs: BlobRetrieval
   private readonly logger: Logger | undefined
   private readonly onProgress: ((progress: SyncProgress) => void) | undefined
   private readonly progressIntervalMs: number
@@ -110,6 +121,13 @@ export class DerivationDriver {
       config: this.config,
       delayed: options.source.delayedSource,
       senderPool: options.senderPool,
+    })
+    this.blobStore = new BlobStore(options.store)
+    this.blobs = new BlobRetrieval({
+      store: this.blobStore,
+      provider: options.blobProvider,
+      logger: options.logger,
+      metrics: options.metrics,
     })
     this.logger = options.logger
     this.onProgress = options.onProgress
@@ -148,6 +166,11 @@ export class DerivationDriver {
   /** The state at the tip (read it; do not write through it). */
   get state(): StateDb {
     return this.stateDb
+  }
+
+  /** Why derivation waits at the next batch (its blobs cannot be had yet), or undefined when it does not. */
+  blobWait(): BlobWait | undefined {
+    return this.blobs.wait
   }
 
   /** The stored tip after batch `batchIndex` (−1n: genesis), if derived. */
@@ -249,7 +272,7 @@ export class DerivationDriver {
       let count = 0
       const first = retrieveNextBatch(this.source, this.current)
       let planned: PlannedBatch | undefined =
-        first === undefined ? undefined : await this.planner.plan(first, this.current.l2)
+        first === undefined ? undefined : await this.prepare(first, this.current.l2)
       if (planned !== undefined) await this.stateDb.prefetch(planned.touched)
       try {
         while (planned !== undefined) {
@@ -258,10 +281,18 @@ export class DerivationDriver {
           // plan the following batch now: its senders are recovered in the workers while this one executes
           const nextBatch =
             count + 1 < maxBatches ? retrieveNextBatch(this.source, positionAfter(planned.batch)) : undefined
-          const nextPlanning = nextBatch === undefined ? undefined : this.planner.plan(nextBatch, planned.after)
+          const nextPlanning = nextBatch === undefined ? undefined : this.prepare(nextBatch, planned.after)
           nextPlanning?.catch(() => {}) // awaited below; keeps an early rejection from counting as unhandled
           const derived = executeBatch(this.stateDb, planned, tip, this.config)
-          const ops = [...(this.sink?.batchOps(derived) ?? []), ...tipOps(derived.tip)]
+          // a blob batch's blobs are kept in the same write as its blocks: the dispute agent and a
+          // re-derivation find them here once the beacon chain has pruned them
+          const ops = [
+            ...(this.sink?.batchOps(derived) ?? []),
+            ...(planned.blobs?.fetched
+              ? this.blobStore.putOps(planned.blobs.versionedHashes, planned.blobs.blobs)
+              : []),
+            ...tipOps(derived.tip),
+          ]
           // The state of the batch's earlier blocks is written first (submitted while later blocks
           // executed, so usually done by now): the tip never lands before a block state it covers,
           // and a failed block write stops the batch here instead of being lost.
@@ -298,6 +329,20 @@ export class DerivationDriver {
       if (count > 0) this.report(true)
       return count
     })
+  }
+
+  /**
+   * The data-availability stage then the plan stage: a blob batch's blobs (kept or fetched and
+   * checked), then its layout with senders recovered. Undefined while the blobs cannot be had:
+   * derivation stops before the batch and `blobWait()` says why.
+   */
+  private async prepare(batch: InboxBatch, tip: PlannedBatch['after']): Promise<PlannedBatch | undefined> {
+    let blobs: BatchBlobs | undefined
+    if (batch.dataAvailability.kind === 'blobs') {
+      blobs = await this.blobs.blobs(batch)
+      if (blobs === undefined) return undefined
+    }
+    return this.planner.plan(batch, tip, blobs)
   }
 
   private recordMetrics(derived: DerivedBatch, started: number): void {

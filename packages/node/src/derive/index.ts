@@ -1,3 +1,12 @@
+export {
+  type BatchBlobs,
+  BeaconNotConfiguredError,
+  BlobRetrieval,
+  type BlobRetrievalOptions,
+  type BlobWait,
+  describeBlobWait,
+  withBlobWait,
+} from './blobs.ts'
 export { DerivationDriver, type DerivationDriverOptions, genesisTip } from './driver.ts'
 export {
   BatchContinuityError,

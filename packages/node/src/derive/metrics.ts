@@ -14,11 +14,24 @@ export type DerivationMetrics = {
   batchSeconds: Histogram
   /** Re-execution rate over the progress window. */
   transactionsPerSecond: Gauge
+  /** Since when derivation waits for a batch's blobs (read by the `sluice_derive_blob_wait_seconds` gauge). */
+  blobWait: { since: number | undefined }
+  blobFailures: Counter<'code'>
+  blobsRead: Counter<'source'>
 }
 
 /** Registers the derivation metrics on `registry` (once per registry). */
 export function createDerivationMetrics(registry: Registry): DerivationMetrics {
   const registers = [registry]
+  const blobWait: { since: number | undefined } = { since: undefined }
+  new Gauge({
+    name: 'sluice_derive_blob_wait_seconds',
+    help: 'Seconds derivation has been waiting for the blobs of the next batch (0: not waiting)',
+    registers,
+    collect() {
+      this.set(blobWait.since === undefined ? 0 : (Date.now() - blobWait.since) / 1000)
+    },
+  })
   return {
     safeBlock: new Gauge({ name: 'sluice_derive_safe_block', help: 'Last L2 block derived from L1', registers }),
     batchIndex: new Gauge({ name: 'sluice_derive_batch_index', help: 'Last inbox batch derived', registers }),
@@ -43,6 +56,19 @@ export function createDerivationMetrics(registry: Registry): DerivationMetrics {
     transactionsPerSecond: new Gauge({
       name: 'sluice_derive_transactions_per_second',
       help: 'Transactions re-executed per second over the recent window',
+      registers,
+    }),
+    blobWait,
+    blobFailures: new Counter({
+      name: 'sluice_derive_blob_failures_total',
+      help: 'Failed attempts to get the blobs of a batch, by error code (BLOB_UNAVAILABLE, BLOB_MISMATCH, BEACON_NOT_CONFIGURED)',
+      labelNames: ['code'],
+      registers,
+    }),
+    blobsRead: new Counter({
+      name: 'sluice_derive_blobs_total',
+      help: 'Blobs derivation read, by source (store: kept by this node; provider: the beacon API)',
+      labelNames: ['source'],
       registers,
     }),
   }

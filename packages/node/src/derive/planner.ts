@@ -8,6 +8,8 @@ import {
   type StfMessage,
 } from '@sluice/core'
 import type { InboxBatch } from '../l1/types.ts'
+import type { BatchBlobs } from './blobs.ts'
+import { derivationInput } from './input.ts'
 import type { PlannedBatch, PlanningTip } from './types.ts'
 
 /** Options of `BatchPlanner`. */
@@ -47,8 +49,8 @@ export class BatchPlanner {
    * `await`; sender recovery then runs in the pool's threads, so a caller that starts planning the
    * next batch and then executes the current one overlaps the two.
    */
-  async plan(batch: InboxBatch, tip: PlanningTip): Promise<PlannedBatch> {
-    const plans = planBatch(batch, this.delayed, { ...tip, hash: ZERO_HASH }, this.config)
+  async plan(batch: InboxBatch, tip: PlanningTip, blobs?: BatchBlobs): Promise<PlannedBatch> {
+    const plans = planBatch(derivationInput(batch, blobs), this.delayed, { ...tip, hash: ZERO_HASH }, this.config)
     const slots: { plan: BlockPlan; position: number; message: Extract<StfMessage, { kind: 'transaction' }> }[] = []
     const raws: Uint8Array[] = []
     for (const plan of plans) {
@@ -76,7 +78,7 @@ export class BatchPlanner {
       last === undefined
         ? tip
         : { number: last.number, timestamp: last.timestamp, delayedAccumulator: last.delayedAccumulator }
-    return { batch, plans, after, touched: touchedAddresses(plans), transactionMessages: raws.length }
+    return { batch, plans, after, touched: touchedAddresses(plans), transactionMessages: raws.length, blobs }
   }
 }
 

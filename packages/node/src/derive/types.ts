@@ -1,5 +1,6 @@
 import type { BatchOp, BlockPlan, ChainTip, DelayedMessageSource, Hex, L2Block } from '@sluice/core'
 import type { InboxBatch } from '../l1/types.ts'
+import type { BatchBlobs } from './blobs.ts'
 
 /**
  * The derivation position after a batch (protocol.md §6, §10): the L2 tip its last block made, the
@@ -47,6 +48,8 @@ export type PlannedBatch = {
   touched: Uint8Array[]
   /** Transaction messages in the batch (slots and forced transactions). */
   transactionMessages: number
+  /** A blob batch's blobs (checked), which the batch's commit keeps when they were fetched now. */
+  blobs: BatchBlobs | undefined
 }
 
 /** One derived batch, as the sink receives it. */

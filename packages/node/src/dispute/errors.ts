@@ -24,3 +24,21 @@ export class RootMismatchError extends SluiceError {
     })
   }
 }
+
+/**
+ * A derived blob batch whose blobs this node does not hold: derivation stores them in the same write
+ * as the batch's blocks, so the store is damaged. No root or proof inside the batch can be built.
+ */
+export class BlobsNotRetainedError extends SluiceError {
+  override name = 'BlobsNotRetainedError'
+  constructor(batchIndex: bigint, versionedHashes: readonly string[]) {
+    super(
+      `the blobs of derived batch ${batchIndex} (${versionedHashes.join(', ')}) are missing from this node's store`,
+      {
+        severity: 'critical',
+        code: 'BLOBS_NOT_RETAINED',
+        details: 'The data directory is damaged; resync the node from L1 (with --l1-beacon) before disputing.',
+      },
+    )
+  }
+}

@@ -1,5 +1,11 @@
 export { DisputeAgent, type DisputeAgentOptions, type DisputeGameStatus } from './agent.ts'
-export { MessageNotDerivedError, RootMismatchError } from './errors.ts'
+export { BlobsNotRetainedError, MessageNotDerivedError, RootMismatchError } from './errors.ts'
 export { createDisputeMetrics, type DisputeMetrics } from './metrics.ts'
-export { encodeOneStepProof, ONE_STEP_PROOF_ABI, type OneStepProofInput } from './proof.ts'
+export {
+  type BlobOpening,
+  blobOpenings,
+  encodeOneStepProof,
+  ONE_STEP_PROOF_ABI,
+  type OneStepProofInput,
+} from './proof.ts'
 export { type MessageLocation, MessageRoots, type MessageRootsOptions, type StepProof } from './roots.ts'

@@ -1,4 +1,13 @@
-import { bytesToHex, type DelayedMessage, type Hex } from '@sluice/core'
+import {
+  blobOpeningsForMessage,
+  bytesToHex,
+  type DelayedMessage,
+  decodeBlobs,
+  type Hex,
+  type Kzg,
+  kzg,
+  openElement,
+} from '@sluice/core'
 import { encodeAbiParameters } from 'viem'
 
 /**
@@ -7,7 +16,10 @@ import { encodeAbiParameters } from 'viem'
  * with
  * ```
  * (uint256 batchIndex,                    // b: the batch holding message i
- *  bytes   batch,                         // its bytes (keccak256 = batchHash[b])
+ *  bytes   batch,                         // a calldata batch's bytes (keccak256 = batchHash[b]); empty for a blob batch
+ *  (uint256 blobIndex, uint256 element, bytes32 y, bytes commitment, bytes proof)[] openings,
+ *                                         // a blob batch: the elements §8.3 requires, each with its KZG
+ *                                         // opening for the 0x0a precompile; empty for a calldata batch
  *  (uint8 kind, address l1Sender, uint64 l1Timestamp, bytes payload) delayed,
  *                                         // message i when it is a delayed message, else zeros
  *  bytes[][] accountProofs,               // §7.4 order, each against the running root
@@ -15,9 +27,23 @@ import { encodeAbiParameters } from 'viem'
  * ```
  * exactly as `OneStepProverTestBase._encodeProof` builds it in the forge tests.
  */
+/** One opened field element of a blob batch's blobs (protocol.md §8.3). */
+export type BlobOpening = {
+  blobIndex: number
+  element: number
+  /** The element's 32 bytes (the polynomial's value at the element's point). */
+  y: Uint8Array
+  /** The blob's KZG commitment (its versioned hash is what the inbox stored). */
+  commitment: Uint8Array
+  proof: Uint8Array
+}
+
 export type OneStepProofInput = {
   batchIndex: bigint
+  /** A calldata batch's bytes; empty for a blob batch. */
   batch: Uint8Array
+  /** A blob batch's openings; empty for a calldata batch. */
+  openings: readonly BlobOpening[]
   /** Message `i` when it is a delayed message; undefined for a batch slot. */
   delayed: DelayedMessage | undefined
   accountProofs: readonly (readonly Uint8Array[])[]
@@ -30,6 +56,17 @@ const ONE_STEP_PROOF = [
     components: [
       { name: 'batchIndex', type: 'uint256' },
       { name: 'batch', type: 'bytes' },
+      {
+        name: 'openings',
+        type: 'tuple[]',
+        components: [
+          { name: 'blobIndex', type: 'uint256' },
+          { name: 'element', type: 'uint256' },
+          { name: 'y', type: 'bytes32' },
+          { name: 'commitment', type: 'bytes' },
+          { name: 'proof', type: 'bytes' },
+        ],
+      },
       {
         name: 'delayed',
         type: 'tuple',
@@ -58,6 +95,13 @@ export function encodeOneStepProof(input: OneStepProofInput): Hex {
     {
       batchIndex: input.batchIndex,
       batch: bytesToHex(input.batch),
+      openings: input.openings.map((o) => ({
+        blobIndex: BigInt(o.blobIndex),
+        element: BigInt(o.element),
+        y: bytesToHex(o.y),
+        commitment: bytesToHex(o.commitment),
+        proof: bytesToHex(o.proof),
+      })),
       delayed:
         delayed === undefined
           ? { kind: 0, l1Sender: ZERO_ADDRESS, l1Timestamp: 0n, payload: '0x' }
@@ -71,4 +115,31 @@ export function encodeOneStepProof(input: OneStepProofInput): Hex {
       storageProof: input.storageProof.map((node) => bytesToHex(node)),
     },
   ])
+}
+
+/**
+ * The openings a one-step proof of message `j` of a blob batch carries: exactly the elements the
+ * prover requires (core's `blobOpeningsForMessage`, §8.3), each opened with its blob's KZG proof at
+ * the element's point. `blobs` are the batch's blobs in the inbox's order (checked against their
+ * versioned hashes when they were derived and kept).
+ */
+export function blobOpenings(
+  blobs: readonly Uint8Array[],
+  delayedCount: bigint,
+  slotCount: number,
+  j: bigint,
+  k: Kzg = kzg(),
+): BlobOpening[] {
+  const elements = blobOpeningsForMessage(decodeBlobs(blobs), delayedCount, slotCount, j)
+  const commitments = new Map<number, Uint8Array>()
+  return elements.map(({ blobIndex, element }) => {
+    const blob = blobs[blobIndex] as Uint8Array
+    let commitment = commitments.get(blobIndex)
+    if (commitment === undefined) {
+      commitment = k.blobToCommitment(blob)
+      commitments.set(blobIndex, commitment)
+    }
+    const { y, proof } = openElement(k, blob, element)
+    return { blobIndex, element, y, commitment, proof }
+  })
 }

@@ -12,11 +12,15 @@ import {
   StateDb,
   type StfMessage,
 } from '@sluice/core'
+import { BlobStore } from '../chain/blobStore.ts'
 import type { ChainStore } from '../chain/store.ts'
 import type { BatchRecord, StoredBlock } from '../chain/types.ts'
+import type { BatchBlobs } from '../derive/blobs.ts'
+import { derivationInput } from '../derive/input.ts'
 import type { BatchSource } from '../derive/types.ts'
-import { MessageNotDerivedError, RootMismatchError } from './errors.ts'
-import { encodeOneStepProof } from './proof.ts'
+import type { InboxBatch } from '../l1/types.ts'
+import { BlobsNotRetainedError, MessageNotDerivedError, RootMismatchError } from './errors.ts'
+import { blobOpenings, encodeOneStepProof } from './proof.ts'
 
 /** Where message `i` (0-based) of the canonical list lies in this node's derived chain. */
 export type MessageLocation = {
@@ -70,6 +74,7 @@ export class MessageRoots {
   private readonly stf: PreparedStfConfig
   private readonly cache = new Map<bigint, Hex>()
   private readonly cacheSize: number
+  private readonly blobs: BlobStore
   private planned:
     | { index: bigint; stateRoot: Uint8Array; messages: StfMessage[]; delayed: (bigint | undefined)[] }
     | undefined
@@ -80,6 +85,7 @@ export class MessageRoots {
     this.config = options.config
     this.stf = prepareStfConfig(options.config)
     this.cacheSize = options.cacheSize ?? 4_096
+    this.blobs = new BlobStore(options.chain.store)
   }
 
   /** Messages this node has derived from L1 (`messageCount` of its last derived batch). */
@@ -129,6 +135,19 @@ export class MessageRoots {
     }
     const batch = this.source.batch(location.batch.index)
     if (batch === undefined) throw new MessageNotDerivedError(index, this.derivedMessageCount)
+    // a blob batch: no bytes, but the openings of the elements message j's proof reads (§8.3)
+    const blobs = this.retainedBlobs(batch)
+    const openings =
+      blobs === undefined
+        ? []
+        : blobOpenings(
+            blobs.blobs,
+            batch.delayedCountAfter - batch.delayedBefore,
+            Number(
+              batch.messageCountAfter - batch.messageCountBefore - (batch.delayedCountAfter - batch.delayedBefore),
+            ),
+            BigInt(location.offset),
+          )
     let delayed: DelayedMessage | undefined
     if (location.delayedIndex !== undefined) {
       delayed = this.source.delayedSource(location.delayedIndex)
@@ -141,7 +160,8 @@ export class MessageRoots {
       postRoot,
       proof: encodeOneStepProof({
         batchIndex: location.batch.index,
-        batch: batch.bytes,
+        batch: blobs === undefined ? batch.bytes : new Uint8Array(0),
+        openings,
         delayed,
         accountProofs: recorded.accountProofs,
         storageProof: recorded.storageProof,
@@ -188,8 +208,9 @@ export class MessageRoots {
     if (cached !== undefined && cached.index === batch.index && equalBytes(cached.stateRoot, batch.stateRoot)) {
       return cached
     }
-    const l1Batch = this.source.batch(batch.index)
-    if (l1Batch === undefined) throw new MessageNotDerivedError(countBefore, this.derivedMessageCount)
+    const inboxBatch = this.source.batch(batch.index)
+    if (inboxBatch === undefined) throw new MessageNotDerivedError(countBefore, this.derivedMessageCount)
+    const l1Batch = derivationInput(inboxBatch, this.retainedBlobs(inboxBatch))
     const tip = this.block(batch.firstBlock - 1n)
     const plans = planBatch(
       l1Batch,
@@ -224,6 +245,15 @@ export class MessageRoots {
     }
     this.planned = { index: batch.index, stateRoot: batch.stateRoot, messages, delayed }
     return this.planned
+  }
+
+  /** A blob batch's blobs, as derivation kept them (in the same write as the batch's blocks). */
+  private retainedBlobs(batch: InboxBatch): BatchBlobs | undefined {
+    if (batch.dataAvailability.kind !== 'blobs') return undefined
+    const { versionedHashes } = batch.dataAvailability
+    const blobs = this.blobs.getAll(versionedHashes)
+    if (blobs === undefined) throw new BlobsNotRetainedError(batch.index, versionedHashes)
+    return { versionedHashes, blobs, fetched: false }
   }
 
   private batchRecord(index: bigint): BatchRecord {

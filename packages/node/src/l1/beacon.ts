@@ -1,4 +1,4 @@
-import { bytesToHex, hexToBytes, kzg, kzgCommitmentToVersionedHash, SluiceError } from '@sluice/core'
+import { bytesToHex, type Hex, hexToBytes, kzg, kzgCommitmentToVersionedHash, SluiceError } from '@sluice/core'
 
 /** The beacon API had no blobs for the block (not served yet, pruned, or the API is down). Wait and retry. */
 export class BlobUnavailableError extends SluiceError {
@@ -79,4 +79,113 @@ async function fetchItems(beaconUrl: string, blockId: string, timeoutMs: number)
     lastProblem = `${path} answered HTTP ${response.status}`
   }
   throw new BlobUnavailableError(blockId, lastProblem)
+}
+
+/** The L1 block that carried a blob batch: what a beacon API needs to find its blobs. */
+export type BlobBlock = { number: bigint; timestamp: bigint }
+
+/**
+ * A source of checked blobs for the derivation: the stage that can be swapped (a beacon API today;
+ * peers or an archive later). `blobs` returns the blobs of `versionedHashes`, in that order, each
+ * checked against its hash, or throws `BlobUnavailableError` (wait and retry) or `BlobMismatchError`.
+ */
+export interface BlobProvider {
+  /** Where the blobs come from, for logs and status. */
+  readonly description: string
+  blobs(block: BlobBlock, versionedHashes: readonly Hex[]): Promise<Uint8Array[]>
+}
+
+/** How a beacon API names the block of an L1 block: by beacon slot, or (anvil) by L1 block number. */
+type BlockIdScheme = { kind: 'slot'; genesisTime: bigint; secondsPerSlot: bigint } | { kind: 'l1BlockNumber' }
+
+/**
+ * The beacon API as a `BlobProvider`. A beacon node names blocks by slot, so the slot is computed
+ * from the L1 block's timestamp, `/eth/v1/beacon/genesis` and `SECONDS_PER_SLOT` of
+ * `/eth/v1/config/spec`. anvil serves the blobs endpoint on its RPC port keyed by L1 block number and
+ * has no `/eth/v1/config/spec`: a beacon API without that endpoint is read by block number.
+ */
+export class BeaconBlobProvider implements BlobProvider {
+  readonly description: string
+  private readonly url: string
+  private readonly timeoutMs: number
+  private scheme: BlockIdScheme | undefined
+
+  constructor(url: string, options: { timeoutMs?: number } = {}) {
+    this.url = url.replace(/\/+$/, '')
+    this.description = `beacon API ${this.url}`
+    this.timeoutMs = options.timeoutMs ?? 10_000
+  }
+
+  async blobs(block: BlobBlock, versionedHashes: readonly Hex[]): Promise<Uint8Array[]> {
+    const blockId = await this.blockId(block)
+    return fetchBlobs(this.url, blockId, versionedHashes, { timeoutMs: this.timeoutMs })
+  }
+
+  /** The block id of `block` on this beacon API (the scheme is found once, on first use). */
+  async blockId(block: BlobBlock): Promise<string> {
+    this.scheme ??= await this.detectScheme(block)
+    const scheme = this.scheme
+    if (scheme.kind === 'l1BlockNumber') return block.number.toString()
+    if (block.timestamp < scheme.genesisTime) {
+      throw new BlobUnavailableError(
+        block.number.toString(),
+        `its timestamp ${block.timestamp} is before the beacon chain's genesis ${scheme.genesisTime}: this beacon API belongs to another chain`,
+      )
+    }
+    return ((block.timestamp - scheme.genesisTime) / scheme.secondsPerSlot).toString()
+  }
+
+  private async detectScheme(block: BlobBlock): Promise<BlockIdScheme> {
+    const where = block.number.toString()
+    const spec = await this.getJson('/eth/v1/config/spec', where)
+    if (spec === undefined) return { kind: 'l1BlockNumber' }
+    const genesis = await this.getJson('/eth/v1/beacon/genesis', where)
+    const genesisTime = decimalField(genesis, 'genesis_time')
+    const secondsPerSlot = decimalField(spec, 'SECONDS_PER_SLOT') ?? 12n
+    if (genesisTime === undefined || secondsPerSlot <= 0n) {
+      throw new BlobUnavailableError(where, '/eth/v1/beacon/genesis gave no genesis_time to compute the slot from')
+    }
+    return { kind: 'slot', genesisTime, secondsPerSlot }
+  }
+
+  /** The `data` of a GET, undefined on 404 (endpoint not served); unreachable or failing: unavailable. */
+  private async getJson(path: string, blockId: string): Promise<unknown> {
+    let response: Response
+    try {
+      response = await fetch(`${this.url}${path}`, { signal: AbortSignal.timeout(this.timeoutMs) })
+    } catch (cause) {
+      throw new BlobUnavailableError(blockId, `request to ${path} failed`, cause)
+    }
+    if (response.status === 404) return undefined
+    const body = (await response.json().catch(() => undefined)) as { data?: unknown } | undefined
+    if (!response.ok || body?.data === undefined) {
+      throw new BlobUnavailableError(blockId, `${path} answered HTTP ${response.status} without data`)
+    }
+    return body.data
+  }
+}
+
+function decimalField(data: unknown, name: string): bigint | undefined {
+  const value = (data as Record<string, unknown> | undefined)?.[name]
+  return typeof value === 'string' && /^\d+$/.test(value) ? BigInt(value) : undefined
+}
+
+/**
+ * The blob provider of a node's `--l1-beacon` option; without one, says at start that blob batches
+ * cannot be derived (derivation reports it again when it reaches one).
+ */
+export function blobProviderFor(
+  l1Beacon: string | undefined,
+  logger?: { warn(fields: object, message: string): void; info(fields: object, message: string): void },
+): BlobProvider | undefined {
+  if (l1Beacon === undefined) {
+    logger?.warn(
+      { option: '--l1-beacon' },
+      'no beacon API configured: blob batches cannot be derived; derivation will wait at the first one',
+    )
+    return undefined
+  }
+  const provider = new BeaconBlobProvider(l1Beacon)
+  logger?.info({ beacon: provider.description }, 'blob batches are read from the beacon API')
+  return provider
 }

@@ -8,6 +8,7 @@
 import { sequencerInboxAbi } from '@sluice/contracts'
 import {
   bigintToBytes32,
+  blobBatchHash,
   bytesToHex,
   concatBytes,
   decodeBatchHeader,
@@ -19,7 +20,7 @@ import {
 import { type Address, decodeEventLog, decodeFunctionData, isAddressEqual } from 'viem'
 import { BatchDataError } from './errors.ts'
 import type { L1Log, L1Transaction } from './source.ts'
-import type { InboxBatch } from './types.ts'
+import type { DataAvailability, InboxBatch } from './types.ts'
 
 /** A `BatchAppended` event with its log position. */
 export type BatchAppendedEvent = {
@@ -31,13 +32,17 @@ export type BatchAppendedEvent = {
   log: L1Log
 }
 
-/** The inbox events of a range of logs: appended batches in order, and the indices that were forced. */
-export type InboxEvents = { appended: BatchAppendedEvent[]; forced: Set<bigint> }
+/**
+ * The inbox events of a range of logs: appended batches in order, the indices that were forced, and
+ * the versioned hashes of the blob batches (`BlobBatchAppended`).
+ */
+export type InboxEvents = { appended: BatchAppendedEvent[]; forced: Set<bigint>; blobs: Map<bigint, Hex[]> }
 
 /** Decodes the SequencerInbox logs among `logs` (others are ignored). */
 export function decodeInboxLogs(logs: readonly L1Log[], inbox: Address): InboxEvents {
   const appended: BatchAppendedEvent[] = []
   const forced = new Set<bigint>()
+  const blobs = new Map<bigint, Hex[]>()
   for (const log of logs) {
     if (!isAddressEqual(log.address, inbox)) continue
     let decoded: ReturnType<typeof decodeEventLog<typeof sequencerInboxAbi>>
@@ -58,9 +63,14 @@ export function decodeInboxLogs(logs: readonly L1Log[], inbox: Address): InboxEv
       })
     } else if (decoded.eventName === 'BatchForced') {
       forced.add(decoded.args.index)
+    } else if (decoded.eventName === 'BlobBatchAppended') {
+      blobs.set(
+        decoded.args.index,
+        decoded.args.blobHashes.map((h) => h.toLowerCase() as Hex),
+      )
     }
   }
-  return { appended, forced }
+  return { appended, forced, blobs }
 }
 
 /**
@@ -149,13 +159,7 @@ export function assembleBatch(
       tx,
     )
   }
-  if (event.delayedCountAfter < prev.delayedCount) {
-    throw new BatchDataError(
-      event.index,
-      `its delayed count ${event.delayedCountAfter} is below ${prev.delayedCount}`,
-      tx,
-    )
-  }
+  checkDelayedCount(event, prev)
   const expectedMessages = prev.messageCount + (event.delayedCountAfter - prev.delayedCount) + BigInt(header.slotCount)
   if (event.messageCountAfter !== expectedMessages) {
     throw new BatchDataError(
@@ -164,6 +168,74 @@ export function assembleBatch(
       tx,
     )
   }
+  return inboxBatch(event, bytes, forced, prev, l1Timestamp, { kind: 'calldata' })
+}
+
+/**
+ * Builds a stored blob batch (§5.7) from its `BatchAppended` event and the versioned hashes of its
+ * `BlobBatchAppended` event. Its slot count is what the event's message count implies, and the
+ * batch hash commits to it, the delayed count and the hashes, so checking the hash checks all three
+ * without reading the transaction. The body comes from the blobs at derivation.
+ */
+export function assembleBlobBatch(
+  event: BatchAppendedEvent,
+  versionedHashes: readonly Hex[],
+  prev: InboxPosition,
+  l1Timestamp: bigint,
+): InboxBatch {
+  const tx = event.log.transactionHash
+  checkDelayedCount(event, prev)
+  const slotCount = event.messageCountAfter - prev.messageCount - (event.delayedCountAfter - prev.delayedCount)
+  if (slotCount < 0n || slotCount >= 1n << 32n) {
+    throw new BatchDataError(
+      event.index,
+      `the event's message count ${event.messageCountAfter} implies ${slotCount} slots`,
+      tx,
+    )
+  }
+  if (versionedHashes.length === 0)
+    throw new BatchDataError(event.index, 'its BlobBatchAppended event names no blobs', tx)
+  const hash = bytesToHex(
+    blobBatchHash(
+      event.delayedCountAfter,
+      Number(slotCount),
+      versionedHashes.map((h) => hexToBytes(h)),
+    ),
+  )
+  if (hash !== event.batchHash.toLowerCase()) {
+    throw new BatchDataError(
+      event.index,
+      `its blob commitment (delayed count, ${slotCount} slots, ${versionedHashes.length} versioned hashes) hashes to ${hash}, the BatchAppended event says ${event.batchHash}`,
+      tx,
+    )
+  }
+  return inboxBatch(event, new Uint8Array(0), false, prev, l1Timestamp, {
+    kind: 'blobs',
+    versionedHashes: [...versionedHashes],
+  })
+}
+
+function checkDelayedCount(event: BatchAppendedEvent, prev: InboxPosition): void {
+  if (event.delayedCountAfter < prev.delayedCount) {
+    throw new BatchDataError(
+      event.index,
+      `its delayed count ${event.delayedCountAfter} is below ${prev.delayedCount}`,
+      event.log.transactionHash,
+    )
+  }
+}
+
+/** The stored batch once its data is checked; the accumulator must follow from the previous one. */
+function inboxBatch(
+  event: BatchAppendedEvent,
+  bytes: Uint8Array,
+  forced: boolean,
+  prev: InboxPosition,
+  l1Timestamp: bigint,
+  dataAvailability: DataAvailability,
+): InboxBatch {
+  const tx = event.log.transactionHash
+  const hash = event.batchHash.toLowerCase() as Hex
   const accumulator = nextAccumulator(prev.accumulator, hash, event.delayedCountAfter, event.messageCountAfter)
   if (accumulator !== event.accumulator.toLowerCase()) {
     throw new BatchDataError(
@@ -186,6 +258,7 @@ export function assembleBatch(
     l1BlockNumber: event.log.blockNumber,
     l1BlockHash: event.log.blockHash,
     l1TransactionHash: tx,
+    dataAvailability,
   }
 }
 

@@ -1,4 +1,12 @@
-export { BlobMismatchError, BlobUnavailableError, fetchBlobs } from './beacon.ts'
+export {
+  BeaconBlobProvider,
+  type BlobBlock,
+  BlobMismatchError,
+  type BlobProvider,
+  BlobUnavailableError,
+  blobProviderFor,
+  fetchBlobs,
+} from './beacon.ts'
 export {
   applyDisputeLogs,
   type DisputeLog,
@@ -17,6 +25,7 @@ export {
 } from './errors.ts'
 export {
   assembleBatch,
+  assembleBlobBatch,
   type BatchAppendedEvent,
   batchBytesFromTransaction,
   decodeInboxLogs,
@@ -34,6 +43,7 @@ export { type L1Header, type L1Log, type L1Source, type L1Transaction, viemL1Sou
 export type {
   ClaimRecord,
   ClaimStatus,
+  DataAvailability,
   DisputeEvent,
   GameRecord,
   InboxBatch,

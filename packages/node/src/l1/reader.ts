@@ -5,6 +5,7 @@ import { applyDisputeLogs, type DisputeLog, decodeDisputeLogs, rewindClaim, rewi
 import { DelayedMessageMismatchError, L1InconsistencyError } from './errors.ts'
 import {
   assembleBatch,
+  assembleBlobBatch,
   batchBytesFromTransaction,
   decodeInboxLogs,
   forcedBatchBytes,
@@ -510,8 +511,13 @@ export class L1Reader {
         throw new L1InconsistencyError(`the inbox's batch ${event.index} came where ${expected} was expected`)
       }
     })
+    // a blob batch's event and its BlobBatchAppended say all there is to check: no transaction to read
     const hashes = [
-      ...new Set(inbox.appended.filter((e) => !inbox.forced.has(e.index)).map((e) => e.log.transactionHash)),
+      ...new Set(
+        inbox.appended
+          .filter((e) => !inbox.forced.has(e.index) && !inbox.blobs.has(e.index))
+          .map((e) => e.log.transactionHash),
+      ),
     ]
     const transactions = new Map<Hex, L1Transaction>()
     await mapLimit(hashes, this.concurrency, async (hash) => {
@@ -528,15 +534,24 @@ export class L1Reader {
     const out: InboxBatch[] = []
     for (const event of inbox.appended) {
       const forced = inbox.forced.has(event.index)
-      const bytes = forced
-        ? forcedBatchBytes(event)
-        : batchBytesFromTransaction(
-            transactions.get(event.log.transactionHash) as L1Transaction,
-            this.addresses.sequencerInbox,
-            event,
-          )
       const timestamp = (headers.get(event.log.blockNumber) as L1Header).timestamp
-      const batch = assembleBatch(event, bytes, forced, position, timestamp)
+      const versionedHashes = inbox.blobs.get(event.index)
+      const batch =
+        versionedHashes !== undefined
+          ? assembleBlobBatch(event, versionedHashes, position, timestamp)
+          : assembleBatch(
+              event,
+              forced
+                ? forcedBatchBytes(event)
+                : batchBytesFromTransaction(
+                    transactions.get(event.log.transactionHash) as L1Transaction,
+                    this.addresses.sequencerInbox,
+                    event,
+                  ),
+              forced,
+              position,
+              timestamp,
+            )
       out.push(batch)
       position = {
         delayedCount: batch.delayedCountAfter,

@@ -5,7 +5,7 @@
  *
  *   l1/meta                  -> rlp[cursorNumber, cursorHash, batchCount, delayedCount, claimIdLimit, gameIdLimit]
  *   l1/checkpoints           -> rlp[[number, hash]…]   recent processed L1 blocks, oldest first (reorg detection)
- *   l1/batch/<u64 index>     -> rlp(InboxBatch)
+ *   l1/batch/<u64 index>     -> rlp(InboxBatch)     a blob batch adds a 14th field: its versioned hashes
  *   l1/delayed/<u64 index>   -> rlp(PortalMessage)
  *   l1/claim/<u64 claimId>   -> JSON(ClaimRecord)       ABI-shaped, so JSON rather than a fixed layout
  *   l1/game/<u64 gameId>     -> JSON(GameRecord)
@@ -68,14 +68,15 @@ function field(list: RlpDecoded[], i: number, what: string): Uint8Array {
   return item
 }
 
-function list(encoded: Uint8Array, length: number, what: string): RlpDecoded[] {
+function list(encoded: Uint8Array, length: number | readonly number[], what: string): RlpDecoded[] {
   let decoded: RlpDecoded
   try {
     decoded = decodeRlp(encoded)
   } catch (error) {
     throw new L1StoreCorruptError(what, error)
   }
-  if (!Array.isArray(decoded) || decoded.length !== length) throw new L1StoreCorruptError(what)
+  const lengths = typeof length === 'number' ? [length] : length
+  if (!Array.isArray(decoded) || !lengths.includes(decoded.length)) throw new L1StoreCorruptError(what)
   return decoded
 }
 
@@ -137,12 +138,17 @@ export function encodeInboxBatch(b: InboxBatch): Uint8Array {
     b.l1BlockNumber,
     hexToBytes(b.l1BlockHash),
     hexToBytes(b.l1TransactionHash),
+    ...(b.dataAvailability.kind === 'blobs' ? [b.dataAvailability.versionedHashes.map((h) => hexToBytes(h))] : []),
   ])
 }
 
 export function decodeInboxBatch(encoded: Uint8Array): InboxBatch {
   const w = 'inbox batch'
-  const l = list(encoded, 13, w)
+  const l = list(encoded, [13, 14], w)
+  const hashes = l[13]
+  if (hashes !== undefined && (!Array.isArray(hashes) || !hashes.every((h) => h instanceof Uint8Array))) {
+    throw new L1StoreCorruptError(`${w} blob hashes`)
+  }
   return {
     index: int(l, 0, w),
     bytes: field(l, 1, w),
@@ -157,6 +163,10 @@ export function decodeInboxBatch(encoded: Uint8Array): InboxBatch {
     l1BlockNumber: int(l, 10, w),
     l1BlockHash: hex(l, 11, w),
     l1TransactionHash: hex(l, 12, w),
+    dataAvailability:
+      hashes === undefined
+        ? { kind: 'calldata' }
+        : { kind: 'blobs', versionedHashes: (hashes as Uint8Array[]).map((h) => bytesToHex(h)) },
   }
 }
 

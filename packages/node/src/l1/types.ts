@@ -25,6 +25,12 @@ export type L1Origin = {
 }
 
 /**
+ * Where a batch's data lies on L1 (protocol.md §5.1, §5.7): the calldata of its `appendBatch` call,
+ * or blobs, named by the versioned hashes the inbox committed to (in the inbox's blob order).
+ */
+export type DataAvailability = { kind: 'calldata' } | { kind: 'blobs'; versionedHashes: Hex[] }
+
+/**
  * One inbox batch as the reader stores it: the `L1Batch` derivation takes (protocol.md §6.1) plus
  * the inbox's bookkeeping for it (§5.1) and where it lies on L1.
  */
@@ -40,6 +46,11 @@ export type InboxBatch = L1Batch &
     messageCountAfter: bigint
     /** True for a `forceInclude` batch (its bytes are the rebuilt 13-byte header). */
     forced: boolean
+    /**
+     * Calldata, or blobs: then `bytes` is empty and derivation reads the body from the blobs of
+     * `versionedHashes` (checked against them before use).
+     */
+    dataAvailability: DataAvailability
   }
 
 /** One Portal delayed message with where it lies on L1 and its hash (`delayedMessageHash[d]`). */

@@ -6,8 +6,17 @@
  * does not turn into an L1 call per request.
  */
 import { claimManagerAbi, disputeGameAbi, portalAbi } from '@sluice/contracts'
-import { bytesToHex, equalBytes, type Hex, hexToBytes, MESSAGE_PASSER } from '@sluice/core'
+import {
+  BYTES_PER_BLOB,
+  blobCapacity,
+  bytesToHex,
+  equalBytes,
+  type Hex,
+  hexToBytes,
+  MESSAGE_PASSER,
+} from '@sluice/core'
 import type { PublicClient } from 'viem'
+import { BlobStore } from '../chain/blobStore.ts'
 import type { ChainStore } from '../chain/store.ts'
 import type { BatchRecord, StoredBlock, StoredTransaction } from '../chain/types.ts'
 import type { L1Reader } from '../l1/reader.ts'
@@ -99,6 +108,106 @@ function moveJson(event: DisputeEvent): RpcJson {
   }
 }
 
+/**
+ * Where a batch's bytes are on L1: the calldata of its inbox call, EIP-4844 blobs (their versioned
+ * hashes, in the inbox's order), or nowhere for a forced-inclusion batch (it has no body).
+ */
+export type BatchDataAvailability =
+  | { kind: 'calldata' }
+  | { kind: 'blobs'; versionedHashes: readonly Hex[] }
+  | { kind: 'none' }
+
+export function batchDataAvailability(record: BatchRecord): BatchDataAvailability {
+  return record.forced ? { kind: 'none' } : record.dataAvailability
+}
+
+/**
+ * The body length a blob batch's blobs carry (§5.7.2: the 4-byte length prefix at payload bytes 0..3,
+ * i.e. bytes 1..4 of the first blob's first element, cut to the blobs' capacity), from the blobs this
+ * node kept; undefined when it does not hold the first blob.
+ */
+function blobBodyLength(blobs: BlobStore, versionedHashes: readonly Hex[]): number | undefined {
+  const first = versionedHashes[0] === undefined ? undefined : blobs.get(versionedHashes[0])
+  if (first === undefined || first.length < 5) return undefined
+  const declared = new DataView(first.buffer, first.byteOffset + 1, 4).getUint32(0)
+  return Math.min(declared, blobCapacity(versionedHashes.length))
+}
+
+/**
+ * A batch as every display shows it (RPC, SDK, explorer, CLI): its L2 range and root, where its data
+ * is (DA kind, blob count and versioned hashes), its bytes and bytes per transaction slot, and what it
+ * cost on L1 — the batch transaction's execution gas and blob gas, each at the price it paid — read
+ * from its receipt (null without an L1 client: unknown, never zero).
+ */
+export function createBatchDisplay(options: {
+  chain: ChainStore
+  reader: L1Reader
+  l1Client?: PublicClient | undefined
+  cache?: L1ReadCache
+}): (record: BatchRecord) => Promise<RpcJson> {
+  const { chain, reader, l1Client } = options
+  const cache = options.cache ?? new L1ReadCache()
+  const blobs = new BlobStore(chain.store)
+  /** A confirmed transaction's receipt never changes (a reorged batch is re-posted with another hash). */
+  const batchCost = (hash: Uint8Array) =>
+    l1Client === undefined
+      ? Promise.resolve(undefined)
+      : cache
+          .read(`receipt:${bytesToHex(hash)}`, Number.POSITIVE_INFINITY, async () => {
+            const receipt = await l1Client.getTransactionReceipt({ hash: bytesToHex(hash) as Hex })
+            const blobGasUsed = receipt.blobGasUsed ?? 0n
+            const executionCost = receipt.gasUsed * receipt.effectiveGasPrice
+            const blobCost = blobGasUsed * (receipt.blobGasPrice ?? 0n)
+            return { gasUsed: receipt.gasUsed, blobGasUsed, executionCost, blobCost, cost: executionCost + blobCost }
+          })
+          .catch(() => undefined)
+
+  return async (record) => {
+    const previous = record.index === 0n ? undefined : chain.batch(record.index - 1n)
+    const messages = record.messageCountAfter - (previous?.messageCountAfter ?? 0n)
+    const delayed = record.delayedCountAfter - (previous?.delayedCountAfter ?? 0n)
+    const transactionSlots = messages - delayed
+    const da = batchDataAvailability(record)
+    // Calldata: the batch's bytes; blobs: the body they carry.
+    const bytes =
+      da.kind === 'blobs' ? blobBodyLength(blobs, da.versionedHashes) : reader.batch(record.index)?.bytes.length
+    const cost = record.l1TransactionHash === undefined ? undefined : await batchCost(record.l1TransactionHash)
+    const finalized = record.lastBlock <= chain.head('finalized').header.number
+    const blobCount = da.kind === 'blobs' ? da.versionedHashes.length : 0
+    return {
+      index: record.index,
+      l1BlockNumber: record.l1BlockNumber,
+      l1BlockHash: record.l1BlockHash,
+      l1TransactionHash: record.l1TransactionHash ?? null,
+      dataAvailability: {
+        kind: da.kind,
+        blobCount,
+        versionedHashes: da.kind === 'blobs' ? [...da.versionedHashes] : [],
+      },
+      forced: record.forced,
+      bytes: bytes ?? null,
+      // The share of the blobs' bytes the batch fills (null for calldata).
+      blobFill: bytes === undefined || blobCount === 0 ? null : bytes / (blobCount * BYTES_PER_BLOB),
+      delayedMessages: delayed,
+      transactionSlots,
+      bytesPerTransaction: bytes === undefined || transactionSlots === 0n ? null : bytes / Number(transactionSlots),
+      l1GasUsed: cost?.gasUsed ?? null,
+      l1BlobGasUsed: cost?.blobGasUsed ?? null,
+      l1ExecutionCost: cost?.executionCost ?? null,
+      l1BlobCost: cost?.blobCost ?? null,
+      l1Cost: cost?.cost ?? null,
+      firstBlock: record.firstBlock,
+      lastBlock: record.lastBlock,
+      blockCount: record.lastBlock >= record.firstBlock ? record.lastBlock - record.firstBlock + 1n : 0n,
+      messageCountAfter: record.messageCountAfter,
+      delayedCountAfter: record.delayedCountAfter,
+      stateRoot: record.stateRoot,
+      accumulator: record.accumulator,
+      state: finalized ? 'finalized' : 'safe',
+    }
+  }
+}
+
 /** The explorer's answers for a node that derives from L1 (sequencer and verifier alike). */
 export function createExplorerProvider(options: ExplorerProviderOptions): ExplorerRpcProvider {
   const { chain, reader, l1Client } = options
@@ -127,43 +236,7 @@ export function createExplorerProvider(options: ExplorerProviderOptions): Explor
       client.readContract({ abi: disputeGameAbi, address: disputeGame, functionName: 'getGame', args: [gameId] }),
     )
 
-  /** A confirmed transaction's receipt never changes (a reorged batch is re-posted with another hash). */
-  const batchCost = (hash: Uint8Array) =>
-    l1(`receipt:${bytesToHex(hash)}`, Number.POSITIVE_INFINITY, async (client) => {
-      const receipt = await client.getTransactionReceipt({ hash: bytesToHex(hash) as Hex })
-      const blobCost = (receipt.blobGasUsed ?? 0n) * (receipt.blobGasPrice ?? 0n)
-      return { gasUsed: receipt.gasUsed, cost: receipt.gasUsed * receipt.effectiveGasPrice + blobCost }
-    })
-
-  const batchJson = async (record: BatchRecord): Promise<RpcJson> => {
-    const previous = record.index === 0n ? undefined : chain.batch(record.index - 1n)
-    const messages = record.messageCountAfter - (previous?.messageCountAfter ?? 0n)
-    const delayed = record.delayedCountAfter - (previous?.delayedCountAfter ?? 0n)
-    const transactionSlots = messages - delayed
-    const bytes = reader.batch(record.index)?.bytes.length
-    const cost = record.l1TransactionHash === undefined ? undefined : await batchCost(record.l1TransactionHash)
-    const finalized = record.lastBlock <= chain.head('finalized').header.number
-    return {
-      index: record.index,
-      l1BlockNumber: record.l1BlockNumber,
-      l1BlockHash: record.l1BlockHash,
-      l1TransactionHash: record.l1TransactionHash ?? null,
-      // Blobs do not exist yet: every batch is calldata of its L1 transaction (a forced one has no body).
-      dataAvailability: record.forced ? 'none (forced inclusion)' : 'calldata',
-      forced: record.forced,
-      bytes: bytes ?? null,
-      delayedMessages: delayed,
-      transactionSlots,
-      bytesPerTransaction: bytes === undefined || transactionSlots === 0n ? null : bytes / Number(transactionSlots),
-      l1GasUsed: cost?.gasUsed ?? null,
-      l1Cost: cost?.cost ?? null,
-      firstBlock: record.firstBlock,
-      lastBlock: record.lastBlock,
-      blockCount: record.lastBlock >= record.firstBlock ? record.lastBlock - record.firstBlock + 1n : 0n,
-      stateRoot: record.stateRoot,
-      state: finalized ? 'finalized' : 'safe',
-    }
-  }
+  const batchJson = createBatchDisplay({ chain, reader, l1Client, cache })
 
   const gamesOf = (claimId: bigint): GameRecord[] => reader.games().filter((g) => g.claimId === claimId)
 

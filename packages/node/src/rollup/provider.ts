@@ -10,12 +10,13 @@ import {
 import type { PublicClient } from 'viem'
 import type { ChainStore } from '../chain/store.ts'
 import type { BatchRecord, StoredTransaction } from '../chain/types.ts'
+import { describeBlobWait } from '../derive/blobs.ts'
 import type { DerivationDriver } from '../derive/driver.ts'
 import type { SyncProgress } from '../derive/types.ts'
 import type { L1Reader } from '../l1/reader.ts'
 import type { ClaimRecord } from '../l1/types.ts'
 import type { RollupRpcProvider, RpcJson } from '../rpc/types.ts'
-import { createExplorerProvider } from './explorer.ts'
+import { createBatchDisplay, createExplorerProvider } from './explorer.ts'
 
 /** How this node judges a claim on L1 against its own derivation (protocol.md §8). */
 export type ClaimVerdict = 'valid' | 'invalid' | 'not yet derived'
@@ -42,22 +43,6 @@ export type RollupProviderOptions = {
   extraStatus?: () => Record<string, RpcJson>
   /** L1, for the explorer's reads of the contracts' current state (deadlines, clocks, payouts). */
   l1Client?: PublicClient
-}
-
-function batchJson(batch: BatchRecord): RpcJson {
-  return {
-    index: batch.index,
-    l1BlockNumber: batch.l1BlockNumber,
-    l1BlockHash: batch.l1BlockHash,
-    l1TransactionHash: batch.l1TransactionHash ?? null,
-    forced: batch.forced,
-    firstBlock: batch.firstBlock,
-    lastBlock: batch.lastBlock,
-    messageCountAfter: batch.messageCountAfter,
-    delayedCountAfter: batch.delayedCountAfter,
-    stateRoot: batch.stateRoot,
-    accumulator: batch.accumulator,
-  }
 }
 
 function claimJson(check: ClaimCheck): RpcJson {
@@ -117,13 +102,15 @@ export function claimsCovering(
  */
 export function createRollupProvider(options: RollupProviderOptions): RollupRpcProvider {
   const { chain, reader, driver } = options
+  const batchDisplay = createBatchDisplay({ chain, reader, l1Client: options.l1Client })
   return {
     explorer: createExplorerProvider({ chain, reader, l1Client: options.l1Client, isPending: options.isPending }),
-    syncStatus() {
+    async syncStatus() {
       const unsafe = chain.head('unsafe')
       const safe = chain.head('safe')
       const finalized = chain.head('finalized')
       const progress = options.progress()
+      const blobWait = driver.blobWait()
       const head = (b: typeof unsafe) => ({ number: b.header.number, hash: b.hash, timestamp: b.header.timestamp })
       const claims = reader.claims().map((claim) => claimJson(checkClaim(chain, claim)))
       return {
@@ -143,6 +130,8 @@ export function createRollupProvider(options: RollupProviderOptions): RollupRpcP
         derivation: {
           batchIndex: driver.tip.batchIndex < 0n ? null : driver.tip.batchIndex,
           messageCount: driver.tip.messageCount,
+          // set while derivation cannot get the blobs of the next batch (beacon API down, no --l1-beacon, mismatch)
+          waitingForBlobs: blobWait === undefined ? null : describeBlobWait(blobWait),
           ...(progress === undefined
             ? {}
             : {
@@ -153,12 +142,15 @@ export function createRollupProvider(options: RollupProviderOptions): RollupRpcP
               }),
         },
         claims,
+        // The newest derived batch: where its data is, its bytes per transaction and L1 cost.
+        latestBatch:
+          chain.batchCount === 0 ? null : await batchDisplay(chain.batch(BigInt(chain.batchCount - 1)) as BatchRecord),
         ...(options.extraStatus?.() ?? {}),
       }
     },
-    getBatch(batchIndex) {
+    async getBatch(batchIndex) {
       const batch = chain.batch(batchIndex)
-      return batch === undefined ? null : batchJson(batch)
+      return batch === undefined ? null : await batchDisplay(batch)
     },
     claimAtBlock(blockNumber) {
       const batch = chain.batchOfBlock(blockNumber)

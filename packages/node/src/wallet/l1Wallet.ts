@@ -1,15 +1,19 @@
-import { SluiceError } from '@sluice/core'
+import { bytesToHex, SluiceError } from '@sluice/core'
 import {
   type Account,
   type Address,
   type Chain,
+  concatHex,
+  fromRlp,
   type Hex,
   keccak256,
   type PublicClient,
   type Transport,
+  toRlp,
   type WalletClient,
 } from 'viem'
 import { Mutex } from '../ops/mutex.ts'
+import { type L1Fees, replacementFees } from './fees.ts'
 
 /** An L1 call failed in a way a retry may fix (RPC down, nonce race, underpriced); the loop retries. */
 export class L1SendError extends SluiceError {
@@ -30,9 +34,39 @@ export type L1TransactionRequest = {
   feeBumpPercent?: number
   /** Reuse this nonce (a replacement); default: the account's pending nonce. */
   nonce?: number
+  /**
+   * A type-3 transaction carrying these blobs, with their KZG commitments and blob proofs computed
+   * by the caller (off the main thread: viem would compute them synchronously).
+   */
+  blobs?: L1BlobSidecars | undefined
+  /**
+   * Replace the pending transaction sent at `nonce` with these fees: the new fees meet the pool's
+   * replacement rule against them (see `replacementFees`) and the market's current estimate.
+   */
+  replaces?: { nonce: number; fees: L1Fees } | undefined
 }
 
-export type SignedL1Transaction = { raw: Hex; hash: Hex; nonce: number }
+/** Blobs of a type-3 transaction, each with its KZG commitment, blob proof and versioned hash. */
+export type L1BlobSidecars = {
+  blobs: readonly Uint8Array[]
+  commitments: readonly Uint8Array[]
+  proofs: readonly Uint8Array[]
+  versionedHashes: readonly Hex[]
+}
+
+export type SignedL1Transaction = { raw: Hex; hash: Hex; nonce: number; fees: L1Fees }
+
+/**
+ * The transaction hash of signed bytes: for a type-3 transaction in its network form
+ * (`0x03 ‖ rlp([tx, blobs, commitments, proofs])`) the hash covers only `0x03 ‖ rlp(tx)`.
+ */
+export function l1TransactionHash(raw: Hex): Hex {
+  if (!raw.startsWith('0x03')) return keccak256(raw)
+  const body = fromRlp(`0x${raw.slice(4)}`)
+  // A wrapper's first item is the transaction's field list; a bare type-3 transaction's is its chain id.
+  if (!Array.isArray(body[0])) return keccak256(raw)
+  return keccak256(concatHex(['0x03', toRlp(body[0])]))
+}
 
 /**
  * One L1 account's transactions, signed one at a time: every sender of the account (batcher,
@@ -77,7 +111,7 @@ export class L1Wallet {
 
   /** Sends signed bytes (again); "already known" and "nonce too low" mean they are in or were replaced. */
   async broadcast(raw: Hex, what: string): Promise<void> {
-    this.unsent.delete(keccak256(raw))
+    this.unsent.delete(l1TransactionHash(raw))
     try {
       await this.publicClient.sendRawTransaction({ serializedTransaction: raw })
     } catch (error) {
@@ -98,23 +132,72 @@ export class L1Wallet {
     return nonce
   }
 
+  /**
+   * What the market asks now: viem's EIP-1559 estimate and, for a blob transaction, twice the
+   * current blob base fee (it can rise by ~14% a block; the headroom keeps a batch from waiting on
+   * a few full blocks of blobs).
+   */
+  private async marketFees(blob: boolean): Promise<L1Fees> {
+    const fees = await this.publicClient.estimateFeesPerGas()
+    if (!blob) return { maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas }
+    const blobBaseFee = await this.publicClient.getBlobBaseFee()
+    return {
+      maxFeePerGas: fees.maxFeePerGas,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+      maxFeePerBlobGas: blobBaseFee * 2n > 1n ? blobBaseFee * 2n : 1n,
+    }
+  }
+
   private async signUnlocked(request: L1TransactionRequest, what: string): Promise<SignedL1Transaction> {
+    const replacesBlob = request.replaces?.fees.maxFeePerBlobGas !== undefined
+    if (request.replaces !== undefined && replacesBlob !== (request.blobs !== undefined)) {
+      // L1 pools refuse it anyway (a blob transaction and a plain one never replace each other).
+      throw new SluiceError(
+        `${what}: a ${replacesBlob ? 'blob' : 'plain'} transaction can only be replaced by another`,
+        {
+          code: 'L1ReplacementKind',
+          severity: 'critical',
+          details: 'Re-send the pending transaction with the same kind of payload at its nonce.',
+        },
+      )
+    }
     try {
-      const nonce = request.nonce ?? (await this.freshNonce())
-      const fees = await this.publicClient.estimateFeesPerGas()
+      const nonce = request.replaces?.nonce ?? request.nonce ?? (await this.freshNonce())
+      const market = await this.marketFees(request.blobs !== undefined)
       const bump = (value: bigint) => (value * BigInt(request.feeBumpPercent ?? 100)) / 100n
-      const raw = await this.client.signTransaction({
+      let fees: L1Fees = {
+        maxFeePerGas: bump(market.maxFeePerGas),
+        maxPriorityFeePerGas: bump(market.maxPriorityFeePerGas),
+        ...(market.maxFeePerBlobGas === undefined ? {} : { maxFeePerBlobGas: bump(market.maxFeePerBlobGas) }),
+      }
+      if (request.replaces !== undefined) fees = replacementFees(request.replaces.fees, fees)
+      const common = {
         to: request.to,
         data: request.data,
         value: request.value ?? 0n,
         gas: request.gas,
         nonce,
-        maxFeePerGas: bump(fees.maxFeePerGas),
-        maxPriorityFeePerGas: bump(fees.maxPriorityFeePerGas),
+        maxFeePerGas: fees.maxFeePerGas,
+        maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
         chain: this.client.chain ?? null,
-        type: 'eip1559',
-      } as never)
-      return { raw, hash: keccak256(raw), nonce }
+      }
+      const { blobs } = request
+      const raw =
+        blobs === undefined
+          ? await this.client.signTransaction({ ...common, type: 'eip1559' } as never)
+          : await this.client.signTransaction({
+              ...common,
+              type: 'eip4844',
+              maxFeePerBlobGas: fees.maxFeePerBlobGas,
+              blobVersionedHashes: [...blobs.versionedHashes],
+              // With versioned hashes and sidecars given, viem computes no KZG itself.
+              sidecars: blobs.blobs.map((blob, i) => ({
+                blob: bytesToHex(blob),
+                commitment: bytesToHex(blobs.commitments[i] as Uint8Array),
+                proof: bytesToHex(blobs.proofs[i] as Uint8Array),
+              })),
+            } as never)
+      return { raw, hash: l1TransactionHash(raw), nonce, fees }
     } catch (error) {
       throw new L1SendError(what, error)
     }

@@ -33,6 +33,7 @@ export function inboxBatches(
       l1BlockNumber,
       l1BlockHash: bytesToHex(keccak256(new TextEncoder().encode(`block ${l1BlockNumber}`))),
       l1TransactionHash: bytesToHex(keccak256(new TextEncoder().encode(`tx ${batch.index}`))),
+      dataAvailability: { kind: 'calldata' },
     }
   })
 }

@@ -1,7 +1,18 @@
 import {
   applyMessage,
+  type BatchBlock,
+  bigintToBytes32,
+  blobOpeningsForMessage,
   bytesToHex,
+  decodeBlobs,
   encodeBatch,
+  encodeBlobBatchBody,
+  encodeBlobs,
+  evaluationPoint,
+  type Hex,
+  hexToBytes,
+  kzg,
+  kzgCommitmentToVersionedHash,
   MemoryStore,
   planBatch,
   prepareStfConfig,
@@ -17,7 +28,7 @@ import { ChainSink } from '../../src/chain/sink.ts'
 import { ChainStore } from '../../src/chain/store.ts'
 import { DerivationDriver } from '../../src/derive/index.ts'
 import { MessageNotDerivedError, MessageRoots, ONE_STEP_PROOF_ABI } from '../../src/dispute/index.ts'
-import { L1Reader } from '../../src/l1/index.ts'
+import { type BlobProvider, L1Reader } from '../../src/l1/index.ts'
 import { ADDRESSES, FakeL1 } from '../l1/fakeL1.ts'
 
 const config = testConfig()
@@ -67,6 +78,44 @@ async function derivedChain() {
   const driver = await DerivationDriver.open({ store, config, source: reader, sink: new ChainSink({ chain, logger }) })
   await reader.advanceUntilIdle()
   await driver.deriveAvailable({ maxBatches: 16 })
+  return { chain, reader }
+}
+
+/** A node that derived `blocks` (after two deposits) posted as calldata. */
+async function derivedChainOf(blocks: BatchBlock[]) {
+  const l1 = new FakeL1()
+  for (let i = 0; i < 2; i++) l1.deposit(alice.address, ETH)
+  l1.mine()
+  l1.appendBatch(encodeBatch({ chainId, prevDelayedCount: 0n, blocks }))
+  l1.mine()
+  l1.mineEmpty(2)
+  return deriveAll(l1, undefined)
+}
+
+/** The same as a blob batch, its blobs served by a beacon double. */
+async function blobDerivedChain(blocks: BatchBlock[]) {
+  const l1 = new FakeL1()
+  for (let i = 0; i < 2; i++) l1.deposit(alice.address, ETH)
+  l1.mine()
+  const encoded = encodeBlobBatchBody({ blocks, prevDelayedCount: 0n, chainId })
+  const blobs = encodeBlobs(encoded.body)
+  const hashes = blobs.map((b) => bytesToHex(kzgCommitmentToVersionedHash(kzg().blobToCommitment(b))))
+  l1.appendBlobBatch(encoded.delayedCountAfter, encoded.slotCount, hashes)
+  l1.mine()
+  l1.mineEmpty(2)
+  const beacon: BlobProvider = { description: 'test', blobs: async () => blobs }
+  return { ...(await deriveAll(l1, beacon)), blobs }
+}
+
+async function deriveAll(l1: FakeL1, blobProvider: BlobProvider | undefined) {
+  const store = new MemoryStore()
+  const logger = pino({ level: 'silent' })
+  const reader = new L1Reader({ source: l1, addresses: ADDRESSES, l1Confirmations: 2n, store })
+  const chain = await ChainStore.open(store, config)
+  const sink = new ChainSink({ chain, logger })
+  const driver = await DerivationDriver.open({ store, config, source: reader, sink, blobProvider })
+  await reader.advanceUntilIdle()
+  expect(await driver.deriveAvailable()).toBe(1)
   return { chain, reader }
 }
 
@@ -126,6 +175,7 @@ describe('MessageRoots', () => {
       const batchIndex = i < 9 ? 0n : 1n
       expect(decoded.batchIndex).toBe(batchIndex)
       expect(decoded.batch).toBe(bytesToHex(reader.batch(batchIndex)!.bytes))
+      expect(decoded.openings).toEqual([])
       const message = reference.messages[i]!
       if (message.kind === 'deposit') {
         // messages 0–2 are delayed 0–2 (block 1), message 5 is delayed 3 (block 2)
@@ -139,6 +189,42 @@ describe('MessageRoots', () => {
     }
     expect(roots.stepProof(7n).outcome).not.toBe('applied')
     expect(step0Offset(roots.stepProof(0n).proof)).toBe(32n)
+  })
+
+  it('proves messages of a blob batch with openings of exactly the elements the prover reads, from kept blobs', async () => {
+    const blocks: BatchBlock[] = [
+      { timestamp: config.l2GenesisTimestamp + 1n, delayedCountAfter: 2n, transactions: [] },
+      { timestamp: config.l2GenesisTimestamp + 2n, delayedCountAfter: 2n, transactions: [pay(0n), pay(7n), pay(1n)] },
+    ]
+    const blob = await blobDerivedChain(blocks)
+    const calldata = await derivedChainOf(blocks)
+    const roots = new MessageRoots({ chain: blob.chain, source: blob.reader, config })
+    const reference = new MessageRoots({ chain: calldata.chain, source: calldata.reader, config })
+    const batch = blob.reader.batch(0n)!
+    const hashes = (batch.dataAvailability as { versionedHashes: Hex[] }).versionedHashes
+    const body = decodeBlobs(blob.blobs)
+    const k = kzg()
+    expect(roots.derivedMessageCount).toBe(5n)
+    for (let j = 0n; j < roots.derivedMessageCount; j++) {
+      const step = roots.stepProof(j)
+      // the same message list as the same blocks in calldata: the same roots
+      expect([step.preRoot, step.postRoot]).toEqual([reference.rootAt(j), reference.rootAt(j + 1n)])
+      const [decoded] = decodeAbiParameters(ONE_STEP_PROOF_ABI, step.proof)
+      expect(decoded.batch).toBe('0x')
+      const opened = decoded.openings.map((o) => ({ blobIndex: Number(o.blobIndex), element: Number(o.element) }))
+      expect(opened).toEqual(blobOpeningsForMessage(body, 2n, 3, j))
+      if (j < 2n) expect(opened).toEqual([])
+      else expect(opened.length).toBeGreaterThan(1)
+      for (const o of decoded.openings) {
+        const commitment = hexToBytes(o.commitment)
+        expect(bytesToHex(kzgCommitmentToVersionedHash(commitment))).toBe(hashes[Number(o.blobIndex)])
+        const at = Number(o.element) * 32
+        expect(o.y).toBe(bytesToHex(blob.blobs[Number(o.blobIndex)]!.subarray(at, at + 32)))
+        const z = bigintToBytes32(evaluationPoint(Number(o.element)))
+        expect(k.verifyProof(commitment, z, hexToBytes(o.y), hexToBytes(o.proof))).toBe(true)
+      }
+    }
+    expect(roots.stepProof(3n).outcome).not.toBe('applied') // the nonce-gap slot
   })
 
   it('refuses messages it has not derived', async () => {

@@ -20,6 +20,7 @@ import {
   encodeAbiParameters,
   encodeEventTopics,
   encodeFunctionData,
+  encodePacked,
   keccak256,
   toHex,
 } from 'viem'
@@ -156,10 +157,25 @@ export class FakeL1 implements L1Source {
   private appendLog(bytes: Uint8Array, transactionHash: Hex, batchHashOverride?: Hex): bigint {
     const header = decodeBatchHeader(bytes)
     if (header === undefined) throw new Error('fake inbox: no header')
+    return this.appendEvent(
+      keccak256(bytes),
+      header.delayedCountAfter,
+      header.slotCount,
+      transactionHash,
+      batchHashOverride,
+    )
+  }
+
+  private appendEvent(
+    batchHash: Hex,
+    delayedCountAfter: bigint,
+    slotCount: number,
+    transactionHash: Hex,
+    batchHashOverride?: Hex,
+  ): bigint {
     const index = BigInt(this.batchHashes.length)
-    const batchHash = keccak256(bytes)
-    this.messageCount += header.delayedCountAfter - this.delayedCount + BigInt(header.slotCount)
-    this.delayedCount = header.delayedCountAfter
+    this.messageCount += delayedCountAfter - this.delayedCount + BigInt(slotCount)
+    this.delayedCount = delayedCountAfter
     this.accumulator = keccak256(
       encodeAbiParameters(
         [{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'uint256' }, { type: 'uint256' }],
@@ -195,6 +211,40 @@ export class FakeL1 implements L1Source {
     const input =
       options.input?.(index) ??
       encodeFunctionData({ abi: sequencerInboxAbi, functionName: 'appendBatch', args: [bytesToHex(bytes), index] })
+    this.pending.transactions.push({ hash, from: SEQUENCER, to: ADDRESSES.sequencerInbox, input, blockHash: null })
+    return index
+  }
+
+  /**
+   * Queues a blob batch (§5.7): an `appendBlobBatch` transaction, its `BatchAppended` event with the
+   * hash `keccak256(uint8(2) ‖ uint64 delayedCountAfter ‖ uint32 slotCount ‖ versioned hashes)` and its
+   * `BlobBatchAppended` event. `batchHash` replaces the event's hash (a lying RPC).
+   */
+  appendBlobBatch(
+    delayedCountAfter: bigint,
+    slotCount: number,
+    versionedHashes: readonly Hex[],
+    options: { batchHash?: Hex } = {},
+  ): bigint {
+    const hash = this.txHash()
+    const batchHash = keccak256(
+      encodePacked(['uint8', 'uint64', 'uint32', 'bytes32[]'], [2, delayedCountAfter, slotCount, [...versionedHashes]]),
+    )
+    const index = this.appendEvent(batchHash, delayedCountAfter, slotCount, hash, options.batchHash)
+    this.pending.logs.push({
+      ...eventLog(
+        sequencerInboxAbi as Abi,
+        'BlobBatchAppended',
+        { index, blobHashes: [...versionedHashes] },
+        ADDRESSES.sequencerInbox,
+      ),
+      transactionHash: hash,
+    })
+    const input = encodeFunctionData({
+      abi: sequencerInboxAbi,
+      functionName: 'appendBlobBatch',
+      args: [index, delayedCountAfter, slotCount],
+    })
     this.pending.transactions.push({ hash, from: SEQUENCER, to: ADDRESSES.sequencerInbox, input, blockHash: null })
     return index
   }
@@ -245,9 +295,10 @@ export class FakeL1 implements L1Source {
     const delayedKept = kept.flatMap((b) => b.logs).filter((l) => l.address === ADDRESSES.portal).length
     this.delayed = this.delayed.slice(0, delayedKept)
     this.delayedHashes = this.delayedHashes.slice(0, delayedKept)
+    const batchAppended = encodeEventTopics({ abi: sequencerInboxAbi, eventName: 'BatchAppended' })[0]
     const appended = kept
       .flatMap((b) => b.logs)
-      .filter((l) => l.address === ADDRESSES.sequencerInbox && l.topics.length === 2 && l.data.length > 2)
+      .filter((l) => l.address === ADDRESSES.sequencerInbox && l.topics[0] === batchAppended)
     this.batchHashes = this.batchHashes.slice(0, appended.length)
     this.delayedCount = 0n
     this.messageCount = 0n

@@ -138,6 +138,42 @@ describe('L1Reader', () => {
     expect(store.size).toBe(0)
   })
 
+  it('reads blob batches from their two events, checks the commitment, and keeps the versioned hashes', async () => {
+    const l1 = new FakeL1()
+    l1.deposit(alice.address, 10n ** 18n)
+    l1.mine()
+    const hashes: Hex[] = [`0x01${'aa'.repeat(31)}`, `0x01${'bb'.repeat(31)}`]
+    l1.appendBlobBatch(1n, 5, hashes)
+    l1.appendBatch(batchBytes(1n, 1n, [0n]))
+    l1.mine()
+    l1.mineEmpty(2)
+    const store = new MemoryStore()
+    await reader(l1, store).advanceUntilIdle()
+    // read back from the store, as after a restart
+    const r = reader(l1, store)
+    const blob = r.batch(0n)!
+    expect(blob.dataAvailability).toEqual({ kind: 'blobs', versionedHashes: hashes })
+    expect(blob.bytes.length).toBe(0)
+    expect([blob.delayedBefore, blob.delayedCountAfter, blob.messageCountBefore, blob.messageCountAfter]).toEqual([
+      0n,
+      1n,
+      0n,
+      6n,
+    ])
+    expect(r.batch(1n)?.dataAvailability).toEqual({ kind: 'calldata' })
+    expect(r.batch(1n)?.messageCountBefore).toBe(6n)
+  })
+
+  it('refuses a blob batch whose event hash is not the commitment to its counts and versioned hashes', async () => {
+    const l1 = new FakeL1()
+    l1.appendBlobBatch(0n, 1, [`0x01${'aa'.repeat(31)}`], { batchHash: `0x${'11'.repeat(32)}` })
+    l1.mine()
+    l1.mineEmpty(2)
+    const r = reader(l1)
+    await expect(r.advance()).rejects.toThrow(/blob commitment/)
+    expect(r.batchCount).toBe(0n)
+  })
+
   it('refuses a delayed message the Portal stores with another hash', async () => {
     const l1 = new FakeL1()
     l1.deposit(alice.address, 5n)

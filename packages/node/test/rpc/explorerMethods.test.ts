@@ -3,15 +3,18 @@
  * L1 (claims, a game played to the one-step proof, a batch). L1 reads of the contracts' current
  * state are absent here (no L1 client): those fields must come back null, never invented.
  */
-import { bytesToHex, concatBytes, encodeBatch, MESSAGE_PASSER, MemoryStore } from '@sluice/core'
+import { bytesToHex, concatBytes, encodeBatch, encodeBlobs, MESSAGE_PASSER, MemoryStore } from '@sluice/core'
 import { Registry } from 'prom-client'
+import type { PublicClient } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { type TestAccount, testAccount } from '../../../../test/support/wallet.ts'
+import { BlobStore } from '../../src/chain/blobStore.ts'
 import { ChainStore } from '../../src/chain/index.ts'
 import { L1Reader } from '../../src/l1/index.ts'
-import { createExplorerProvider } from '../../src/rollup/explorer.ts'
+import { createBatchDisplay, createExplorerProvider } from '../../src/rollup/explorer.ts'
 import { RpcError } from '../../src/rpc/errors.ts'
 import { FilterStore } from '../../src/rpc/filters.ts'
+import { toJson } from '../../src/rpc/format.ts'
 import { createMethods } from '../../src/rpc/methods.ts'
 import { createRpcMetrics } from '../../src/rpc/metrics.ts'
 import { DEFAULT_RPC_LIMITS } from '../../src/rpc/types.ts'
@@ -108,6 +111,7 @@ async function setup() {
     delayedCountAfter: 6n,
     stateRoot: block2.header.stateRoot,
     accumulator: new Uint8Array(32).fill(4),
+    dataAvailability: { kind: 'calldata' } as const,
   }
   await store.batch([...chain.batchOps(record), chain.headOp('safe', 2n)])
   chain.batchApplied(record)
@@ -129,7 +133,7 @@ async function setup() {
     if (handler === undefined) throw new Error(`no method ${method}`)
     return JSON.parse(JSON.stringify(await handler(params, { transport: 'http', ip: '127.0.0.1', charge: () => {} })))
   }
-  return { chain, call, batchBytes, block2 }
+  return { chain, reader, call, batchBytes, block2 }
 }
 
 describe('explorer RPC methods', () => {
@@ -168,8 +172,9 @@ describe('explorer RPC methods', () => {
     const [batch] = page.batches
     expect(batch).toMatchObject({
       index: '0x0',
-      dataAvailability: 'calldata',
+      dataAvailability: { kind: 'calldata', blobCount: 0, versionedHashes: [] },
       bytes: batchBytes.length,
+      blobFill: null,
       firstBlock: '0x1',
       lastBlock: '0x2',
       blockCount: '0x2',
@@ -184,6 +189,51 @@ describe('explorer RPC methods', () => {
     // Block 3 is unsafe: no batch carries it yet.
     expect(await call('sluice_getBatchOfBlock', '0x3')).toBeNull()
     expect(await call('sluice_getBatchDetails', '0x5')).toBeNull()
+  })
+
+  it('a blob batch shows its blobs, fill and L1 cost split into execution and blob gas, from its receipt', async () => {
+    const { chain, reader } = await setup()
+    const first = chain.batch(0n) as NonNullable<ReturnType<typeof chain.batch>>
+    const versionedHashes = [root('01'), root('02')]
+    // The blobs derivation kept for it: a 150,000-byte body needs two.
+    const body = Uint8Array.from({ length: 150_000 }, (_, i) => i & 0xff)
+    await chain.store.batch(new BlobStore(chain.store).putOps(versionedHashes, encodeBlobs(body)))
+    // A blob batch as derivation records it (BatchRecord.dataAvailability).
+    chain.batchApplied({
+      ...first,
+      index: 1n,
+      l1TransactionHash: new Uint8Array(32).fill(9),
+      dataAvailability: { kind: 'blobs', versionedHashes },
+    } as typeof first)
+    const receipt = { gasUsed: 60_000n, effectiveGasPrice: 7n, blobGasUsed: 2n * 131_072n, blobGasPrice: 3n }
+    const l1Client = { getTransactionReceipt: async () => receipt } as unknown as PublicClient
+    const display = createBatchDisplay({ chain, reader, l1Client })
+    const blob = JSON.parse(JSON.stringify(toJson(await display(chain.batch(1n) as typeof first))))
+    expect(blob.dataAvailability).toEqual({ kind: 'blobs', blobCount: 2, versionedHashes })
+    expect(blob.bytes).toBe(body.length)
+    expect(blob.blobFill).toBeCloseTo(body.length / (2 * 131_072))
+    expect(BigInt(blob.l1GasUsed)).toBe(60_000n)
+    expect(BigInt(blob.l1BlobGasUsed)).toBe(2n * 131_072n)
+    expect(BigInt(blob.l1ExecutionCost)).toBe(60_000n * 7n)
+    expect(BigInt(blob.l1BlobCost)).toBe(2n * 131_072n * 3n)
+    expect(BigInt(blob.l1Cost)).toBe(60_000n * 7n + 2n * 131_072n * 3n)
+    // A calldata batch from the same client: no blob gas, and the cost is execution alone.
+    const calldata = JSON.parse(
+      JSON.stringify(
+        toJson(
+          await createBatchDisplay({
+            chain,
+            reader,
+            l1Client: {
+              getTransactionReceipt: async () => ({ ...receipt, blobGasUsed: undefined, blobGasPrice: undefined }),
+            } as unknown as PublicClient,
+          })(first),
+        ),
+      ),
+    )
+    expect(calldata.dataAvailability.kind).toBe('calldata')
+    expect(BigInt(calldata.l1BlobCost)).toBe(0n)
+    expect(BigInt(calldata.l1Cost)).toBe(60_000n * 7n)
   })
 
   it('sluice_getClaims and sluice_getGame show the game’s range narrowing, its proof and the deleted claim', async () => {

@@ -3,6 +3,7 @@ import {
   applyBlock,
   BATCH_FEE_ENTRY_BYTES,
   BATCH_MAX_FEE_ENTRIES,
+  blobCapacity,
   type DelayedMessage,
   delayedMessageHash,
   delayedToStfMessage,
@@ -18,6 +19,14 @@ import { type ChainStore, hashKey, type Logger, type NodeMetrics, type StoredBlo
 
 /** Header, prelude and block varints of a one-block batch, with room to spare. */
 const BATCH_OVERHEAD_BYTES = 128
+/** A blob body's `groups` table: 4 bytes per 32 slots (docs/protocol.md §5.7.3). */
+const BLOB_GROUP_BYTES_PER_SLOT = 4 / 32
+
+/**
+ * What one batch can carry, which bounds a block (a batch holds whole blocks): a calldata batch of
+ * the config's `maxBatchBytes`, or a blob batch of `maxBlobs` blobs.
+ */
+export type BlockBatchCapacity = { da: 'calldata' } | { da: 'blobs'; maxBlobs: number }
 
 /** A transaction the mempool hands to the builder: decoded, with its sender already recovered. */
 export type ReadyTransaction = {
@@ -56,6 +65,8 @@ export type BlockBuilderOptions = {
   delayed: DelayedMessages
   logger: Logger
   metrics: NodeMetrics
+  /** The batch a block must fit in (default: calldata). */
+  batchCapacity?: BlockBatchCapacity
   /** Most transactions per block (beside the gas limit). */
   maxTransactionsPerBlock?: number
   /** Most delayed messages a block takes. */
@@ -108,16 +119,20 @@ export class BlockBuilder {
   /**
    * The longest prefix of `ready` whose block is sure to fit in one batch: every block the builder
    * seals must be postable, and a batch holds whole blocks. Sizes are the exact slot encodings with
-   * the worst dictionary costs (inline recipient, a fee entry of its own, a two-byte fee index).
+   * the worst dictionary costs (inline recipient, a fee entry of its own, a two-byte fee index). A
+   * blob batch also pays its `groups` table; its slot bound (64 payload bytes per slot, §5.7.1)
+   * never binds here, since every slot holds a 64-byte signature and a length byte.
    */
   private fitInOneBatch<T extends ReadyTransaction>(ready: T[]): T[] {
     const { config } = this.options
-    const budget = Number(config.maxBatchBytes) - BATCH_OVERHEAD_BYTES
+    const capacity = this.options.batchCapacity ?? { da: 'calldata' }
+    const blobs = capacity.da === 'blobs'
+    const budget = (blobs ? blobCapacity(capacity.maxBlobs) : Number(config.maxBatchBytes)) - BATCH_OVERHEAD_BYTES
     let size = 0
     const fees = new Set<string>()
     for (let i = 0; i < ready.length; i++) {
       const slot = prepareSlot((ready[i] as T).tx, config.chainId)
-      size += 1 + preparedSlotLength(slot, 0x80, undefined)
+      size += 1 + preparedSlotLength(slot, 0x80, undefined) + (blobs ? BLOB_GROUP_BYTES_PER_SLOT : 0)
       if (!fees.has(slot.feeKey)) {
         fees.add(slot.feeKey)
         size += BATCH_FEE_ENTRY_BYTES

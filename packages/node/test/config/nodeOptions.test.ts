@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import { commonNodeOptionSpecs, commonNodeOptions } from '../../src/config/nodeOptions.ts'
+import { NodeConfigError, parseOptions } from '../../src/config/options.ts'
+
+const specs = commonNodeOptionSpecs({ rpcPort: 1, p2pPort: 2, l1PollInterval: 1000, faults: [] })
+const required = ['--l1-rpc', 'http://127.0.0.1:8545', '--deployment', 'd.json', '--data-dir', '/tmp/x']
+const parse = (argv: string[], env: Record<string, string> = {}) =>
+  commonNodeOptions(parseOptions(specs, [...required, ...argv], env))
+
+describe('--l1-beacon', () => {
+  it('is optional, and taken from the flag or SLUICE_L1_BEACON (the flag first)', () => {
+    expect(parse([]).l1Beacon).toBeUndefined()
+    expect(parse(['--l1-beacon', 'http://127.0.0.1:5052/']).l1Beacon).toBe('http://127.0.0.1:5052')
+    expect(parse([], { SLUICE_L1_BEACON: 'https://beacon.example' }).l1Beacon).toBe('https://beacon.example')
+    expect(parse(['--l1-beacon', 'http://a:1'], { SLUICE_L1_BEACON: 'http://b:2' }).l1Beacon).toBe('http://a:1')
+  })
+
+  it('refuses what is not an HTTP URL, naming the option', () => {
+    for (const bad of ['beacon', 'ws://127.0.0.1:5052']) {
+      const error = (() => {
+        try {
+          parse(['--l1-beacon', bad])
+        } catch (e) {
+          return e
+        }
+      })()
+      expect(error).toBeInstanceOf(NodeConfigError)
+      expect((error as NodeConfigError).message).toContain('--l1-beacon')
+    }
+  })
+})

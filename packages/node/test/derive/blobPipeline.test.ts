@@ -1,0 +1,176 @@
+/**
+ * Derivation of blob batches end to end in one process: the L1 reader over a fake L1 that holds
+ * `appendBlobBatch` transactions, a fake beacon API, the driver with the chain store as its sink.
+ */
+import {
+  type BatchBlock,
+  bytesToHex,
+  encodeBatch,
+  encodeBlobBatchBody,
+  encodeBlobs,
+  type Hex,
+  kzg,
+  kzgCommitmentToVersionedHash,
+  MemoryStore,
+} from '@sluice/core'
+import pino from 'pino'
+import { Registry } from 'prom-client'
+import { describe, expect, it } from 'vitest'
+import { testConfig } from '../../../../test/support/config.ts'
+import { testAccount, transfer } from '../../../../test/support/wallet.ts'
+import { BlobStore } from '../../src/chain/blobStore.ts'
+import { ChainSink } from '../../src/chain/sink.ts'
+import { ChainStore } from '../../src/chain/store.ts'
+import { createDerivationMetrics, DerivationDriver, DerivationPipeline } from '../../src/derive/index.ts'
+import { type BlobBlock, type BlobProvider, BlobUnavailableError } from '../../src/l1/beacon.ts'
+import { L1Reader } from '../../src/l1/index.ts'
+import { ADDRESSES, FakeL1 } from '../l1/fakeL1.ts'
+
+const config = testConfig()
+const chainId = config.chainId
+const alice = testAccount(21)
+const bob = testAccount(22)
+const t0 = config.l2GenesisTimestamp
+
+/** A beacon API over the fake L1's blobs by block number; `up` false: every call is unavailable. */
+class FakeBeacon implements BlobProvider {
+  readonly description = 'fake beacon'
+  readonly blobsByBlock = new Map<bigint, Uint8Array[]>()
+  up = true
+  calls = 0
+  // the real beacon client's hash check is tested against a beacon server (test/l1/beaconProvider.test.ts)
+  async blobs(block: BlobBlock, versionedHashes: readonly Hex[]): Promise<Uint8Array[]> {
+    this.calls++
+    if (!this.up) throw new BlobUnavailableError(block.number.toString(), 'fake beacon is down')
+    const held = this.blobsByBlock.get(block.number) ?? []
+    if (held.length !== versionedHashes.length) throw new Error('fake beacon: asked for other blobs')
+    return held
+  }
+}
+
+const blocks: BatchBlock[] = [
+  { timestamp: t0 + 1n, delayedCountAfter: 1n, transactions: [] },
+  {
+    timestamp: t0 + 2n,
+    delayedCountAfter: 1n,
+    transactions: [0n, 1n].map((nonce) => transfer(alice, bob.address, { chainId, nonce, value: 10n ** 15n }).tx),
+  },
+]
+const after: BatchBlock = {
+  timestamp: t0 + 3n,
+  delayedCountAfter: 1n,
+  transactions: [transfer(alice, bob.address, { chainId, nonce: 2n, value: 10n ** 15n }).tx],
+}
+
+/** An L1 with a deposit for alice, the blocks above as a blob batch (or as calldata), then one calldata batch. */
+function history(da: 'blobs' | 'calldata', beacon?: FakeBeacon): FakeL1 {
+  const l1 = new FakeL1()
+  l1.deposit(alice.address, 10n ** 18n)
+  l1.mine() // 1
+  if (da === 'blobs') {
+    const encoded = encodeBlobBatchBody({ blocks, prevDelayedCount: 0n, chainId })
+    const blobs = encodeBlobs(encoded.body)
+    const hashes = blobs.map((b) => bytesToHex(kzgCommitmentToVersionedHash(kzg().blobToCommitment(b))))
+    l1.appendBlobBatch(encoded.delayedCountAfter, encoded.slotCount, hashes)
+    beacon?.blobsByBlock.set(2n, blobs)
+  } else {
+    l1.appendBatch(encodeBatch({ chainId, prevDelayedCount: 0n, blocks }))
+  }
+  l1.mine() // 2
+  l1.appendBatch(encodeBatch({ chainId, prevDelayedCount: 1n, blocks: [after] }))
+  l1.mine() // 3
+  l1.mineEmpty(2)
+  return l1
+}
+
+async function node(l1: FakeL1, store: MemoryStore, beacon: BlobProvider | undefined) {
+  const reader = new L1Reader({ source: l1, addresses: ADDRESSES, l1Confirmations: 2n, store })
+  const chain = await ChainStore.open(store, config)
+  const logger = pino({ level: 'silent' })
+  const registry = new Registry()
+  const driver = await DerivationDriver.open({
+    store,
+    config,
+    source: reader,
+    sink: new ChainSink({ chain, logger }),
+    metrics: createDerivationMetrics(registry),
+    blobProvider: beacon,
+  })
+  return { reader, chain, driver, registry, pipeline: new DerivationPipeline({ reader, driver }) }
+}
+
+async function syncUntil(pipeline: DerivationPipeline, done: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('derivation did not get there in time')
+    await pipeline.syncToConfirmed()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+describe('derivation of blob batches', () => {
+  it('derives the same L2 blocks from a blob batch as from the same blocks in calldata, and keeps the blobs', async () => {
+    const reference = await node(history('calldata'), new MemoryStore(), undefined)
+    await reference.pipeline.syncToConfirmed()
+    expect(reference.driver.tip.batchIndex).toBe(1n)
+
+    const beacon = new FakeBeacon()
+    const store = new MemoryStore()
+    const l1 = history('blobs', beacon)
+    const { pipeline, driver, chain, reader } = await node(l1, store, beacon)
+    await pipeline.syncToConfirmed()
+    expect(driver.tip.batchIndex).toBe(1n)
+    for (let n = 1n; n <= reference.chain.head('safe').header.number; n++) {
+      expect(bytesToHex(chain.blockByNumber(n)?.hash as Uint8Array)).toBe(
+        bytesToHex(reference.chain.blockByNumber(n)?.hash as Uint8Array),
+      )
+    }
+    expect(chain.head('safe').header.number).toBe(reference.chain.head('safe').header.number)
+    expect(bytesToHex(driver.tip.stateRoot)).toBe(bytesToHex(reference.driver.tip.stateRoot))
+    const hashes = (reader.batch(0n)?.dataAvailability as { versionedHashes: Hex[] }).versionedHashes
+    expect(chain.batch(0n)?.dataAvailability).toEqual({ kind: 'blobs', versionedHashes: hashes })
+    expect(chain.batch(1n)?.dataAvailability).toEqual({ kind: 'calldata' })
+    // kept in the same store, by versioned hash
+    expect(new BlobStore(store).getAll(hashes)).toEqual(beacon.blobsByBlock.get(2n))
+  })
+
+  it('waits while the beacon API is down (never skipping the batch), reports it, then catches up', async () => {
+    const beacon = new FakeBeacon()
+    beacon.up = false
+    const l1 = history('blobs', beacon)
+    const { pipeline, driver, registry } = await node(l1, new MemoryStore(), beacon)
+    await pipeline.syncToConfirmed()
+    // batch 1 (calldata) is there too, but nothing is derived past the blob batch it follows
+    expect(driver.tip.batchIndex).toBe(-1n)
+    expect(driver.blobWait()).toMatchObject({ batchIndex: 0n, code: 'BLOB_UNAVAILABLE' })
+    const failures = (await registry.getSingleMetric('sluice_derive_blob_failures_total')?.get())?.values[0]
+    expect(failures?.value).toBeGreaterThan(0)
+    beacon.up = true
+    await syncUntil(pipeline, () => driver.tip.batchIndex === 1n)
+    expect(driver.blobWait()).toBeUndefined()
+  })
+
+  it('re-derives a blob batch from the blobs it kept, with no beacon API at all', async () => {
+    const beacon = new FakeBeacon()
+    const store = new MemoryStore()
+    const l1 = history('blobs', beacon)
+    const first = await node(l1, store, beacon)
+    await first.pipeline.syncToConfirmed()
+    const root = bytesToHex(first.driver.tip.stateRoot)
+    await first.driver.rewindTo(-1n)
+    const again = await node(l1, store, undefined)
+    await again.pipeline.syncToConfirmed()
+    expect(again.driver.tip.batchIndex).toBe(1n)
+    expect(bytesToHex(again.driver.tip.stateRoot)).toBe(root)
+    expect(beacon.calls).toBe(1)
+  })
+
+  it('without a beacon API, waits at the first blob batch it does not hold and says what to configure', async () => {
+    const l1 = history('blobs')
+    const { pipeline, driver } = await node(l1, new MemoryStore(), undefined)
+    await pipeline.syncToConfirmed()
+    expect(driver.tip.batchIndex).toBe(-1n)
+    expect(driver.blobWait()?.code).toBe('BEACON_NOT_CONFIGURED')
+    expect(driver.blobWait()?.message).toContain('beacon')
+  })
+})

@@ -1,0 +1,260 @@
+/**
+ * The batcher posting to a real anvil with the deployed inbox: a blob batch as a type-3 transaction
+ * (`appendBlobBatch`, the body in blobs the beacon API serves back), a calldata batch beside it, and
+ * a stuck blob transaction replaced at its nonce with the blob pool's doubled fees.
+ */
+import { sequencerInboxAbi } from '@sluice/contracts'
+import {
+  blobBatchHash,
+  bytesToHex,
+  decodeBlobBatch,
+  decodeBlobs,
+  encodeTransaction,
+  hexToBytes,
+  keccak256,
+  MemoryStore,
+} from '@sluice/core'
+import { ChainStore, createLogger, type Deployment, L1Wallet } from '@sluice/node'
+import { Registry } from 'prom-client'
+import { createPublicClient, createWalletClient, type Hex, http, type PublicClient } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type Anvil,
+  devAccount,
+  jsonRpc,
+  startAnvil,
+  stopAll,
+  tempDir,
+  waitFor,
+} from '../../../../test/support/processes.ts'
+import { type TestAccount, testAccount } from '../../../../test/support/wallet.ts'
+import { deploySluice } from '../../../contracts/scripts/deploy.ts'
+import { fetchBlobs } from '../../../node/src/l1/beacon.ts'
+import { config, seal } from '../../../node/test/chain/sealTransfers.ts'
+import { Batcher, type BatcherOptions } from '../../src/batcher/batcher.ts'
+
+const rollupConfig = { ...config, l1Confirmations: 1n }
+const [alice, bob, carol] = [testAccount(1), testAccount(2), testAccount(3)] as [TestAccount, TestAccount, TestAccount]
+
+let anvil: Anvil
+let client: PublicClient
+let deployment: Deployment
+let wallet: L1Wallet
+
+beforeAll(async () => {
+  anvil = await startAnvil(tempDir())
+  client = createPublicClient({ transport: http(anvil.rpcUrl) }) as PublicClient
+  const deployed = await deploySluice({
+    l1RpcUrl: anvil.rpcUrl,
+    deployerPrivateKey: devAccount(0).privateKey,
+    config: rollupConfig,
+  })
+  deployment = { ...deployed, config: rollupConfig }
+  const chain = {
+    id: await client.getChainId(),
+    name: 'anvil',
+    nativeCurrency: { name: 'E', symbol: 'E', decimals: 18 },
+    rpcUrls: { default: { http: [anvil.rpcUrl] } },
+  }
+  const sequencer = devAccount(1)
+  expect(sequencer.address.toLowerCase()).toBe(rollupConfig.sequencer.toLowerCase())
+  wallet = new L1Wallet(
+    createWalletClient({ account: sequencer.account, chain, transport: http(anvil.rpcUrl) }),
+    client,
+  )
+}, 120_000)
+afterAll(stopAll)
+
+/** A chain store with `blocks` blocks of three transfers each. */
+async function chainWithBlocks(blocks: number): Promise<ChainStore> {
+  const chain = await ChainStore.open(new MemoryStore(), rollupConfig)
+  for (let i = 0; i < blocks; i++) {
+    await seal(chain, [
+      { from: alice, to: bob },
+      { from: bob, to: carol },
+      { from: carol, to: alice },
+    ])
+  }
+  return chain
+}
+
+function batcherOn(chain: ChainStore, options: Partial<BatcherOptions> = {}) {
+  const registry = new Registry()
+  const batcher = new Batcher({
+    chain,
+    config: rollupConfig,
+    deployment,
+    publicClient: client,
+    wallet,
+    logger: createLogger({ level: 'silent', name: 'batcher-test' }),
+    registry,
+    maxBatchAgeMs: 0,
+    l1HasBlobs: true,
+    ...options,
+  })
+  batcher.load()
+  return { batcher, registry }
+}
+
+async function inboxCount(): Promise<bigint> {
+  return client.readContract({ address: deployment.sequencerInbox, abi: sequencerInboxAbi, functionName: 'batchCount' })
+}
+
+async function metric(registry: Registry, name: string): Promise<number> {
+  const found = (await registry.getMetricsAsJSON()).find((m) => m.name === name)
+  return (found?.values ?? []).reduce((sum, v) => sum + v.value, 0)
+}
+
+/** Ticks until every intent is confirmed (anvil mines each transaction at once). */
+async function postAll(batcher: Batcher): Promise<void> {
+  await waitFor(
+    'the batcher to post and confirm',
+    async () => {
+      await batcher.tick()
+      if (batcher.haltReason) throw batcher.haltReason
+      // One more L1 block makes the last batch `l1Confirmations` deep.
+      await jsonRpc(anvil.rpcUrl, 'evm_mine', [])
+      return batcher.pendingIntents.length === 0 && batcher.nextUnbatchedBlock > 1n
+    },
+    { timeoutMs: 60_000, intervalMs: 100 },
+  )
+}
+
+describe('batcher on anvil', () => {
+  it('posts a blob batch as a type-3 appendBlobBatch whose blobs carry the body, and counts blobs, blob bytes and blob gas', async () => {
+    const chain = await chainWithBlocks(3)
+    const { batcher, registry } = batcherOn(chain, { da: 'blobs' })
+    const index = await inboxCount()
+    await batcher.tick()
+    const [intent] = batcher.pendingIntents
+    expect(intent?.da).toBe('blobs')
+    expect(intent?.versionedHashes).toHaveLength(1)
+    const sent = intent as NonNullable<typeof intent>
+    const txHash = sent.txHash as Hex
+    await postAll(batcher)
+    expect(await inboxCount()).toBe(index + 1n)
+
+    // What the inbox stored is the blob batch's hash over the versioned hashes (spec §1).
+    const onChain = await client.readContract({
+      address: deployment.sequencerInbox,
+      abi: sequencerInboxAbi,
+      functionName: 'batchHash',
+      args: [index],
+    })
+    expect(onChain).toBe(
+      bytesToHex(blobBatchHash(sent.delayedCountAfter, sent.slotCount, sent.versionedHashes.map(hexToBytes))),
+    )
+    const tx = await client.getTransaction({ hash: txHash })
+    expect(tx.type).toBe('eip4844')
+    expect(tx.blobVersionedHashes).toEqual(sent.versionedHashes)
+    const receipt = await client.getTransactionReceipt({ hash: txHash })
+    expect(receipt.blobGasUsed).toBe(131_072n)
+
+    // The beacon API gives back blobs whose body decodes to the sealed blocks' transactions.
+    const blobs = await fetchBlobs(anvil.rpcUrl, receipt.blockNumber.toString(), sent.versionedHashes)
+    const body = decodeBlobs(blobs)
+    expect(body).toEqual(sent.bytes)
+    const decoded = decodeBlobBatch(body, {
+      delayedBefore: 0n,
+      delayedCountAfter: sent.delayedCountAfter,
+      slotCount: sent.slotCount,
+      chainId: rollupConfig.chainId,
+      l1Timestamp: chain.head('unsafe').header.timestamp,
+      prevTimestamp: rollupConfig.l2GenesisTimestamp,
+      maxSequencerDrift: rollupConfig.maxSequencerDrift,
+    })
+    const sealed = [1n, 2n, 3n].flatMap(
+      (n) => chain.blockByNumber(n)?.transactions.map((t) => bytesToHex(t.hash)) ?? [],
+    )
+    const posted = decoded.blocks.flatMap((b) =>
+      b.slots.map((slot) => (slot.ok ? bytesToHex(keccak256(encodeTransaction(slot.tx))) : 'bad slot')),
+    )
+    expect(posted).toEqual(sealed)
+
+    expect(await metric(registry, 'sluice_batcher_blobs_total')).toBe(1)
+    expect(await metric(registry, 'sluice_batcher_blob_bytes_total')).toBe(sent.bytes.length)
+    expect(await metric(registry, 'sluice_batcher_l1_blob_gas_total')).toBe(131_072)
+    expect(batcher.dataAvailability).toEqual({ mode: 'blobs', maxBlobs: 6, last: 'blobs' })
+  }, 120_000)
+
+  it('auto posts blobs at anvil’s prices; calldata mode posts appendBatch with the version-1 batch', async () => {
+    const auto = batcherOn(await chainWithBlocks(2))
+    await auto.batcher.tick()
+    expect(auto.batcher.pendingIntents[0]?.da).toBe('blobs')
+    await postAll(auto.batcher)
+    expect(auto.batcher.dataAvailability.last).toBe('blobs')
+
+    const calldata = batcherOn(await chainWithBlocks(2), { da: 'calldata' })
+    const index = await inboxCount()
+    await calldata.batcher.tick()
+    const intent = calldata.batcher.pendingIntents[0] as NonNullable<(typeof calldata.batcher.pendingIntents)[0]>
+    expect(intent.da).toBe('calldata')
+    await postAll(calldata.batcher)
+    const onChain = await client.readContract({
+      address: deployment.sequencerInbox,
+      abi: sequencerInboxAbi,
+      functionName: 'batchHash',
+      args: [index],
+    })
+    expect(onChain).toBe(bytesToHex(keccak256(intent.bytes)))
+    const tx = await client.getTransaction({ hash: intent.txHash as Hex })
+    expect(tx.type).toBe('eip1559')
+    expect(await metric(calldata.registry, 'sluice_batcher_blobs_total')).toBe(0)
+  }, 120_000)
+
+  it('after a restart, a pending blob batch is read back from its intent and replaced from recomputed blobs', async () => {
+    const chain = await chainWithBlocks(2)
+    const first = batcherOn(chain, { da: 'blobs' }).batcher
+    await jsonRpc(anvil.rpcUrl, 'evm_setAutomine', [false])
+    let restarted: Batcher
+    try {
+      await first.tick()
+      const sent = first.pendingIntents[0] as NonNullable<(typeof first.pendingIntents)[0]>
+      // A new process on the same database: no sidecars in memory, the intent from LevelDB.
+      restarted = batcherOn(chain, { da: 'blobs', stuckAfterMs: 0 }).batcher
+      const loaded = restarted.pendingIntents[0] as NonNullable<(typeof restarted.pendingIntents)[0]>
+      expect({ ...loaded, bytes: [...loaded.bytes] }).toEqual({ ...sent, bytes: [...sent.bytes] })
+      await restarted.tick()
+      expect(loaded.nonce).toBe(sent.nonce)
+      expect(loaded.txHash).not.toBe(sent.txHash)
+      const replacement = await client.getTransaction({ hash: loaded.txHash as Hex })
+      expect(replacement.blobVersionedHashes).toEqual(sent.versionedHashes)
+    } finally {
+      await jsonRpc(anvil.rpcUrl, 'evm_setAutomine', [true])
+    }
+    await postAll(restarted)
+    expect(restarted.nextUnbatchedBlock).toBe(3n)
+  }, 120_000)
+
+  it('replaces a stuck blob batch transaction at its nonce with tip, fee cap and blob fee cap doubled', async () => {
+    const chain = await chainWithBlocks(1)
+    const { batcher } = batcherOn(chain, { da: 'blobs', stuckAfterMs: 300 })
+    await jsonRpc(anvil.rpcUrl, 'evm_setAutomine', [false])
+    try {
+      await batcher.tick()
+      const intent = batcher.pendingIntents[0] as NonNullable<(typeof batcher.pendingIntents)[0]>
+      const first = { hash: intent.txHash, nonce: intent.nonce, fees: intent.fees }
+      expect(first.fees?.maxFeePerBlobGas).toBeGreaterThan(0n)
+      await waitFor(
+        'the batcher to replace its stuck transaction',
+        async () => {
+          await batcher.tick()
+          return intent.txHash !== first.hash
+        },
+        { timeoutMs: 30_000, intervalMs: 100 },
+      )
+      expect(intent.nonce).toBe(first.nonce)
+      const before = first.fees as NonNullable<typeof first.fees>
+      const after = intent.fees as NonNullable<typeof intent.fees>
+      expect(after.maxFeePerGas).toBeGreaterThanOrEqual(2n * before.maxFeePerGas)
+      expect(after.maxPriorityFeePerGas).toBeGreaterThanOrEqual(2n * before.maxPriorityFeePerGas)
+      expect(after.maxFeePerBlobGas).toBeGreaterThanOrEqual(2n * (before.maxFeePerBlobGas as bigint))
+      const replacement = await client.getTransaction({ hash: intent.txHash as Hex })
+      expect(replacement.type).toBe('eip4844')
+    } finally {
+      await jsonRpc(anvil.rpcUrl, 'evm_setAutomine', [true])
+    }
+    await postAll(batcher)
+    expect(batcher.pendingIntents).toHaveLength(0)
+  }, 120_000)
+})
