@@ -27,7 +27,7 @@ import { bigintToBytes32, bytesToHex, hexToBytes } from '../../packages/core/src
 import { keccak256, kzg, kzgCommitmentToVersionedHash } from '../../packages/core/src/crypto/index.ts'
 import { MemoryStore } from '../../packages/core/src/db/store.ts'
 import { delayedToStfMessage } from '../../packages/core/src/derive/messages.ts'
-import { StateDb } from '../../packages/core/src/state/index.ts'
+import { StateDb, type WorldState } from '../../packages/core/src/state/index.ts'
 import { applyMessage, prepareStfConfig, type StfMessage } from '../../packages/core/src/stf/index.ts'
 import { testConfig } from '../../test/support/config.ts'
 import { type BlobVector, generateBlobVectors } from './blob.ts'
@@ -35,6 +35,20 @@ import { type BlobVector, generateBlobVectors } from './blob.ts'
 const config = testConfig()
 const set = generateBlobVectors(config)
 const stf = prepareStfConfig(config)
+
+/** A state the message may not touch: any read or write fails the test. */
+function noState(root: string): WorldState {
+  const touched = (): never => {
+    throw new Error('a message with no proofs touched the state')
+  }
+  return {
+    getAccount: touched,
+    putAccount: touched,
+    getStorage: touched,
+    putStorage: touched,
+    stateRoot: () => hexToBytes(root),
+  }
+}
 
 /** Message j as a prover reads it from `body` (§5.7.3, §5.5). */
 function readMessage(body: Uint8Array, v: BlobVector): StfMessage {
@@ -101,11 +115,11 @@ describe('blob-batch vectors (protocol.md §11)', () => {
     const message = readMessage(body, v)
     expect(readMessage(payloadBody(view), v)).toEqual(message)
 
-    // the state transition on a state made of the proofs alone
+    // the state transition on a state made of the proofs alone (none: the message reads no account)
     const store = new MemoryStore()
     const nodes = [...v.proofNodes, ...v.storageProof].map((node) => hexToBytes(node))
     await store.batch(nodes.map((node) => ({ type: 'put', key: keccak256(node), value: node })))
-    const state = new StateDb(store, hexToBytes(v.preRoot))
+    const state: WorldState = nodes.length > 0 ? new StateDb(store, hexToBytes(v.preRoot)) : noState(v.preRoot)
     const outcome = applyMessage(state, message, stf)
     expect(outcome.applied ? 'applied' : outcome.reason).toBe(v.reason)
     expect(bytesToHex(state.stateRoot())).toBe(v.postRoot)

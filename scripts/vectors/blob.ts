@@ -8,23 +8,27 @@
  */
 import {
   type BatchBlock,
+  BatchBuilder,
   blobOpeningsForMessage,
   decodeSlotAt,
   encodeBlobBatchBody,
   locateBlobMessage,
   readBlobBodyLayout,
+  walkBlobBatch,
 } from '../../packages/core/src/batch/index.ts'
 import {
   BLOB_LENGTH_PREFIX_BYTES,
   BYTES_PER_BLOB,
   blobsNeeded,
+  bodyElements,
   decodeBlobs,
   openElement,
+  PAYLOAD_BYTES_PER_BLOB,
   payloadCapacity,
   writePayload,
 } from '../../packages/core/src/blob/index.ts'
 import { bytesToHex, type Hex, hexToBytes } from '../../packages/core/src/bytes/index.ts'
-import { DELAYED_KIND_DEPOSIT } from '../../packages/core/src/config/constants.ts'
+import { DELAYED_KIND_DEPOSIT, MESSAGE_PASSER } from '../../packages/core/src/config/constants.ts'
 import type { RollupConfig } from '../../packages/core/src/config/rollupConfig.ts'
 import { kzg, kzgCommitmentToVersionedHash } from '../../packages/core/src/crypto/index.ts'
 import { MemoryStore } from '../../packages/core/src/db/store.ts'
@@ -231,6 +235,171 @@ export function generateBlobVectors(config: RollupConfig): BlobVectorSet {
       },
       'applied',
     )
+  }
+
+  // A withdrawal to an L1 recipient: four proofs (sender, fee vault, passer, passer storage).
+  {
+    const data = new Uint8Array(32)
+    data.set(hexToBytes('0x1111111111111111111111111111111111111111'), 12)
+    const tx = transfer(user(3), MESSAGE_PASSER, { chainId, nonce: 0n, value: ETH / 8n, data, gasLimit: 30_000n }).tx
+    const encoded = encodeBlobBatchBody({
+      chainId,
+      prevDelayedCount: 0n,
+      blocks: [block([...fillers(ctx, 3, 10), tx])],
+    })
+    blobCase(
+      ctx,
+      'blob/withdrawal',
+      { body: encoded.body, slotCount: encoded.slotCount, delayedBefore: 0n, delayed: [], messageIndex: 3 },
+      'applied',
+    )
+  }
+
+  // The recipient by address-dictionary index and the fee entry in elements 1 and 2 (one dictionary
+  // address moves the fee entries to body byte 31): both dictionary entries must be opened.
+  {
+    const recipient = user(5).address
+    const filler = transfer(testAccount(9_991), recipient, { chainId, nonce: 0n, value: 1n }).tx
+    const tx = transfer(user(4), recipient, { chainId, nonce: 0n, value: 3n * 10n ** 16n }).tx
+    const encoded = encodeBlobBatchBody({ chainId, prevDelayedCount: 0n, blocks: [block([filler, tx])] })
+    const layout = readBlobBodyLayout(encoded.body, 2)
+    if (layout?.prelude.addressCount !== 1 || layout.prelude.fees.length !== 1) {
+      throw new Error('blob vector: expected one dictionary address and one fee entry')
+    }
+    const feeEntry = bodyElements(layout.feeCountAt + 1, layout.feeCountAt + 41).map((e) => e.element)
+    if (feeEntry.join() !== '1,2')
+      throw new Error(`blob vector: the fee entry lies in elements ${feeEntry}, not 1 and 2`)
+    blobCase(
+      ctx,
+      'blob/dictionary-address-and-fee-entry-in-elements-1-2',
+      { body: encoded.body, slotCount: 2, delayedBefore: 0n, delayed: [], messageIndex: 1 },
+      'applied',
+    )
+  }
+
+  // A slot whose bytes straddle the first blob's end: openings in both blobs. Every filler is a real
+  // transfer from its own sender, so whichever straddles is the one proven.
+  {
+    const senders = Array.from({ length: 1_500 }, (_, k) => testAccount(40_000 + k))
+    const txs = senders.map(
+      (sender, k) => transfer(sender, testAccount(50_000 + k).address, { chainId, nonce: 0n, value: ETH / 1000n }).tx,
+    )
+    const builder = new BatchBuilder({ chainId, prevDelayedCount: 0n, da: 'blobs', maxBlobs: 2 })
+    for (let k = 0; k < txs.length; k += 100) builder.tryAdd(block(txs.slice(k, k + 100)))
+    const body = builder.finish()
+    const walk = walkBlobBatch(body, 0n, builder.slotCount)
+    const boundary = PAYLOAD_BYTES_PER_BLOB - BLOB_LENGTH_PREFIX_BYTES
+    const k = walk.slots.findIndex((span) => span !== undefined && span.start < boundary && span.end > boundary)
+    if (k < 0) throw new Error('blob vector: no slot straddles the blob boundary')
+    applyMessage(state, { kind: 'deposit', recipient: (senders[k] as TestAccount).address, amount: ETH }, stf)
+    blobCase(
+      ctx,
+      'blob/slot-straddles-blob-boundary',
+      { body, slotCount: builder.slotCount, delayedBefore: 0n, delayed: [], messageIndex: k },
+      'applied',
+    )
+  }
+
+  // The body's length prefix ends inside the proven slot: the slot is absent, a slotDecode no-op.
+  {
+    const tx = transfer(user(6), user(7).address, { chainId, nonce: 0n, value: 1n }).tx
+    const encoded = encodeBlobBatchBody({
+      chainId,
+      prevDelayedCount: 0n,
+      blocks: [block([...fillers(ctx, 2, 20), tx])],
+    })
+    const span = locateBlobMessage(encoded.body, 0n, 3, 2n)
+    if (span.kind !== 'slot' || span.span === undefined) throw new Error('blob vector: slot 2 not present')
+    blobCase(
+      ctx,
+      'blob/absent-slot-truncated-body',
+      {
+        body: encoded.body,
+        slotCount: 3,
+        delayedBefore: 0n,
+        delayed: [],
+        messageIndex: 2,
+        declaredLength: span.span.start + 10,
+      },
+      'slotDecode',
+    )
+  }
+
+  // A delayed message of a blob batch (j < D_b): no opening.
+  {
+    const tx = transfer(user(8), user(9).address, { chainId, nonce: 0n, value: 1n }).tx
+    const encoded = encodeBlobBatchBody({ chainId, prevDelayedCount: 60n, blocks: [block([tx], 62n)] })
+    blobCase(
+      ctx,
+      'blob/delayed-deposit',
+      {
+        body: encoded.body,
+        slotCount: 1,
+        delayedBefore: 60n,
+        delayed: [deposit(60n, user(10).address, 2n * ETH), deposit(61n, user(11).address, ETH)],
+        messageIndex: 1,
+      },
+      'applied',
+    )
+  }
+
+  // Hostile `groups` values in a 40-slot batch: group 1 (slots 32..39) pointed outside the body (its
+  // slots are absent), or back at slot 0's bytes with slot 0's length (slot 32 then decodes as slot
+  // 0's transaction; it applies here because slot 0 was never applied to this state).
+  {
+    const first = transfer(user(12), user(13).address, { chainId, nonce: 0n, value: 5n }).tx
+    const encoded = encodeBlobBatchBody({
+      chainId,
+      prevDelayedCount: 0n,
+      blocks: [block([first, ...fillers(ctx, 39, 30)])],
+    })
+    const layout = readBlobBodyLayout(encoded.body, 40)
+    if (layout === undefined) throw new Error('blob vector: no layout')
+    const withGroup1 = (offset: number) => {
+      const body = encoded.body.slice()
+      new DataView(body.buffer).setUint32(layout.groupsStart + 4, offset)
+      return body
+    }
+    blobCase(
+      ctx,
+      'blob/hostile-group-offset-outside-body',
+      { body: withGroup1(0xffff_ff00), slotCount: 40, delayedBefore: 0n, delayed: [], messageIndex: 35 },
+      'slotDecode',
+    )
+    const overlap = withGroup1(0)
+    overlap[layout.lengthsStart + 32] = overlap[layout.lengthsStart] as number // slot 32 := slot 0's bytes
+    blobCase(
+      ctx,
+      'blob/hostile-group-offset-overlaps-slot-0',
+      { body: overlap, slotCount: 40, delayedBefore: 0n, delayed: [], messageIndex: 32 },
+      'applied',
+    )
+  }
+
+  // A length prefix of 2^32 − 1 on one blob: the body is the blob's whole payload (126,972 bytes);
+  // the zeros after the encoded bytes are read as empty block entries and change no message.
+  {
+    const tx = transfer(user(14), user(15).address, { chainId, nonce: 0n, value: 7n }).tx
+    const encoded = encodeBlobBatchBody({
+      chainId,
+      prevDelayedCount: 0n,
+      blocks: [block([...fillers(ctx, 1, 80), tx])],
+    })
+    const v = blobCase(
+      ctx,
+      'blob/body-length-beyond-capacity',
+      {
+        body: encoded.body,
+        slotCount: 2,
+        delayedBefore: 0n,
+        delayed: [],
+        messageIndex: 1,
+        declaredLength: 0xffff_ffff,
+      },
+      'applied',
+    )
+    if (v.bodyLength !== PAYLOAD_BYTES_PER_BLOB - BLOB_LENGTH_PREFIX_BYTES)
+      throw new Error('blob vector: body not cut to the capacity')
   }
 
   return { file: { config: vectorConfig(config, root0), cases: ctx.cases }, blobs: ctx.blobs }

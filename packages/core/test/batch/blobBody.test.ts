@@ -82,13 +82,56 @@ function proverView(body: Uint8Array, openings: BlobElement[]): Uint8Array {
   return payloadBody(view)
 }
 
+/**
+ * §8.3 step 2 read literally, in its order: the payload ranges `[start, end)` a prover reads for
+ * message j, each then mapped to the elements it touches (a second implementation, for a differential).
+ */
+function specReadElements(body: Uint8Array, delayed: bigint, slots: number, j: bigint): string[] {
+  if (j < delayed) return []
+  const reads: [number, number][] = [[0, 4]] // bodyLength: payload bytes 0..3
+  const read = (start: number, end: number) => reads.push([start + 4, end + 4]) // body offsets → payload
+  const L = body.length
+  const u = (at: number, n: number) => body.subarray(at, at + n).reduce((x, b) => x * 256 + b, 0)
+  const elements = () => {
+    const out = new Set<number>()
+    for (const [start, end] of reads) for (let p = start; p < end; p++) out.add(Math.floor(p / 31))
+    return [...out].sort((a, b) => a - b).map((e) => `${Math.floor(e / 4096)}/${e % 4096}`)
+  }
+  if (L < 11) return elements()
+  read(8, 10)
+  const A = u(8, 2)
+  if (11 + 20 * A > L) return elements()
+  read(10 + 20 * A, 11 + 20 * A)
+  const P = 11 + 20 * A + 40 * (body[10 + 20 * A] as number)
+  if (P > L) return elements()
+  const k = Number(j - delayed)
+  const g = Math.floor(k / 32)
+  const groupAt = P + slots + 4 * g
+  if (groupAt + 4 > L) return elements()
+  read(groupAt, groupAt + 4)
+  read(P + 32 * g, P + k + 1)
+  let start = P + slots + 4 * Math.ceil(slots / 32) + u(groupAt, 4)
+  for (let i = 32 * g; i < k; i++) start += body[P + i] as number
+  const end = start + (body[P + k] as number)
+  if (end > L) return elements()
+  read(start, end)
+  const layout = readBlobBodyLayout(body, slots)
+  const reads2: { feeIndex?: number; addressIndex?: number | undefined } = {}
+  if (layout && decodeSlotAt(body, start, end, layout.prelude, CHAIN_ID, reads2).ok) {
+    read(11 + 20 * A + 40 * (reads2.feeIndex as number), 51 + 20 * A + 40 * (reads2.feeIndex as number))
+    if (reads2.addressIndex !== undefined) read(10 + 20 * reads2.addressIndex, 30 + 20 * reads2.addressIndex)
+  }
+  return elements()
+}
+
 /** Message j read from `view` must be what it is in the whole body: same place, same slot result. */
 function expectOpeningsSuffice(body: Uint8Array, delayed: bigint, slots: number, j: bigint): BlobElement[] {
   const openings = blobOpeningsForMessage(body, delayed, slots, j)
+  expect(openings.map((o) => `${o.blobIndex}/${o.element}`)).toEqual(specReadElements(body, delayed, slots, j))
   const sorted = [...openings].sort((a, b) => a.blobIndex - b.blobIndex || a.element - b.element)
   expect(openings).toEqual(sorted)
   expect(new Set(openings.map((o) => `${o.blobIndex}/${o.element}`)).size).toBe(openings.length)
-  expect(openings.length).toBeLessThanOrEqual(21) // the bound of §8.4 for blob batches
+  expect(openings.length).toBeLessThanOrEqual(17) // the bound of §8.4 for blob batches
   const full = locateBlobMessage(body, delayed, slots, j)
   if (full.kind === 'delayed') {
     expect(openings).toEqual([])

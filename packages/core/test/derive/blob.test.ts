@@ -136,24 +136,29 @@ describe('derivation of blob batches (protocol.md §5.7, §6.1)', () => {
     }
   })
 
-  it('an absent slot is a slotDecode no-op for itself only; the batch keeps its message count', () => {
+  /** Every message of part 1 in the implicit block at T_b: the four deposits apply, the three slots are absent. */
+  function expectAllSlotsAbsent(bytes: Uint8Array) {
     const batch = blobBatch(0n, part1, 0n)
-    const layout = readBlobBodyLayout(batch.bytes, 3)
-    if (!layout) throw new Error('no layout')
-    const broken = batch.bytes.slice()
-    // groups[0] far past the body: every slot of group 0 is absent, and so are the block entries
-    new DataView(broken.buffer).setUint32(layout.groupsStart, 1_000_000)
-    const result = derive([{ ...batch, bytes: broken }], delayed)
-    expect(result.blocks).toHaveLength(1) // the implicit block at T_b
+    const result = derive([{ ...batch, bytes }], delayed)
+    expect(result.blocks).toHaveLength(1)
     expect(result.blocks[0]?.header.timestamp).toBe(batch.l1Timestamp)
     expect(result.blocks[0]?.outcomes.map((o) => (o.applied ? 'applied' : o.reason))).toEqual([
-      'applied',
-      'applied',
-      'applied',
-      'applied',
-      'slotDecode',
-      'slotDecode',
-      'slotDecode',
+      ...Array(4).fill('applied'),
+      ...Array(3).fill('slotDecode'),
     ])
+  }
+
+  it('blobs whose body is empty (a zero length prefix) still give every message: deposits apply, slots are no-ops', () => {
+    expectAllSlotsAbsent(decodeBlobs([new Uint8Array(131_072)]))
+  })
+
+  it('absent slots (a group offset past the body) are slotDecode no-ops; the batch keeps its message count', () => {
+    const { bytes } = blobBatch(0n, part1, 0n)
+    const layout = readBlobBodyLayout(bytes, 3)
+    if (!layout) throw new Error('no layout')
+    const broken = bytes.slice()
+    // groups[0] far past the body: every slot of group 0 is absent, and so are the block entries
+    new DataView(broken.buffer).setUint32(layout.groupsStart, 1_000_000)
+    expectAllSlotsAbsent(broken)
   })
 })
