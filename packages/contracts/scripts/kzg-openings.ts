@@ -1,7 +1,7 @@
 /**
  * Real KZG openings for the forge tests of the one-step prover over blob batches (protocol.md §5.7,
  * §8.3), called through `vm.ffi`: builds the blobs of a payload, then opens the requested elements
- * with `@crate-crypto/node-eth-kzg` (core's `kzg()`), so the tests exercise the real `0x0a`
+ * with core's `openElement` (`@crate-crypto/node-eth-kzg`), so the tests exercise the real `0x0a`
  * precompile rather than a mock.
  *
  *   node scripts/kzg-openings.ts <blobCount> <bodyLength> <elements> [<bodyOffset>:<hex>]...
@@ -13,42 +13,16 @@
  * `abi.encode(bytes32[] versionedHashes, (uint256,uint256,bytes32,bytes,bytes)[] openings)` as hex.
  */
 import {
-  BLS_MODULUS,
+  BLOB_LENGTH_PREFIX_BYTES,
   blobCapacity,
   encodeBlobs,
   FIELD_ELEMENTS_PER_BLOB,
   kzg,
   kzgCommitmentToVersionedHash,
+  openElement,
   PAYLOAD_BYTES_PER_ELEMENT,
 } from '@sluice/core'
 import { bytesToHex, encodeAbiParameters, hexToBytes } from 'viem'
-
-const PREFIX_BYTES = 4
-
-function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  let result = 1n
-  let b = base % modulus
-  let e = exponent
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % modulus
-    b = (b * b) % modulus
-    e >>= 1n
-  }
-  return result
-}
-
-function bitReverse12(i: number): number {
-  let r = 0
-  for (let bit = 0; bit < 12; bit++) r |= ((i >> bit) & 1) << (11 - bit)
-  return r
-}
-
-/** EIP-4844's evaluation point of element `i`: ω^bitrev12(i), ω = 7^((r−1)/4096) mod r. */
-function evaluationPoint(element: number): Uint8Array {
-  const omega = modPow(7n, (BLS_MODULUS - 1n) / BigInt(FIELD_ELEMENTS_PER_BLOB), BLS_MODULUS)
-  const z = modPow(omega, BigInt(bitReverse12(element)), BLS_MODULUS)
-  return hexToBytes(`0x${z.toString(16).padStart(64, '0')}`)
-}
 
 const [blobCountArg, bodyLengthArg, elementsArg, ...segments] = process.argv.slice(2)
 if (blobCountArg === undefined || bodyLengthArg === undefined || elementsArg === undefined) {
@@ -73,7 +47,7 @@ new DataView(blobs[0]!.buffer).setUint32(1, bodyLength)
 const k = kzg()
 const commitments = blobs.map((blob) => k.blobToCommitment(blob))
 const lastElement = Math.ceil(
-  (PREFIX_BYTES + Math.max(touched, Math.min(bodyLength, body.length))) / PAYLOAD_BYTES_PER_ELEMENT,
+  (BLOB_LENGTH_PREFIX_BYTES + Math.max(touched, Math.min(bodyLength, body.length))) / PAYLOAD_BYTES_PER_ELEMENT,
 )
 const elements =
   elementsArg === 'all'
@@ -84,7 +58,7 @@ const elements =
 const openings = elements.map((global) => {
   const blobIndex = Math.floor(global / FIELD_ELEMENTS_PER_BLOB)
   const element = global % FIELD_ELEMENTS_PER_BLOB
-  const { proof, y } = k.computeProof(blobs[blobIndex]!, evaluationPoint(element))
+  const { proof, y } = openElement(k, blobs[blobIndex]!, element)
   return {
     blobIndex: BigInt(blobIndex),
     element: BigInt(element),

@@ -7,6 +7,12 @@ import {LocatedMessage} from "../../src/libraries/batch/BatchWalker.sol";
 import {Reason} from "../../src/libraries/stf/Reason.sol";
 import {DelayedMessage, StateProofs} from "../../src/libraries/stf/StateTransition.sol";
 import {BlobProverTestBase} from "./BlobProverTestBase.sol";
+import {Portal} from "../../src/L1/Portal.sol";
+import {SequencerInbox} from "../../src/L1/SequencerInbox.sol";
+import {IClaimManager} from "../../src/interfaces/IClaimManager.sol";
+import {IPortal} from "../../src/interfaces/IPortal.sol";
+import {Types} from "../../src/libraries/Types.sol";
+import {ValidConfig} from "../setup/ValidConfig.sol";
 
 /// @title OneStepProverBlob_Test
 /// @notice The one-step prover over blob batches (protocol.md §5.7, §8.3) with real blobs and real
@@ -434,5 +440,77 @@ contract OneStepProverBlob_Test is BlobProverTestBase {
 
     function _copy(BlobOpening memory _o) internal pure returns (BlobOpening memory) {
         return BlobOpening(_o.blobIndex, _o.element, _o.y, _o.commitment, _o.proof);
+    }
+}
+
+/// @title OneStepProverBlobRealInbox_Test
+/// @notice The prover over a blob batch that the real SequencerInbox recorded from a (forge) blob
+///         transaction, with the delayed message from the real Portal: `appendBlobBatch` stores the
+///         versioned hashes the prover opens against, and message order is delayed first.
+contract OneStepProverBlobRealInbox_Test is BlobProverTestBase {
+    SequencerInbox internal realInbox;
+    Portal internal realPortal;
+    address internal sequencer = address(0x5E0);
+    address internal whale = address(0x3A1E);
+    uint256 internal aliceKey = 0xA11CE;
+    address internal alice;
+    address internal bob = address(0xB0B);
+
+    function setUp() public override {
+        super.setUp();
+        alice = vm.addr(aliceKey);
+        _set(alice, 3, 10 ether);
+        Types.RollupConfig memory cfg = ValidConfig.get();
+        cfg.chainId = uint64(CHAIN_ID);
+        cfg.baseFeePerGas = BASE_FEE;
+        cfg.feeVault = FEE_VAULT;
+        cfg.sequencer = sequencer;
+        realPortal = new Portal(cfg, IClaimManager(address(0xC1A1)));
+        realInbox = new SequencerInbox(cfg, IPortal(address(realPortal)));
+        prover = new OneStepProver(realInbox, realPortal, cfg);
+    }
+
+    function test_proveBlob_realInboxAndPortal_depositThenTransfer() public {
+        bytes32 pre = _root();
+        vm.deal(whale, 2 ether);
+        vm.prank(whale);
+        realPortal.depositETH{value: 2 ether}(bob);
+
+        Fee[] memory fees = _defaultFees();
+        SlotTx memory t;
+        t.txType = 2;
+        t.nonce = 3;
+        t.fee = fees[0];
+        t.inline_ = true;
+        t.to = bob;
+        t.mantissa = 5;
+        t.exponent = 16;
+        t.key = aliceKey;
+        bytes[] memory slots = new bytes[](1);
+        slots[0] = _slotBytes(t);
+        Body2 memory b = _body2(new address[](0), fees, slots, 0, hex"010101");
+        (bytes32[] memory hashes, BlobOpening[] memory o) = _openBlobs(1, b, _slotNeeds(b, 0, 0, type(uint256).max));
+        vm.blobhashes(hashes);
+        vm.prank(sequencer, sequencer);
+        realInbox.appendBlobBatch(0, 1, 1);
+        assertEq(realInbox.batchBlobHashes(0)[0], hashes[0]);
+
+        // Message 0: the deposit (delayed messages come first), no opening.
+        DelayedMessage memory d = DelayedMessage({
+            kind: 0, l1Sender: whale, l1Timestamp: uint64(block.timestamp), payload: abi.encodePacked(bob, uint256(2 ether))
+        });
+        bytes[][] memory p = new bytes[][](1);
+        p[0] = _proof(bob);
+        _credit(bob, 2 ether);
+        assertEq(prover.proveMessage(0, pre, _encodeBlobProof(0, new BlobOpening[](0), d, p, new bytes[](0))), _root());
+
+        // Message 1: the transfer slot, through the openings.
+        bytes32 mid = _root();
+        p = _modelTransfer(alice, bob, 0.05 ether, 21_000 * 2 gwei);
+        assertEq(prover.proveMessage(1, mid, _encodeBlobProof(0, o, _noDelayed(), p, new bytes[](0))), _root());
+
+        // A message past the batch is refused as before.
+        vm.expectRevert(abi.encodeWithSelector(OneStepProver.MessageNotInBatch.selector, 2, 0));
+        prover.proveMessage(2, mid, _encodeBlobProof(0, o, _noDelayed(), p, new bytes[](0)));
     }
 }

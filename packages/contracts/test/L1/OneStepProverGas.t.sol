@@ -5,7 +5,8 @@ import {Constants} from "../../src/libraries/Constants.sol";
 import {Reason} from "../../src/libraries/stf/Reason.sol";
 import {DelayedMessage} from "../../src/libraries/stf/StateTransition.sol";
 import {OneStepProver} from "../../src/L1/OneStepProver.sol";
-import {OneStepProverTestBase} from "./OneStepProverTestBase.sol";
+import {BlobOpening} from "../../src/libraries/batch/BlobBody.sol";
+import {BlobProverTestBase} from "./BlobProverTestBase.sol";
 
 /// @notice Calls a target the way a contract forwarding a proof would (the DisputeGame): copies its
 ///         calldata into fresh memory and calls. The figure includes that copy and the call; a test
@@ -36,7 +37,10 @@ contract GasMeter {
 ///         proofs is 16 full branches and a leaf and the storage proof 16 full branches and a leaf.
 ///         A real trie has ~6 full levels at a million accounts; grinding adds only short 2-child
 ///         branches. Figures are printed with `-vv` (log_named_uint).
-contract OneStepProverGas_Test is OneStepProverTestBase {
+///         Blob batches (§8.4 restated, §8.3): the proof carries KZG openings instead of the batch; the
+///         worst shapes open the most elements a message can need from the largest body (six blobs,
+///         761,852 bytes, so the prover's body buffer is as large as it gets).
+contract OneStepProverGas_Test is BlobProverTestBase {
     uint256 internal constant MAX_BATCH_BYTES = Constants.MAX_BATCH_BYTES_LIMIT;
     /// @notice Full branch levels in every proof (protocol.md §8.4).
     uint256 internal constant FULL_LEVELS = 16;
@@ -431,5 +435,129 @@ contract OneStepProverGas_Test is OneStepProverTestBase {
         assertEq(reason, Reason.SLOT_DECODE, "an empty slot of the implicit block");
         assertEq(post, pre);
     }
-}
 
+    // ------------------------------------------------------------------ blob batches (§8.4 restated)
+
+    /// @notice The largest blob body: six blobs' payload less the length prefix (§5.7).
+    uint256 internal constant MAX_BLOB_BODY = 6 * 126_976 - 4;
+    /// @notice The most slots a six-blob batch may announce (one per 64 payload bytes, §5.1).
+    uint256 internal constant MAX_BLOB_SLOTS = 6 * 126_976 / 64;
+
+    /// @dev A six-blob body whose prefix says `MAX_BLOB_BODY`, announcing `MAX_BLOB_SLOTS` slots, all
+    ///      empty but the last, `_slot`, placed as late as the body allows with its first byte the last
+    ///      payload byte of an element (so it touches the most elements).
+    function _maxBlobBody(address[] memory _dict, Fee[] memory _fees, bytes memory _slot)
+        internal
+        pure
+        returns (Body2 memory b_)
+    {
+        bytes[] memory slots = new bytes[](MAX_BLOB_SLOTS);
+        slots[MAX_BLOB_SLOTS - 1] = _slot;
+        uint256 slotsStart = _body2(_dict, _fees, new bytes[](MAX_BLOB_SLOTS), 0, "").tailAt;
+        uint256 start = MAX_BLOB_BODY - _slot.length;
+        while ((start + 4) % 31 != 30) --start;
+        b_ = _body2(_dict, _fees, slots, start - slotsStart, "");
+        b_.length = MAX_BLOB_BODY;
+    }
+
+    /// @dev Posts `_b` as a six-blob batch, proves its last slot with the openings of `_set`, checks
+    ///      the outcome and the bounds, and logs the figures.
+    function _measureBlob(
+        string memory _name,
+        Body2 memory _b,
+        ElementSet memory _set,
+        bytes[][] memory _p,
+        bytes[] memory _sp,
+        Expected memory _e
+    ) internal returns (Figures memory f_) {
+        bytes memory cd;
+        uint256 openings;
+        {
+            (bytes32[] memory hashes, BlobOpening[] memory o) = _openBlobs(6, _b, _set);
+            inbox.pushBlob(hashes, 0, uint32(_b.slotCount));
+            bytes memory proof = _encodeBlobProof(0, o, _noDelayed(), _p, _sp);
+            cd = abi.encodeCall(prover.proveMessageWithReason, (_b.slotCount - 1, _e.pre, proof));
+            openings = o.length;
+        }
+        (uint256 used, bytes memory ret) = meter.measure(address(prover), cd);
+        (bytes32 post, uint8 reason) = abi.decode(ret, (bytes32, uint8));
+        assertEq(reason, _e.reason, "outcome");
+        assertEq(post, _e.post, "post root");
+        f_ = _figures(cd, used);
+        _log(_name, _b.length, f_);
+        emit log_named_uint(string.concat(_name, ": openings"), openings);
+        assertLe(f_.calldataBytes + TX_ENVELOPE_BYTES, MAX_TX_BYTES, "transaction within 128 KiB");
+        assertLe(f_.txGas, MAX_TX_GAS, "transaction within 8,000,000 gas");
+    }
+
+    /// @dev The pre-state root, and the post-state root and reason the proof must give.
+    struct Expected {
+        bytes32 pre;
+        bytes32 post;
+        uint8 reason;
+    }
+
+    /// @dev A prelude of 4 addresses and 7 fee entries: with the most slots, feeCount (element 3),
+    ///      address 2 (= PASSER, elements 1–2), fee entry 3 (= `fees[0]`, elements 6–8), the last
+    ///      slot's lengths run and its group offset (2 elements each) lie in distinct elements.
+    function _straddlingPrelude() internal view returns (address[] memory dict_, Fee[] memory fees_) {
+        dict_ = new address[](4);
+        (dict_[0], dict_[1], dict_[2], dict_[3]) = (address(0xD1), carol, PASSER, address(0xD3));
+        fees_ = new Fee[](7);
+        for (uint256 k; k < 7; ++k) {
+            fees_[k] = Fee({maxFeePerGas: uint128(3 gwei + k), maxPriorityFeePerGas: 2 gwei, gasLimit: 50_000});
+        }
+        fees_[3] = fees[0];
+    }
+
+    /// @notice The worst slot that decodes (protocol.md §8.4: 17 openings): a withdrawal (four proofs
+    ///         of 16 full levels) as wide as a decodable slot gets here (a 10-byte nonce varint, a
+    ///         37-byte mantissa: 134 bytes over 6 elements), whose dictionary recipient and fee entry
+    ///         straddle elements (2 and 3, none shared), its lengths run and group offset straddling
+    ///         too, in the largest body.
+    function test_hardBound_blobWithdrawalMaxBody_withinLimits() public {
+        (address[] memory dict, Fee[] memory blobFees) = _straddlingPrelude();
+        SlotTx memory t;
+        t.txType = 2;
+        t.nonce = 2 ** 63; // a 10-byte varint
+        t.feeIndex = 3;
+        t.fee = fees[0];
+        t.to = PASSER;
+        t.toIndex = 2;
+        t.mantissa = 2 ** 252 + 1; // exponent 0: a 37-byte wide varint
+        t.withTail = true;
+        t.tail = carol;
+        t.key = aliceKey;
+        bytes memory slot = _slotBytes(t);
+        assertEq(slot.length, 134, "the widest slot this recipient and fee entry allow");
+        Body2 memory b = _maxBlobBody(dict, blobFees, slot);
+        ElementSet memory set = _slotNeeds(b, b.slotCount - 1, 3, 2);
+        assertEq(set.count, 17, "the most openings a message needs (protocol.md 8.4)");
+
+        _set(alice, 2 ** 63, 2 ** 255);
+        uint256 value = 2 ** 252 + 1;
+        _reservedSlots.push(keccak256(abi.encodePacked(_withdrawalHash(40_000, alice, carol, value))));
+        bytes32 pre = _root();
+        (bytes[][] memory p, bytes[] memory sp) =
+            _modelWithdrawal(alice, carol, value, _intrinsic(abi.encodePacked(bytes12(0), carol)) * 2 gwei);
+        for (uint256 k; k < p.length; ++k) assertGe(p[k].length, FULL_LEVELS + 1, "account proof depth");
+        assertGe(sp.length, FULL_LEVELS, "storage proof depth");
+        _measureBlob("blob withdrawal, max body", b, set, p, sp, Expected(pre, _root(), Reason.APPLIED));
+    }
+
+    /// @notice The widest slot (255 bytes, starting on an element's last byte: 10 elements) in the
+    ///         largest body; it fails to decode, so no dictionary entry and no account proof.
+    function test_hardBound_blobWidestSlotMaxBody_withinLimits() public {
+        bytes memory slot = _filler(255, 3);
+        slot[0] = 0x06; // type 3: slotDecode at the first byte, after every byte of it was required
+        (address[] memory dict, Fee[] memory blobFees) = _straddlingPrelude();
+        Body2 memory b = _maxBlobBody(dict, blobFees, slot);
+        ElementSet memory set = _locateNeeds(b, b.slotCount - 1);
+        _addBytes(set, b.slotStarts[b.slotCount - 1], 255);
+        bytes32 pre = _root();
+        _measureBlob(
+            "blob widest slot, max body", b, set, new bytes[][](0), new bytes[](0), Expected(pre, pre, Reason.SLOT_DECODE)
+        );
+        assertEq(set.count, 10 + 6, "ten slot elements and the six locating ones");
+    }
+}

@@ -20,6 +20,8 @@ contract InboxActor {
     uint256 public sequencerAppends;
     uint256 public forcedAppends;
     uint256 public strangerAppends;
+    /// @notice The indices of the blob batches the sequencer appended.
+    uint256[] public blobBatches;
 
     constructor(Portal _portal, SequencerInbox _inbox, address _sequencer) {
         portal = _portal;
@@ -64,6 +66,40 @@ contract InboxActor {
         try inbox.appendBatch(batch, count) {
             strangerAppends++;
         } catch { }
+    }
+
+    /// @dev 1–6 distinct versioned hashes for a blob transaction (the BLOBHASH values of its blobs).
+    function _blobs(uint8 _count, uint256 _seed) internal returns (bytes32[] memory hashes_) {
+        hashes_ = new bytes32[](1 + _count % 6);
+        for (uint256 i; i < hashes_.length; ++i) {
+            hashes_[i] = bytes32((uint256(1) << 248) | (uint256(keccak256(abi.encode(_seed, i))) >> 8));
+        }
+        vm.blobhashes(hashes_);
+    }
+
+    function sequencerAppendBlob(uint256 _delayedSeed, uint32 _slots, uint8 _blobs_) external {
+        (, uint256 count) = _batch(_delayedSeed, 0);
+        uint256 prev = count == 0 ? 0 : inbox.delayedCount(count - 1);
+        uint256 delayedAfter = prev + _delayedSeed % (portal.delayedMessageCount() - prev + 1);
+        bytes32[] memory hashes = _blobs(_blobs_, _delayedSeed);
+        uint32 slots = uint32(_slots % (hashes.length * 126_976 / 64 + 1));
+        vm.prank(sequencer, sequencer);
+        inbox.appendBlobBatch(count, uint64(delayedAfter), slots);
+        blobBatches.push(count);
+        sequencerAppends++;
+    }
+
+    function strangerAppendBlob(address _who, uint8 _blobs_) external {
+        if (_who == sequencer) return;
+        _blobs(_blobs_, uint160(_who));
+        vm.prank(_who, _who);
+        try inbox.appendBlobBatch(inbox.batchCount(), 0, 0) {
+            strangerAppends++;
+        } catch { }
+    }
+
+    function blobBatchCount() external view returns (uint256) {
+        return blobBatches.length;
     }
 
     function forceInclude(uint256 _upTo) external {
@@ -118,6 +154,26 @@ contract SequencerInbox_Invariant is Test {
             prevMessages = inbox.messageCount(i);
         }
         assertLe(prevDelayed, portal.delayedMessageCount());
+    }
+
+    /// @custom:invariant Exactly the blob batches have versioned hashes, and each one's hash commits to
+    ///                   them and to its counts: `keccak256(2 ‖ delayedCountAfter ‖ slotCount ‖ hashes)`.
+    function invariant_blobBatchesCommitToTheirBlobs() public view {
+        uint256 blobs;
+        for (uint256 i; i < inbox.batchCount(); ++i) {
+            bytes32[] memory hashes = inbox.batchBlobHashes(i);
+            if (hashes.length == 0) continue;
+            assertEq(actor.blobBatches(blobs++), i, "a blob batch the sequencer appended");
+            uint256 prevDelayed = i == 0 ? 0 : inbox.delayedCount(i - 1);
+            uint256 prevMessages = i == 0 ? 0 : inbox.messageCount(i - 1);
+            uint256 slots = inbox.messageCount(i) - prevMessages - (inbox.delayedCount(i) - prevDelayed);
+            assertLe(slots * 64, hashes.length * 126_976, "the slot bound");
+            assertEq(
+                inbox.batchHash(i),
+                keccak256(abi.encodePacked(uint8(2), uint64(inbox.delayedCount(i)), uint32(slots), hashes))
+            );
+        }
+        assertEq(blobs, actor.blobBatchCount());
     }
 
     /// @custom:invariant A delayed message can always be forced in after the delay: once the newest
