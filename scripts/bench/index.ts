@@ -8,6 +8,7 @@
  */
 import { figures as batchFigures } from './figures/batch.ts'
 import { figures as e2eFigures } from './figures/e2e.ts'
+import { figures as l1Figures } from './figures/l1.ts'
 import { figures as ospFigures } from './figures/osp.ts'
 import { figures as stfFigures } from './figures/stf.ts'
 import { figures as trieFigures } from './figures/trie.ts'
@@ -21,6 +22,7 @@ const registry: FigureGroup[] = [
   ...ospFigures,
   ...e2eFigures,
   ...verifierFigures,
+  ...l1Figures,
 ]
 
 function formatNumber(n: number | undefined): string {

@@ -16,12 +16,18 @@ export function devAccount(index: number): { address: Address; privateKey: Hex }
 
 /** Deploys the contracts (nonces 0–4 on a fresh anvil, so the addresses are always the same). */
 export const DEPLOYER_INDEX = 0
-/** The sequencer: posts batches and (as proposer) claims. */
+/** The sequencer: posts batches. */
 export const SEQUENCER_INDEX = 1
+/**
+ * The sequencer's proposer (claims, bonds, games), apart from the batcher's key: geth keeps an
+ * account's pending transactions in one pool only (blob pool or the other), so a proposer sharing
+ * the key of a batcher with a blob transaction pending would be refused on a real L1.
+ */
+export const PROPOSER_INDEX = 19
 /** The accounts handed to users, funded on L1 by anvil and on L2 by real deposits. The deployer is
  *  one of them (it is idle after deploying); the sequencer is not (its L1 nonce is busy). */
 export const USER_INDICES = [0, 2, 3, 4, 5, 6, 7, 8, 9] as const
-/** Verifier `i` challenges with anvil account `CHALLENGER_BASE_INDEX + i` (anvil funds 20 accounts). */
+/** Verifier `i` challenges with anvil account `CHALLENGER_BASE_INDEX + i` (anvil funds 20 accounts; 19 proposes). */
 export const CHALLENGER_BASE_INDEX = 10
 /** How many accounts anvil funds. */
 export const ANVIL_ACCOUNTS = 20

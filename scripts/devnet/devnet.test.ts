@@ -68,8 +68,11 @@ describe('npm run devnet', () => {
   it('refuses a malformed flag with the usage (exit 2)', async () => {
     const { code, stderr } = await devnet(['--verifiers', 'many', '--dir', tempDir()])
     expect(code).toBe(2)
-    expect(stderr).toMatch(/--verifiers must be an integer from 0 to 16/)
+    expect(stderr).toMatch(/--verifiers must be an integer from 0 to 9/)
     expect(stderr).toMatch(/Usage: npm run devnet/)
+    const da = await devnet(['--da', 'blob', '--dir', tempDir()])
+    expect(da.code).toBe(2)
+    expect(da.stderr).toMatch(/--da must be blobs, calldata or auto, not "blob"/)
   })
 
   it('names the port in use and the flag that changes it, and starts nothing', async () => {

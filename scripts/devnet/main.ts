@@ -19,6 +19,7 @@ import {
   devAccount,
   devnetRollupConfig,
   L2_FUNDING,
+  PROPOSER_INDEX,
   SEQUENCER_INDEX,
   USER_INDICES,
 } from './config.ts'
@@ -224,12 +225,17 @@ async function main(options: DevnetOptions): Promise<void> {
     process.execPath,
     sequencerBin,
     ...['--l1-rpc', l1Url, '--deployment', deploymentFile, '--data-dir', sequencerDir],
-    ...['--sequencer-key', sequencerKey, '--rpc-host', HOST, '--rpc-port', String(options.sequencerPort)],
+    ...['--sequencer-key', sequencerKey, '--proposer-key', devAccount(PROPOSER_INDEX).privateKey],
+    ...['--rpc-host', HOST, '--rpc-port', String(options.sequencerPort)],
+    // anvil serves the beacon API's blobs endpoint on its RPC port.
+    ...['--da', options.da, '--l1-beacon', l1Url],
     ...['--p2p-host', HOST, '--p2p-port', String(options.sequencerPort + P2P_PORT_OFFSET)],
     ...['--block-time', String(options.blockTime)],
     ...(options.fault === undefined ? [] : ['--enable-faults', '--fault', options.fault]),
   ]
-  say(`starting the sequencer on ${sequencerUrl}${options.fault ? ` with fault ${options.fault}` : ''}`)
+  say(
+    `starting the sequencer on ${sequencerUrl}, batches in ${options.da === 'auto' ? 'blobs or calldata by price (auto)' : options.da}${options.fault ? `, with fault ${options.fault}` : ''}`,
+  )
   const sequencer = await startNode('sequencer', sequencerCommand, sequencerDir, sequencerUrl, logDir)
 
   const verifierUrls: string[] = []
@@ -241,7 +247,7 @@ async function main(options: DevnetOptions): Promise<void> {
       process.execPath,
       verifierBin,
       ...['--l1-rpc', l1Url, '--deployment', deploymentFile, '--data-dir', dataDir],
-      ...['--rpc-host', HOST, '--rpc-port', String(port), '--sequencer-rpc', sequencerUrl],
+      ...['--rpc-host', HOST, '--rpc-port', String(port), '--sequencer-rpc', sequencerUrl, '--l1-beacon', l1Url],
       ...['--p2p-host', HOST, '--p2p-port', String(port + P2P_PORT_OFFSET)],
       ...['--challenger-key', devAccount(CHALLENGER_BASE_INDEX + i).privateKey],
       ...sequencer.info.p2p.flatMap((address) => ['--peer', address]),
@@ -344,6 +350,7 @@ async function main(options: DevnetOptions): Promise<void> {
     '',
     `L1 (anvil)     ${l1Url}   chain id ${l1ChainId}`,
     `L2 sequencer   ${sequencerUrl}   chain id ${config.chainId}`,
+    `Batches        ${options.da === 'auto' ? 'blobs or calldata, by price (--da auto)' : `${options.da} (--da ${options.da})`}; nodes read blobs from the beacon API at ${l1Url}`,
     ...verifierUrls.map((url, i) => `L2 verifier-${i}   ${url}`),
     `Explorer       ${sequencerUrl}/ (every node serves one at its RPC address, in a browser)`,
     '',

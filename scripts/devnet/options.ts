@@ -14,7 +14,8 @@ export const P2P_PORT_OFFSET = 100
 export const USAGE = `Usage: npm run devnet -- [options]
 
   --fresh                 start over: delete the devnet directory first
-  --verifiers <n>         verifiers to run (default 1; 0 allowed)
+  --verifiers <n>         verifiers to run (default 1; 0 to 9)
+  --da <mode>             where the sequencer posts batches: blobs (default), calldata or auto
   --fault <name>          start the sequencer with --enable-faults --fault <name> (tests only)
   --block-time <ms>       L2 block time (default 250)
   --l1-port <port>        anvil's port (default 8545)
@@ -27,6 +28,8 @@ export type DevnetOptions = {
   fresh: boolean
   verifiers: number
   fault: string | undefined
+  /** The sequencer's --da. */
+  da: 'blobs' | 'calldata' | 'auto'
   blockTime: number
   l1Port: number
   sequencerPort: number
@@ -42,6 +45,7 @@ export function parseDevnetOptions(argv: string[]): DevnetOptions | undefined {
       fresh: { type: 'boolean', default: false },
       verifiers: { type: 'string', default: '1' },
       fault: { type: 'string' },
+      da: { type: 'string', default: 'blobs' },
       'block-time': { type: 'string', default: '250' },
       'l1-port': { type: 'string', default: '8545' },
       'sequencer-port': { type: 'string', default: '9545' },
@@ -59,10 +63,15 @@ export function parseDevnetOptions(argv: string[]): DevnetOptions | undefined {
     }
     return n
   }
+  if (!['blobs', 'calldata', 'auto'].includes(values.da)) {
+    throw new DevnetError(`--da must be blobs, calldata or auto, not "${values.da}".`)
+  }
   return {
     fresh: values.fresh,
-    verifiers: integer('verifiers', values.verifiers, 0, 16),
+    // Verifier i challenges with anvil account 10 + i; account 19 is the proposer's.
+    verifiers: integer('verifiers', values.verifiers, 0, 9),
     fault: values.fault,
+    da: values.da as DevnetOptions['da'],
     blockTime: integer('block-time', values['block-time'], 10, 60_000),
     l1Port: integer('l1-port', values['l1-port'], 1, 65_535),
     sequencerPort: integer('sequencer-port', values['sequencer-port'], 1, 65_535 - P2P_PORT_OFFSET),

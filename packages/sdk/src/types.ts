@@ -26,6 +26,8 @@ export type SyncStatus = {
   finalized: BlockRef
   lag: { unsafeToSafeBlocks: bigint; l1HeadToConfirmedBlocks: bigint }
   batches: SyncStatusBatches
+  /** The newest batch the node derived, with its DA, bytes and L1 cost; null before the first. */
+  latestBatch: SluiceBatch | null
   /** The node's view of claims and games, as it sent them (see `getClaims`/`getGames` for L1's). */
   claims: readonly unknown[]
   games: readonly unknown[]
@@ -47,6 +49,30 @@ export type SluiceBatch = {
   delayedCountAfter: bigint
   /** `root_n` after the batch: what a correct claim at this batch says. */
   stateRoot: Hash
+  /** Where the batch's data is on L1 (null from a node that does not say). */
+  dataAvailability: BatchDataAvailability | null
+  /** calldata: the batch's bytes; blobs: the body the blobs carry (null when the node does not know). */
+  bytes: number | null
+  /** Transaction slots of the batch (null from a node that does not say). */
+  transactionSlots: bigint | null
+  /** `bytes / transactionSlots`; null without slots. */
+  bytesPerTransaction: number | null
+  /** blobs: `bytes / (blobCount × 131,072)`; null for calldata. */
+  blobFill: number | null
+  /** The batch transaction's L1 gas and blob gas (null when the node has no receipt). */
+  l1GasUsed: bigint | null
+  l1BlobGasUsed: bigint | null
+  /** What the batch paid on L1, in wei: execution (gas × effective price) plus blob gas × blob price. */
+  l1Cost: bigint | null
+}
+
+/** Where a batch's data is: calldata of its inbox call, EIP-4844 blobs, or none (a forced-inclusion batch). */
+export type BatchDataAvailability = {
+  kind: 'calldata' | 'blobs' | 'none'
+  /** 0 unless `blobs`. */
+  blobCount: number
+  /** The blobs' versioned hashes in the inbox's order (empty unless `blobs`). */
+  versionedHashes: readonly Hash[]
 }
 
 /** `sluice_claimAtBlock`: the first batch at or after an L2 block. */

@@ -172,5 +172,14 @@ describe('sluice against a running sequencer', () => {
       { timeoutMs: 60_000, intervalMs: 500 },
     )
     expect(BigInt(status.batches.lastIndex as string)).toBe(BigInt(status.batches.count) - 1n)
+    // The sequencer posts blobs by default on anvil: the latest batch says so, with its hashes and cost.
+    const latest = (status as unknown as { latestBatch: Record<string, unknown> }).latestBatch
+    expect(latest).toMatchObject({ index: status.batches.lastIndex, dataAvailability: { kind: 'blobs', blobCount: 1 } })
+    expect((latest.dataAvailability as { versionedHashes: string[] }).versionedHashes[0]).toMatch(/^0x01[0-9a-f]{62}$/)
+    expect(BigInt(latest.l1BlobGasUsed as string)).toBe(131_072n)
+    const text = await sluice([...global, 'status'])
+    expect(text.stdout).toMatch(
+      /batches +\d+; latest #\d+ in blobs \(1\): 0x01[0-9a-f]{6}…, \d+ bytes \([\d.]+% of the blobs\)/,
+    )
   }, 90_000)
 })

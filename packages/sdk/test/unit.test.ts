@@ -78,6 +78,56 @@ describe('rollup RPC parsing', () => {
     expect(status.lag).toEqual({ unsafeToSafeBlocks: 10n, l1HeadToConfirmedBlocks: 2n })
     expect(status.batches).toEqual({ count: 3n, lastIndex: 2n, l1Count: 4n })
     expect(status.raw.derivation).toEqual({ progress: 1 })
+    expect(status.latestBatch).toBeNull()
+  })
+
+  it('parses a batch’s DA, bytes and L1 cost, in sluice_getBatch and as syncStatus.latestBatch', () => {
+    const hashes = [pad('0x0101', { size: 32 }), pad('0x0102', { size: 32 })]
+    const batch = {
+      index: '0x5',
+      l1BlockNumber: '0x20',
+      l1TransactionHash: pad('0x99', { size: 32 }),
+      forced: false,
+      firstBlock: '0x10',
+      lastBlock: '0x12',
+      messageCountAfter: '0x400',
+      delayedCountAfter: '0x2',
+      stateRoot: pad('0x1', { size: 32 }),
+      dataAvailability: { kind: 'blobs', blobCount: 2, versionedHashes: hashes },
+      bytes: 150_000,
+      transactionSlots: '0x7d0',
+      bytesPerTransaction: 75,
+      blobFill: 0.572,
+      l1GasUsed: '0xea60',
+      l1BlobGasUsed: '0x40000',
+      l1Cost: '0x1000',
+    }
+    const parsed = parseBatch(batch)
+    expect(parsed).toMatchObject({
+      dataAvailability: { kind: 'blobs', blobCount: 2, versionedHashes: hashes },
+      bytes: 150_000,
+      transactionSlots: 2_000n,
+      bytesPerTransaction: 75,
+      blobFill: 0.572,
+      l1GasUsed: 60_000n,
+      l1BlobGasUsed: 262_144n,
+      l1Cost: 4_096n,
+    })
+    const status = parseSyncStatus({
+      chainId: '0x1',
+      l1: { head: ref(2), confirmed: ref(1) },
+      unsafe: ref(4),
+      safe: ref(3),
+      finalized: ref(1),
+      latestBatch: batch,
+    })
+    expect(status.latestBatch).toEqual(parsed)
+    // A node from before blob batches: the fields are null, not invented.
+    const old = parseBatch({ ...batch, dataAvailability: undefined, bytes: undefined, l1Cost: undefined })
+    expect(old).toMatchObject({ dataAvailability: null, bytes: null, l1Cost: null })
+    expect(() => parseBatch({ ...batch, dataAvailability: { kind: 'ipfs' } })).toThrow(
+      /dataAvailability.kind is not one of calldata, blobs, none/,
+    )
   })
 
   it('names the field that is malformed', () => {

@@ -8,12 +8,16 @@ export type BatchJson = {
   index: Hex
   l1BlockNumber: Hex
   l1TransactionHash: Hex | null
-  dataAvailability: string
+  dataAvailability: { kind: 'calldata' | 'blobs' | 'none'; blobCount: number; versionedHashes: Hex[] }
   bytes: number | null
+  blobFill: number | null
   transactionSlots: Hex
   delayedMessages: Hex
   bytesPerTransaction: number | null
   l1GasUsed: Hex | null
+  l1BlobGasUsed: Hex | null
+  l1ExecutionCost: Hex | null
+  l1BlobCost: Hex | null
   l1Cost: Hex | null
   firstBlock: Hex
   lastBlock: Hex
@@ -23,6 +27,13 @@ export type BatchJson = {
 }
 
 const cost = (wei: Hex | null) => (wei === null ? 'unknown' : eth(BigInt(wei), 8))
+/** `calldata`, `2 blobs`, or `none (forced)`. */
+const daShort = (b: BatchJson) => {
+  const { kind, blobCount } = b.dataAvailability
+  if (kind === 'blobs') return `${blobCount} blob${blobCount === 1 ? '' : 's'}`
+  return kind === 'none' ? 'none (forced)' : 'calldata'
+}
+const fill = (b: BatchJson) => (b.blobFill === null ? '' : ` (${(b.blobFill * 100).toFixed(1)}% of the blobs)`)
 const blocks = (b: BatchJson) =>
   num(b.blockCount) === 0 ? 'none' : `${integer(num(b.firstBlock))}–${integer(num(b.lastBlock))}`
 
@@ -53,7 +64,7 @@ export function BatchesPage() {
                   <td>
                     <HashText value={b.l1TransactionHash} keep={5} />
                   </td>
-                  <td>{b.dataAvailability}</td>
+                  <td>{daShort(b)}</td>
                   <td>{b.bytes === null ? '—' : integer(b.bytes)}</td>
                   <td>{integer(num(b.transactionSlots))}</td>
                   <td>{b.bytesPerTransaction === null ? '—' : b.bytesPerTransaction.toFixed(1)}</td>
@@ -93,16 +104,41 @@ export function BatchPage({ index }: { index: string }) {
                 <span class="mono break">{b.l1TransactionHash ?? '— (forced inclusion, no transaction body)'}</span>
               </Field>
               <Field name="L1 block">{integer(num(b.l1BlockNumber))}</Field>
-              <Field name="Data availability">{b.dataAvailability}</Field>
-              <Field name="Bytes">{b.bytes === null ? '—' : integer(b.bytes)}</Field>
+              <Field name="Data availability" id="batch-da">
+                {b.dataAvailability.kind === 'blobs' ? (
+                  <>
+                    {daShort(b)}
+                    <ul class="plain">
+                      {b.dataAvailability.versionedHashes.map((hash) => (
+                        <li key={hash} class="mono break">
+                          {hash}
+                        </li>
+                      ))}
+                    </ul>
+                  </>
+                ) : b.dataAvailability.kind === 'none' ? (
+                  'none (forced inclusion: the batch has no body)'
+                ) : (
+                  'calldata of the inbox call'
+                )}
+              </Field>
+              <Field name="Bytes">
+                {b.bytes === null ? '—' : integer(b.bytes)}
+                {fill(b)}
+              </Field>
               <Field name="Transaction slots">{integer(num(b.transactionSlots))}</Field>
               <Field name="Delayed messages">{integer(num(b.delayedMessages))}</Field>
               <Field name="Bytes per transaction">
                 {b.bytesPerTransaction === null ? '—' : b.bytesPerTransaction.toFixed(1)}
               </Field>
-              <Field name="L1 cost">
+              <Field name="L1 cost" id="batch-cost">
                 {cost(b.l1Cost)}
-                {b.l1GasUsed === null ? '' : ` (${integer(num(b.l1GasUsed))} gas)`}
+                {b.l1GasUsed === null ? '' : ` (${integer(num(b.l1GasUsed))} gas`}
+                {b.l1BlobGasUsed === null || num(b.l1BlobGasUsed) === 0
+                  ? b.l1GasUsed === null
+                    ? ''
+                    : ')'
+                  : ` + ${integer(num(b.l1BlobGasUsed))} blob gas: ${cost(b.l1ExecutionCost)} execution, ${cost(b.l1BlobCost)} blobs)`}
               </Field>
               <Field name="Blocks" id="batch-blocks">
                 {num(b.blockCount) === 0 ? (

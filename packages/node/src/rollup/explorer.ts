@@ -6,8 +6,17 @@
  * does not turn into an L1 call per request.
  */
 import { claimManagerAbi, disputeGameAbi, portalAbi } from '@sluice/contracts'
-import { BYTES_PER_BLOB, bytesToHex, equalBytes, type Hex, hexToBytes, MESSAGE_PASSER } from '@sluice/core'
+import {
+  BYTES_PER_BLOB,
+  blobCapacity,
+  bytesToHex,
+  equalBytes,
+  type Hex,
+  hexToBytes,
+  MESSAGE_PASSER,
+} from '@sluice/core'
 import type { PublicClient } from 'viem'
+import { BlobStore } from '../chain/blobStore.ts'
 import type { ChainStore } from '../chain/store.ts'
 import type { BatchRecord, StoredBlock, StoredTransaction } from '../chain/types.ts'
 import type { L1Reader } from '../l1/reader.ts'
@@ -108,15 +117,20 @@ export type BatchDataAvailability =
   | { kind: 'blobs'; versionedHashes: readonly Hex[] }
   | { kind: 'none' }
 
-/**
- * The batch record as derivation stores it; `dataAvailability` is filled by derivation for batches
- * derived since blob batches exist (older records and calldata batches may lack it: calldata).
- */
-type DisplayedBatch = BatchRecord & { dataAvailability?: Exclude<BatchDataAvailability, { kind: 'none' }> | undefined }
+export function batchDataAvailability(record: BatchRecord): BatchDataAvailability {
+  return record.forced ? { kind: 'none' } : record.dataAvailability
+}
 
-export function batchDataAvailability(record: DisplayedBatch): BatchDataAvailability {
-  if (record.forced) return { kind: 'none' }
-  return record.dataAvailability ?? { kind: 'calldata' }
+/**
+ * The body length a blob batch's blobs carry (§5.7.2: the 4-byte length prefix at payload bytes 0..3,
+ * i.e. bytes 1..4 of the first blob's first element, cut to the blobs' capacity), from the blobs this
+ * node kept; undefined when it does not hold the first blob.
+ */
+function blobBodyLength(blobs: BlobStore, versionedHashes: readonly Hex[]): number | undefined {
+  const first = versionedHashes[0] === undefined ? undefined : blobs.get(versionedHashes[0])
+  if (first === undefined || first.length < 5) return undefined
+  const declared = new DataView(first.buffer, first.byteOffset + 1, 4).getUint32(0)
+  return Math.min(declared, blobCapacity(versionedHashes.length))
 }
 
 /**
@@ -133,6 +147,7 @@ export function createBatchDisplay(options: {
 }): (record: BatchRecord) => Promise<RpcJson> {
   const { chain, reader, l1Client } = options
   const cache = options.cache ?? new L1ReadCache()
+  const blobs = new BlobStore(chain.store)
   /** A confirmed transaction's receipt never changes (a reorged batch is re-posted with another hash). */
   const batchCost = (hash: Uint8Array) =>
     l1Client === undefined
@@ -152,10 +167,12 @@ export function createBatchDisplay(options: {
     const messages = record.messageCountAfter - (previous?.messageCountAfter ?? 0n)
     const delayed = record.delayedCountAfter - (previous?.delayedCountAfter ?? 0n)
     const transactionSlots = messages - delayed
-    const bytes = reader.batch(record.index)?.bytes.length
+    const da = batchDataAvailability(record)
+    // Calldata: the batch's bytes; blobs: the body they carry.
+    const bytes =
+      da.kind === 'blobs' ? blobBodyLength(blobs, da.versionedHashes) : reader.batch(record.index)?.bytes.length
     const cost = record.l1TransactionHash === undefined ? undefined : await batchCost(record.l1TransactionHash)
     const finalized = record.lastBlock <= chain.head('finalized').header.number
-    const da = batchDataAvailability(record)
     const blobCount = da.kind === 'blobs' ? da.versionedHashes.length : 0
     return {
       index: record.index,

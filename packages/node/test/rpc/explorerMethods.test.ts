@@ -3,11 +3,12 @@
  * L1 (claims, a game played to the one-step proof, a batch). L1 reads of the contracts' current
  * state are absent here (no L1 client): those fields must come back null, never invented.
  */
-import { bytesToHex, concatBytes, encodeBatch, MESSAGE_PASSER, MemoryStore } from '@sluice/core'
+import { bytesToHex, concatBytes, encodeBatch, encodeBlobs, MESSAGE_PASSER, MemoryStore } from '@sluice/core'
 import { Registry } from 'prom-client'
 import type { PublicClient } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { type TestAccount, testAccount } from '../../../../test/support/wallet.ts'
+import { BlobStore } from '../../src/chain/blobStore.ts'
 import { ChainStore } from '../../src/chain/index.ts'
 import { L1Reader } from '../../src/l1/index.ts'
 import { createBatchDisplay, createExplorerProvider } from '../../src/rollup/explorer.ts'
@@ -194,6 +195,9 @@ describe('explorer RPC methods', () => {
     const { chain, reader } = await setup()
     const first = chain.batch(0n) as NonNullable<ReturnType<typeof chain.batch>>
     const versionedHashes = [root('01'), root('02')]
+    // The blobs derivation kept for it: a 150,000-byte body needs two.
+    const body = Uint8Array.from({ length: 150_000 }, (_, i) => i & 0xff)
+    await chain.store.batch(new BlobStore(chain.store).putOps(versionedHashes, encodeBlobs(body)))
     // A blob batch as derivation records it (BatchRecord.dataAvailability).
     chain.batchApplied({
       ...first,
@@ -206,6 +210,8 @@ describe('explorer RPC methods', () => {
     const display = createBatchDisplay({ chain, reader, l1Client })
     const blob = JSON.parse(JSON.stringify(toJson(await display(chain.batch(1n) as typeof first))))
     expect(blob.dataAvailability).toEqual({ kind: 'blobs', blobCount: 2, versionedHashes })
+    expect(blob.bytes).toBe(body.length)
+    expect(blob.blobFill).toBeCloseTo(body.length / (2 * 131_072))
     expect(BigInt(blob.l1GasUsed)).toBe(60_000n)
     expect(BigInt(blob.l1BlobGasUsed)).toBe(2n * 131_072n)
     expect(BigInt(blob.l1ExecutionCost)).toBe(60_000n * 7n)

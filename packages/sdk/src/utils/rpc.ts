@@ -4,7 +4,7 @@
  */
 import type { Client, Hash, Transport } from 'viem'
 import { SluiceRpcError, SluiceRpcResponseError } from '../errors.ts'
-import type { BatchAtBlock, BlockRef, L1BlockRef, SluiceBatch, SyncStatus } from '../types.ts'
+import type { BatchAtBlock, BatchDataAvailability, BlockRef, L1BlockRef, SluiceBatch, SyncStatus } from '../types.ts'
 
 /** Sends `method` to the node; a failure becomes a `SluiceRpcError` naming the method. */
 export async function sluiceRequest(client: Client<Transport>, method: string, params: unknown[]): Promise<unknown> {
@@ -99,6 +99,10 @@ export function parseSyncStatus(value: unknown): SyncStatus {
           : parseQuantity(reader, batches.lastIndex, 'batches.lastIndex'),
       l1Count: parseQuantity(reader, batches.l1Count ?? 0, 'batches.l1Count'),
     },
+    latestBatch:
+      raw.latestBatch === undefined
+        ? null
+        : parseBatchAs({ method: 'sluice_syncStatus (latestBatch)' }, raw.latestBatch),
     claims: Array.isArray(raw.claims) ? raw.claims : [],
     games: Array.isArray(raw.games) ? raw.games : [],
     raw,
@@ -106,7 +110,35 @@ export function parseSyncStatus(value: unknown): SyncStatus {
 }
 
 export function parseBatch(value: unknown): SluiceBatch | null {
-  const reader = { method: 'sluice_getBatch' }
+  return parseBatchAs({ method: 'sluice_getBatch' }, value)
+}
+
+const DA_KINDS = ['calldata', 'blobs', 'none'] as const
+
+function parseDataAvailability(reader: Reader, value: unknown): BatchDataAvailability | null {
+  if (value === undefined || value === null) return null
+  const da = record(reader, value, 'dataAvailability')
+  const kind = DA_KINDS.find((k) => k === da.kind)
+  if (kind === undefined) return fail(reader, `dataAvailability.kind is not one of ${DA_KINDS.join(', ')}`)
+  const hashes = Array.isArray(da.versionedHashes) ? da.versionedHashes : []
+  return {
+    kind,
+    blobCount: hashes.length,
+    versionedHashes: hashes.map((hash, i) => parseHash(reader, hash, `dataAvailability.versionedHashes[${i}]`)),
+  }
+}
+
+function optionalNumber(reader: Reader, value: unknown, field: string): number | null {
+  if (value === undefined || value === null) return null
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value
+  return fail(reader, `${field} is not a number (${JSON.stringify(value)})`)
+}
+
+function optionalQuantity(reader: Reader, value: unknown, field: string): bigint | null {
+  return value === undefined || value === null ? null : parseQuantity(reader, value, field)
+}
+
+function parseBatchAs(reader: Reader, value: unknown): SluiceBatch | null {
   if (value === null || value === undefined) return null
   const batch = record(reader, value, 'result')
   return {
@@ -122,6 +154,14 @@ export function parseBatch(value: unknown): SluiceBatch | null {
     messageCountAfter: parseQuantity(reader, batch.messageCountAfter, 'messageCountAfter'),
     delayedCountAfter: parseQuantity(reader, batch.delayedCountAfter ?? 0, 'delayedCountAfter'),
     stateRoot: parseHash(reader, batch.stateRoot, 'stateRoot'),
+    dataAvailability: parseDataAvailability(reader, batch.dataAvailability),
+    bytes: optionalNumber(reader, batch.bytes, 'bytes'),
+    transactionSlots: optionalQuantity(reader, batch.transactionSlots, 'transactionSlots'),
+    bytesPerTransaction: optionalNumber(reader, batch.bytesPerTransaction, 'bytesPerTransaction'),
+    blobFill: optionalNumber(reader, batch.blobFill, 'blobFill'),
+    l1GasUsed: optionalQuantity(reader, batch.l1GasUsed, 'l1GasUsed'),
+    l1BlobGasUsed: optionalQuantity(reader, batch.l1BlobGasUsed, 'l1BlobGasUsed'),
+    l1Cost: optionalQuantity(reader, batch.l1Cost, 'l1Cost'),
   }
 }
 

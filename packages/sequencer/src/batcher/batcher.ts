@@ -250,6 +250,7 @@ export class Batcher {
     const count = await this.inboxCount()
     const dropped = this.intents.filter((intent) => intent.expectedIndex >= count)
     this.intents.splice(this.intents.length - dropped.length, dropped.length)
+    for (const intent of dropped) this.sidecars.delete(intent.expectedIndex)
     // Blocks up to the safe head are on L1 (the replaced ones came from L1 itself); the rest are new.
     this.nextBlock = chain.head('safe').header.number + 1n
     this.firstUnbatchedSeenAt = undefined

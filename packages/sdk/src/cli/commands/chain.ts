@@ -1,7 +1,8 @@
 /** `status` and `claims`: where the rollup stands. */
 import type { Command } from 'commander'
+import { formatEther } from 'viem'
 import type { SluiceClaim } from '../../actions/getClaims.ts'
-import type { BlockRef, L1BlockRef } from '../../types.ts'
+import type { BlockRef, L1BlockRef, SluiceBatch } from '../../types.ts'
 import type { CliContext } from '../context.ts'
 
 function claimJson(claim: SluiceClaim) {
@@ -18,6 +19,47 @@ function claimJson(claim: SluiceClaim) {
     finalizableAt: claim.finalizableAt,
     finalizedAt: claim.finalizedAt,
     finalizable: claim.finalizable,
+  }
+}
+
+/** `blobs (2): 0x01ab…, 0x01cd…`, `calldata` or `none (forced inclusion)`. */
+function daText(batch: SluiceBatch): string {
+  const da = batch.dataAvailability
+  if (da === null) return 'unknown'
+  if (da.kind === 'none') return 'none (forced inclusion)'
+  if (da.kind === 'calldata') return 'calldata'
+  return `blobs (${da.blobCount}): ${da.versionedHashes.map((h) => `${h.slice(0, 10)}…`).join(', ')}`
+}
+
+/** One line on a batch: its DA, bytes, bytes per transaction and L1 cost. */
+export function batchLine(batch: SluiceBatch): string {
+  const parts = [`#${batch.index} in ${daText(batch)}`]
+  if (batch.bytes !== null) {
+    parts.push(
+      `${batch.bytes} bytes${batch.blobFill === null ? '' : ` (${(batch.blobFill * 100).toFixed(1)}% of the blobs)`}`,
+    )
+  }
+  if (batch.transactionSlots !== null) parts.push(`${batch.transactionSlots} txs`)
+  if (batch.bytesPerTransaction !== null) parts.push(`${batch.bytesPerTransaction.toFixed(1)} bytes/tx`)
+  if (batch.l1GasUsed !== null) {
+    parts.push(`L1 gas ${batch.l1GasUsed}${batch.l1BlobGasUsed ? ` + blob gas ${batch.l1BlobGasUsed}` : ''}`)
+  }
+  if (batch.l1Cost !== null) parts.push(`cost ${formatEther(batch.l1Cost)} ETH`)
+  return parts.join(', ')
+}
+
+function batchJson(batch: SluiceBatch) {
+  return {
+    index: batch.index,
+    dataAvailability: batch.dataAvailability,
+    bytes: batch.bytes,
+    transactionSlots: batch.transactionSlots,
+    bytesPerTransaction: batch.bytesPerTransaction,
+    blobFill: batch.blobFill,
+    l1GasUsed: batch.l1GasUsed,
+    l1BlobGasUsed: batch.l1BlobGasUsed,
+    l1Cost: batch.l1Cost,
+    l1TransactionHash: batch.l1TransactionHash,
   }
 }
 
@@ -48,6 +90,7 @@ export function registerChain(program: Command, context: (command: Command) => C
           finalized: sync.finalized,
           lag: sync.lag,
           batches: sync.batches,
+          latestBatch: sync.latestBatch === null ? null : batchJson(sync.latestBatch),
           claims: {
             total: claims.length,
             pending: count('pending'),
@@ -63,7 +106,7 @@ export function registerChain(program: Command, context: (command: Command) => C
           `safe       ${head(sync.safe)}  (${sync.lag.unsafeToSafeBlocks} blocks behind unsafe)`,
           `finalized  ${head(sync.finalized)}`,
           `L1 head    ${head(sync.l1.head)}, confirmed ${head(sync.l1.confirmed)} (${sync.lag.l1HeadToConfirmedBlocks} behind)`,
-          `batches    ${sync.batches.count}`,
+          `batches    ${sync.batches.count}${sync.latestBatch === null ? '' : `; latest ${batchLine(sync.latestBatch)}`}`,
           `claims     ${claims.length}: ${count('pending')} pending, ${count('challenged')} challenged, ${count('finalized')} finalized, ${count('deleted')} deleted`,
           `games      ${games.length}: ${openGames.length} open`,
         ],
