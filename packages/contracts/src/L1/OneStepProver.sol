@@ -4,8 +4,10 @@ pragma solidity ^0.8.30;
 import {IOneStepProver} from "../interfaces/IOneStepProver.sol";
 import {IPortal} from "../interfaces/IPortal.sol";
 import {ISequencerInbox} from "../interfaces/ISequencerInbox.sol";
-import {BatchWalker, LocatedMessage} from "../libraries/batch/BatchWalker.sol";
-import {BlobBody, BlobOpening, OpenedBody} from "../libraries/batch/BlobBody.sol";
+import {LocatedMessage} from "../libraries/batch/BatchWalker.sol";
+import {BlobOpening} from "../libraries/batch/BlobBody.sol";
+import {Transaction} from "../libraries/stf/Transaction.sol";
+import {BatchMessageReader} from "./BatchMessageReader.sol";
 import {RollupConfig} from "../libraries/RollupConfig.sol";
 import {Types} from "../libraries/Types.sol";
 import {DelayedMessage, StateProofs, StateTransition, StfConfig} from "../libraries/stf/StateTransition.sol";
@@ -65,6 +67,9 @@ contract OneStepProver is IOneStepProver {
     uint256 public immutable BASE_FEE_PER_GAS;
     /// @notice The fee vault (config field 3).
     address public immutable FEE_VAULT;
+    /// @notice Locates and decodes a batch's message, through openings for a blob batch (created here;
+    ///         a contract of its own so that the prover stays under EIP-170's code size limit).
+    BatchMessageReader public immutable READER;
 
     /// @notice The batch hint does not name an appended batch.
     error UnknownBatch(uint256 batchIndex, uint256 batchCount);
@@ -94,6 +99,7 @@ contract OneStepProver is IOneStepProver {
         CHAIN_ID = _config.chainId;
         BASE_FEE_PER_GAS = _config.baseFeePerGas;
         FEE_VAULT = _config.feeVault;
+        READER = new BatchMessageReader();
     }
 
     /// @inheritdoc IOneStepProver
@@ -114,42 +120,6 @@ contract OneStepProver is IOneStepProver {
         return _prove(_messageIndex, _preStateRoot, _proof);
     }
 
-    /// @notice A message of a batch, located by its index within the batch (for `applyBatchMessage`).
-    struct BatchMessage {
-        /// @notice The batch bytes.
-        bytes batch;
-        /// @notice The message's index within the batch (0 ≤ j < D_b + S_b).
-        uint256 j;
-        /// @notice delayedCount[b−1].
-        uint256 delayedBefore;
-        /// @notice D_b.
-        uint256 delayedCount;
-        /// @notice S_b.
-        uint256 slotCount;
-    }
-
-    /// @notice The state transition of message `_m.j` of a batch without the inbox and Portal checks
-    ///         (for tests and tools replaying vectors); `_delayed` is used when that message is delayed.
-    function applyBatchMessage(
-        bytes32 _preStateRoot,
-        BatchMessage memory _m,
-        DelayedMessage memory _delayed,
-        StateProofs memory _proofs
-    ) external view returns (bytes32 postStateRoot_, uint8 reason_, LocatedMessage memory location_) {
-        return StateTransition.applyBatchMessage(
-            config(), _preStateRoot, _m.batch, _m.j, _m.delayedBefore, _m.delayedCount, _m.slotCount, _delayed, _proofs
-        );
-    }
-
-    /// @notice The state transition of a delayed message without the Portal check (tests and tools).
-    function applyDelayedMessage(bytes32 _preStateRoot, DelayedMessage memory _delayed, StateProofs memory _proofs)
-        external
-        view
-        returns (bytes32 postStateRoot_, uint8 reason_)
-    {
-        return StateTransition.applyDelayed(config(), _preStateRoot, _delayed, _proofs);
-    }
-
     /// @notice The config values the state transition uses.
     function config() public view returns (StfConfig memory) {
         return StfConfig({chainId: CHAIN_ID, baseFeePerGas: BASE_FEE_PER_GAS, feeVault: FEE_VAULT});
@@ -158,45 +128,6 @@ contract OneStepProver is IOneStepProver {
     /// @notice `keccak256(abi.encode(kind, index, l1Sender, l1Timestamp, keccak256(payload)))` (§4.1).
     function delayedMessageHash(uint256 _index, DelayedMessage memory _m) public pure returns (bytes32) {
         return keccak256(abi.encode(_m.kind, _index, _m.l1Sender, _m.l1Timestamp, keccak256(_m.payload)));
-    }
-
-    /// @notice A message of a blob batch, located by its index within the batch (for
-    ///         `applyBlobBatchMessage`): the batch's versioned hashes stand in for the inbox.
-    struct BlobBatchMessage {
-        /// @notice The versioned hashes of the batch's blobs, in order.
-        bytes32[] versionedHashes;
-        /// @notice The openings (as in `OneStepProof`).
-        BlobOpening[] openings;
-        /// @notice The message's index within the batch (0 ≤ j < D_b + S_b).
-        uint256 j;
-        /// @notice delayedCount[b−1].
-        uint256 delayedBefore;
-        /// @notice D_b.
-        uint256 delayedCount;
-        /// @notice S_b.
-        uint256 slotCount;
-    }
-
-    /// @notice The state transition of message `_m.j` of a blob batch without the inbox and Portal
-    ///         checks (for tests and tools replaying vectors): the openings are checked with the real
-    ///         point-evaluation precompile against `_m.versionedHashes`.
-    function applyBlobBatchMessage(
-        bytes32 _preStateRoot,
-        BlobBatchMessage memory _m,
-        DelayedMessage memory _delayed,
-        StateProofs memory _proofs
-    ) external view returns (bytes32 postStateRoot_, uint8 reason_, LocatedMessage memory location_) {
-        return StateTransition.applyBlobMessage(
-            config(),
-            _preStateRoot,
-            BlobBody.open(_m.versionedHashes, _m.openings),
-            _m.j,
-            _m.delayedBefore,
-            _m.delayedCount,
-            _m.slotCount,
-            _delayed,
-            _proofs
-        );
     }
 
     /// @dev Where message i lies: its index within batch b, delayedCount[b−1], D_b and S_b.
@@ -212,31 +143,22 @@ contract OneStepProver is IOneStepProver {
         Position memory at = _inBatch(_i, p.batchIndex);
         StateProofs memory proofs = StateProofs({accountProofs: p.accountProofs, storageProof: p.storageProof});
         bytes32[] memory versionedHashes = INBOX.batchBlobHashes(p.batchIndex);
+        LocatedMessage memory location;
+        bool decoded;
+        Transaction memory transaction;
         if (versionedHashes.length == 0) {
             if (p.openings.length != 0) revert UnexpectedOpenings(p.batchIndex);
             if (keccak256(p.batch) != INBOX.batchHash(p.batchIndex)) revert BatchHashMismatch(p.batchIndex);
-            LocatedMessage memory loc =
-                BatchWalker.locate(p.batch, at.j, at.delayedBefore, at.delayedCount, at.slotCount);
-            _checkDelayed(loc, p.delayed);
-            return StateTransition.applyLocated(config(), _preRoot, p.batch, loc, p.delayed, proofs);
+            (location, decoded, transaction) =
+                READER.readCalldata(p.batch, at.j, at.delayedBefore, at.delayedCount, at.slotCount, CHAIN_ID);
+        } else {
+            if (p.batch.length != 0) revert UnexpectedBatchBytes(p.batchIndex);
+            (location, decoded, transaction) = READER.readBlob(
+                versionedHashes, p.openings, at.j, at.delayedBefore, at.delayedCount, at.slotCount, CHAIN_ID
+            );
         }
-        if (p.batch.length != 0) revert UnexpectedBatchBytes(p.batchIndex);
-        return _proveBlob(_preRoot, BlobBody.open(versionedHashes, p.openings), at, p.delayed, proofs);
-    }
-
-    /// @dev Message `_at` of a blob batch whose openings gave `_body`.
-    function _proveBlob(
-        bytes32 _preRoot,
-        OpenedBody memory _body,
-        Position memory _at,
-        DelayedMessage memory _delayed,
-        StateProofs memory _proofs
-    ) private view returns (bytes32 postRoot_, uint8 reason_) {
-        LocatedMessage memory loc;
-        (postRoot_, reason_, loc) = StateTransition.applyBlobMessage(
-            config(), _preRoot, _body, _at.j, _at.delayedBefore, _at.delayedCount, _at.slotCount, _delayed, _proofs
-        );
-        _checkDelayed(loc, _delayed);
+        _checkDelayed(location, p.delayed);
+        return StateTransition.applyRead(config(), _preRoot, location, decoded, transaction, p.delayed, proofs);
     }
 
     /// @dev The delayed message given must be the Portal's when message `_loc` is one.

@@ -2,9 +2,11 @@
 pragma solidity ^0.8.30;
 
 import {OneStepProver} from "../../src/L1/OneStepProver.sol";
+import {OneStepProverHarness} from "./OneStepProverHarness.sol";
 import {DelayedMessage, StateProofs} from "../../src/libraries/stf/StateTransition.sol";
 import {Reason} from "../../src/libraries/stf/Reason.sol";
 import {OneStepProverTestBase} from "./OneStepProverTestBase.sol";
+import {ValidConfig} from "../setup/ValidConfig.sol";
 
 /// @title OneStepProver_Test
 /// @notice Hand-made vectors for every message kind and every no-op reason (protocol.md §7), run
@@ -23,6 +25,14 @@ contract OneStepProver_Test is OneStepProverTestBase {
         bob = vm.addr(bobKey);
         _set(alice, 3, 10 ether);
         _set(bob, 0, 1 ether);
+    }
+
+    /// @notice The deployed prover and the reader it creates fit EIP-170's code limit, which a real L1
+    ///         (and anvil) enforce at deployment: the blob path once put the prover over it.
+    function test_deployedCode_withinEip170Limit() public {
+        OneStepProver real = new OneStepProver(inbox, portal, ValidConfig.get());
+        assertLe(address(real).code.length, 24_576, "prover code");
+        assertLe(address(real.READER()).code.length, 24_576, "reader code");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -502,7 +512,7 @@ contract OneStepProver_Test is OneStepProverTestBase {
         bytes[][] memory p = _modelTransfer(alice, bob, 0.05 ether, 21_000 * 2 gwei);
         (bytes32 a,) = _prove(i, batch, _noDelayed(), p, new bytes[](0));
         (bytes32 b, uint8 reason,) = prover.applyBatchMessage(
-            _root0, OneStepProver.BatchMessage(batch, 0, 0, 0, 1), _noDelayed(), StateProofs(p, new bytes[](0))
+            _root0, OneStepProverHarness.BatchMessage(batch, 0, 0, 0, 1), _noDelayed(), StateProofs(p, new bytes[](0))
         );
         assertEq(a, b);
         assertEq(reason, Reason.APPLIED);

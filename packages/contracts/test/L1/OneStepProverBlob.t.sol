@@ -2,6 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {OneStepProver} from "../../src/L1/OneStepProver.sol";
+import {OneStepProverHarness} from "./OneStepProverHarness.sol";
 import {BlobBody, BlobOpening} from "../../src/libraries/batch/BlobBody.sol";
 import {LocatedMessage} from "../../src/libraries/batch/BatchWalker.sol";
 import {Reason} from "../../src/libraries/stf/Reason.sol";
@@ -271,7 +272,7 @@ contract OneStepProverBlob_Test is BlobProverTestBase {
         bytes[][] memory p = _modelTransfer(alice, bob, 0.05 ether, 21_000 * 2 gwei);
         (bytes32 root, uint8 reason, LocatedMessage memory loc) = prover.applyBlobBatchMessage(
             pre,
-            OneStepProver.BlobBatchMessage({
+            OneStepProverHarness.BlobBatchMessage({
                 versionedHashes: hashes, openings: o, j: 1, delayedBefore: 0, delayedCount: 0, slotCount: 2
             }),
             _noDelayed(),
@@ -467,7 +468,7 @@ contract OneStepProverBlobRealInbox_Test is BlobProverTestBase {
         cfg.sequencer = sequencer;
         realPortal = new Portal(cfg, IClaimManager(address(0xC1A1)));
         realInbox = new SequencerInbox(cfg, IPortal(address(realPortal)));
-        prover = new OneStepProver(realInbox, realPortal, cfg);
+        prover = new OneStepProverHarness(realInbox, realPortal, cfg);
     }
 
     function test_proveBlob_realInboxAndPortal_depositThenTransfer() public {

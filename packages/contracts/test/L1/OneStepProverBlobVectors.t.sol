@@ -2,6 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {OneStepProver} from "../../src/L1/OneStepProver.sol";
+import {OneStepProverHarness} from "./OneStepProverHarness.sol";
 import {BlobBody, BlobOpening} from "../../src/libraries/batch/BlobBody.sol";
 import {LocatedMessage} from "../../src/libraries/batch/BatchWalker.sol";
 import {DelayedMessage, StateProofs} from "../../src/libraries/stf/StateTransition.sol";
@@ -43,7 +44,7 @@ contract OneStepProverBlobVectors_Test is VectorsTestBase {
         uint256 count = _length(json, ".cases");
         for (uint256 i; i < count; ++i) {
             string memory c = string.concat(".cases[", vm.toString(i), "]");
-            OneStepProver.BlobBatchMessage memory m = _message(json, c);
+            OneStepProverHarness.BlobBatchMessage memory m = _message(json, c);
             BlobOpening[] memory all = m.openings;
             for (uint256 k; k < all.length; ++k) {
                 m.openings = new BlobOpening[](all.length - 1);
@@ -93,7 +94,7 @@ contract OneStepProverBlobVectors_Test is VectorsTestBase {
     }
 
     /// @dev External so that `vm.expectRevert` sees the revert one call below the test.
-    function applyExternally(string memory json, string memory _c, OneStepProver.BlobBatchMessage memory _m)
+    function applyExternally(string memory json, string memory _c, OneStepProverHarness.BlobBatchMessage memory _m)
         external
         view
         returns (bytes32 post_)
@@ -101,7 +102,7 @@ contract OneStepProverBlobVectors_Test is VectorsTestBase {
         (post_,,) = _apply(json, _c, _m);
     }
 
-    function _apply(string memory json, string memory _c, OneStepProver.BlobBatchMessage memory _m)
+    function _apply(string memory json, string memory _c, OneStepProverHarness.BlobBatchMessage memory _m)
         internal
         view
         returns (bytes32, uint8, LocatedMessage memory)
@@ -114,7 +115,7 @@ contract OneStepProverBlobVectors_Test is VectorsTestBase {
     function _message(string memory json, string memory _c)
         internal
         view
-        returns (OneStepProver.BlobBatchMessage memory m_)
+        returns (OneStepProverHarness.BlobBatchMessage memory m_)
     {
         m_.versionedHashes = vm.parseJsonBytes32Array(json, string.concat(_c, ".versionedHashes"));
         m_.j = vm.parseJsonUint(json, string.concat(_c, ".messageIndex"));

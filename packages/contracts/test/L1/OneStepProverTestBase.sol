@@ -4,6 +4,7 @@ pragma solidity ^0.8.30;
 import { ValidConfig } from "../setup/ValidConfig.sol";
 import {Types} from "../../src/libraries/Types.sol";
 import {OneStepProver} from "../../src/L1/OneStepProver.sol";
+import {OneStepProverHarness} from "./OneStepProverHarness.sol";
 import {BlobOpening} from "../../src/libraries/batch/BlobBody.sol";
 import {IPortal} from "../../src/interfaces/IPortal.sol";
 import {ISequencerInbox} from "../../src/interfaces/ISequencerInbox.sol";
@@ -100,7 +101,7 @@ contract MockPortal is IPortal {
 abstract contract OneStepProverTestBase is StfTestBase {
     MockInbox internal inbox;
     MockPortal internal portal;
-    OneStepProver internal prover;
+    OneStepProverHarness internal prover;
 
     function setUp() public virtual {
         inbox = new MockInbox();
@@ -109,7 +110,7 @@ abstract contract OneStepProverTestBase is StfTestBase {
         config.chainId = uint64(CHAIN_ID);
         config.baseFeePerGas = BASE_FEE;
         config.feeVault = FEE_VAULT;
-        prover = new OneStepProver(inbox, portal, config);
+        prover = new OneStepProverHarness(inbox, portal, config);
         _genesis();
     }
 

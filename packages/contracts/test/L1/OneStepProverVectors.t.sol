@@ -3,6 +3,7 @@ pragma solidity ^0.8.30;
 
 import { Constants } from "../../src/libraries/Constants.sol";
 import {OneStepProver} from "../../src/L1/OneStepProver.sol";
+import {OneStepProverHarness} from "./OneStepProverHarness.sol";
 import {DelayedMessage, StateProofs} from "../../src/libraries/stf/StateTransition.sol";
 import {Reason} from "../../src/libraries/stf/Reason.sol";
 import {VectorsTestBase} from "./VectorsTestBase.sol";
@@ -76,7 +77,7 @@ contract OneStepProverVectors_Test is VectorsTestBase {
         bytes32 post;
         uint8 reason;
         if (keccak256(bytes(vm.parseJsonString(json, string.concat(m, ".kind")))) == keccak256("slot")) {
-            OneStepProver.BatchMessage memory bm = OneStepProver.BatchMessage({
+            OneStepProverHarness.BatchMessage memory bm = OneStepProverHarness.BatchMessage({
                 batch: vm.parseJsonBytes(json, string.concat(m, ".batch")),
                 j: vm.parseJsonUint(json, string.concat(m, ".offset")),
                 delayedBefore: vm.parseJsonUint(json, string.concat(m, ".delayedBefore")),

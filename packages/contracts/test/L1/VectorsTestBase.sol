@@ -5,6 +5,7 @@ import { ValidConfig } from "../setup/ValidConfig.sol";
 import {Test} from "../base/Test.sol";
 import {Types} from "../../src/libraries/Types.sol";
 import {OneStepProver} from "../../src/L1/OneStepProver.sol";
+import {OneStepProverHarness} from "./OneStepProverHarness.sol";
 import {IPortal} from "../../src/interfaces/IPortal.sol";
 import {ISequencerInbox} from "../../src/interfaces/ISequencerInbox.sol";
 import {StateProofs} from "../../src/libraries/stf/StateTransition.sol";
@@ -14,7 +15,7 @@ import {Reason} from "../../src/libraries/stf/Reason.sol";
 /// @notice Reading the JSON vectors `npm run vectors` writes (protocol.md §11): the config, the
 ///         proofs of §7.4 and the no-op reasons, for the forge replays of stf.json and blob.json.
 abstract contract VectorsTestBase is Test {
-    OneStepProver internal prover;
+    OneStepProverHarness internal prover;
 
     /// @notice Deploys a prover with the vectors' config (no inbox or Portal: the replays apply
     ///         messages directly).
@@ -23,7 +24,7 @@ abstract contract VectorsTestBase is Test {
         config.chainId = uint64(vm.parseJsonUint(json, ".config.chainId"));
         config.baseFeePerGas = vm.parseJsonUint(json, ".config.baseFeePerGas");
         config.feeVault = vm.parseJsonAddress(json, ".config.feeVault");
-        prover = new OneStepProver(ISequencerInbox(address(0)), IPortal(address(0)), config);
+        prover = new OneStepProverHarness(ISequencerInbox(address(0)), IPortal(address(0)), config);
         assertEq(
             vm.parseJsonAddress(json, ".config.messagePasser"),
             0x5100000000000000000000000000000000000000,

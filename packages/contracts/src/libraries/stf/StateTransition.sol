@@ -5,7 +5,6 @@ import {RLPItem, RLPReader} from "../rlp/RLPReader.sol";
 import {RLPWriter} from "../rlp/RLPWriter.sol";
 import {SecureMerkleTrie} from "../trie/SecureMerkleTrie.sol";
 import {BatchWalker, LocatedMessage, Prelude} from "../batch/BatchWalker.sol";
-import {BlobBody, OpenedBody} from "../batch/BlobBody.sol";
 import {SlotDecoder} from "../batch/SlotDecoder.sol";
 import {ForcedTransaction} from "./ForcedTransaction.sol";
 import {Reason} from "./Reason.sol";
@@ -115,60 +114,21 @@ library StateTransition {
         );
     }
 
-    /// @notice Applies message `_j` of a blob batch whose body `_body` the openings revealed (§5.7,
-    ///         §8.3): located without a walk, its bytes and the dictionary entries a decoded slot uses
-    ///         required to be opened (`BlobBody.MissingOpening` otherwise). Arguments as
-    ///         `applyBatchMessage`.
-    function applyBlobMessage(
+    /// @notice Applies message `_loc` of a batch as the prover's `BatchMessageReader` read it: the
+    ///         delayed message `_delayed`, an absent slot or one that does not decode (no-op
+    ///         `slotDecode`), or the slot's transaction `_tx`.
+    function applyRead(
         StfConfig memory _config,
         bytes32 _preRoot,
-        OpenedBody memory _body,
-        uint256 _j,
-        uint256 _delayedBefore,
-        uint256 _delayedCount,
-        uint256 _slotCount,
+        LocatedMessage memory _loc,
+        bool _decoded,
+        Transaction memory _tx,
         DelayedMessage memory _delayed,
         StateProofs memory _proofs
-    ) internal pure returns (bytes32 postRoot_, uint8 reason_, LocatedMessage memory loc_) {
-        Prelude memory prelude;
-        (loc_, prelude) = BlobBody.locate(_body, _j, _delayedBefore, _delayedCount, _slotCount);
-        if (loc_.isDelayed) {
-            (postRoot_, reason_) = applyDelayed(_config, _preRoot, _delayed, _proofs);
-            return (postRoot_, reason_, loc_);
-        }
-        if (!loc_.slotPresent) return (_preRoot, Reason.SLOT_DECODE, loc_);
-        (postRoot_, reason_) = _applyBlobSlot(_config, _preRoot, _body, prelude, loc_, _proofs);
-    }
-
-    /// @dev The present slot `_loc` of a blob body: decoded, its dictionary entries required, applied.
-    function _applyBlobSlot(
-        StfConfig memory _config,
-        bytes32 _preRoot,
-        OpenedBody memory _body,
-        Prelude memory _prelude,
-        LocatedMessage memory _loc,
-        StateProofs memory _proofs
-    ) private pure returns (bytes32, uint8) {
-        (bool ok, Transaction memory t) = _decodeBlobSlot(_body, _prelude, _loc, _config.chainId);
-        if (!ok) return (_preRoot, Reason.SLOT_DECODE);
-        return applyTransaction(_config, _preRoot, t, _proofs);
-    }
-
-    /// @dev Decodes slot `_loc` of a blob body; a slot that decodes needs the dictionary entries it
-    ///      uses opened (decoding never looks at their contents, so it may read them unopened first).
-    function _decodeBlobSlot(
-        OpenedBody memory _body,
-        Prelude memory _prelude,
-        LocatedMessage memory _loc,
-        uint256 _chainId
-    ) private pure returns (bool ok_, Transaction memory tx_) {
-        uint256 feeEntryAt;
-        uint256 addressAt;
-        (ok_, tx_, feeEntryAt, addressAt) =
-            SlotDecoder.decodeWithDictionary(_body.data, _prelude, _loc.slotOffset, _loc.slotLength, _chainId);
-        if (!ok_) return (false, tx_);
-        BlobBody.requireBytes(_body, feeEntryAt, 40);
-        if (addressAt != SlotDecoder.NO_ENTRY) BlobBody.requireBytes(_body, addressAt, 20);
+    ) internal pure returns (bytes32, uint8) {
+        if (_loc.isDelayed) return applyDelayed(_config, _preRoot, _delayed, _proofs);
+        if (!_decoded) return (_preRoot, Reason.SLOT_DECODE);
+        return applyTransaction(_config, _preRoot, _tx, _proofs);
     }
 
     /// @notice Applies the slot of `_length` bytes at `_offset` of `_batch` (§5.5, §7.3).
