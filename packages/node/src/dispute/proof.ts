@@ -1,3 +1,4 @@
+import { batchMessageReaderAbi } from '@sluice/contracts'
 import {
   blobOpeningsForMessage,
   bytesToHex,
@@ -50,23 +51,20 @@ export type OneStepProofInput = {
   storageProof: readonly Uint8Array[]
 }
 
+type ReadBlob = Extract<(typeof batchMessageReaderAbi)[number], { type: 'function'; name: 'readBlob' }>
+const readBlob = batchMessageReaderAbi.find(
+  (item): item is ReadBlob => item.type === 'function' && item.name === 'readBlob',
+) as ReadBlob
+/** `BlobOpening[]` as the contracts' generated ABI declares it (the reader takes the proof's openings as they are). */
+const BLOB_OPENINGS = { ...readBlob.inputs[1], name: 'openings' } as const
+
 const ONE_STEP_PROOF = [
   {
     type: 'tuple',
     components: [
       { name: 'batchIndex', type: 'uint256' },
       { name: 'batch', type: 'bytes' },
-      {
-        name: 'openings',
-        type: 'tuple[]',
-        components: [
-          { name: 'blobIndex', type: 'uint256' },
-          { name: 'element', type: 'uint256' },
-          { name: 'y', type: 'bytes32' },
-          { name: 'commitment', type: 'bytes' },
-          { name: 'proof', type: 'bytes' },
-        ],
-      },
+      BLOB_OPENINGS,
       {
         name: 'delayed',
         type: 'tuple',
