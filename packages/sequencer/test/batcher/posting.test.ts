@@ -202,6 +202,30 @@ describe('batcher on anvil', () => {
     expect(await metric(calldata.registry, 'sluice_batcher_blobs_total')).toBe(0)
   }, 120_000)
 
+  it('after a restart, a pending blob batch is read back from its intent and replaced from recomputed blobs', async () => {
+    const chain = await chainWithBlocks(2)
+    const first = batcherOn(chain, { da: 'blobs' }).batcher
+    await jsonRpc(anvil.rpcUrl, 'evm_setAutomine', [false])
+    let restarted: Batcher
+    try {
+      await first.tick()
+      const sent = first.pendingIntents[0] as NonNullable<(typeof first.pendingIntents)[0]>
+      // A new process on the same database: no sidecars in memory, the intent from LevelDB.
+      restarted = batcherOn(chain, { da: 'blobs', stuckAfterMs: 0 }).batcher
+      const loaded = restarted.pendingIntents[0] as NonNullable<(typeof restarted.pendingIntents)[0]>
+      expect({ ...loaded, bytes: [...loaded.bytes] }).toEqual({ ...sent, bytes: [...sent.bytes] })
+      await restarted.tick()
+      expect(loaded.nonce).toBe(sent.nonce)
+      expect(loaded.txHash).not.toBe(sent.txHash)
+      const replacement = await client.getTransaction({ hash: loaded.txHash as Hex })
+      expect(replacement.blobVersionedHashes).toEqual(sent.versionedHashes)
+    } finally {
+      await jsonRpc(anvil.rpcUrl, 'evm_setAutomine', [true])
+    }
+    await postAll(restarted)
+    expect(restarted.nextUnbatchedBlock).toBe(3n)
+  }, 120_000)
+
   it('replaces a stuck blob batch transaction at its nonce with tip, fee cap and blob fee cap doubled', async () => {
     const chain = await chainWithBlocks(1)
     const { batcher } = batcherOn(chain, { da: 'blobs', stuckAfterMs: 300 })
