@@ -5,11 +5,21 @@
  * honest verifier (a separate process with only L1 and a challenger key) challenges, wins the game on
  * L1 through the one-step proof of that transaction's message, and the claim is deleted. It then
  * proposes the true root: a withdrawal proved against the deleted claim is refused, the same
- * withdrawal against the true claim pays once that claim finalizes.
+ * withdrawal against the true claim pays once that claim finalizes. Batches are blob batches (the
+ * default): the one-step proof carries no batch bytes but KZG openings of the elements it reads.
  */
 import { claimManagerAbi, disputeGameAbi, portalAbi } from '@sluice/contracts'
 import { hexToBytes, MESSAGE_PASSER_ADDRESS } from '@sluice/core'
-import { createPublicClient, createWalletClient, http, type PublicClient, parseEther } from 'viem'
+import { ONE_STEP_PROOF_ABI } from '@sluice/node'
+import {
+  createPublicClient,
+  createWalletClient,
+  decodeAbiParameters,
+  decodeFunctionData,
+  http,
+  type PublicClient,
+  parseEther,
+} from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rpcCall, sendBatch, waitForReceipts } from '../support/load.ts'
 import { devAccount, jsonRpc, stopAll, tempDir, waitFor } from '../support/processes.ts'
@@ -128,6 +138,12 @@ describe('a wrong execution is challenged and loses', () => {
     const step = proven.find((e) => (e.args as { gameId: bigint }).gameId === gameId)
     expect(step).toBeDefined()
     const receipt = await client.getTransactionReceipt({ hash: step?.transactionHash as `0x${string}` })
+    // Over a blob batch: no batch bytes in the proof, openings of the elements the transfer's slot reads.
+    const proveStep = await client.getTransaction({ hash: step?.transactionHash as `0x${string}` })
+    const { args } = decodeFunctionData({ abi: disputeGameAbi, data: proveStep.input })
+    const [oneStep] = decodeAbiParameters(ONE_STEP_PROOF_ABI, (args as readonly unknown[]).at(-1) as `0x${string}`)
+    expect(oneStep.batch).toBe('0x')
+    expect(oneStep.openings.length).toBeGreaterThan(1)
     // The challenger proposes the true root for the batch; a withdrawal proved against the deleted
     // claim is refused, one against the true claim pays once it finalizes.
     const proposedClaims = async () =>
@@ -204,7 +220,7 @@ describe('a wrong execution is challenged and loses', () => {
     })
     expect(await client.getBalance({ address: alice.addressHex })).toBe(before + parseEther('0.1'))
     console.log(
-      `apply-invalid-tx: game ${gameId} won by the challenger; one-step proof of message ${(step?.args as { messageIndex: bigint }).messageIndex} used ${receipt.gasUsed} gas`,
+      `apply-invalid-tx: game ${gameId} won by the challenger; one-step proof of message ${(step?.args as { messageIndex: bigint }).messageIndex} over a blob batch (${oneStep.openings.length} openings, ${(proveStep.input.length - 2) / 2} calldata bytes) used ${receipt.gasUsed} gas`,
     )
   }, 240_000)
 })

@@ -16,11 +16,14 @@
  *   the one-step proof and loses, the other stops answering (killed) and loses on `timeout`; the claim
  *   finalizes and the proposer collects both bonds.
  */
-import { claimManagerAbi, disputeGameAbi } from '@sluice/contracts'
+import { claimManagerAbi, disputeGameAbi, sequencerInboxAbi } from '@sluice/contracts'
+import { ONE_STEP_PROOF_ABI } from '@sluice/node'
 import {
   type Address,
   createPublicClient,
   createWalletClient,
+  decodeAbiParameters,
+  decodeFunctionData,
   encodeFunctionData,
   type Hex,
   http,
@@ -97,6 +100,23 @@ async function movesOf(r: Rollup, gameId: bigint): Promise<{ move: string; gas: 
     out.push({ move: event.eventName, gas: receipt.gasUsed })
   }
   return out
+}
+
+/** The one-step proof `proveStep` sent in game `gameId`, decoded, and whether its batch is a blob batch on L1. */
+async function provenStep(r: Rollup, gameId: bigint) {
+  const event = (await games(r)).find(
+    (e) => e.eventName === 'StepProven' && (e.args as { gameId: bigint }).gameId === gameId,
+  )
+  const tx = await r.client.getTransaction({ hash: event?.transactionHash as Hex })
+  const { args } = decodeFunctionData({ abi: disputeGameAbi, data: tx.input })
+  const [proof] = decodeAbiParameters(ONE_STEP_PROOF_ABI, (args as readonly unknown[]).at(-1) as Hex)
+  const blobHashes = await r.client.readContract({
+    address: r.l1.deployment.sequencerInbox,
+    abi: sequencerInboxAbi,
+    functionName: 'batchBlobHashes',
+    args: [proof.batchIndex],
+  })
+  return { proof, blobBatch: blobHashes.length > 0 }
 }
 
 function report(label: string, moves: { move: string; gas: bigint }[], wallMs: number): void {
@@ -294,6 +314,12 @@ describe('dispute: a wrong claim', () => {
     report(`bad-claim game (n = ${claim.messageCount}, challenger restarted)`, moves, Date.now() - started)
     expect(moves.filter((m) => m.move === 'StepProven')).toHaveLength(1)
     expect(moves.filter((m) => m.move === 'Bisected').length).toBeGreaterThanOrEqual(2)
+    // Blobs are the default: the proven message lies in a blob batch, so the proof carries no batch bytes
+    // (a delayed message of a blob batch needs no opening; a slot needs the elements it reads).
+    const step = await provenStep(r, gameId)
+    expect(step.blobBatch).toBe(true)
+    expect(step.proof.batch).toBe('0x')
+    console.log(`bad-claim proof: batch ${step.proof.batchIndex} (blobs), ${step.proof.openings.length} openings`)
 
     // The claim is deleted; the bond moved: the challenger is credited the staker's bond less the burn.
     expect((await claimState(r, claim.claimId)).status).toBe(CLAIM_DELETED)

@@ -229,10 +229,11 @@ describe.skipIf(!hasChromium)('explorer in Chromium', () => {
     await shot(page, 'transaction')
     const l1Hash = (await page.locator('[data-field="tx-l1"] .mono').textContent()) as Hash
 
-    // The L1 transaction is the sequencer's appendBatch call on the inbox.
+    // The L1 transaction is the sequencer's appendBlobBatch call on the inbox (blobs are the default).
     const l1Tx = await l1Client.getTransaction({ hash: l1Hash })
     expect(isAddressEqual(l1Tx.to as `0x${string}`, l1.deployment.sequencerInbox)).toBe(true)
-    expect(decodeFunctionData({ abi: sequencerInboxAbi, data: l1Tx.input }).functionName).toBe('appendBatch')
+    expect(decodeFunctionData({ abi: sequencerInboxAbi, data: l1Tx.input }).functionName).toBe('appendBlobBatch')
+    expect(l1Tx.blobVersionedHashes?.length).toBeGreaterThan(0)
 
     // Its block lists it.
     const receipt = await l2.getTransactionReceipt({ hash: transferHash })

@@ -1,7 +1,8 @@
 /**
  * The operator guide (docs/operator.md), as written: a second anvil with its own chain id stands for
  * another L1; the contracts are deployed with the deploy script's command line; a verifier started
- * with only the L1 URL, the deployment file and a data directory derives what the sequencer posted.
+ * with only the L1 URL, its beacon API (anvil's own port), the deployment file and a data directory
+ * derives what the sequencer posted (blob batches, the default).
  */
 import { execFile } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -68,6 +69,8 @@ describe('operator guide: a verifier against another L1', () => {
       join(BIN, 'sluice-verifier'),
       [
         '--l1-rpc',
+        l1.anvil.rpcUrl,
+        '--l1-beacon',
         l1.anvil.rpcUrl,
         '--deployment',
         l1.deploymentFile,

@@ -2,7 +2,8 @@
  * An L1 reorg removes a batch after the verifier already had its blocks as its unsafe head (from
  * p2p). The verifier never called them safe before they were `l1Confirmations` deep; once the
  * sequencer re-posts the batch the verifier derives it, and nothing it ever reported as safe
- * turns out wrong.
+ * turns out wrong. The batch is a blob batch (the default): the reorg drops its blobs with it, and the
+ * re-posted one is derived from the new blobs the beacon API serves.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -78,6 +79,15 @@ describe('verifier and L1 reorgs', () => {
       },
       { timeoutMs: 30_000, intervalMs: 50 },
     )
+    const index = (landed.args as { index: bigint }).index
+    const blobHashesAt = (i: bigint) =>
+      l1Client.readContract({
+        address: l1.deployment.sequencerInbox,
+        abi: sequencerInboxAbi,
+        functionName: 'batchBlobHashes',
+        args: [i],
+      })
+    expect((await blobHashesAt(index)).length).toBeGreaterThan(0)
     const depth = Number((await l1Client.getBlockNumber()) - landed.blockNumber + 1n)
     expect(depth).toBeLessThan(Number(l1.config.l1Confirmations))
     await jsonRpc(l1.anvil.rpcUrl, 'anvil_reorg', [depth, []])
@@ -94,6 +104,17 @@ describe('verifier and L1 reorgs', () => {
     )
     watching = false
     await watcher
+    // re-posted as a blob batch at the same index
+    const reposted = await l1Client.getContractEvents({
+      address: l1.deployment.sequencerInbox,
+      abi: sequencerInboxAbi,
+      eventName: 'BlobBatchAppended',
+      args: { index },
+      fromBlock: l1.deployment.deployBlock,
+    })
+    expect(reposted.length).toBe(1)
+    expect(reposted[0]?.blockNumber).toBeGreaterThanOrEqual(landed.blockNumber)
+    expect((await blobHashesAt(index)).length).toBeGreaterThan(0)
     // Nothing reported safe was wrong: every (number, hash) the verifier ever called safe is canonical.
     for (const [number, hash] of reportedSafe) {
       const block = await rpcCall<{ hash: string }>(sequencer.rpcUrl, 'eth_getBlockByNumber', [number, false])

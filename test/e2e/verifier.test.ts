@@ -2,15 +2,20 @@
  * The verifier as an operator runs it, every party a real process on anvil:
  * - it follows the sequencer's gossip as its unsafe head within a second;
  * - after the sequencer produced several batches (thousands of transactions, deposits and
- *   withdrawals among them) and stopped, a verifier started from an empty data directory with only
- *   the L1 URL and the deployment file reaches the same block hashes, state roots and receipts.
+ *   withdrawals among them, posted as blob batches) and stopped, a verifier started from an empty
+ *   data directory with only the L1 URL, the beacon API and the deployment file reaches the same
+ *   block hashes, state roots and receipts;
+ * - while that beacon API is down the verifier derives nothing past the first blob batch it lacks,
+ *   says so in `/health`, `sluice_syncStatus` and its metrics, and catches up once it is back.
  */
 
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { sequencerInboxAbi } from '@sluice/contracts'
 import { MESSAGE_PASSER_ADDRESS } from '@sluice/core'
-import { pad, parseEther } from 'viem'
+import { createPublicClient, http, pad, parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startBeaconProxy } from '../support/beaconProxy.ts'
 import { fundAccounts, presign, rpcCall, sendBatch, waitForReceipts } from '../support/load.ts'
 import { stopAll, tempDir, waitFor } from '../support/processes.ts'
 import {
@@ -27,6 +32,7 @@ type Status = {
   unsafe: { number: string; hash: string }
   safe: { number: string; hash: string }
   claims: { verdict: string }[]
+  derivation: { waitingForBlobs: { code: string; batchIndex: number; attempts: number } | null }
 }
 type Block = { hash: string; stateRoot: string; receiptsRoot: string; transactions: string[] }
 
@@ -127,6 +133,20 @@ describe('verifier on anvil', () => {
       (await rpcCall<{ batches: { count: string } }>(sequencer.rpcUrl, 'sluice_syncStatus')).batches.count,
     )
     expect(batches).toBeGreaterThanOrEqual(3n)
+    // blobs are the default: every sequencer batch carries its data in blobs (none was forced here)
+    const l1Client = createPublicClient({ transport: http(l1.anvil.rpcUrl) })
+    const upTo = await l1Client.getBlockNumber()
+    const inboxEvents = (eventName: 'BatchAppended' | 'BlobBatchAppended') =>
+      l1Client.getContractEvents({
+        address: l1.deployment.sequencerInbox,
+        abi: sequencerInboxAbi,
+        eventName,
+        fromBlock: l1.deployment.deployBlock,
+        toBlock: upTo,
+      })
+    const [appended, blobAppended] = await Promise.all([inboxEvents('BatchAppended'), inboxEvents('BlobBatchAppended')])
+    expect(appended.length).toBeGreaterThanOrEqual(3)
+    expect(blobAppended.length).toBe(appended.length)
     const expected: Block[] = []
     for (let n = 1n; n <= head; n++)
       expected.push(await rpcCall<Block>(sequencer.rpcUrl, 'eth_getBlockByNumber', [`0x${n.toString(16)}`, false]))
@@ -144,12 +164,39 @@ describe('verifier on anvil', () => {
     )
     await sequencer.stop('SIGTERM')
 
-    // Only the L1 URL, the deployment file and an empty data directory; no sequencer, no peers.
+    // Only the L1 URL, the beacon API, the deployment file and an empty data directory; no sequencer,
+    // no peers. The beacon API is down when the verifier starts.
+    const beacon = await startBeaconProxy(l1.anvil.rpcUrl)
+    await beacon.stop()
     const fresh = await startVerifierProcess(dir, l1, {
       name: 'verifier-fresh',
       dataDir: join(dir, 'verifier-fresh'),
       extraArgs: ['--p2p-port', '0'],
+      beacon: beacon.url,
+      healthy: false,
     })
+    const waiting = await waitFor(
+      'the fresh verifier to report that it waits for blobs',
+      async () => (await rpcCall<Status>(fresh.rpcUrl, 'sluice_syncStatus')).derivation.waitingForBlobs ?? undefined,
+      { timeoutMs: 60_000, intervalMs: 250 },
+    )
+    expect(waiting.code).toBe('BLOB_UNAVAILABLE')
+    await waitFor(
+      'a second failed attempt (backoff, no skip)',
+      async () =>
+        ((await rpcCall<Status>(fresh.rpcUrl, 'sluice_syncStatus')).derivation.waitingForBlobs?.attempts ?? 0) >= 2,
+      { timeoutMs: 30_000, intervalMs: 250 },
+    )
+    const health = await fetch(`${fresh.rpcUrl}/health`)
+    expect(health.status).toBe(503)
+    expect(((await health.json()) as { reason: string }).reason).toMatch(/waits for the blobs of batch/)
+    const waitingMetrics = await (await fetch(`${fresh.rpcUrl}/metrics`)).text()
+    expect(waitingMetrics).toMatch(/sluice_derive_blob_failures_total\{code="BLOB_UNAVAILABLE"\} [1-9]/)
+    expect(waitingMetrics).toMatch(/sluice_derive_blob_wait_seconds [1-9]/)
+    // nothing past the blob batch it lacks: the safe head has not moved beyond the batches before it
+    const stuck = await rpcCall<Status>(fresh.rpcUrl, 'sluice_syncStatus')
+    expect(BigInt(stuck.safe.number)).toBeLessThan(head)
+    await beacon.start()
     await waitFor(
       'the fresh verifier to reach the head',
       async () => BigInt((await rpcCall<Status>(fresh.rpcUrl, 'sluice_syncStatus')).safe.number) >= head,
@@ -173,12 +220,19 @@ describe('verifier on anvil', () => {
         .map((h) => rpcCall<unknown>(fresh.rpcUrl, 'eth_getTransactionReceipt', [h])),
     )
     expect(receipts).toEqual(sampleReceipts)
-    // Every claim the sequencer made checks out against the verifier's own roots.
+    // Back to healthy once the blobs came.
     const status = await rpcCall<Status>(fresh.rpcUrl, 'sluice_syncStatus')
+    expect(status.derivation.waitingForBlobs).toBeNull()
+    await waitFor('the verifier healthy again', async () => (await fetch(`${fresh.rpcUrl}/health`)).status === 200, {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    })
+    await beacon.stop()
+    // Every claim the sequencer made checks out against the verifier's own roots.
     expect(status.claims.length).toBeGreaterThan(0)
     expect(status.claims.every((c) => c.verdict === 'valid')).toBe(true)
     console.log(
-      `verifier sync: ${head} blocks, ${hashes.length} transactions, ${batches} batches re-derived from L1 alone`,
+      `verifier sync: ${head} blocks, ${hashes.length} transactions, ${batches} blob batches re-derived from L1 and the beacon API alone (beacon forwarded ${beacon.forwarded} requests)`,
     )
   }, 240_000)
 })

@@ -556,7 +556,7 @@ export class DisputeAgent {
       ])
       return
     }
-    const step = this.roots.stepProof(game.lo)
+    const step = await this.roots.stepProof(game.lo)
     if (step.preRoot !== game.rootLo.toLowerCase()) {
       // Cannot happen to an honest challenger: every root_lo it reached was one it agreed with.
       this.logger.error(

@@ -120,7 +120,7 @@ export class MessageRoots {
    * Throws `RootMismatchError` when re-execution does not reproduce this node's stored roots (a bug
    * or a corrupt store: never send such a proof).
    */
-  stepProof(index: bigint): StepProof {
+  async stepProof(index: bigint): Promise<StepProof> {
     const location = this.locate(index)
     const state = new StateDb(this.chain.store, location.startRoot)
     for (const message of location.messages.slice(0, location.offset)) applyMessage(state, message, this.stf)
@@ -140,7 +140,7 @@ export class MessageRoots {
     const openings =
       blobs === undefined
         ? []
-        : blobOpenings(
+        : await blobOpenings(
             blobs.blobs,
             batch.delayedCountAfter - batch.delayedBefore,
             Number(

@@ -130,6 +130,10 @@ describe('derivation of blob batches', () => {
     const hashes = (reader.batch(0n)?.dataAvailability as { versionedHashes: Hex[] }).versionedHashes
     expect(chain.batch(0n)?.dataAvailability).toEqual({ kind: 'blobs', versionedHashes: hashes })
     expect(chain.batch(1n)?.dataAvailability).toEqual({ kind: 'calldata' })
+    // and so after a restart (the records decode from the store)
+    const reopened = await ChainStore.open(store, config)
+    expect(reopened.batch(0n)?.dataAvailability).toEqual({ kind: 'blobs', versionedHashes: hashes })
+    expect(reopened.batch(1n)?.dataAvailability).toEqual({ kind: 'calldata' })
     // kept in the same store, by versioned hash
     expect(new BlobStore(store).getAll(hashes)).toEqual(beacon.blobsByBlock.get(2n))
   })

@@ -168,7 +168,7 @@ describe('MessageRoots', () => {
     const roots = new MessageRoots({ chain, source: reader, config })
     const reference = referenceRoots(chain, reader)
     for (let i = 0; i < reference.messages.length; i++) {
-      const step = roots.stepProof(BigInt(i))
+      const step = await roots.stepProof(BigInt(i))
       expect(step.preRoot).toBe(reference.roots[i])
       expect(step.postRoot).toBe(reference.roots[i + 1])
       const [decoded] = decodeAbiParameters(ONE_STEP_PROOF_ABI, step.proof)
@@ -187,8 +187,8 @@ describe('MessageRoots', () => {
         expect(decoded.accountProofs).toHaveLength(step.outcome === 'applied' ? 3 : 1)
       }
     }
-    expect(roots.stepProof(7n).outcome).not.toBe('applied')
-    expect(step0Offset(roots.stepProof(0n).proof)).toBe(32n)
+    expect((await roots.stepProof(7n)).outcome).not.toBe('applied')
+    expect(step0Offset((await roots.stepProof(0n)).proof)).toBe(32n)
   })
 
   it('proves messages of a blob batch with openings of exactly the elements the prover reads, from kept blobs', async () => {
@@ -206,7 +206,7 @@ describe('MessageRoots', () => {
     const k = kzg()
     expect(roots.derivedMessageCount).toBe(5n)
     for (let j = 0n; j < roots.derivedMessageCount; j++) {
-      const step = roots.stepProof(j)
+      const step = await roots.stepProof(j)
       // the same message list as the same blocks in calldata: the same roots
       expect([step.preRoot, step.postRoot]).toEqual([reference.rootAt(j), reference.rootAt(j + 1n)])
       const [decoded] = decodeAbiParameters(ONE_STEP_PROOF_ABI, step.proof)
@@ -224,13 +224,13 @@ describe('MessageRoots', () => {
         expect(k.verifyProof(commitment, z, hexToBytes(o.y), hexToBytes(o.proof))).toBe(true)
       }
     }
-    expect(roots.stepProof(3n).outcome).not.toBe('applied') // the nonce-gap slot
+    expect((await roots.stepProof(3n)).outcome).not.toBe('applied') // the nonce-gap slot
   })
 
   it('refuses messages it has not derived', async () => {
     const { chain, reader } = await derivedChain()
     const roots = new MessageRoots({ chain, source: reader, config })
-    expect(() => roots.stepProof(roots.derivedMessageCount)).toThrow(MessageNotDerivedError)
+    await expect(roots.stepProof(roots.derivedMessageCount)).rejects.toThrow(MessageNotDerivedError)
   })
 })
 
