@@ -224,58 +224,18 @@ export function decodeCommon(bytes: Uint8Array): SignedTransaction | null {
     if ((starts[i] as number) < 0 && i !== accessListItem) return null
   }
   if (accessListItem >= 0 && (starts[accessListItem] as number) >= 0) return null
-  if (type === 0) {
-    const nonce = uintAt(bytes, 0, U64)
-    const gasPrice = uintAt(bytes, 1, U256)
-    const gasLimit = uintAt(bytes, 2, U64)
-    const value = uintAt(bytes, 4, U256)
-    const v = uintAt(bytes, 6, U256)
-    const r = uintAt(bytes, 7, U256)
-    const s = uintAt(bytes, 8, U256)
-    const toLength = (ends[3] as number) - (starts[3] as number)
-    if (
-      nonce === null ||
-      gasPrice === null ||
-      gasLimit === null ||
-      value === null ||
-      v === null ||
-      r === null ||
-      s === null ||
-      (toLength !== 0 && toLength !== 20)
-    )
-      return null
-    return {
-      type: 0,
-      chainId: v >= 35n ? (v - 35n) >> 1n : undefined,
-      nonce,
-      maxPriorityFeePerGas: gasPrice,
-      maxFeePerGas: gasPrice,
-      gasLimit,
-      to: toLength === 0 ? undefined : bytes.slice(starts[3] as number, ends[3] as number),
-      value,
-      data: bytes.slice(starts[5] as number, ends[5] as number),
-      accessList: [],
-      v,
-      r,
-      s,
-    }
-  }
-  // typed: chainId, nonce, then one gas price (EIP-2930) or two (EIP-1559), then the rest
-  const fees = type === 2 ? 2 : 1
-  const chainId = uintAt(bytes, 0, U256)
-  const nonce = uintAt(bytes, 1, U64)
-  const tip = uintAt(bytes, 2, U256)
-  const maxFee = fees === 2 ? uintAt(bytes, 3, U256) : tip
-  const gasLimit = uintAt(bytes, 2 + fees, U64)
-  const toItem = 3 + fees
-  const value = uintAt(bytes, 4 + fees, U256)
-  const dataItem = 5 + fees
-  const v = uintAt(bytes, 7 + fees, U256)
-  const r = uintAt(bytes, 8 + fees, U256)
-  const s = uintAt(bytes, 9 + fees, U256)
-  const toLength = (ends[toItem] as number) - (starts[toItem] as number)
+  const layout = LAYOUTS[type] as Layout
+  const nonce = uintAt(bytes, layout.nonce, U64)
+  const tip = uintAt(bytes, layout.tip, U256)
+  const maxFee = layout.maxFee === layout.tip ? tip : uintAt(bytes, layout.maxFee, U256)
+  const gasLimit = uintAt(bytes, layout.gasLimit, U64)
+  const value = uintAt(bytes, layout.value, U256)
+  const v = uintAt(bytes, layout.v, U256)
+  const r = uintAt(bytes, layout.v + 1, U256)
+  const s = uintAt(bytes, layout.v + 2, U256)
+  const toStart = starts[layout.to] as number
+  const toLength = (ends[layout.to] as number) - toStart
   if (
-    chainId === null ||
     nonce === null ||
     tip === null ||
     maxFee === null ||
@@ -287,22 +247,44 @@ export function decodeCommon(bytes: Uint8Array): SignedTransaction | null {
     (toLength !== 0 && toLength !== 20)
   )
     return null
+  let chainId: bigint | null | undefined
+  // legacy (EIP-155): v = chainId·2 + 35 + yParity; any other v names no chain
+  if (type === 0) chainId = v >= 35n ? (v - 35n) >> 1n : undefined
+  else chainId = uintAt(bytes, 0, U256)
+  if (chainId === null) return null
   return {
-    type: type === 2 ? 2 : 1,
+    type: type === 0 ? 0 : type === 2 ? 2 : 1,
     chainId,
     nonce,
     maxPriorityFeePerGas: tip,
     maxFeePerGas: maxFee,
     gasLimit,
-    to: toLength === 0 ? undefined : bytes.slice(starts[toItem] as number, ends[toItem] as number),
+    to: toLength === 0 ? undefined : bytes.slice(toStart, toStart + toLength),
     value,
-    data: bytes.slice(starts[dataItem] as number, ends[dataItem] as number),
+    data: bytes.slice(starts[layout.data] as number, ends[layout.data] as number),
     accessList: [],
     v,
     r,
     s,
   }
 }
+
+/** Where each field is among a type's items (`r` and `s` follow `v`; legacy and EIP-2930 have one gas price). */
+type Layout = {
+  nonce: number
+  tip: number
+  maxFee: number
+  gasLimit: number
+  to: number
+  value: number
+  data: number
+  v: number
+}
+const LAYOUTS: readonly (Layout | undefined)[] = [
+  { nonce: 0, tip: 1, maxFee: 1, gasLimit: 2, to: 3, value: 4, data: 5, v: 6 },
+  { nonce: 1, tip: 2, maxFee: 2, gasLimit: 3, to: 4, value: 5, data: 6, v: 8 },
+  { nonce: 1, tip: 2, maxFee: 3, gasLimit: 4, to: 5, value: 6, data: 7, v: 9 },
+]
 
 /**
  * Reads the canonical RLP list at `at` that must end exactly at the end of `bytes` and hold exactly
