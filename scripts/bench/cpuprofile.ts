@@ -1,5 +1,5 @@
 /**
- * `node scripts/bench/cpuprofile.ts <file.cpuprofile> [--top 40] [--by file|stage] [--callers <url part>]`
+ * `node scripts/bench/cpuprofile.ts <file.cpuprofile> [--top 40] [--by file|stage [--scale <µs>]] [--callers <url part>]`
  *
  * Summarises a V8 CPU profile (`node --cpu-prof`, or BENCH_VERIFIER_CPU_PROF for the verifier
  * figure) by self time: per function (default) or per source file, with the share of the sampled
@@ -7,7 +7,9 @@
  * file matches to their nearest caller outside it instead (who pays for a library). Prints a
  * Markdown table on stdout. `--by stage` charges each sample to a node's stage (L1 reading, decode and
  * plan, execution, trie, storing blocks, LevelDB, GC, ...) by the innermost frame of the repository's
- * own code on its stack (`STAGES`); library frames count for the code that called them.
+ * own code on its stack (`STAGES`); library frames count for the code that called them. With
+ * `--scale <µs>` (the thread's measured CPU per transaction) the busy samples (idle and start-up left
+ * out) are spread over the stages in µs per transaction.
  */
 import { readFileSync } from 'node:fs'
 import { relative } from 'node:path'
@@ -118,6 +120,27 @@ function main(): void {
     selfUs.set(key, (selfUs.get(key) ?? 0) + dt)
   })
   const rows = [...selfUs.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)
+  const scale = args.scale === undefined ? undefined : Number(args.scale)
+  if (byStage && scale !== undefined) {
+    // the thread's measured CPU per transaction, spread over the stages of its busy samples
+    const busy = [...selfUs.entries()].filter(([key]) => key !== 'idle' && !key.startsWith('start-up'))
+    const busyUs = busy.reduce((sum, [, us]) => sum + us, 0)
+    const table = [
+      `${(busyUs / 1e6).toFixed(2)} s of busy samples (idle and start-up left out), scaled to ${scale} µs per transaction`,
+      '',
+      '| stage | µs/tx | share |',
+      '|---|---:|---:|',
+      ...busy
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, top)
+        .map(
+          ([key, us]) =>
+            `| ${key.trim()} | ${((scale * us) / busyUs).toFixed(1)} | ${((100 * us) / busyUs).toFixed(1)}% |`,
+        ),
+    ]
+    process.stdout.write(`${table.join('\n')}\n`)
+    return
+  }
   const out = [
     `sampled ${(total / 1e6).toFixed(2)} s of main-thread time (${profile.samples.length} samples)` +
       (callers === undefined ? '' : `; ${(sampled / 1e6).toFixed(2)} s of it in ${callers}, by caller`),

@@ -85,6 +85,19 @@ export type CatchupRun = {
   peakRssMiB: number
 }
 
+/** Starts a node with `start`, under `node --cpu-prof` writing into `profileDir` when one is given. */
+async function withCpuProfile<T>(profileDir: string | undefined, start: () => Promise<T>): Promise<T> {
+  if (profileDir === undefined) return start()
+  const savedNodeOptions = process.env.NODE_OPTIONS
+  process.env.NODE_OPTIONS = `${savedNodeOptions ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim()
+  try {
+    return await start()
+  } finally {
+    if (savedNodeOptions === undefined) delete process.env.NODE_OPTIONS
+    else process.env.NODE_OPTIONS = savedNodeOptions
+  }
+}
+
 /** Sequencer run, stop, then a fresh verifier's catch-up from L1. */
 export async function measureCatchup(workload: Workload): Promise<CatchupRun> {
   const dir = tempDir('sluice-bench-catchup-')
@@ -92,9 +105,13 @@ export async function measureCatchup(workload: Workload): Promise<CatchupRun> {
   try {
     const config = e2eConfig({ chainId: workload.params.chainId, l2BlockGasLimit: BENCH_L2_BLOCK_GAS_LIMIT })
     const l1 = await startL1(dir, { config, blockTime: 1 })
-    const sequencer = await startSequencerProcess(dir, l1, {
-      extraArgs: ['--block-time', '250', '--batch-age', '2000', '--l1-poll-interval', '500'],
-    })
+    // BENCH_SEQUENCER_CPU_PROF=<dir>: the sequencer runs under --cpu-prof (intake, building, posting and
+    // deriving its own batches back; written at its SIGTERM stop below)
+    const sequencer = await withCpuProfile(process.env.BENCH_SEQUENCER_CPU_PROF, () =>
+      startSequencerProcess(dir, l1, {
+        extraArgs: ['--block-time', '250', '--batch-age', '2000', '--l1-poll-interval', '500'],
+      }),
+    )
     log(`  sequencer up (log ${sequencer.logFile}); funding ${workload.params.accounts} senders`)
     const addresses = Array.from({ length: workload.params.accounts }, (_, i) => addressAt(workload, i))
     await fundOnSluice(l1, sequencer.rpcUrl, addresses, FUNDED_BALANCE, log)
@@ -134,19 +151,12 @@ export async function measureCatchup(workload: Workload): Promise<CatchupRun> {
     const spawnedAt = performance.now()
     // BENCH_VERIFIER_CPU_PROF=<dir>: the verifier alone runs under --cpu-prof (written at its SIGTERM stop)
     const profileDir = process.env.BENCH_VERIFIER_CPU_PROF
-    const savedNodeOptions = process.env.NODE_OPTIONS
-    if (profileDir !== undefined)
-      process.env.NODE_OPTIONS = `${savedNodeOptions ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim()
-    let verifier: Awaited<ReturnType<typeof startVerifierProcess>>
-    try {
-      verifier = await startVerifierProcess(dir, l1, {
+    const verifier = await withCpuProfile(profileDir, () =>
+      startVerifierProcess(dir, l1, {
         rpcPort,
         extraArgs: ['--p2p-port', '0', '--l1-poll-interval', '1000'],
-      })
-    } finally {
-      if (savedNodeOptions === undefined) delete process.env.NODE_OPTIONS
-      else process.env.NODE_OPTIONS = savedNodeOptions
-    }
+      }),
+    )
     const healthyAt = performance.now()
     const pgid = verifier.child.pid as number
     const cpu0 = groupCpuSeconds(pgid)

@@ -6,7 +6,9 @@
  * --txs sizes the workload (cached per size), --run-txs runs only its first P transfers.
  * Ours pipelines by default: block n+1 executes while block n's batch is written, and its accounts
  * are prefetched meanwhile (--pipeline false / --prefetch false turn either off, for comparison).
- * Profiling only (ours): --phases (the steps of applyBlock timed one by one, in CPU µs per
+ * Profiling only (ours): --profile <file> (a CPU profile of the main thread over the timed loop),
+ * --heap-profile <file> (its allocations, sampled, short-lived ones included; with --survivors true
+ * only those a scavenge did not free), --phases (the steps of applyBlock timed one by one, in CPU µs per
  * transaction of the main thread), --store cached (a node cache in front of LevelDB).
  * Both sides start from the same pre-state on LevelDB: N funded accounts (plus the message
  * passer), built with our StateDb and committed before timing (not measured). ethereumjs reads
@@ -15,6 +17,8 @@
  * into bytes.
  * Prints one JSON line: { rates: per-block tx/s, txs, root, ... }.
  */
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { createBlock } from '@ethereumjs/block'
@@ -34,7 +38,7 @@ import { StateDb, writeGenesisState } from '../../../packages/core/src/state/ind
 import { applyDeposit, applyMessage } from '../../../packages/core/src/stf/index.ts'
 import type { StfMessage } from '../../../packages/core/src/stf/message.ts'
 import { createSenderPool, decodeTransaction } from '../../../packages/core/src/tx/index.ts'
-import { log, parseArgs, removeDir, selfCpu, tempDir } from '../harness.ts'
+import { log, parseArgs, removeDir, selfCpu, tempDir, threadCpuByName } from '../harness.ts'
 import { addressAt, standardWorkload, type Workload } from '../workload.ts'
 import { CachedStore } from './cachedStore.ts'
 
@@ -74,6 +78,11 @@ export type SubjectResult = {
   peakRssMiB?: number
   /** --phases: main-thread CPU µs per transaction per phase (means over blocks). */
   phases?: Record<string, number>
+  /**
+   * CPU µs per transaction by thread name over the timed loop (`main`, `WorkerThread` = sender
+   * recovery, `V8Worker` = V8's GC and compiler threads, `libuv-worker` = LevelDB); 10 ms ticks.
+   */
+  threadCpuUsPerTx?: Record<string, number>
 }
 
 /** Builds the pre-state (N funded accounts + genesis) in a fresh LevelDB; returns its root. */
@@ -126,6 +135,22 @@ type OursOptions = {
   pipeline: boolean
   /** Block n+1's senders and recipients are prefetched (`StateDb.prefetch`) while block n is written; default on. */
   prefetch: boolean
+  /** `--profile <file>`: a CPU profile of the main thread over the timed loop only (not the pre-state). */
+  profile: string | undefined
+  /** `--heap-profile <file>`: a sampling allocation profile of the main thread over the timed loop. */
+  heapProfile: string | undefined
+  /** `--survivors true`: the heap profile keeps only objects that survived the scavenges (promoted ones). */
+  survivorsOnly: boolean
+}
+
+/** Per-thread CPU µs per transaction between two `threadCpuByName` samples. */
+function threadCpuPerTx(before: Record<string, number>, after: Record<string, number>, txs: number) {
+  const out: Record<string, number> = {}
+  for (const [name, us] of Object.entries(after)) {
+    const per = (us - (before[name] ?? 0)) / txs
+    if (per >= 0.5) out[name] = Number(per.toFixed(1))
+  }
+  return out
 }
 
 function decodeBlock(raws: readonly Uint8Array[], senders: readonly (Uint8Array | undefined)[]): StfMessage[] {
@@ -173,6 +198,24 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
   const blockRoots: string[] = []
   let parentHash: Uint8Array = new Uint8Array(32)
   let written: Promise<void> = Promise.resolve()
+  let profiler: Session | undefined
+  if (options.profile !== undefined || options.heapProfile !== undefined) {
+    profiler = new Session()
+    profiler.connect()
+  }
+  if (profiler !== undefined && options.profile !== undefined) {
+    await profiler.post('Profiler.enable')
+    await profiler.post('Profiler.start')
+  }
+  if (profiler !== undefined && options.heapProfile !== undefined) {
+    // every object kept: short-lived garbage is what the scavenger pays for
+    await profiler.post('HeapProfiler.startSampling', {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: !options.survivorsOnly,
+    })
+  }
+  const threads0 = threadCpuByName(process.pid)
   const cpu0 = { thread: process.threadCpuUsage(), process: process.cpuUsage() }
   const clock = phases ? cpuMs : () => performance.now()
   let next = pool.recover(blocks[0] as Uint8Array[], CHAIN_ID)
@@ -272,6 +315,20 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
   }
   await written
   const cpu = cpuSince(cpu0, blocks)
+  const threadCpuUsPerTx = threadCpuPerTx(
+    threads0,
+    threadCpuByName(process.pid),
+    blocks.reduce((s, r) => s + r.length, 0),
+  )
+  if (profiler !== undefined && options.profile !== undefined) {
+    const { profile } = await profiler.post('Profiler.stop')
+    writeFileSync(options.profile, JSON.stringify(profile))
+  }
+  if (profiler !== undefined && options.heapProfile !== undefined) {
+    const { profile } = await profiler.post('HeapProfiler.stopSampling')
+    writeFileSync(options.heapProfile, JSON.stringify(profile))
+  }
+  profiler?.disconnect()
   await pool.close()
   const result: SubjectResult = {
     impl: 'ours',
@@ -282,6 +339,7 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
     threads: options.threads,
     blockRoots,
     cpuUsPerTx: cpu,
+    threadCpuUsPerTx,
     peakRssMiB: selfCpu().peakRssMiB,
   }
   if (phases) {
@@ -429,6 +487,9 @@ async function main(): Promise<void> {
             cached: args.store === 'cached',
             pipeline: args.pipeline !== 'false',
             prefetch: args.prefetch !== 'false',
+            profile: args.profile,
+            heapProfile: args['heap-profile'],
+            survivorsOnly: args.survivors === 'true',
           })
         : await runEthereumjs(store, root0, blocks)
     await store.close()

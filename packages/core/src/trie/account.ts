@@ -43,6 +43,50 @@ function uintBytes(value: bigint): Uint8Array {
   return out
 }
 
+/** Integers below this are encoded straight into the account's buffer (six 48-bit limbs). */
+const DIRECT_LIMIT = 1n << 288n
+/** The 48-bit limbs of the integer `uintLength` measured last, least significant first. */
+const limbs = new Float64Array(6)
+let limbCount = 0
+
+/** Minimal byte length of `value` (0 ≤ value < 2^288), leaving its limbs in `limbs`. */
+function uintLength(value: bigint): number {
+  limbCount = 0
+  if (value <= 0xffffffffffffn) {
+    if (value === 0n) return 0
+    limbs[limbCount++] = Number(value)
+  } else {
+    for (let rest = value; rest > 0n; rest >>= 48n) limbs[limbCount++] = Number(BigInt.asUintN(48, rest))
+  }
+  let top = limbs[limbCount - 1] as number
+  let topBytes = 0
+  for (; top > 0; top = Math.floor(top / 256)) topBytes++
+  return (limbCount - 1) * 6 + topBytes
+}
+
+/** The RLP string item of the integer `uintLength` measured last (`length` bytes), at `pos`. */
+function writeUintItem(out: Uint8Array, pos: number, length: number): number {
+  if (length === 0) {
+    out[pos] = 0x80
+    return pos + 1
+  }
+  if (length === 1 && (limbs[0] as number) < 0x80) {
+    out[pos] = limbs[0] as number
+    return pos + 1
+  }
+  out[pos] = 0x80 + length
+  // bytes from the least significant end, six per limb
+  let at = pos + length
+  for (let l = 0; l < limbCount; l++) {
+    let limb = limbs[l] as number
+    for (let b = 0; b < 6 && at > pos; b++) {
+      out[at--] = limb % 256
+      limb = Math.floor(limb / 256)
+    }
+  }
+  return pos + 1 + length
+}
+
 /** Length of the RLP string item for `b` (at most 55 bytes). */
 function shortItemLength(b: Uint8Array): number {
   return b.length === 1 && (b[0] as number) < 0x80 ? 1 : 1 + b.length
@@ -59,18 +103,39 @@ function writeShortItem(out: Uint8Array, pos: number, b: Uint8Array): number {
 export function encodeAccount(account: Account): Uint8Array {
   if (account.storageRoot.length !== 32) throw new InvalidAccountError('storageRoot is not 32 bytes')
   if (account.codeHash.length !== 32) throw new InvalidAccountError('codeHash is not 32 bytes')
-  const nonce = uintBytes(account.nonce)
-  const balance = uintBytes(account.balance)
-  if (nonce.length > 55 || balance.length > 55) {
-    return RLP.encode([nonce, balance, account.storageRoot, account.codeHash])
+  const { nonce, balance } = account
+  if (nonce >= 0n && nonce < DIRECT_LIMIT && balance >= 0n && balance < DIRECT_LIMIT) {
+    // integers of at most 36 bytes: the payload is 68..140 bytes, a 2-byte list header
+    const nonceLength = uintLength(nonce)
+    const nonceItem = nonceLength === 1 && (limbs[0] as number) < 0x80 ? 1 : 1 + nonceLength
+    const balanceLength = uintLength(balance)
+    const balanceItem = balanceLength === 1 && (limbs[0] as number) < 0x80 ? 1 : 1 + balanceLength
+    const payload = nonceItem + balanceItem + 66
+    const out = new Uint8Array(2 + payload)
+    out[0] = 0xf8
+    out[1] = payload
+    // the balance's limbs are the ones measured last: write it first, then measure the nonce again
+    writeUintItem(out, 2 + nonceItem, balanceLength)
+    uintLength(nonce)
+    let pos = writeUintItem(out, 2, nonceLength)
+    pos += balanceItem
+    out[pos++] = 0xa0
+    out.set(account.storageRoot, pos)
+    out[pos + 32] = 0xa0
+    out.set(account.codeHash, pos + 33)
+    return out
   }
-  // payload: two short items and two 33-byte items, 68..178 bytes: a 2-byte list header
-  const payload = shortItemLength(nonce) + shortItemLength(balance) + 66
+  const nonceBytes = uintBytes(nonce)
+  const balanceBytes = uintBytes(balance)
+  if (nonceBytes.length > 55 || balanceBytes.length > 55) {
+    return RLP.encode([nonceBytes, balanceBytes, account.storageRoot, account.codeHash])
+  }
+  const payload = shortItemLength(nonceBytes) + shortItemLength(balanceBytes) + 66
   const out = new Uint8Array(2 + payload)
   out[0] = 0xf8
   out[1] = payload
-  let pos = writeShortItem(out, 2, nonce)
-  pos = writeShortItem(out, pos, balance)
+  let pos = writeShortItem(out, 2, nonceBytes)
+  pos = writeShortItem(out, pos, balanceBytes)
   out[pos++] = 0xa0
   out.set(account.storageRoot, pos)
   out[pos + 32] = 0xa0

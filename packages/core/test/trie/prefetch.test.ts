@@ -27,6 +27,12 @@ class CountingStore implements KeyValueStore {
     for (const resolve of this.held.splice(0)) resolve()
   }
 
+  /** Waits until a `getMany` is held (a prefetch round is reading). */
+  async waitHeld(): Promise<void> {
+    for (let i = 0; i < 1000 && this.held.length === 0; i++) await new Promise((resolve) => setImmediate(resolve))
+    expect(this.held.length).toBeGreaterThan(0)
+  }
+
   batch(ops: readonly BatchOp[]): Promise<void> {
     return this.inner.batch(ops)
   }
@@ -111,6 +117,33 @@ describe('MerklePatriciaTrie.prefetch', () => {
     for (const key of keys.slice(0, 400)) expect(trie.get(key)).toEqual(reference.get(key))
     expect(bytesToHex(trie.root())).toBe(bytesToHex(reference.root()))
     expect(bytesToHex(await trie.commit())).toBe(bytesToHex(await reference.commit()))
+  })
+})
+
+describe('MerklePatriciaTrie.prefetch across a commit', () => {
+  it('gives the same values and root when a commit lands between two of its reads', async () => {
+    const { store, keys, root, prng } = await committedTrie(3000, 5)
+    // nothing below the root stays resident: a commit turns every written node into a reference
+    const trie = new MerklePatriciaTrie(store, { root, secure: true, residentDepth: 0 })
+    const reference = new MerklePatriciaTrie(store.inner, { root, secure: true })
+    const some = keys.slice(0, 60)
+    store.hold = true
+    const prefetching = trie.prefetch(some)
+    await store.waitHeld()
+    store.release() // the root's children arrive and are attached; the next level is being read
+    await store.waitHeld()
+    for (const key of some) {
+      const value = randomAccount(prng)
+      trie.put(key, value)
+      reference.put(key, value)
+    }
+    const written = trie.startCommit().written
+    store.hold = false
+    store.release()
+    await prefetching
+    await written
+    for (const key of some) expect(trie.get(key)).toEqual(reference.get(key))
+    expect(bytesToHex(trie.root())).toBe(bytesToHex(reference.root()))
   })
 })
 

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { bytesToHex, concatBytes, hexToBytes } from '../../src/bytes/index.ts'
 import { encodeRlp, type RlpInput } from '../../src/rlp/index.ts'
+import { decodeCommon, decodeTransactionGeneral } from '../../src/tx/decode.ts'
 import {
   decodeTransaction,
   encodeTransaction,
@@ -306,5 +307,135 @@ describe('mutations of valid transactions never crash the decoder (seeded)', () 
       }),
       { seed: 0x7a12, numRuns: 20_000 },
     )
+  })
+})
+
+describe('the direct reader of common transactions (decodeCommon) agrees with the general decoder', () => {
+  const withItem = (items: Uint8Array[], index: number, item: Uint8Array) =>
+    items.map((x, i) => (i === index ? item : x))
+  /** The RLP items of a typed payload small enough (< 56 bytes) for the short list form. */
+  const shortPayloadItems = () =>
+    [1n, 0n, 0n, 0n, 21000n, TO, 0n, new Uint8Array(0), [], 0n, 1n, 1n].map((f) => encodeRlp(f))
+  /** Mostly minimal integers (of any width, past 2^256 too); sometimes raw bytes (leading zeros) or a list. */
+  const integer = fc.oneof(
+    { weight: 40, arbitrary: fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 20n }), fc.bigInt({ min: 0n, max: 2n ** 64n })) },
+    { weight: 2, arbitrary: fc.bigInt({ min: 0n, max: 2n ** 264n }) },
+    { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 34 }) },
+    { weight: 1, arbitrary: fc.constantFrom<RlpInput>([], [1n]) },
+  )
+  const to = fc.oneof(
+    { weight: 8, arbitrary: fc.constant<RlpInput>(TO) },
+    { weight: 2, arbitrary: fc.constant<RlpInput>(new Uint8Array(0)) },
+    { weight: 1, arbitrary: fc.constantFrom<RlpInput>(new Uint8Array(19).fill(3), new Uint8Array(21).fill(4), []) },
+  )
+  const data = fc.oneof(
+    { weight: 8, arbitrary: fc.uint8Array({ maxLength: 70 }) },
+    { weight: 1, arbitrary: fc.constant<RlpInput>([]) },
+  )
+  const accessList = fc.oneof(
+    { weight: 8, arbitrary: fc.constant<RlpInput>([]) },
+    { weight: 2, arbitrary: fc.constant<RlpInput>([[TO, [new Uint8Array(32)]]]) },
+    { weight: 1, arbitrary: fc.constantFrom<RlpInput>(new Uint8Array(0), [[]]) },
+  )
+  /** A field list of the type's shape, sometimes with a field missing or one too many. */
+  const fieldsOf = (shape: fc.Arbitrary<RlpInput>[]) =>
+    fc
+      .tuple(fc.tuple(...shape), fc.constantFrom('exact', 'exact', 'exact', 'short', 'long'))
+      .map(([fields, count]) => (count === 'short' ? fields.slice(1) : count === 'long' ? [...fields, 0n] : fields))
+  const envelope = fc.oneof(
+    fieldsOf([integer, integer, integer, to, integer, data, integer, integer, integer]).map((f) => encodeRlp(f)),
+    fieldsOf([integer, integer, integer, integer, to, integer, data, accessList, integer, integer, integer]).map((f) =>
+      typed(1, f),
+    ),
+    fieldsOf([
+      integer,
+      integer,
+      integer,
+      integer,
+      integer,
+      to,
+      integer,
+      data,
+      accessList,
+      integer,
+      integer,
+      integer,
+    ]).map((f) => typed(2, f)),
+  )
+  /** One byte changed, cut or added, to reach the non-canonical forms too. */
+  const mutated = fc
+    .tuple(
+      envelope,
+      fc.nat(),
+      fc.integer({ min: 0, max: 255 }),
+      fc.constantFrom('none', 'none', 'none', 'set', 'cut', 'append'),
+    )
+    .map(([bytes, at, byte, kind]) => {
+      const i = at % bytes.length
+      if (kind === 'set') return concatBytes(bytes.subarray(0, i), new Uint8Array([byte]), bytes.subarray(i + 1))
+      if (kind === 'cut') return bytes.subarray(0, i)
+      if (kind === 'append') return concatBytes(bytes, new Uint8Array([byte]))
+      return bytes
+    })
+
+  it('accepts only what the general path accepts, with the same transaction; takes the common shapes itself', () => {
+    let direct = 0
+    let general = 0
+    fc.assert(
+      fc.property(mutated, (bytes) => {
+        const fast = decodeCommon(bytes)
+        let reference: SignedTransaction | undefined
+        try {
+          reference = decodeTransactionGeneral(bytes)
+        } catch (error) {
+          expect(error).toBeInstanceOf(TransactionDecodeError)
+        }
+        if (fast !== null) {
+          direct++
+          expect(fast).toEqual(reference)
+        } else if (reference !== undefined) {
+          general++
+          // only access lists take the general path among what decodes
+          expect(reference.accessList.length).toBeGreaterThan(0)
+        }
+      }),
+      { seed: 0x7a13, numRuns: 30_000 },
+    )
+    expect(direct).toBeGreaterThan(300)
+    expect(general).toBeGreaterThan(10)
+  })
+
+  it('leaves every non-canonical length form to the general path, which refuses it', () => {
+    const items = eip1559Fields().map((f) => encodeRlp(f))
+    const envelope = (parts: Uint8Array[], longList: boolean) => {
+      const body = concatBytes(...parts)
+      const header = longList || body.length > 55 ? [0xf8, body.length] : [0xc0 + body.length]
+      return concatBytes(new Uint8Array([2, ...header]), body)
+    }
+    const cases = [
+      // data of 10 bytes in the long string form (0xb8 0x0a), which is for 56 bytes and more
+      envelope(withItem(items, 7, concatBytes(hexToBytes('0xb80a'), new Uint8Array(10).fill(1))), false),
+      // a long string form whose length has a leading zero
+      envelope(withItem(items, 7, concatBytes(hexToBytes('0xb90040'), new Uint8Array(64).fill(1))), false),
+      // the nonce 7 wrapped (0x8107)
+      envelope(withItem(items, 1, hexToBytes('0x8107')), false),
+      // a short field list in the long list form (only possible for a transaction under 56 bytes)
+      envelope(shortPayloadItems(), true),
+    ]
+    for (const bytes of cases) {
+      expect(decodeCommon(bytes)).toBeNull()
+      expect(() => decodeTransactionGeneral(bytes)).toThrow(TransactionDecodeError)
+    }
+  })
+
+  it('reads signed transactions of every type as the general path does, and copies their byte fields', () => {
+    for (const type of [0, 1, 2] as const) {
+      const base = transfer({ type, chainId: 2n ** 60n + 5n, data: new Uint8Array(80).fill(9) })
+      const raw = encodeTransaction(sign(type === 2 ? base : { ...base, maxPriorityFeePerGas: base.maxFeePerGas }))
+      const fast = decodeCommon(raw)
+      expect(fast).toEqual(decodeTransactionGeneral(raw))
+      expect(fast?.to?.buffer).not.toBe(raw.buffer)
+      expect(fast?.data.buffer).not.toBe(raw.buffer)
+    }
   })
 })
