@@ -10,14 +10,15 @@ import { deposit, type L1 } from '../../test/support/rollup.ts'
 import { planFanOut } from './funding.ts'
 
 /**
- * The rollup's l2BlockGasLimit for the benches: 800 transfers. A block must fit in one batch of at
- * most maxBatchBytes (90,000, protocol §8.4) and a transfer of the standard workload takes ~80–85
- * batch bytes (up to ~110 with a brand-new recipient and large values), so ~1,000 transfers is the
- * most a block can safely hold: the sequencer does not bound a block by its encoded size, and a
- * larger block halts the batcher (BatchEncodeError "the block alone makes a 126458-byte batch").
- * Throughput is then at most 800 transfers per block time: 3,200 tx/s at 250 ms, 8,000 at 100 ms.
+ * The rollup's l2BlockGasLimit for the benches: 6,000 transfers. The benches post blob batches (the
+ * sequencer's default `--da auto` picks blobs on anvil), and the sequencer caps a block at what one
+ * six-blob batch carries (761,852 body bytes, protocol §5.7): ~9,500 transfers of the standard
+ * workload at ~80 bytes, ~6,900 at the ~110 bytes of a brand-new recipient with a large value. 6,000
+ * leaves that margin, and lets a block catch up when sealing falls behind the block time (7,000 tx/s
+ * is 700 transfers per 100 ms block). With calldata batches (`--da calldata`) a block must fit one
+ * 90,000-byte batch instead, ~800 transfers.
  */
-export const BENCH_L2_BLOCK_GAS_LIMIT = 800n * 21_000n
+export const BENCH_L2_BLOCK_GAS_LIMIT = 6_000n * 21_000n
 
 /** The anvil dev account the deposits come from (its L1 balance is raised first). */
 const DEPOSITOR = 4

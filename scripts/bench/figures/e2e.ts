@@ -7,10 +7,10 @@
  *
  * The sequencer runs as an operator aiming at the target would run it: batch age (2 s), L1 poll
  * interval (500 ms), empty-block interval (1 s) at their defaults, p2p on, claims proposed, batches
- * posted to anvil as L1 (1 s blocks). A block must fit in one batch, which holds ~1,000 transfers,
- * so the rollup's l2BlockGasLimit is 800 transfers (BENCH_L2_BLOCK_GAS_LIMIT) and 7,000 tx/s needs
- * blocks of ≤ 114 ms: the reported figure uses 100 ms blocks, and the default 250 ms (at most
- * 3,200 tx/s by that bound) is run too and reported in `variants`. Senders are funded on L2 by one
+ * posted to anvil as L1 (1 s blocks) as blob batches (the default `--da auto` on anvil). A block
+ * must fit in one six-blob batch, so the rollup's l2BlockGasLimit is 6,000 transfers
+ * (BENCH_L2_BLOCK_GAS_LIMIT): 7,000 tx/s needs 700 per 100 ms block. The reported figure uses 100 ms
+ * blocks, and the default 250 ms is run too and reported in `variants`. Senders are funded on L2 by one
  * deposit and a fan-out (scripts/loadgen/funding.ts), not timed.
  *
  * The peer is anvil (`--block-time 1 --gas-limit 1000000000`, the same chain id) with the same
@@ -299,7 +299,7 @@ const e2eGroup: FigureGroup = {
     const setup =
       `standard workload over ${sizes.accounts} funded senders, EIP-1559 transfers sent as JSON-RPC batches of ${BATCH}, ` +
       `${CONCURRENCY} requests open at most, ${sizes.rate} tx/s offered for ${sizes.durationS} s, then every accepted transfer waited for; ` +
-      `sequencer: block time ${ours.blockTimeMs} ms, other flags at their defaults (batch age 2 s, p2p on, claims proposed), l2BlockGasLimit ${BENCH_L2_BLOCK_GAS_LIMIT} (800 transfers: a block must fit in one 90,000-byte batch); ` +
+      `sequencer: block time ${ours.blockTimeMs} ms, other flags at their defaults (batch age 2 s, p2p on, claims proposed), l2BlockGasLimit ${BENCH_L2_BLOCK_GAS_LIMIT} (6,000 transfers: a block must fit in one six-blob batch); ` +
       'peer: anvil --block-time 1 --gas-limit 1000000000 with the same signed transactions. '
     const tps: FigureResult = {
       name: 'e2e.tps',
