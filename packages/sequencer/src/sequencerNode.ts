@@ -46,6 +46,7 @@ import {
   TxPoolRefusalError,
   viemL1Source,
   walletFor,
+  warmKzg,
   withBlobWait,
   writeNodeInfo,
 } from '@sluice/node'
@@ -103,6 +104,9 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
     )
   }
   const blobBatches = options.da !== 'calldata' && l1HasBlobs
+  // The KZG setup takes seconds of synchronous work: done now, before anything is served, instead of
+  // at the first blob batch, where it froze the event loop (RPC answers, sealing) for that long.
+  if (blobBatches) warmKzg(logger)
   const batcherWallet = l1WalletClient(l1, options.sequencerKey)
   const proposerWallet = l1WalletClient(l1, options.proposerKey)
   // One wallet per key: the batcher and the proposer share the sequencer key by default.

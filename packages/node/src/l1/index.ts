@@ -6,6 +6,7 @@ export {
   BlobUnavailableError,
   blobProviderFor,
   fetchBlobs,
+  warmKzg,
 } from './beacon.ts'
 export {
   applyDisputeLogs,
