@@ -23,6 +23,12 @@ import {
   PAYLOAD_BYTES_PER_ELEMENT,
 } from '@sluice/core'
 import { bytesToHex, encodeAbiParameters, hexToBytes } from 'viem'
+import { batchMessageReaderAbi } from '../src/generated/abis.ts'
+
+type ReadBlob = Extract<(typeof batchMessageReaderAbi)[number], { type: 'function'; name: 'readBlob' }>
+const readBlob = batchMessageReaderAbi.find(
+  (item): item is ReadBlob => item.type === 'function' && item.name === 'readBlob',
+) as ReadBlob
 
 const [blobCountArg, bodyLengthArg, elementsArg, ...segments] = process.argv.slice(2)
 if (blobCountArg === undefined || bodyLengthArg === undefined || elementsArg === undefined) {
@@ -69,19 +75,8 @@ const openings = elements.map((global) => {
 })
 process.stdout.write(
   encodeAbiParameters(
-    [
-      { type: 'bytes32[]' },
-      {
-        type: 'tuple[]',
-        components: [
-          { name: 'blobIndex', type: 'uint256' },
-          { name: 'element', type: 'uint256' },
-          { name: 'y', type: 'bytes32' },
-          { name: 'commitment', type: 'bytes' },
-          { name: 'proof', type: 'bytes' },
-        ],
-      },
-    ],
+    // (bytes32[] versionedHashes, BlobOpening[] openings), as the generated ABI of the reader declares them.
+    readBlob.inputs.slice(0, 2),
     [commitments.map((c) => bytesToHex(kzgCommitmentToVersionedHash(c))), openings],
   ),
 )
