@@ -202,6 +202,35 @@ describe('batcher on anvil', () => {
     expect(await metric(calldata.registry, 'sluice_batcher_blobs_total')).toBe(0)
   }, 120_000)
 
+  it('keeps a record of what it posted at each index (its blocks, the last one’s hash, the inbox hash) past confirmation and restarts', async () => {
+    for (const da of ['calldata', 'blobs'] as const) {
+      const chain = await chainWithBlocks(2)
+      const { batcher } = batcherOn(chain, { da })
+      const index = await inboxCount()
+      expect(batcher.posted(index)).toBeUndefined()
+      await postAll(batcher)
+      const onChain = await client.readContract({
+        address: deployment.sequencerInbox,
+        abi: sequencerInboxAbi,
+        functionName: 'batchHash',
+        args: [index],
+      })
+      const expected = {
+        index,
+        firstBlock: 1n,
+        lastBlock: 2n,
+        lastBlockHash: bytesToHex(chain.blockByNumber(2n)?.hash as Uint8Array),
+        batchHash: onChain,
+        transactions: 6,
+      }
+      const asHex = (p: ReturnType<Batcher['posted']>) =>
+        p && { ...p, lastBlockHash: bytesToHex(p.lastBlockHash), batchHash: bytesToHex(p.batchHash) }
+      expect(asHex(batcher.posted(index))).toEqual(expected)
+      // a new process on the same database (the intent is gone: confirmed)
+      expect(asHex(batcherOn(chain, { da }).batcher.posted(index))).toEqual(expected)
+    }
+  }, 120_000)
+
   it('after a restart, a pending blob batch is read back from its intent and replaced from recomputed blobs', async () => {
     const chain = await chainWithBlocks(2)
     const first = batcherOn(chain, { da: 'blobs' }).batcher
