@@ -192,12 +192,17 @@ export function blobProviderFor(
   return provider
 }
 
+let kzgWarm = false
+
 /**
- * Loads the KZG trusted setup now. It is seconds of synchronous work (3.3 s measured on a loaded
+ * Loads the KZG trusted setup now (once per process: the sequencer asks for it as a poster and as a
+ * reader). It is seconds of synchronous work (3.3 s measured on a loaded
  * 2-core machine); done lazily at the first blob batch it froze the node's event loop — RPC answers,
  * sealing, timeouts — for that long. Call it during start-up, before the node serves anything.
  */
 export function warmKzg(logger?: { info(fields: object, message: string): void }): void {
+  if (kzgWarm) return
+  kzgWarm = true
   const started = performance.now()
   kzg()
   logger?.info({ ms: Math.round(performance.now() - started) }, 'KZG trusted setup loaded')
