@@ -30,7 +30,7 @@ export type SyncStatus = {
   derivation: DerivationStatus | null
   /** The newest batch the node derived, with its DA, bytes and L1 cost; null before the first. */
   latestBatch: SluiceBatch | null
-  /** The node's view of claims and games, as it sent them (see `getClaims`/`getGames` for L1's). */
+  /** The node's view of the newest 32 claims and of games, as it sent them (see `getClaims`/`getGames` for L1's). */
   claims: readonly unknown[]
   games: readonly unknown[]
   /** The whole answer, extra fields included. */
