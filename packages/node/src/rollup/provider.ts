@@ -185,8 +185,10 @@ export function createRollupProvider(options: RollupProviderOptions): RollupRpcP
       const blockNumber = found.block.header.number
       const { batch, claims } = claimsCovering(chain, reader, blockNumber)
       const finalized = claims.filter((c) => c.claim.status === 'finalized')
+      // `finalizable`, as the SDK and the explorer say: a finalized claim covers it, so the Portal will
+      // pay it; whether it was paid is L1's to say (the SDK's `finalized`).
       const status =
-        finalized.length > 0 ? 'finalized' : claims.length > 0 ? 'claimed' : batch !== undefined ? 'safe' : 'included'
+        finalized.length > 0 ? 'finalizable' : claims.length > 0 ? 'claimed' : batch !== undefined ? 'safe' : 'included'
       return {
         status,
         withdrawal,
