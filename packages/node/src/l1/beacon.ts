@@ -40,19 +40,23 @@ export async function fetchBlobs(
 ): Promise<Uint8Array[]> {
   const items = await fetchItems(beaconUrl, blockId, timeoutMs)
   const byHash = new Map<string, Uint8Array>()
-  for (const item of items) {
-    const hex = typeof item === 'string' ? item : item.blob
-    if (typeof hex !== 'string') continue
-    let blob: Uint8Array
-    let commitment: Uint8Array
-    try {
-      blob = hexToBytes(hex)
-      commitment = kzg().blobToCommitment(blob)
-    } catch {
-      continue // not hex or not a valid blob: it can match no versioned hash
-    }
-    byHash.set(bytesToHex(kzgCommitmentToVersionedHash(commitment)), blob)
-  }
+  // On libuv's threads, all at once: ~50 ms per blob, which on the main thread stalled a
+  // sequencer's sealing by ~300 ms for every six-blob batch it read back.
+  await Promise.all(
+    items.map(async (item) => {
+      const hex = typeof item === 'string' ? item : item.blob
+      if (typeof hex !== 'string') return
+      let blob: Uint8Array
+      let commitment: Uint8Array
+      try {
+        blob = hexToBytes(hex)
+        commitment = await kzg().blobToCommitmentAsync(blob)
+      } catch {
+        return // not hex or not a valid blob: it can match no versioned hash
+      }
+      byHash.set(bytesToHex(kzgCommitmentToVersionedHash(commitment)), blob)
+    }),
+  )
   return versionedHashes.map((hash) => {
     const blob = byHash.get(hash.toLowerCase())
     if (!blob) throw new BlobMismatchError(blockId, hash)
