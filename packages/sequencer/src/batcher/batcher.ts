@@ -24,6 +24,7 @@ import {
   SluiceError,
 } from '@sluice/core'
 import {
+  BlobStore,
   type ChainStore,
   type Deployment,
   type L1BlobSidecars,
@@ -538,6 +539,9 @@ export class Batcher {
     await chain.store.batch([
       { type: 'put', key: chain.metaKey(`${META_INTENT}${expectedIndex}`), value: encodeIntent(intent) },
       ...this.postedOps(intent, blocks),
+      // Its own blobs, under the versioned hashes of their own commitments: derivation keeps every blob
+      // batch's blobs, and reads these back from here instead of fetching and checking them again.
+      ...(sidecars === undefined ? [] : new BlobStore(chain.store).putOps(sidecars.versionedHashes, sidecars.blobs)),
       { type: 'put', key: chain.metaKey(META_NEXT), value: encodeRlp(last + 1n) },
       this.rangeOp(),
     ])

@@ -14,7 +14,7 @@ import {
   keccak256,
   MemoryStore,
 } from '@sluice/core'
-import { ChainStore, createLogger, type Deployment, L1Wallet } from '@sluice/node'
+import { BlobStore, ChainStore, createLogger, type Deployment, L1Wallet } from '@sluice/node'
 import { Registry } from 'prom-client'
 import { createPublicClient, createWalletClient, type Hex, http, type PublicClient } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -208,6 +208,8 @@ describe('batcher on anvil', () => {
       const { batcher } = batcherOn(chain, { da })
       const index = await inboxCount()
       expect(batcher.posted(index)).toBeUndefined()
+      await batcher.tick()
+      const intent = batcher.pendingIntents[0] as NonNullable<(typeof batcher.pendingIntents)[0]>
       await postAll(batcher)
       const onChain = await client.readContract({
         address: deployment.sequencerInbox,
@@ -228,6 +230,10 @@ describe('batcher on anvil', () => {
       expect(asHex(batcher.posted(index))).toEqual(expected)
       // a new process on the same database (the intent is gone: confirmed)
       expect(asHex(batcherOn(chain, { da }).batcher.posted(index))).toEqual(expected)
+      // a blob batch's blobs are kept where derivation looks for them first
+      const kept = new BlobStore(chain.store).getAll(intent.versionedHashes)
+      if (da === 'blobs') expect(decodeBlobs(kept as Uint8Array[])).toEqual(intent.bytes)
+      else expect(intent.versionedHashes).toEqual([])
     }
   }, 120_000)
 
