@@ -2,7 +2,7 @@
  * verifier.catchup: how fast a verifier re-derives and re-executes the chain from L1 alone.
  *
  * A Sluice sequencer (operator defaults, anvil as L1) takes the standard workload (workload.ts;
- * 20,000 transfers with `--quick`, 100,000 otherwise) from the load generator as fast as it
+ * 100,000 transfers, with `--quick` too) from the load generator as fast as it
  * accepts them and posts its batches; once its safe head (derived back from L1) covers every
  * transfer it is stopped. A verifier then starts from an empty data directory with `--p2p-port 0`
  * (nothing but L1) and re-derives everything. Timed from its first `/health` answer (the RPC server
@@ -36,7 +36,6 @@ import {
   log,
   median,
   processCpu,
-  type RunOptions,
   removeDir,
   selfCpu,
   threadCpuByName,
@@ -50,8 +49,12 @@ const BOUND_REPEATS = 3
 
 export type CatchupSizes = { accounts: number; txs: number }
 
-export function catchupSizes(quick: boolean): CatchupSizes {
-  return quick ? { accounts: 4_000, txs: 20_000 } : { accounts: 4_000, txs: 100_000 }
+/**
+ * The same in `--quick` and the full run: issue 14 asks for at least 100,000 transactions in both,
+ * and with blob batches (blocks of up to 6,000 transfers) the sequencer includes them in about a minute.
+ */
+export function catchupSizes(): CatchupSizes {
+  return { accounts: 4_000, txs: 100_000 }
 }
 
 type Head = { number: string; hash: string }
@@ -285,8 +288,8 @@ export async function measureRecoveryBound(raws: readonly Uint8Array[], chainId:
 
 const catchupGroup: FigureGroup = {
   names: ['verifier.catchup'],
-  async run({ quick }: RunOptions): Promise<FigureResult[]> {
-    const sizes = catchupSizes(quick)
+  async run(): Promise<FigureResult[]> {
+    const sizes = catchupSizes()
     const config = e2eConfig()
     const workload = standardWorkload({
       accounts: sizes.accounts,
