@@ -1,4 +1,4 @@
-import { bytesToHex, type Hex, hexToBytes, kzg, kzgCommitmentToVersionedHash, SluiceError } from '@sluice/core'
+import { bytesToHex, type Hex, kzg, kzgCommitmentToVersionedHash, SluiceError } from '@sluice/core'
 
 /** The beacon API had no blobs for the block (not served yet, pruned, or the API is down). Wait and retry. */
 export class BlobUnavailableError extends SluiceError {
@@ -31,6 +31,7 @@ type BlobItem = string | { blob?: string }
 /**
  * Reads the blobs of one L1 block from a beacon API and returns those matching `versionedHashes`,
  * in that order, each checked (commitment computed from the blob → versioned hash) before return.
+ * The commitments (tens of ms of CPU per blob) are computed off the event loop, in parallel.
  */
 export async function fetchBlobs(
   beaconUrl: string,
@@ -40,24 +41,37 @@ export async function fetchBlobs(
 ): Promise<Uint8Array[]> {
   const items = await fetchItems(beaconUrl, blockId, timeoutMs)
   const byHash = new Map<string, Uint8Array>()
-  for (const item of items) {
-    const hex = typeof item === 'string' ? item : item.blob
-    if (typeof hex !== 'string') continue
-    let blob: Uint8Array
-    let commitment: Uint8Array
-    try {
-      blob = hexToBytes(hex)
-      commitment = kzg().blobToCommitment(blob)
-    } catch {
-      continue // not hex or not a valid blob: it can match no versioned hash
-    }
-    byHash.set(bytesToHex(kzgCommitmentToVersionedHash(commitment)), blob)
-  }
+  await Promise.all(
+    items.map(async (item) => {
+      const blob = blobBytes(typeof item === 'string' ? item : item.blob)
+      if (blob === undefined) return
+      let commitment: Uint8Array
+      try {
+        commitment = await kzg().blobToCommitmentAsync(blob)
+      } catch {
+        return // not a valid blob: it can match no versioned hash
+      }
+      byHash.set(bytesToHex(kzgCommitmentToVersionedHash(commitment)), blob)
+    }),
+  )
   return versionedHashes.map((hash) => {
     const blob = byHash.get(hash.toLowerCase())
     if (!blob) throw new BlobMismatchError(blockId, hash)
     return blob
   })
+}
+
+/**
+ * The bytes of a hex blob, or undefined when it is not even-length hex. (Buffer's decoder: 0.1 ms per
+ * 128 KiB blob against 5–30 ms for core's `hexToBytes`; it stops at the first pair that is not hex.)
+ */
+function blobBytes(hex: unknown): Uint8Array | undefined {
+  if (typeof hex !== 'string') return undefined
+  const body = hex.startsWith('0x') || hex.startsWith('0X') ? hex.slice(2) : hex
+  if (body.length % 2 !== 0) return undefined
+  const bytes = Buffer.from(body, 'hex')
+  if (bytes.length * 2 !== body.length) return undefined
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
 async function fetchItems(beaconUrl: string, blockId: string, timeoutMs: number): Promise<BlobItem[]> {
