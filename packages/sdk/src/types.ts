@@ -26,13 +26,47 @@ export type SyncStatus = {
   finalized: BlockRef
   lag: { unsafeToSafeBlocks: bigint; l1HeadToConfirmedBlocks: bigint }
   batches: SyncStatusBatches
+  /** Derivation's tip, catch-up progress and what it waits for; null from a node that does not say. */
+  derivation: DerivationStatus | null
   /** The newest batch the node derived, with its DA, bytes and L1 cost; null before the first. */
   latestBatch: SluiceBatch | null
-  /** The node's view of claims and games, as it sent them (see `getClaims`/`getGames` for L1's). */
+  /** The node's view of the newest 32 claims and of games, as it sent them (see `getClaims`/`getGames` for L1's). */
   claims: readonly unknown[]
   games: readonly unknown[]
   /** The whole answer, extra fields included. */
   raw: Record<string, unknown>
+}
+
+/** `sluice_syncStatus.derivation`. */
+export type DerivationStatus = {
+  /** The last batch derived (null before the first). */
+  batchIndex: bigint | null
+  /** Messages derived so far: the `n` of a claim at `batchIndex`. */
+  messageCount: bigint
+  /** Set while derivation cannot get the next blob batch's blobs (it waits there; it never skips a batch). */
+  waitingForBlobs: BlobWaitStatus | null
+  /** While catching up: the message count L1 holds, the rates and the time left (null once caught up). */
+  catchUp: CatchUpProgress | null
+}
+
+/** Why and for how long derivation has been waiting for a blob batch's blobs. */
+export type BlobWaitStatus = {
+  batchIndex: bigint
+  l1Block: bigint
+  versionedHashes: readonly Hash[]
+  /** `BEACON_NOT_CONFIGURED`, `BLOB_UNAVAILABLE`, `BLOB_MISMATCH`, … */
+  code: string
+  message: string
+  attempts: number
+  waitingSeconds: number
+}
+
+export type CatchUpProgress = {
+  targetMessageCount: bigint
+  transactionsPerSecond: number
+  blocksPerSecond: number
+  /** null while the rate is not known yet. */
+  etaSeconds: number | null
 }
 
 /** `sluice_getBatch`: one batch of the inbox as the node derived it. */

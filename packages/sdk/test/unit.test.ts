@@ -71,14 +71,67 @@ describe('rollup RPC parsing', () => {
       batches: { count: '0x3', lastIndex: '0x2', l1Count: '0x4' },
       claims: [],
       games: [],
-      derivation: { progress: 1 },
+      derivation: { batchIndex: '0x2', messageCount: '0x400', waitingForBlobs: null, futureField: 1 },
     })
     expect(status.chainId).toBe(1_337_901n)
     expect(status.safe.number).toBe(30n)
     expect(status.lag).toEqual({ unsafeToSafeBlocks: 10n, l1HeadToConfirmedBlocks: 2n })
     expect(status.batches).toEqual({ count: 3n, lastIndex: 2n, l1Count: 4n })
-    expect(status.raw.derivation).toEqual({ progress: 1 })
+    expect(status.derivation).toEqual({ batchIndex: 2n, messageCount: 1_024n, waitingForBlobs: null, catchUp: null })
+    expect((status.raw.derivation as Record<string, unknown>).futureField).toBe(1)
     expect(status.latestBatch).toBeNull()
+  })
+
+  it('parses what derivation waits for and its catch-up progress, as a verifier sends them', () => {
+    const hash = pad('0x0103', { size: 32 })
+    const base = {
+      chainId: '0x1',
+      l1: { head: ref(9), confirmed: ref(8) },
+      unsafe: ref(4),
+      safe: ref(3),
+      finalized: ref(1),
+    }
+    const waiting = parseSyncStatus({
+      ...base,
+      derivation: {
+        batchIndex: null,
+        messageCount: '0x0',
+        waitingForBlobs: {
+          batchIndex: 0,
+          l1Block: 12,
+          versionedHashes: [hash],
+          code: 'BLOB_UNAVAILABLE',
+          message: 'beacon API answered 503',
+          attempts: 3,
+          waitingSeconds: 7,
+        },
+        targetMessageCount: '0x2710',
+        transactionsPerSecond: 0,
+        blocksPerSecond: 0,
+        etaSeconds: null,
+      },
+    })
+    expect(waiting.derivation).toEqual({
+      batchIndex: null,
+      messageCount: 0n,
+      waitingForBlobs: {
+        batchIndex: 0n,
+        l1Block: 12n,
+        versionedHashes: [hash],
+        code: 'BLOB_UNAVAILABLE',
+        message: 'beacon API answered 503',
+        attempts: 3,
+        waitingSeconds: 7,
+      },
+      catchUp: { targetMessageCount: 10_000n, transactionsPerSecond: 0, blocksPerSecond: 0, etaSeconds: null },
+    })
+    expect(parseSyncStatus(base).derivation).toBeNull()
+    expect(() =>
+      parseSyncStatus({
+        ...base,
+        derivation: { messageCount: '0x1', waitingForBlobs: { batchIndex: 0, versionedHashes: [] } },
+      }),
+    ).toThrow(/derivation.waitingForBlobs.l1Block is not a quantity/)
   })
 
   it('parses a batch’s DA, bytes and L1 cost, in sluice_getBatch and as syncStatus.latestBatch', () => {

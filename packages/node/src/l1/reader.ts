@@ -220,6 +220,16 @@ export class L1Reader {
     return out
   }
 
+  /** The newest `limit` claims, newest first: what a status poll shows without reading every claim. */
+  recentClaims(limit: number): ClaimRecord[] {
+    const out: ClaimRecord[] = []
+    for (let id = this.meta.claimIdLimit - 1n; id >= 0n && out.length < limit; id--) {
+      const claim = this.claim(id)
+      if (claim !== undefined) out.push(claim)
+    }
+    return out
+  }
+
   game(gameId: bigint): GameRecord | undefined {
     if (gameId < 0n || gameId >= 1n << 64n) return undefined
     const encoded = this.store.getSync(l1Keys.game(gameId))

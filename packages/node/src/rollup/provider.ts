@@ -45,6 +45,9 @@ export type RollupProviderOptions = {
   l1Client?: PublicClient
 }
 
+/** Claims in a `sluice_syncStatus` answer: the newest ones. */
+export const STATUS_CLAIMS = 32
+
 function claimJson(check: ClaimCheck): RpcJson {
   const { claim } = check
   return {
@@ -112,7 +115,12 @@ export function createRollupProvider(options: RollupProviderOptions): RollupRpcP
       const progress = options.progress()
       const blobWait = driver.blobWait()
       const head = (b: typeof unsafe) => ({ number: b.header.number, hash: b.hash, timestamp: b.header.timestamp })
-      const claims = reader.claims().map((claim) => claimJson(checkClaim(chain, claim)))
+      // Bounded: explorers poll this every second, and a chain proposes a claim per few batches for
+      // ever. Older claims are paged through `sluice_getClaims`.
+      const claims = reader
+        .recentClaims(STATUS_CLAIMS)
+        .reverse()
+        .map((claim) => claimJson(checkClaim(chain, claim)))
       return {
         chainId: chain.chainId,
         l1: {
@@ -177,8 +185,10 @@ export function createRollupProvider(options: RollupProviderOptions): RollupRpcP
       const blockNumber = found.block.header.number
       const { batch, claims } = claimsCovering(chain, reader, blockNumber)
       const finalized = claims.filter((c) => c.claim.status === 'finalized')
+      // `finalizable`, as the SDK and the explorer say: a finalized claim covers it, so the Portal will
+      // pay it; whether it was paid is L1's to say (the SDK's `finalized`).
       const status =
-        finalized.length > 0 ? 'finalized' : claims.length > 0 ? 'claimed' : batch !== undefined ? 'safe' : 'included'
+        finalized.length > 0 ? 'finalizable' : claims.length > 0 ? 'claimed' : batch !== undefined ? 'safe' : 'included'
       return {
         status,
         withdrawal,

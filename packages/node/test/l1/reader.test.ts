@@ -324,6 +324,29 @@ describe('L1Reader', () => {
     expect(r.claims().map((c) => c.claimId)).toEqual([1n])
   })
 
+  it('reads the newest claims without reading every claim (what sluice_syncStatus shows)', async () => {
+    const l1 = new FakeL1()
+    l1.appendBatch(batchBytes(0n, 0n, [0n]))
+    const proposer = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'
+    for (let id = 1n; id <= 5n; id++) {
+      l1.claimEvent('ClaimProposed', {
+        claimId: id,
+        batchIndex: 0n,
+        messageCount: 1n,
+        stateRoot: `0x${'33'.repeat(32)}`,
+        proposer,
+        accumulator: `0x${'44'.repeat(32)}`,
+        claimHash: `0x${'55'.repeat(32)}`,
+      })
+    }
+    l1.mine()
+    l1.mineEmpty(2)
+    const r = reader(l1)
+    await r.advanceUntilIdle()
+    expect(r.recentClaims(2).map((c) => c.claimId)).toEqual([5n, 4n])
+    expect(r.recentClaims(10).map((c) => c.claimId)).toEqual([5n, 4n, 3n, 2n, 1n])
+  })
+
   it('follows a game through its moves to its end, and a reorg reopens it', async () => {
     const l1 = new FakeL1()
     const staker = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'

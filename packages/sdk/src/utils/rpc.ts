@@ -4,7 +4,16 @@
  */
 import type { Client, Hash, Transport } from 'viem'
 import { SluiceRpcError, SluiceRpcResponseError } from '../errors.ts'
-import type { BatchAtBlock, BatchDataAvailability, BlockRef, L1BlockRef, SluiceBatch, SyncStatus } from '../types.ts'
+import type {
+  BatchAtBlock,
+  BatchDataAvailability,
+  BlobWaitStatus,
+  BlockRef,
+  DerivationStatus,
+  L1BlockRef,
+  SluiceBatch,
+  SyncStatus,
+} from '../types.ts'
 
 /** Sends `method` to the node; a failure becomes a `SluiceRpcError` naming the method. */
 export async function sluiceRequest(client: Client<Transport>, method: string, params: unknown[]): Promise<unknown> {
@@ -67,6 +76,60 @@ function parseL1BlockRef(reader: Reader, value: unknown, field: string): L1Block
   }
 }
 
+function parseCount(reader: Reader, value: unknown, field: string): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value
+  return fail(reader, `${field} is not a non-negative number (${JSON.stringify(value)})`)
+}
+
+function parseText(reader: Reader, value: unknown, field: string): string {
+  if (typeof value === 'string') return value
+  return fail(reader, `${field} is not a string (${JSON.stringify(value)})`)
+}
+
+function parseBlobWait(reader: Reader, value: unknown): BlobWaitStatus {
+  const wait = record(reader, value, 'derivation.waitingForBlobs')
+  const field = (name: string) => `derivation.waitingForBlobs.${name}`
+  if (!Array.isArray(wait.versionedHashes)) fail(reader, `${field('versionedHashes')} is not an array`)
+  return {
+    batchIndex: parseQuantity(reader, wait.batchIndex, field('batchIndex')),
+    l1Block: parseQuantity(reader, wait.l1Block, field('l1Block')),
+    versionedHashes: wait.versionedHashes.map((h, i) => parseHash(reader, h, `${field('versionedHashes')}[${i}]`)),
+    code: parseText(reader, wait.code, field('code')),
+    message: parseText(reader, wait.message, field('message')),
+    attempts: parseCount(reader, wait.attempts, field('attempts')),
+    waitingSeconds: parseCount(reader, wait.waitingSeconds, field('waitingSeconds')),
+  }
+}
+
+function parseDerivation(reader: Reader, value: unknown): DerivationStatus {
+  const derivation = record(reader, value, 'derivation')
+  const catchingUp = derivation.targetMessageCount !== undefined
+  return {
+    batchIndex:
+      derivation.batchIndex === null || derivation.batchIndex === undefined
+        ? null
+        : parseQuantity(reader, derivation.batchIndex, 'derivation.batchIndex'),
+    messageCount: parseQuantity(reader, derivation.messageCount, 'derivation.messageCount'),
+    waitingForBlobs:
+      derivation.waitingForBlobs === null || derivation.waitingForBlobs === undefined
+        ? null
+        : parseBlobWait(reader, derivation.waitingForBlobs),
+    catchUp: catchingUp
+      ? {
+          targetMessageCount: parseQuantity(reader, derivation.targetMessageCount, 'derivation.targetMessageCount'),
+          transactionsPerSecond: parseCount(
+            reader,
+            derivation.transactionsPerSecond,
+            'derivation.transactionsPerSecond',
+          ),
+          blocksPerSecond: parseCount(reader, derivation.blocksPerSecond, 'derivation.blocksPerSecond'),
+          etaSeconds:
+            derivation.etaSeconds === null ? null : parseCount(reader, derivation.etaSeconds, 'derivation.etaSeconds'),
+        }
+      : null,
+  }
+}
+
 export function parseSyncStatus(value: unknown): SyncStatus {
   const reader = { method: 'sluice_syncStatus' }
   const raw = record(reader, value, 'result')
@@ -99,6 +162,7 @@ export function parseSyncStatus(value: unknown): SyncStatus {
           : parseQuantity(reader, batches.lastIndex, 'batches.lastIndex'),
       l1Count: parseQuantity(reader, batches.l1Count ?? 0, 'batches.l1Count'),
     },
+    derivation: raw.derivation === undefined ? null : parseDerivation(reader, raw.derivation),
     latestBatch:
       raw.latestBatch === undefined
         ? null
