@@ -221,6 +221,20 @@ function sequencerTiming(before: string, after: string, accepted: number, halted
   }
 }
 
+/** The workload offered to the node at `rpcUrl` by a client of `shape`. */
+function load(rpcUrl: string, workload: Workload, sizes: E2eSizes, shape: ClientShape): Promise<LoadReport> {
+  return runLoad({
+    rpcUrl,
+    raws: workload.raws,
+    durationMs: sizes.durationS * 1000,
+    rate: sizes.rate,
+    batchSize: shape.batchSize,
+    concurrency: shape.concurrency,
+    watch: shape.watch,
+    log: (m) => log(`  ${m}`),
+  })
+}
+
 /** The Sluice sequencer (with anvil as L1) under the load. */
 export async function runSluiceSide(
   workload: Workload,
@@ -255,17 +269,7 @@ export async function runSluiceSide(
     const metricsBefore = await fetchMetrics(sequencer.rpcUrl)
     const run = await measured(
       sequencer.child.pid as number,
-      () =>
-        runLoad({
-          rpcUrl: sequencer.rpcUrl,
-          raws: workload.raws,
-          durationMs: sizes.durationS * 1000,
-          rate: sizes.rate,
-          batchSize: shape.batchSize,
-          concurrency: shape.concurrency,
-          watch: shape.watch,
-          log: (m) => log(`  ${m}`),
-        }),
+      () => load(sequencer.rpcUrl, workload, sizes, shape),
       true,
     )
     const metrics = await fetchMetrics(sequencer.rpcUrl)
@@ -311,18 +315,7 @@ export async function runAnvilSide(
       extraArgs: ['--gas-limit', '1000000000', '--chain-id', String(workload.params.chainId)],
     })
     await fundOnAnvil(anvil.rpcUrl, accountsOf(workload), FUNDED_BALANCE)
-    const run = await measured(anvil.child.pid as number, () =>
-      runLoad({
-        rpcUrl: anvil.rpcUrl,
-        raws: workload.raws,
-        durationMs: sizes.durationS * 1000,
-        rate: sizes.rate,
-        batchSize: shape.batchSize,
-        concurrency: shape.concurrency,
-        watch: shape.watch,
-        log: (m) => log(`  ${m}`),
-      }),
-    )
+    const run = await measured(anvil.child.pid as number, () => load(anvil.rpcUrl, workload, sizes, shape))
     log(`  anvil (${shape.name} client):\n${indent(formatReport(run.report))}`)
     ok = true
     return run
