@@ -38,6 +38,12 @@ const STAGES: [string, string][] = [
   ['packages/core/src/db/', 'LevelDB (batch marshalling, reads)'],
   ['packages/node/src/derive/', 'derivation driver'],
   ['packages/node/src/rpc/', 'RPC, metrics, logs'],
+  ['packages/sequencer/src/intake/', 'transaction intake (intake log, acknowledgement)'],
+  ['packages/sequencer/src/mempool/', 'mempool (admission, selection)'],
+  ['packages/sequencer/src/builder/', 'block building (selection, batch fit)'],
+  ['packages/sequencer/src/batcher/', 'batcher (batch encoding, posting)'],
+  ['packages/node/src/wallet/', 'L1 wallet (posting batches and claims)'],
+  ['packages/node/src/p2p/', 'gossip of blocks (libp2p)'],
   ['packages/node/src/ops/', 'RPC, metrics, logs'],
 ]
 /** Repository code that only serves its callers (a sample there counts for its caller's stage). */

@@ -1,13 +1,15 @@
 /**
  * `node_modules/.bin/node scripts/loadgen/index.ts --rpc URL [--duration 60] [--rate 0] [--accounts 4000]
- *   [--txs N] [--batch 200] [--concurrency 8] [--chain-id ID] [--base-fee WEI] [--fund-anvil] [--json]`
+ *   [--txs N] [--batch 200] [--concurrency 8] [--watch blocks|receipts] [--chain-id ID] [--base-fee WEI]
+ *   [--fund-anvil] [--json]`
  *
  * Sends the standard workload (scripts/bench/workload.ts: senders uniform over `--accounts` funded
  * accounts, recipients Zipf 1.1 over the same accounts, one in ten brand-new) to a node for
  * `--duration` seconds and waits for every accepted transaction to be included. The accounts are the
  * workload's deterministic keys, each starting at nonce 0 with 1,000 ETH: `--fund-anvil` sets their
  * balances on an anvil node; on a Sluice L2 the bench (scripts/bench/figures/e2e.ts) funds them by
- * deposit and fan-out (funding.ts). Prints a summary on stderr and, with `--json`, the report on stdout.
+ * deposit and fan-out (funding.ts). `--watch receipts` sees inclusion as a plain client does, by
+ * polling each transaction's receipt (batches of 100) instead of following blocks. Prints a summary on stderr and, with `--json`, the report on stdout.
  */
 import { parseArgs } from '../bench/harness.ts'
 import { addressAt, FUNDED_BALANCE, GWEI, standardWorkload } from '../bench/workload.ts'
@@ -31,11 +33,14 @@ async function main(): Promise<void> {
   if (rpcUrl === undefined || args.help !== undefined) {
     log(
       'usage: node_modules/.bin/node scripts/loadgen/index.ts --rpc URL [--duration 60] [--rate tx/s, 0: unpaced]\n' +
-        '  [--accounts 4000] [--txs N] [--batch 200] [--concurrency 8] [--chain-id ID] [--base-fee WEI] [--fund-anvil] [--json]',
+        '  [--accounts 4000] [--txs N] [--batch 200] [--concurrency 8] [--watch blocks|receipts] [--chain-id ID]\n' +
+        '  [--base-fee WEI] [--fund-anvil] [--json]',
     )
     process.exitCode = args.help !== undefined ? 0 : 2
     return
   }
+  const watch = args.watch ?? 'blocks'
+  if (watch !== 'blocks' && watch !== 'receipts') throw new Error(`--watch must be blocks or receipts, not ${watch}`)
   const durationS = positive(args, 'duration', 60)
   const rate = positive(args, 'rate', 0)
   const accounts = positive(args, 'accounts', 4000)
@@ -64,6 +69,7 @@ async function main(): Promise<void> {
     rate,
     batchSize: positive(args, 'batch', 200),
     concurrency: positive(args, 'concurrency', 8),
+    watch,
     log,
   })
   log(formatReport(report))

@@ -4,11 +4,14 @@
  * block.
  *
  * Latency is measured from the moment a transaction's batch request is written to the moment the
- * client first sees the transaction in a block. New blocks are followed with
- * `eth_getBlockByNumber(n, false)` every `pollIntervalMs` (one call per block, whatever the load)
- * instead of polling receipts per transaction, which at thousands of transactions per second would
- * load the node more than the transactions do; a sample of receipts is fetched at the end to check
- * that what was seen in blocks is what the node reports.
+ * client first sees the transaction in a block. By default (`watch: 'blocks'`) new blocks are
+ * followed with `eth_getBlockByNumber(n, false)` every `pollIntervalMs` (one call per block, whatever
+ * the load) instead of polling receipts per transaction, which at thousands of transactions per
+ * second would load the node more than the transactions do; a sample of receipts is fetched at the
+ * end to check that what was seen in blocks is what the node reports. `watch: 'receipts'` is what a
+ * plain outside client does instead: every accepted transaction not yet seen is asked for with
+ * `eth_getTransactionReceipt`, in JSON-RPC batches of `receiptBatchSize`, each round at most every
+ * `receiptPollIntervalMs` (its latency is then the time to the first round that finds the receipt).
  *
  * Sending is open-loop when `rate` is set (batch k leaves at `k × batchSize / rate` seconds, unless
  * `concurrency` requests are already open or `maxOutstanding` transactions are sent but not yet in a
@@ -38,6 +41,14 @@ export type LoadOptions = {
   pollIntervalMs?: number
   /** Receipts fetched at the end to check the block view (default 64). */
   spotChecks?: number
+  /** How inclusion is seen: following blocks (default) or polling each transaction's receipt, as a plain client does. */
+  watch?: 'blocks' | 'receipts'
+  /** `watch: 'receipts'`: receipts asked per JSON-RPC batch (default 100). */
+  receiptBatchSize?: number
+  /** `watch: 'receipts'`: a polling round starts at most this often (default 250 ms). */
+  receiptPollIntervalMs?: number
+  /** `watch: 'receipts'`: receipt batches open at once (default 4). */
+  receiptConcurrency?: number
   log?: (message: string) => void
 }
 
@@ -126,8 +137,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   let seen = 0
   let hashMismatches = 0
 
+  const watch = options.watch ?? 'blocks'
+  const receiptBatchSize = options.receiptBatchSize ?? 100
+  const receiptPollIntervalMs = options.receiptPollIntervalMs ?? 250
+  const receiptConcurrency = options.receiptConcurrency ?? 4
   const client = new RpcClient(options.rpcUrl, concurrency + 4)
-  const follower = new RpcClient(options.rpcUrl, 2)
+  const follower = new RpcClient(options.rpcUrl, watch === 'receipts' ? receiptConcurrency : 2)
+  /** Accepted and not seen in a block yet (`watch: 'receipts'` asks for these). */
+  const unseen = new Set<number>()
   const refuse = (i: number, message: string) => {
     state[i] = 3
     refusedCount++
@@ -178,7 +195,52 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       nextBlock++
     }
   }
-  const following = follow()
+  /** `watch: 'receipts'`: per block number, how many of ours its receipts showed and when the first was seen. */
+  const receiptBlocks = new Map<number, { count: number; at: number }>()
+  const pollReceipts = async (): Promise<void> => {
+    for (;;) {
+      const roundStart = performance.now()
+      if (sendingDone && (seen >= accepted || roundStart - lastProgressAt > drainTimeoutMs)) return
+      const wanted = [...unseen]
+      const batches: number[][] = []
+      for (let j = 0; j < wanted.length; j += receiptBatchSize) batches.push(wanted.slice(j, j + receiptBatchSize))
+      const worker = async (): Promise<void> => {
+        for (let batch = batches.shift(); batch !== undefined; batch = batches.shift()) {
+          const indices = batch
+          let answers: RpcAnswer[]
+          try {
+            answers = await follower.batch(
+              indices.map((i) => ({ method: 'eth_getTransactionReceipt', params: [hashes[i]] })),
+            )
+          } catch (error) {
+            log(`loadgen: receipts not read (${String(error)}); retrying`)
+            await sleep(receiptPollIntervalMs)
+            continue
+          }
+          const at = performance.now()
+          answers.forEach((answer, j) => {
+            const receipt = answer.result as { blockNumber?: string } | null | undefined
+            const i = indices[j] as number
+            if (!receipt?.blockNumber || !unseen.has(i)) return
+            unseen.delete(i)
+            const number = Number(BigInt(receipt.blockNumber))
+            seenAt[i] = at
+            seenInBlock[i] = number
+            seen++
+            lastInclusion = at
+            lastProgressAt = at
+            const block = receiptBlocks.get(number)
+            if (block === undefined) receiptBlocks.set(number, { count: 1, at })
+            else block.count++
+          })
+        }
+      }
+      await Promise.all(Array.from({ length: receiptConcurrency }, worker))
+      const wait = roundStart + receiptPollIntervalMs - performance.now()
+      await sleep(Math.max(wait, unseen.size === 0 ? pollIntervalMs : 0))
+    }
+  }
+  const following = watch === 'receipts' ? pollReceipts() : follow()
 
   const send = async (from: number, to: number): Promise<void> => {
     const parts: string[] = []
@@ -199,6 +261,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         } else {
           state[i] = 2
           accepted++
+          if (watch === 'receipts') unseen.add(i)
           if (answer.result !== hashes[i]) hashMismatches++
         }
       }
@@ -294,6 +357,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   client.close()
   follower.close()
 
+  if (watch === 'receipts') {
+    for (const [, block] of [...receiptBlocks].sort((a, b) => a[0] - b[0])) {
+      blockSizes.push(block.count)
+      blockTimes.push(block.at)
+    }
+  }
   const intervals = blockTimes.slice(1).map((t, j) => t - (blockTimes[j] as number))
   return {
     rpcUrl: options.rpcUrl,

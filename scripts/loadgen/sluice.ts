@@ -62,6 +62,17 @@ export function metricValue(text: string, name: string): number | undefined {
   return undefined
 }
 
+/** The value of one labelled series, e.g. `metricWithLabels(text, 'sluice_event_loop_delay_seconds', 'stat="max"')`. */
+export function metricWithLabels(text: string, name: string, labels: string): number | undefined {
+  const prefix = `${name}{${labels}} `
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(prefix)) continue
+    const value = Number(line.slice(prefix.length))
+    if (Number.isFinite(value)) return value
+  }
+  return undefined
+}
+
 /** A histogram's mean in milliseconds (from its _sum and _count), or undefined when it has no observation. */
 export function histogramMeanMs(text: string, name: string): number | undefined {
   const sum = metricValue(text, `${name}_sum`)

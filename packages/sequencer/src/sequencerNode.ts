@@ -412,6 +412,9 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
       startLoop({
         name: 'builder',
         intervalMs: options.blockTime,
+        // Under load, a block every block time (from one seal's start to the next), not every block
+        // time plus the time sealing took.
+        fixedRate: true,
         logger,
         metrics,
         liveness,

@@ -17,8 +17,19 @@
  * accounts funded through `anvil_setBalance`, driven by the same generator with the very same
  * signed transactions in the same run.
  *
+ * A second client runs too, as a plain outside client would (`plainClient`): the same pre-signed
+ * transfers in JSON-RPC batches of 100, inclusion seen by polling each transaction's receipt (in
+ * batches of 100, a round at most every 250 ms) instead of following blocks, against both Sluice (the
+ * first block time) and anvil. BENCH_E2E_PLAIN=0 leaves it out.
+ *
+ * Besides the load reports, each Sluice run reports what the sequencer did over the load window, from
+ * its metrics (scraped just before and after): blocks sealed and the mean gap between two
+ * (`sluice_liveness_gap_seconds{loop="seal"}`), the mean seal time, the event-loop delay (p99 and max
+ * over the window), intake fsyncs, and its CPU per transaction by thread name.
+ *
  * BENCH_E2E_BLOCK_TIMES (default 100,250) sets the block times run (the first is the reported
- * figure, the others are in `variants`); BENCH_KEEP_DIRS=1 keeps the nodes' data and logs.
+ * figure, the others are in `variants`); BENCH_KEEP_DIRS=1 keeps the nodes' data and logs;
+ * BENCH_SEQUENCER_CPU_PROF=<dir> runs each sequencer under `node --cpu-prof` (see docs/performance.md).
  */
 import { availableParallelism, loadavg } from 'node:os'
 import { jsonRpc, startAnvil, stopAll, tempDir } from '../../../test/support/processes.ts'
@@ -30,8 +41,8 @@ import {
   fetchMetrics,
   fundOnSluice,
   groupCpuSeconds,
-  histogramMeanMs,
   metricValue,
+  metricWithLabels,
 } from '../../loadgen/sluice.ts'
 import {
   type CpuPerOp,
@@ -42,17 +53,32 @@ import {
   processGroupCpu,
   type RunOptions,
   removeDir,
+  threadCpuByName,
 } from '../harness.ts'
 import { addressAt, FUNDED_BALANCE, standardWorkload, type Workload } from '../workload.ts'
+import { withCpuProfile } from './verifier.ts'
 
-/** What the load generator offers, tx/s: above the 7,000 target so that meeting it is not an artefact of the offer. */
+/**
+ * What the load generator offers, tx/s: above the 7,000 target so that meeting it is not an artefact
+ * of the offer. BENCH_E2E_RATE overrides it (e.g. an offer the sequencer keeps up with on a loaded
+ * machine, to compare sealing and latency rather than the saturation point).
+ */
 const OFFERED_RATE = 8_000
 const TARGET_TPS = 7_000
 const TARGET_P99_MS = 1_000
-const BATCH = 200
-const CONCURRENCY = 8
+/** How a client sends and watches: the bench's generator, and a plain outside client. */
+type ClientShape = { name: string; batchSize: number; concurrency: number; watch: 'blocks' | 'receipts' }
+const GENERATOR: ClientShape = { name: 'generator', batchSize: 200, concurrency: 8, watch: 'blocks' }
+const PLAIN_CLIENT: ClientShape = { name: 'plain', batchSize: 100, concurrency: 8, watch: 'receipts' }
 
-export type E2eSizes = { durationS: number; accounts: number; rate: number; blockTimesMs: number[] }
+export type E2eSizes = {
+  durationS: number
+  accounts: number
+  rate: number
+  blockTimesMs: number[]
+  /** Also run the plain outside client against both sides. */
+  plainClient: boolean
+}
 
 export function e2eSizes(quick: boolean): E2eSizes {
   const blockTimesMs = (process.env.BENCH_E2E_BLOCK_TIMES ?? '100,250')
@@ -62,8 +88,9 @@ export function e2eSizes(quick: boolean): E2eSizes {
   return {
     durationS: quick ? 15 : 60,
     accounts: 4_000,
-    rate: OFFERED_RATE,
+    rate: Number(process.env.BENCH_E2E_RATE ?? OFFERED_RATE) || OFFERED_RATE,
     blockTimesMs: blockTimesMs.length > 0 ? blockTimesMs : [100],
+    plainClient: process.env.BENCH_E2E_PLAIN !== '0',
   }
 }
 
@@ -82,19 +109,36 @@ export type SideRun = {
   cpuUsPerOp: CpuPerOp
   /** Peak RSS of the node's largest process (VmHWM at the end of the window), MiB. */
   peakRssMiB: number
+  /**
+   * The node process's CPU per included transaction by thread name, µs (`main`; `WorkerThread`: sender
+   * recovery; `V8Worker`: GC and compiler; `libuv-worker`: LevelDB, fsync, KZG). Sluice only: anvil's
+   * busiest process is not the one started.
+   */
+  threadCpuUsPerTx: Record<string, number> | undefined
 }
 
-async function measured(pgid: number, load: () => Promise<LoadReport>): Promise<SideRun> {
+async function measured(pgid: number, load: () => Promise<LoadReport>, threads = false): Promise<SideRun> {
   const cpu0 = groupCpuSeconds(pgid)
   const own0 = processGroupCpu(pgid)
+  const threads0 = threads ? threadCpuByName(pgid) : undefined
   const client0 = process.cpuUsage()
   const t0 = performance.now()
   const report = await load()
   const wall = (performance.now() - t0) / 1000
   const nodeCpuSeconds = groupCpuSeconds(pgid) - cpu0
   const own1 = processGroupCpu(pgid)
+  const threads1 = threads ? threadCpuByName(pgid) : undefined
   const client = process.cpuUsage(client0)
+  let threadCpuUsPerTx: Record<string, number> | undefined
+  if (threads0 !== undefined && threads1 !== undefined && report.included > 0) {
+    threadCpuUsPerTx = {}
+    for (const [name, us] of Object.entries(threads1)) {
+      const perTx = Math.round((us - (threads0[name] ?? 0)) / report.included)
+      if (perTx > 0) threadCpuUsPerTx[name] = perTx
+    }
+  }
   return {
+    threadCpuUsPerTx,
     report,
     nodeCpuSeconds: Number(nodeCpuSeconds.toFixed(2)),
     nodeCores: Number((nodeCpuSeconds / wall).toFixed(2)),
@@ -117,75 +161,138 @@ function accountsOf(workload: Workload): Uint8Array[] {
 
 export type SluiceRun = SideRun & {
   blockTimeMs: number
+  client: string
   /** The sequencer's sluice_batcher_bytes_per_tx at the end (bytes per slot of its last batch). */
   batchBytesPerTx: number | undefined
   batchesPosted: number | undefined
   /** sluice_batcher_bytes_total ÷ sluice_batcher_transactions_total: over every batch posted. */
   batchBytesPerTxAll: number | undefined
-  /** Where the sequencer's time went, from its metrics (means over the whole run, funding included). */
-  timing: {
-    blocksSealed: number | undefined
-    /** sluice_block_seal_seconds: select, execute and write one block. */
-    sealMeanMs: number | undefined
-    intakeFsyncs: number | undefined
-    batcherHalted: string | null
+  /** Where the sequencer's time went over the load window, from its metrics (scraped before and after it). */
+  timing: SequencerTiming
+}
+
+export type SequencerTiming = {
+  blocksSealed: number | undefined
+  /** Mean gap between two sealed blocks (sluice_liveness_gap_seconds{loop="seal"}), ms: the sealing interval. */
+  sealIntervalMs: number | undefined
+  /** sluice_block_seal_seconds: select, execute and write one block, mean, ms. */
+  sealMeanMs: number | undefined
+  /** Event-loop delay over the window (monitorEventLoopDelay, 10 ms resolution), ms. */
+  eventLoopDelayP99Ms: number | undefined
+  eventLoopDelayMaxMs: number | undefined
+  /** Group commits of the intake log (one fdatasync each), and transactions acknowledged per fsync. */
+  intakeFsyncs: number | undefined
+  acceptedPerFsync: number | undefined
+  batcherHalted: string | null
+}
+
+/** Difference of a counter (or histogram _sum/_count) between two scrapes. */
+function delta(before: string, after: string, name: string, labels?: string): number | undefined {
+  const read = (text: string) => (labels === undefined ? metricValue(text, name) : metricWithLabels(text, name, labels))
+  const a = read(after)
+  if (a === undefined) return undefined
+  return a - (read(before) ?? 0)
+}
+
+function meanMs(sum: number | undefined, count: number | undefined): number | undefined {
+  if (sum === undefined || count === undefined || count === 0) return undefined
+  return Math.round((sum / count) * 10_000) / 10
+}
+
+function sequencerTiming(before: string, after: string, accepted: number, halted: string | null): SequencerTiming {
+  const gapCount = delta(before, after, 'sluice_liveness_gap_seconds_count', 'loop="seal"')
+  const fsyncs = delta(before, after, 'sluice_intake_fsyncs_total')
+  const delayMs = (stat: string) => {
+    const seconds = metricWithLabels(after, 'sluice_event_loop_delay_seconds', `stat="${stat}"`)
+    return seconds === undefined ? undefined : Math.round(seconds * 10_000) / 10
+  }
+  return {
+    blocksSealed: delta(before, after, 'sluice_block_seal_seconds_count'),
+    sealIntervalMs: meanMs(delta(before, after, 'sluice_liveness_gap_seconds_sum', 'loop="seal"'), gapCount),
+    sealMeanMs: meanMs(
+      delta(before, after, 'sluice_block_seal_seconds_sum'),
+      delta(before, after, 'sluice_block_seal_seconds_count'),
+    ),
+    eventLoopDelayP99Ms: delayMs('p99'),
+    eventLoopDelayMaxMs: delayMs('max'),
+    intakeFsyncs: fsyncs,
+    acceptedPerFsync: fsyncs === undefined || fsyncs === 0 ? undefined : Math.round(accepted / fsyncs),
+    batcherHalted: halted,
   }
 }
 
+/** The workload offered to the node at `rpcUrl` by a client of `shape`. */
+function load(rpcUrl: string, workload: Workload, sizes: E2eSizes, shape: ClientShape): Promise<LoadReport> {
+  return runLoad({
+    rpcUrl,
+    raws: workload.raws,
+    durationMs: sizes.durationS * 1000,
+    rate: sizes.rate,
+    batchSize: shape.batchSize,
+    concurrency: shape.concurrency,
+    watch: shape.watch,
+    log: (m) => log(`  ${m}`),
+  })
+}
+
 /** The Sluice sequencer (with anvil as L1) under the load. */
-export async function runSluiceSide(workload: Workload, sizes: E2eSizes, blockTimeMs: number): Promise<SluiceRun> {
+export async function runSluiceSide(
+  workload: Workload,
+  sizes: E2eSizes,
+  blockTimeMs: number,
+  shape: ClientShape = GENERATOR,
+): Promise<SluiceRun> {
   const dir = tempDir('sluice-bench-e2e-')
   let ok = false
   try {
     const config = e2eConfig({ chainId: workload.params.chainId, l2BlockGasLimit: BENCH_L2_BLOCK_GAS_LIMIT })
     const l1 = await startL1(dir, { config, blockTime: 1 })
-    const sequencer = await startSequencerProcess(dir, l1, {
-      // the operator defaults, restated because the test helper starts nodes with test timings
-      extraArgs: [
-        '--block-time',
-        String(blockTimeMs),
-        '--batch-age',
-        '2000',
-        '--l1-poll-interval',
-        '500',
-        '--empty-block-interval',
-        '1000',
-      ],
-    })
+    // BENCH_SEQUENCER_CPU_PROF=<dir>: the sequencer runs under --cpu-prof (written at its SIGTERM stop below)
+    const sequencer = await withCpuProfile(process.env.BENCH_SEQUENCER_CPU_PROF, () =>
+      startSequencerProcess(dir, l1, {
+        // the operator defaults, restated because the test helper starts nodes with test timings
+        extraArgs: [
+          '--block-time',
+          String(blockTimeMs),
+          '--batch-age',
+          '2000',
+          '--l1-poll-interval',
+          '500',
+          '--empty-block-interval',
+          '1000',
+        ],
+      }),
+    )
     log(`  sequencer up (block time ${blockTimeMs} ms, log ${sequencer.logFile}); funding ${sizes.accounts} senders`)
     await fundOnSluice(l1, sequencer.rpcUrl, accountsOf(workload), FUNDED_BALANCE, log)
-    const run = await measured(sequencer.child.pid as number, () =>
-      runLoad({
-        rpcUrl: sequencer.rpcUrl,
-        raws: workload.raws,
-        durationMs: sizes.durationS * 1000,
-        rate: sizes.rate,
-        batchSize: BATCH,
-        concurrency: CONCURRENCY,
-        log: (m) => log(`  ${m}`),
-      }),
+    // This scrape also resets the event-loop delay histogram, so the one after covers the load alone.
+    const metricsBefore = await fetchMetrics(sequencer.rpcUrl)
+    const run = await measured(
+      sequencer.child.pid as number,
+      () => load(sequencer.rpcUrl, workload, sizes, shape),
+      true,
     )
     const metrics = await fetchMetrics(sequencer.rpcUrl)
     const status = (await jsonRpc(sequencer.rpcUrl, 'sluice_syncStatus')) as { sequencer?: { halted?: string | null } }
     // A graceful stop, as an operator's would be (and so that a --cpu-prof in NODE_OPTIONS is written).
     await sequencer.stop('SIGTERM')
-    log(`  sluice (${blockTimeMs} ms blocks):\n${indent(formatReport(run.report))}`)
+    const timing = sequencerTiming(metricsBefore, metrics, run.report.accepted, status.sequencer?.halted ?? null)
+    log(
+      `  sluice (${blockTimeMs} ms blocks, ${shape.name} client):\n${indent(formatReport(run.report))}\n` +
+        `    sequencer over the window: ${JSON.stringify(timing)}\n    CPU µs/tx by thread: ${JSON.stringify(run.threadCpuUsPerTx)}`,
+    )
     ok = true
     return {
       ...run,
       blockTimeMs,
+      client: shape.name,
       batchBytesPerTx: round2(metricValue(metrics, 'sluice_batcher_bytes_per_tx')),
       batchesPosted: metricValue(metrics, 'sluice_batcher_batches_total'),
       batchBytesPerTxAll: round2(
         (metricValue(metrics, 'sluice_batcher_bytes_total') ?? Number.NaN) /
           (metricValue(metrics, 'sluice_batcher_transactions_total') ?? Number.NaN),
       ),
-      timing: {
-        blocksSealed: metricValue(metrics, 'sluice_block_seal_seconds_count'),
-        sealMeanMs: histogramMeanMs(metrics, 'sluice_block_seal_seconds'),
-        intakeFsyncs: metricValue(metrics, 'sluice_intake_fsyncs_total'),
-        batcherHalted: status.sequencer?.halted ?? null,
-      },
+      timing,
     }
   } finally {
     await stopAll()
@@ -195,7 +302,11 @@ export async function runSluiceSide(workload: Workload, sizes: E2eSizes, blockTi
 }
 
 /** anvil as the peer, under the same load. */
-export async function runAnvilSide(workload: Workload, sizes: E2eSizes): Promise<SideRun> {
+export async function runAnvilSide(
+  workload: Workload,
+  sizes: E2eSizes,
+  shape: ClientShape = GENERATOR,
+): Promise<SideRun> {
   const dir = tempDir('sluice-bench-e2e-anvil-')
   let ok = false
   try {
@@ -204,18 +315,8 @@ export async function runAnvilSide(workload: Workload, sizes: E2eSizes): Promise
       extraArgs: ['--gas-limit', '1000000000', '--chain-id', String(workload.params.chainId)],
     })
     await fundOnAnvil(anvil.rpcUrl, accountsOf(workload), FUNDED_BALANCE)
-    const run = await measured(anvil.child.pid as number, () =>
-      runLoad({
-        rpcUrl: anvil.rpcUrl,
-        raws: workload.raws,
-        durationMs: sizes.durationS * 1000,
-        rate: sizes.rate,
-        batchSize: BATCH,
-        concurrency: CONCURRENCY,
-        log: (m) => log(`  ${m}`),
-      }),
-    )
-    log(`  anvil:\n${indent(formatReport(run.report))}`)
+    const run = await measured(anvil.child.pid as number, () => load(anvil.rpcUrl, workload, sizes, shape))
+    log(`  anvil (${shape.name} client):\n${indent(formatReport(run.report))}`)
     ok = true
     return run
   } finally {
@@ -252,6 +353,7 @@ function sideSummary(run: SideRun) {
     nodeCpuUsPerTx: run.nodeCpuUsPerTx,
     clientCpuSeconds: run.clientCpuSeconds,
     cpuUsPerOp: run.cpuUsPerOp,
+    threadCpuUsPerTx: run.threadCpuUsPerTx,
     peakRssMiB: run.peakRssMiB,
   }
 }
@@ -270,6 +372,22 @@ const e2eGroup: FigureGroup = {
     log(`  e2e: anvil --block-time 1 --gas-limit 1000000000, the same transactions`)
     const anvil = await runAnvilSide(workload, sizes)
     const ours = sluiceRuns[0] as SluiceRun
+    let plainClient: Record<string, unknown> | undefined
+    if (sizes.plainClient) {
+      log(
+        `  e2e: plain client (batches of ${PLAIN_CLIENT.batchSize}, receipts polled), Sluice ${ours.blockTimeMs} ms blocks`,
+      )
+      const plainOurs = await runSluiceSide(workload, sizes, ours.blockTimeMs, PLAIN_CLIENT)
+      log('  e2e: plain client, anvil')
+      const plainAnvil = await runAnvilSide(workload, sizes, PLAIN_CLIENT)
+      plainClient = {
+        client: PLAIN_CLIENT,
+        ratio: Number((plainOurs.report.includedTps / plainAnvil.report.includedTps).toFixed(2)),
+        timing: plainOurs.timing,
+        sluice: sideSummary(plainOurs),
+        anvil: sideSummary(plainAnvil),
+      }
+    }
     const load = loadavg()[0] ?? 0
     const common = {
       loadAverage: Number(load.toFixed(2)),
@@ -280,9 +398,11 @@ const e2eGroup: FigureGroup = {
       batchBytesPerTx: ours.batchBytesPerTx,
       batchesPosted: ours.batchesPosted,
       batchBytesPerTxAll: ours.batchBytesPerTxAll,
+      client: GENERATOR,
       timing: ours.timing,
       sluice: sideSummary(ours),
       anvil: sideSummary(anvil),
+      plainClient,
       variants: sluiceRuns.slice(1).map((run) => ({
         blockTimeMs: run.blockTimeMs,
         batchBytesPerTx: run.batchBytesPerTx,
@@ -293,12 +413,14 @@ const e2eGroup: FigureGroup = {
     const where =
       `Sequencer process group used ${ours.nodeCores} cores (${ours.nodeCpuUsPerTx} µs CPU per included transfer; cpuUsPerOp: the group and the main thread of its busiest process (anvil's binary, not its Node wrapper), peakRssMiB the largest VmHWM), ` +
       `the load generator ${ours.clientCpuSeconds} CPU s; anvil ${anvil.nodeCores} cores (${anvil.nodeCpuUsPerTx} µs per transfer). ` +
-      `Mean block seal ${ours.timing.sealMeanMs ?? '?'} ms over ${ours.timing.blocksSealed ?? '?'} blocks (sluice_block_seal_seconds). ` +
+      `Over the window: ${ours.timing.blocksSealed ?? '?'} blocks sealed every ${ours.timing.sealIntervalMs ?? '?'} ms on average, mean seal ${ours.timing.sealMeanMs ?? '?'} ms, ` +
+      `event-loop delay p99 ${ours.timing.eventLoopDelayP99Ms ?? '?'} ms / max ${ours.timing.eventLoopDelayMaxMs ?? '?'} ms, ${ours.timing.acceptedPerFsync ?? '?'} transfers acknowledged per intake fsync; ` +
+      `intake ${ours.report.acceptedTps} tx/s acknowledged over the window. ` +
       `Batch bytes/tx: ${ours.batchBytesPerTx ?? 'n/a'} (sluice_batcher_bytes_per_tx, last batch), ${ours.batchBytesPerTxAll ?? 'n/a'} over all ${ours.batchesPosted ?? '?'} batches posted. ` +
       `1-minute load average at the end: ${load.toFixed(2)} on ${availableParallelism()} cores (client, node and L1 share them).`
     const setup =
-      `standard workload over ${sizes.accounts} funded senders, EIP-1559 transfers sent as JSON-RPC batches of ${BATCH}, ` +
-      `${CONCURRENCY} requests open at most, ${sizes.rate} tx/s offered for ${sizes.durationS} s, then every accepted transfer waited for; ` +
+      `standard workload over ${sizes.accounts} funded senders, EIP-1559 transfers sent as JSON-RPC batches of ${GENERATOR.batchSize}, ` +
+      `${GENERATOR.concurrency} requests open at most, ${sizes.rate} tx/s offered for ${sizes.durationS} s, then every accepted transfer waited for; ` +
       `sequencer: block time ${ours.blockTimeMs} ms, other flags at their defaults (batch age 2 s, p2p on, claims proposed), l2BlockGasLimit ${BENCH_L2_BLOCK_GAS_LIMIT} (6,000 transfers: a block must fit in one six-blob batch); ` +
       'peer: anvil --block-time 1 --gas-limit 1000000000 with the same signed transactions. '
     const tps: FigureResult = {

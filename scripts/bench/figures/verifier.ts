@@ -90,7 +90,7 @@ export type CatchupRun = {
 }
 
 /** Starts a node with `start`, under `node --cpu-prof` writing into `profileDir` when one is given. */
-async function withCpuProfile<T>(profileDir: string | undefined, start: () => Promise<T>): Promise<T> {
+export async function withCpuProfile<T>(profileDir: string | undefined, start: () => Promise<T>): Promise<T> {
   if (profileDir === undefined) return start()
   const savedNodeOptions = process.env.NODE_OPTIONS
   process.env.NODE_OPTIONS = `${savedNodeOptions ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim()

@@ -21,6 +21,12 @@ export type LoopOptions = {
   maxBackoffMs?: number
   /** Told of every completed turn under the loop's name (health and the loop-gap metrics). */
   liveness?: Liveness | undefined
+  /**
+   * Count `intervalMs` from the start of the previous step instead of its end, so that steps start
+   * every `intervalMs` while they are shorter than it, and one after another when they are longer
+   * (the block builder: a block every block time, not every block time plus the time to seal one).
+   */
+  fixedRate?: boolean | undefined
 }
 
 export type Loop = {
@@ -48,6 +54,7 @@ export function startLoop(options: LoopOptions): Loop {
   const done = (async () => {
     while (!stopped) {
       let again = false
+      const stepStartedAt = Date.now()
       try {
         again = (await step()) === true
         lastError = undefined
@@ -80,7 +87,10 @@ export function startLoop(options: LoopOptions): Loop {
         await sleep(Math.min(options.maxBackoffMs ?? 10_000, intervalMs * 2 ** Math.min(failures, 8)))
         continue
       }
-      if (!stopped && !again) await sleep(intervalMs)
+      if (!stopped && !again) {
+        // sleep(0) still yields a turn of the event loop (timers, I/O) between back-to-back steps.
+        await sleep(options.fixedRate ? Math.max(0, stepStartedAt + intervalMs - Date.now()) : intervalMs)
+      }
     }
   })()
   return {

@@ -5,6 +5,7 @@
  */
 import { sequencerInboxAbi } from '@sluice/contracts'
 import {
+  BatchBuilder,
   blobBatchHash,
   bytesToHex,
   decodeBlobBatch,
@@ -12,12 +13,13 @@ import {
   encodeTransaction,
   hexToBytes,
   keccak256,
+  MAX_BLOCKS_PER_BATCH,
   MemoryStore,
 } from '@sluice/core'
 import { BlobStore, ChainStore, createLogger, type Deployment, L1Wallet } from '@sluice/node'
 import { Registry } from 'prom-client'
 import { createPublicClient, createWalletClient, type Hex, http, type PublicClient } from 'viem'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   type Anvil,
   devAccount,
@@ -235,6 +237,48 @@ describe('batcher on anvil', () => {
       if (da === 'blobs') expect(decodeBlobs(kept as Uint8Array[])).toEqual(intent.bytes)
       else expect(intent.versionedHashes).toEqual([])
     }
+  }, 120_000)
+
+  it('fills a batch across ticks, encoding each block sealed meanwhile once, and posts every block once in order', async () => {
+    const chain = await chainWithBlocks(200)
+    // Never due by age: the batch is posted when it is full (MAX_BLOCKS_PER_BATCH blocks).
+    const { batcher } = batcherOn(chain, { da: 'blobs', maxBatchAgeMs: 3_600_000 })
+    const tries = vi.spyOn(BatchBuilder.prototype, 'tryAdd')
+    try {
+      await batcher.tick()
+      expect(batcher.pendingIntents).toHaveLength(0)
+      for (let i = 0; i < 200; i++) await seal(chain, [{ from: alice, to: bob }])
+      await batcher.tick()
+      expect(batcher.pendingIntents).toHaveLength(0)
+      for (let i = 0; i < 200; i++) await seal(chain, [{ from: bob, to: carol }])
+      await batcher.tick()
+      // The full batch was posted and the next one started with the rest, in the same tick: each of
+      // the 600 blocks was offered to an encoder once, plus the refusal that made the first full.
+      expect(tries).toHaveBeenCalledTimes(600 + 1)
+    } finally {
+      tries.mockRestore()
+    }
+    const intent = batcher.pendingIntents[0] as NonNullable<(typeof batcher.pendingIntents)[0]>
+    expect([intent.firstBlock, intent.lastBlock]).toEqual([1n, BigInt(MAX_BLOCKS_PER_BATCH)])
+    const decoded = decodeBlobBatch(intent.bytes, {
+      delayedBefore: 0n,
+      delayedCountAfter: intent.delayedCountAfter,
+      slotCount: intent.slotCount,
+      chainId: rollupConfig.chainId,
+      l1Timestamp: chain.head('unsafe').header.timestamp,
+      prevTimestamp: rollupConfig.l2GenesisTimestamp,
+      maxSequencerDrift: rollupConfig.maxSequencerDrift,
+    })
+    const sealed: string[] = []
+    for (let n = 1n; n <= intent.lastBlock; n++)
+      for (const t of chain.blockByNumber(n)?.transactions ?? []) sealed.push(bytesToHex(t.hash))
+    const posted = decoded.blocks.flatMap((b) =>
+      b.slots.map((slot) => (slot.ok ? bytesToHex(keccak256(encodeTransaction(slot.tx))) : 'bad slot')),
+    )
+    expect(posted).toEqual(sealed)
+    await postAll(batcher)
+    // The other 88 blocks wait for their batch to be full or old enough.
+    expect(batcher.nextUnbatchedBlock).toBe(BigInt(MAX_BLOCKS_PER_BATCH) + 1n)
   }, 120_000)
 
   it('after a restart, a pending blob batch is read back from its intent and replaced from recomputed blobs', async () => {
