@@ -132,14 +132,14 @@ export function touch(n: TrieNode): void {
 
 // ---------------------------------------------------------------- RLP encoding of nodes
 
-function stringLength(b: Uint8Array): number {
+export function stringLength(b: Uint8Array): number {
   const len = b.length
   if (len === 1 && (b[0] as number) < 0x80) return 1
   if (len <= 55) return 1 + len
   return 1 + lengthOfLength(len) + len
 }
 
-function lengthOfLength(len: number): number {
+export function lengthOfLength(len: number): number {
   return len < 0x100 ? 1 : len < 0x10000 ? 2 : len < 0x1000000 ? 3 : 4
 }
 
@@ -150,7 +150,7 @@ function writeLengthBytes(out: Uint8Array, offset: number, len: number, lol: num
   }
 }
 
-function writeString(out: Uint8Array, offset: number, b: Uint8Array): number {
+export function writeString(out: Uint8Array, offset: number, b: Uint8Array): number {
   const len = b.length
   if (len === 1 && (b[0] as number) < 0x80) {
     out[offset] = b[0] as number
@@ -168,19 +168,20 @@ function writeString(out: Uint8Array, offset: number, b: Uint8Array): number {
   return offset + 1 + lol + len
 }
 
-function listHeaderLength(payload: number): number {
+export function listHeaderLength(payload: number): number {
   return payload <= 55 ? 1 : 1 + lengthOfLength(payload)
 }
 
-function writeListHeader(out: Uint8Array, payload: number): number {
+/** Writes a list header at `offset`; returns the offset after it. */
+export function writeListHeader(out: Uint8Array, payload: number, offset = 0): number {
   if (payload <= 55) {
-    out[0] = 0xc0 + payload
-    return 1
+    out[offset] = 0xc0 + payload
+    return offset + 1
   }
   const lol = lengthOfLength(payload)
-  out[0] = 0xf7 + lol
-  writeLengthBytes(out, 1, payload, lol)
-  return 1 + lol
+  out[offset] = 0xf7 + lol
+  writeLengthBytes(out, offset + 1, payload, lol)
+  return offset + 1 + lol
 }
 
 /** Length of a child reference inside its parent: empty (1), the hash (33), or the embedded node. */
