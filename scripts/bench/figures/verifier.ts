@@ -2,14 +2,15 @@
  * verifier.catchup: how fast a verifier re-derives and re-executes the chain from L1 alone.
  *
  * A Sluice sequencer (operator defaults, anvil as L1) takes the standard workload (workload.ts;
- * 20,000 transfers with `--quick`, 100,000 otherwise) from the load generator as fast as it
+ * 100,000 transfers, with `--quick` too) from the load generator as fast as it
  * accepts them and posts its batches; once its safe head (derived back from L1) covers every
  * transfer it is stopped. A verifier then starts from an empty data directory with `--p2p-port 0`
  * (nothing but L1) and re-derives everything. Timed from its first `/health` answer (the RPC server
  * comes up just before the L1 loop starts, so process start-up, L1 checks and LevelDB opening are
  * left out) until its safe head reaches the sequencer's safe head at stop time; the block hash there
  * must agree. tx/s = transactions in those blocks (the workload and the funding fan-out) ÷ that
- * time; samples are per-second rates from the safe head polled every 25 ms. (The nodes do not
+ * time; samples are per-second rates from the safe head polled every 25 ms (`eth_getBlockByNumber`
+ * of `safe`; the heavier `sluice_syncStatus` once a second, for the verifier's own rate). (The nodes do not
  * register the sluice_derive_* metrics, so the count comes from the blocks.)
  *
  * The peer is the physical bound measured in the same run: recovering the senders of the same
@@ -36,7 +37,6 @@ import {
   log,
   median,
   processCpu,
-  type RunOptions,
   removeDir,
   selfCpu,
   threadCpuByName,
@@ -50,8 +50,12 @@ const BOUND_REPEATS = 3
 
 export type CatchupSizes = { accounts: number; txs: number }
 
-export function catchupSizes(quick: boolean): CatchupSizes {
-  return quick ? { accounts: 4_000, txs: 20_000 } : { accounts: 4_000, txs: 100_000 }
+/**
+ * The same in `--quick` and the full run: issue 14 asks for at least 100,000 transactions in both,
+ * and with blob batches (blocks of up to 6,000 transfers) the sequencer includes them in about a minute.
+ */
+export function catchupSizes(): CatchupSizes {
+  return { accounts: 4_000, txs: 100_000 }
 }
 
 type Head = { number: string; hash: string }
@@ -167,16 +171,25 @@ export async function measureCatchup(workload: Workload): Promise<CatchupRun> {
     let lastSample = healthyAt
     let firstProgressAt: number | undefined
     let reportedTps: number | undefined
+    let lastStatusAt = 0
     const doneAt = await waitFor(
       `the verifier to reach block ${targetBlock} (log ${verifier.logFile})`,
       async () => {
-        const status = (await jsonRpc(verifier.rpcUrl, 'sluice_syncStatus')) as SyncStatus & {
-          derivation?: { transactionsPerSecond?: number }
-        }
+        // the safe head every 25 ms with the cheapest call that gives it; the heavier sluice_syncStatus
+        // (claims, batches) once a second, so the measurement costs the verifier little CPU
+        const safeBlock = (await jsonRpc(verifier.rpcUrl, 'eth_getBlockByNumber', ['safe', false])) as {
+          number: string
+        } | null
         const now = performance.now()
-        const safe = Math.min(targetBlock, Number(BigInt(status.safe.number)))
+        const safe = Math.min(targetBlock, safeBlock === null ? 0 : Number(BigInt(safeBlock.number)))
         if (safe > 0) firstProgressAt ??= now
-        reportedTps = status.derivation?.transactionsPerSecond ?? reportedTps
+        if (now - lastStatusAt >= 1000) {
+          lastStatusAt = now
+          const status = (await jsonRpc(verifier.rpcUrl, 'sluice_syncStatus')) as {
+            derivation?: { transactionsPerSecond?: number }
+          }
+          reportedTps = status.derivation?.transactionsPerSecond ?? reportedTps
+        }
         if (now - lastSample >= 1000) {
           const count = cumulative[safe] as number
           perSecond.push(Math.round(((count - lastCount) * 1000) / (now - lastSample)))
@@ -285,8 +298,8 @@ export async function measureRecoveryBound(raws: readonly Uint8Array[], chainId:
 
 const catchupGroup: FigureGroup = {
   names: ['verifier.catchup'],
-  async run({ quick }: RunOptions): Promise<FigureResult[]> {
-    const sizes = catchupSizes(quick)
+  async run(): Promise<FigureResult[]> {
+    const sizes = catchupSizes()
     const config = e2eConfig()
     const workload = standardWorkload({
       accounts: sizes.accounts,

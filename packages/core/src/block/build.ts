@@ -80,8 +80,9 @@ export function applyBlock(state: WorldState, input: BlockInput, config: Prepare
       logs: outcome.logs,
     }
     if (hasLogs) orBloom(bloom, receipt.logsBloom)
-    const raw = (message.kind === 'transaction' ? message.raw : undefined) ?? encodeTransaction(outcome.tx)
-    transactions.push({ ...outcome, raw, hash: keccak256(raw), index: transactions.length, receipt })
+    const given = message.kind === 'transaction' && message.raw !== undefined ? message : undefined
+    const raw = given?.raw ?? encodeTransaction(outcome.tx)
+    transactions.push({ ...outcome, raw, hash: given?.hash ?? keccak256(raw), index: transactions.length, receipt })
   }
   const header: L2BlockHeader = {
     parentHash: input.parentHash,

@@ -12,6 +12,8 @@ export type StfMessage =
       sender?: Uint8Array | undefined
       /** The signed encoding, when the caller has it (forced transactions, RPC intake). */
       raw?: Uint8Array | undefined
+      /** keccak256 of `raw` (the transaction hash), when the caller computed it already (with `raw` only). */
+      hash?: Uint8Array | undefined
     }
   /** A slot or forced transaction that failed to decode, or a malformed deposit payload. */
   | { kind: 'undecodable'; reason: 'slotDecode' | 'forcedDecode' | 'depositMalformed'; detail: string }

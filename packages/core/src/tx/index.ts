@@ -10,7 +10,13 @@ export {
 } from './errors.ts'
 export { hashTransaction, signingHash, transactionHash } from './hash.ts'
 export { type IntrinsicGasOptions, intrinsicGas } from './intrinsicGas.ts'
-export { createSenderPool, type SenderPool, SenderPoolError, type SenderPoolOptions } from './senderPool.ts'
+export {
+  createSenderPool,
+  type RecoveredSenders,
+  type SenderPool,
+  SenderPoolError,
+  type SenderPoolOptions,
+} from './senderPool.ts'
 export {
   type CheckSignatureOptions,
   checkSignature,

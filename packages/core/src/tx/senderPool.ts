@@ -32,9 +32,17 @@ export type SenderPool = {
    * `SenderPoolError` when a worker dies or the pool is closed.
    */
   recover(raws: readonly Uint8Array[], chainId: bigint): Promise<(Uint8Array | undefined)[]>
+  /**
+   * `recover`, and each transaction's hash (keccak256 of its bytes, also for those that do not
+   * decode) computed in the same worker pass, for callers that need both (derivation).
+   */
+  recoverWithHashes(raws: readonly Uint8Array[], chainId: bigint): Promise<RecoveredSenders>
   /** Stops the workers; pending calls reject. */
   close(): Promise<void>
 }
+
+/** What `recoverWithHashes` gives: `senders[i]` as `recover` gives it, `hashes[i]` the hash of `raws[i]`. */
+export type RecoveredSenders = { senders: (Uint8Array | undefined)[]; hashes: Uint8Array[] }
 
 type Pending = {
   resolve: (response: SenderResponse) => void
@@ -135,7 +143,13 @@ export function createSenderPool(options: SenderPoolOptions = {}): SenderPool {
     workers.push(worker)
   }
 
-  const send = (raws: readonly Uint8Array[], from: number, to: number, chainId: bigint): Promise<SenderResponse> => {
+  const send = (
+    raws: readonly Uint8Array[],
+    from: number,
+    to: number,
+    chainId: bigint,
+    hashes: boolean,
+  ): Promise<SenderResponse> => {
     let total = 0
     for (let i = from; i < to; i++) total += (raws[i] as Uint8Array).length
     const bytes = new Uint8Array(total)
@@ -150,7 +164,7 @@ export function createSenderPool(options: SenderPoolOptions = {}): SenderPool {
     const worker = workers[next] as Worker
     next = (next + 1) % workers.length
     const id = nextId++
-    const request: SenderRequest = { id, chainId, bytes: bytes.buffer, offsets: offsets.buffer }
+    const request: SenderRequest = { id, chainId, bytes: bytes.buffer, offsets: offsets.buffer, hashes }
     return new Promise<SenderResponse>((resolve, reject) => {
       pending.set(id, { resolve, reject })
       const count = inFlight.get(worker) ?? 0
@@ -160,31 +174,50 @@ export function createSenderPool(options: SenderPoolOptions = {}): SenderPool {
     })
   }
 
+  /** Every chunk's answer, in order, with the index of its first transaction. */
+  const run = async (
+    raws: readonly Uint8Array[],
+    chainId: bigint,
+    hashes: boolean,
+  ): Promise<{ response: SenderResponse; base: number }[]> => {
+    if (failure !== undefined) throw failure
+    if (closing) throw new SenderPoolError('the sender pool is closed', { severity: 'critical' })
+    const n = raws.length
+    if (n === 0) return []
+    const chunk = Math.max(1, options.chunkSize ?? Math.ceil(n / threads))
+    const parts: Promise<{ response: SenderResponse; base: number }>[] = []
+    for (let from = 0; from < n; from += chunk) {
+      parts.push(
+        send(raws, from, Math.min(n, from + chunk), chainId, hashes).then((response) => ({ response, base: from })),
+      )
+    }
+    return Promise.all(parts)
+  }
+
+  const sendersOf = (parts: { response: SenderResponse; base: number }[], n: number): (Uint8Array | undefined)[] => {
+    const out: (Uint8Array | undefined)[] = new Array(n)
+    for (const { response, base } of parts) {
+      const senders = new Uint8Array(response.senders)
+      const ok = new Uint8Array(response.ok)
+      for (let i = 0; i < ok.length; i++)
+        out[base + i] = ok[i] === 1 ? senders.subarray(i * 20, i * 20 + 20) : undefined
+    }
+    return out
+  }
+
   return {
     threads,
     async recover(raws, chainId) {
-      if (failure !== undefined) throw failure
-      if (closing) throw new SenderPoolError('the sender pool is closed', { severity: 'critical' })
-      const n = raws.length
-      if (n === 0) return []
-      const chunk = Math.max(1, options.chunkSize ?? Math.ceil(n / threads))
-      const parts: Promise<SenderResponse>[] = []
-      const starts: number[] = []
-      for (let from = 0; from < n; from += chunk) {
-        starts.push(from)
-        parts.push(send(raws, from, Math.min(n, from + chunk), chainId))
+      return sendersOf(await run(raws, chainId, false), raws.length)
+    },
+    async recoverWithHashes(raws, chainId) {
+      const parts = await run(raws, chainId, true)
+      const hashes: Uint8Array[] = new Array(raws.length)
+      for (const { response, base } of parts) {
+        const all = new Uint8Array(response.hashes as ArrayBuffer)
+        for (let i = 0; i * 32 < all.length; i++) hashes[base + i] = all.subarray(i * 32, i * 32 + 32)
       }
-      const responses = await Promise.all(parts)
-      const out: (Uint8Array | undefined)[] = new Array(n)
-      for (let p = 0; p < responses.length; p++) {
-        const response = responses[p] as SenderResponse
-        const senders = new Uint8Array(response.senders)
-        const ok = new Uint8Array(response.ok)
-        const base = starts[p] as number
-        for (let i = 0; i < ok.length; i++)
-          out[base + i] = ok[i] === 1 ? senders.subarray(i * 20, i * 20 + 20) : undefined
-      }
-      return out
+      return { senders: sendersOf(parts, raws.length), hashes }
     },
     async close() {
       if (closing) return

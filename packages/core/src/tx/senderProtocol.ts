@@ -1,10 +1,16 @@
 /** The messages between `createSenderPool` (senderPool.ts) and its workers (senderWorker.ts). */
 
-/** What the pool sends: transaction `i` is `bytes[offsets[i], offsets[i+1])`. */
-export type SenderRequest = { id: number; chainId: bigint; bytes: ArrayBuffer; offsets: ArrayBuffer }
+/**
+ * What the pool sends: transaction `i` is `bytes[offsets[i], offsets[i+1])`. With `hashes` the
+ * worker also returns each transaction's hash (keccak256 of its bytes).
+ */
+export type SenderRequest = { id: number; chainId: bigint; bytes: ArrayBuffer; offsets: ArrayBuffer; hashes: boolean }
 
-/** What a worker answers: `senders[20i, 20i+20)` is valid when `ok[i] === 1`. */
-export type SenderResponse = { id: number; senders: ArrayBuffer; ok: ArrayBuffer }
+/**
+ * What a worker answers: `senders[20i, 20i+20)` is valid when `ok[i] === 1`; `hashes[32i, 32i+32)` is
+ * transaction `i`'s hash (every transaction's, decodable or not) when the request asked for them.
+ */
+export type SenderResponse = { id: number; senders: ArrayBuffer; ok: ArrayBuffer; hashes: ArrayBuffer | undefined }
 
 /** Sent by the pool when it closes: the worker closes its port after the chunks queued before it. */
 export const CLOSE_REQUEST = 'close'

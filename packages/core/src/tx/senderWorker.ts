@@ -3,11 +3,13 @@
  *
  * A request carries many raw signed transactions packed into one transferred ArrayBuffer
  * (`bytes` + `offsets`); the answer packs the recovered senders into another (20 bytes each) with
- * a flag per transaction (1 = recovered, 0 = not: undecodable or a signature rule failed). The
- * recovery is `decodeTransaction` + `checkSignature` — the same code the main thread runs.
+ * a flag per transaction (1 = recovered, 0 = not: undecodable or a signature rule failed), and, when
+ * asked, the transaction hashes in a third (32 bytes each), so the caller does not hash them again.
+ * The recovery is `decodeTransaction` + `checkSignature` — the same code the main thread runs.
  */
 import { parentPort } from 'node:worker_threads'
 import { decodeTransaction } from './decode.ts'
+import { transactionHash } from './hash.ts'
 import { CLOSE_REQUEST, type SenderRequest, type SenderResponse } from './senderProtocol.ts'
 import { checkSignature } from './signature.ts'
 
@@ -17,14 +19,14 @@ export function recoverPacked(request: SenderRequest): SenderResponse {
   const count = offsets.length - 1
   const senders = new Uint8Array(count * 20)
   const ok = new Uint8Array(count)
+  const hashes = request.hashes ? new Uint8Array(count * 32) : undefined
   const options = { expectedChainId: request.chainId }
   for (let i = 0; i < count; i++) {
+    const raw = bytes.subarray(offsets[i] as number, offsets[i + 1] as number)
+    hashes?.set(transactionHash(raw), i * 32)
     let sender: Uint8Array | undefined
     try {
-      sender = checkSignature(
-        decodeTransaction(bytes.subarray(offsets[i] as number, offsets[i + 1] as number)),
-        options,
-      ).sender
+      sender = checkSignature(decodeTransaction(raw), options).sender
     } catch {
       sender = undefined
     }
@@ -33,7 +35,7 @@ export function recoverPacked(request: SenderRequest): SenderResponse {
       ok[i] = 1
     }
   }
-  return { id: request.id, senders: senders.buffer, ok: ok.buffer }
+  return { id: request.id, senders: senders.buffer, ok: ok.buffer, hashes: hashes?.buffer }
 }
 
 const port = parentPort
@@ -44,6 +46,8 @@ if (port !== null) {
       return
     }
     const response = recoverPacked(request)
-    port.postMessage(response, [response.senders, response.ok])
+    const transfer = [response.senders, response.ok]
+    if (response.hashes !== undefined) transfer.push(response.hashes)
+    port.postMessage(response, transfer)
   })
 }

@@ -118,6 +118,22 @@ describe('createSenderPool', () => {
     expect(empty).toEqual([])
   })
 
+  it('with hashes, gives the same senders and the hash of every transaction, undecodable ones included', async () => {
+    const { senders, hashes } = await pool.recoverWithHashes(raws, CHAIN_ID)
+    expect(senders.map(hexOrUndefined)).toEqual(raws.map(recoverOnMainThread).map(hexOrUndefined))
+    expect(hashes.map(bytesToHex)).toEqual(raws.map((raw) => bytesToHex(keccak256(raw))))
+    const undecodable = raws.filter((raw) => {
+      try {
+        decodeTransaction(raw)
+        return false
+      } catch {
+        return true
+      }
+    })
+    expect(undecodable.length).toBeGreaterThan(10)
+    expect(await pool.recoverWithHashes([], CHAIN_ID)).toEqual({ senders: [], hashes: [] })
+  })
+
   it('checks the chain id it is given', async () => {
     const valid = raws[0] as Uint8Array
     expect(recoverOnMainThread(valid)).toBeDefined()

@@ -28,6 +28,9 @@ import type { BatchSource, DerivationSink, DerivedBatch, PlannedBatch, SafeTip, 
 
 const ZERO_HASH = bytesToHex(new Uint8Array(32))
 
+/** A derived batch whose atomic write (state, tip, sink records) was submitted and may still be in flight. */
+type PendingCommit = { derived: DerivedBatch; written: Promise<void>; started: number }
+
 /** Options of `DerivationDriver.open`. */
 export type DerivationDriverOptions = {
   /** The node's store: state trie nodes, `derive/` tips and whatever the sink writes share it. */
@@ -79,7 +82,8 @@ export function genesisTip(config: RollupConfig): SafeTip {
  * batch from the L1 records (retrieval), lays it out and recovers its senders (plan), executes it
  * on a `StateDb` (execute) and commits the state, the new tip and the sink's records in one atomic
  * write per batch. While a batch executes the next one is planned and its senders recovered in the
- * worker pool; while it is written, the next batch's accounts are prefetched.
+ * worker pool, and the previous batch's write lands; the next batch's accounts are prefetched once
+ * its predecessor's commit is submitted.
  *
  * The tip after every batch is kept, so an L1 reorg rewinds to the tip of the last batch at or
  * below the common ancestor (`rewindToL1`), and `reconcile` finds the same on its own after a
@@ -270,6 +274,21 @@ export class DerivationDriver {
   private async run(maxBatches: number, each?: (derived: DerivedBatch) => void): Promise<number> {
     return this.exclusive(async () => {
       let count = 0
+      let executed = 0
+      // the previous batch, executed and submitted: its write lands while this batch executes
+      let pending: PendingCommit | undefined
+      const finish = async (commit: PendingCommit): Promise<void> => {
+        pending = undefined
+        await commit.written
+        // durable from here on: the tip moves even if what follows fails
+        this.current = commit.derived.tip
+        count++
+        this.tracker.record(commit.derived)
+        this.recordMetrics(commit.derived, commit.started)
+        each?.(commit.derived)
+        await this.sink?.batchCommitted?.(commit.derived)
+        this.report(false)
+      }
       const first = retrieveNextBatch(this.source, this.current)
       let planned: PlannedBatch | undefined =
         first === undefined ? undefined : await this.prepare(first, this.current.l2)
@@ -277,13 +296,17 @@ export class DerivationDriver {
       try {
         while (planned !== undefined) {
           const started = performance.now()
-          const tip = this.current
+          const tip = pending?.derived.tip ?? this.current
           // plan the following batch now: its senders are recovered in the workers while this one executes
           const nextBatch =
-            count + 1 < maxBatches ? retrieveNextBatch(this.source, positionAfter(planned.batch)) : undefined
+            executed + 1 < maxBatches ? retrieveNextBatch(this.source, positionAfter(planned.batch)) : undefined
           const nextPlanning = nextBatch === undefined ? undefined : this.prepare(nextBatch, planned.after)
           nextPlanning?.catch(() => {}) // awaited below; keeps an early rejection from counting as unhandled
           const derived = executeBatch(this.stateDb, planned, tip, this.config)
+          executed++
+          // The sink records a batch on the chain as the batches before it left it, so the previous
+          // batch is made durable and applied first (its write ran while this batch executed).
+          if (pending !== undefined) await finish(pending)
           // a blob batch's blobs are kept in the same write as its blocks: the dispute agent and a
           // re-derivation find them here once the beacon chain has pruned them
           const ops = [
@@ -299,29 +322,23 @@ export class DerivationDriver {
           await Promise.all(derived.blockWrites ?? [])
           const { written } = this.stateDb.startCommit(ops)
           written.catch(() => {})
+          pending = { derived, written, started }
           let next: PlannedBatch | undefined
-          let planningError: unknown
           try {
             next = nextPlanning === undefined ? undefined : await nextPlanning
             // after startCommit: a commit releases what was prefetched before it
             if (next !== undefined) await this.stateDb.prefetch(next.touched)
           } catch (error) {
-            planningError = error
+            await finish(pending)
+            throw error
           }
-          // durable from here on: the tip moves even if planning the next batch failed
-          await written
-          this.current = derived.tip
-          count++
-          this.tracker.record(derived)
-          this.recordMetrics(derived, started)
-          each?.(derived)
-          await this.sink?.batchCommitted?.(derived)
-          this.report(false)
-          if (planningError !== undefined) throw planningError
           planned = next
         }
+        if (pending !== undefined) await finish(pending)
       } catch (error) {
-        // whatever was executed but not written is dropped: continue from the last durable tip
+        // A batch submitted before the failure still becomes the tip once its write lands; whatever
+        // was executed but not written is dropped: continue from the last durable tip.
+        if (pending !== undefined) await finish(pending).catch(() => {})
         await this.stateDb.flushed().catch(() => {})
         this.stateDb = new StateDb(this.store, this.current.stateRoot)
         throw error

@@ -64,14 +64,19 @@ export class BatchPlanner {
         raws.push(raw)
       }
     }
-    // one new message per transaction, with its encoding and (when recovered) its sender
-    const senders = this.pool !== undefined && raws.length > 0 ? await this.pool.recover(raws, this.config.chainId) : []
+    // one new message per transaction, with its encoding and, from the workers, its hash and (when
+    // recovered) its sender: the main thread neither hashes nor recovers
+    const recovered =
+      this.pool !== undefined && raws.length > 0
+        ? await this.pool.recoverWithHashes(raws, this.config.chainId)
+        : undefined
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i] as (typeof slots)[number]
-      const sender = senders[i]
-      // undefined: decoding or a signature rule failed; the STF finds the same no-op reason itself
+      const sender = recovered?.senders[i]
+      const hash = recovered?.hashes[i]
+      // sender undefined: decoding or a signature rule failed; the STF finds the same no-op reason itself
       slot.plan.messages[slot.position] =
-        sender === undefined ? { ...slot.message, raw: raws[i] } : { ...slot.message, raw: raws[i], sender }
+        sender === undefined ? { ...slot.message, raw: raws[i], hash } : { ...slot.message, raw: raws[i], hash, sender }
     }
     const last = plans[plans.length - 1]
     const after: PlanningTip =

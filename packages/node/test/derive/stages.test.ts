@@ -14,11 +14,13 @@ import {
   StateDb,
   StoreError,
   tipOf,
+  transactionHash,
   writeGenesisState,
 } from '@sluice/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testConfig } from '../../../../test/support/config.ts'
 import { sampleL1History } from '../../../../test/support/l1Inputs.ts'
+import { waitFor } from '../../../../test/support/processes.ts'
 import {
   BatchContinuityError,
   BatchPlanner,
@@ -113,7 +115,7 @@ describe('plan stage', () => {
     await pool.close()
   })
 
-  it('lays a batch out as the core does and passes recovered senders and encodings into its transactions', async () => {
+  it('lays a batch out as the core does and passes recovered senders, encodings and hashes into its transactions', async () => {
     const s = source()
     const batch = s.batch(0n)!
     const tip = genesisTip(config).l2
@@ -131,6 +133,7 @@ describe('plan stage', () => {
     for (const m of transactions) {
       expect(m.sender).toEqual(checkSignature(m.tx, { expectedChainId: chainIdOf() }).sender)
       expect(m.raw).toEqual(encodeTransaction(m.tx))
+      expect(m.hash).toEqual(transactionHash(m.raw!))
     }
     // the accounts to prefetch include every sender and every recipient
     const touched = new Set(planned.touched.map(bytesToHex))
@@ -274,6 +277,64 @@ describe('DerivationDriver', () => {
     expect(reopened.tip.batchIndex).toBe(-1n)
     expect(await reopened.deriveAvailable()).toBe(3)
     expect(bytesToHex(reopened.tip.stateRoot)).toBe(deriveDirectly().rootsPerBatch[2])
+  })
+
+  it('executes the next batch while a batch commit is written, and records it only once that commit is durable', async () => {
+    /**
+     * A store that holds the write carrying batch 0's records until the test settles it. Meanwhile
+     * reads see it (LevelStore serves reads from a batch being written); failed, nothing of it lands.
+     */
+    class HoldingStore extends MemoryStore {
+      held: readonly BatchOp[] | undefined
+      writesWhileHeld = 0
+      settle: ((ok: boolean) => void) | undefined
+      override getSync(key: Uint8Array): Uint8Array | undefined {
+        const op = this.held?.findLast((o) => bytesToHex(o.key) === bytesToHex(key))
+        if (op !== undefined) return op.type === 'put' ? op.value : undefined
+        return super.getSync(key)
+      }
+      override async batch(ops: readonly BatchOp[]): Promise<void> {
+        if (this.held !== undefined) this.writesWhileHeld++
+        if (ops.some((op) => bytesToHex(op.key) === bytesToHex(marker(0n)))) {
+          this.held = ops
+          const ok = await new Promise<boolean>((resolve) => {
+            this.settle = resolve
+          })
+          this.held = undefined
+          if (!ok) throw new StoreError('disk full')
+        }
+        await super.batch(ops)
+      }
+    }
+    const s = source()
+    for (const outcome of ['fails', 'lands'] as const) {
+      const store = new HoldingStore()
+      const sink = new RecordingSink()
+      const driver = await DerivationDriver.open({ store, config, source: s, sink, senderPool: pool })
+      const run = driver.deriveAvailable().catch((e: unknown) => e)
+      // batch 1 has two blocks: executing it writes its first block's state, here while batch 0's commit is held
+      await waitFor('batch 1 to execute while batch 0 is written', () => store.writesWhileHeld > 0, {
+        timeoutMs: 20_000,
+        intervalMs: 5,
+      })
+      expect(sink.derived.map((d) => d.batch.index)).toEqual([0n])
+      expect(driver.tip.batchIndex).toBe(-1n)
+      store.settle?.(outcome === 'lands')
+      if (outcome === 'fails') {
+        expect(await run).toBeInstanceOf(StoreError)
+        expect(driver.tip.batchIndex).toBe(-1n)
+        expect(sink.committed).toEqual([])
+        expect(store.getSync(marker(1n))).toBeUndefined()
+        const reopened = await DerivationDriver.open({ store, config, source: s, senderPool: pool })
+        expect(reopened.tip.batchIndex).toBe(-1n)
+        expect(await reopened.deriveAvailable()).toBe(3)
+        expect(bytesToHex(reopened.tip.stateRoot)).toBe(deriveDirectly().rootsPerBatch[2])
+      } else {
+        expect(await run).toBe(3)
+        expect(sink.committed).toEqual([0n, 1n, 2n])
+        expect(bytesToHex(driver.tip.stateRoot)).toBe(deriveDirectly().rootsPerBatch[2])
+      }
+    }
   })
 
   it('reconciles on its own when the L1 records no longer hold its batches', async () => {
