@@ -21,6 +21,7 @@ import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
+import { GCProfiler } from 'node:v8'
 import { createBlock } from '@ethereumjs/block'
 import { createCustomCommon, Hardfork, Mainnet } from '@ethereumjs/common'
 import { createMPT } from '@ethereumjs/mpt'
@@ -83,6 +84,69 @@ export type SubjectResult = {
    * recovery, `V8Worker` = V8's GC and compiler threads, `libuv-worker` = LevelDB); 10 ms ticks.
    */
   threadCpuUsPerTx?: Record<string, number>
+  /**
+   * The main isolate's garbage collections over the timed loop (ours): how much the young generation
+   * took in, and how much of it survived a scavenge (copied within it, or promoted to the old
+   * generation). Bytes do not depend on the machine's load, unlike CPU time.
+   */
+  gc?: GcSummary
+}
+
+type GcSummary = {
+  scavenges: number
+  /** Mark-sweep-compacts (full collections). */
+  markCompacts: number
+  /** The collections' time on the main thread, ms. */
+  mainThreadMs: number
+  youngAllocatedMB: number
+  /** Still alive in the young generation after each scavenge, summed. */
+  survivedMB: number
+  /** Moved to the old generation by scavenges, summed. */
+  promotedMB: number
+}
+
+type GcStatistic = {
+  gcType: string
+  cost: number
+  beforeGC: { heapSpaceStatistics: { spaceName: string; spaceUsedSize: number }[] }
+  afterGC: { heapSpaceStatistics: { spaceName: string; spaceUsedSize: number }[] }
+}
+
+function spaceUsed(stats: GcStatistic['beforeGC'], ...names: string[]): number {
+  let sum = 0
+  for (const space of stats.heapSpaceStatistics) if (names.includes(space.spaceName)) sum += space.spaceUsedSize
+  return sum
+}
+
+/** Sums `GCProfiler` statistics: young-generation intake, survivors and promotions, per scavenge. */
+function summariseGc(statistics: readonly GcStatistic[]): GcSummary {
+  const young = ['new_space', 'new_large_object_space']
+  const old = ['old_space', 'large_object_space']
+  let youngAfter = 0
+  let first = true
+  const sum = { scavenges: 0, markCompacts: 0, mainThreadUs: 0, allocated: 0, survived: 0, promoted: 0 }
+  for (const s of statistics) {
+    sum.mainThreadUs += s.cost
+    if (s.gcType === 'MarkSweepCompact') sum.markCompacts++
+    if (s.gcType !== 'Scavenge') continue
+    sum.scavenges++
+    const youngBefore = spaceUsed(s.beforeGC, ...young)
+    // the first scavenge's intake started before the loop: count it from there anyway (one block's worth)
+    sum.allocated += first ? youngBefore : youngBefore - youngAfter
+    first = false
+    youngAfter = spaceUsed(s.afterGC, ...young)
+    sum.survived += youngAfter
+    sum.promoted += Math.max(0, spaceUsed(s.afterGC, ...old) - spaceUsed(s.beforeGC, ...old))
+  }
+  const mb = (bytes: number) => Number((bytes / 2 ** 20).toFixed(1))
+  return {
+    scavenges: sum.scavenges,
+    markCompacts: sum.markCompacts,
+    mainThreadMs: Number((sum.mainThreadUs / 1000).toFixed(0)),
+    youngAllocatedMB: mb(sum.allocated),
+    survivedMB: mb(sum.survived),
+    promotedMB: mb(sum.promoted),
+  }
 }
 
 /** Builds the pre-state (N funded accounts + genesis) in a fresh LevelDB; returns its root. */
@@ -216,6 +280,8 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
     })
   }
   const threads0 = threadCpuByName(process.pid)
+  const gcProfiler = new GCProfiler()
+  gcProfiler.start()
   const cpu0 = { thread: process.threadCpuUsage(), process: process.cpuUsage() }
   const clock = phases ? cpuMs : () => performance.now()
   let next = pool.recover(blocks[0] as Uint8Array[], CHAIN_ID)
@@ -315,6 +381,7 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
   }
   await written
   const cpu = cpuSince(cpu0, blocks)
+  const gc = summariseGc((gcProfiler.stop()?.statistics ?? []) as GcStatistic[])
   const threadCpuUsPerTx = threadCpuPerTx(
     threads0,
     threadCpuByName(process.pid),
@@ -340,6 +407,7 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
     blockRoots,
     cpuUsPerTx: cpu,
     threadCpuUsPerTx,
+    gc,
     peakRssMiB: selfCpu().peakRssMiB,
   }
   if (phases) {

@@ -1,13 +1,11 @@
 import { hexToBytes } from '../bytes/index.ts'
 import type { RollupConfig } from '../config/rollupConfig.ts'
 import { keccak256 } from '../crypto/index.ts'
-import { MemoryStore } from '../db/store.ts'
 import { EMPTY_DELAYED_ACCUMULATOR } from '../messages/delayed.ts'
-import { encodeRlp } from '../rlp/index.ts'
 import type { WorldState } from '../state/types.ts'
 import { applyMessage, type PreparedStfConfig } from '../stf/apply.ts'
 import type { AppliedTransaction, MessageOutcome, StfMessage } from '../stf/message.ts'
-import { MerklePatriciaTrie } from '../trie/trie.ts'
+import { orderedTrieRoot } from '../trie/ordered.ts'
 import { encodeTransaction } from '../tx/index.ts'
 import { BLOOM_BYTES, logsBloom, orBloom } from './bloom.ts'
 import { blockHash, type L2BlockHeader } from './header.ts'
@@ -57,11 +55,7 @@ export type L2Block = {
 const EMPTY_BLOOM = new Uint8Array(BLOOM_BYTES)
 
 /** Root of the plain trie `rlp(index) → item`, as Ethereum's transactions and receipts roots. */
-export function orderedTrieRoot(items: readonly Uint8Array[]): Uint8Array {
-  const trie = new MerklePatriciaTrie(new MemoryStore())
-  for (let i = 0; i < items.length; i++) trie.put(encodeRlp(BigInt(i)), items[i] as Uint8Array)
-  return trie.root()
-}
+export { orderedTrieRoot }
 
 /**
  * Applies a block's messages in order to `state` and seals the block. No-op messages change

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer'
 import { ClassicLevel } from 'classic-level'
+import { equalBytes } from '../bytes/index.ts'
 import { SluiceError } from '../errors/base.ts'
 
 /** One write of an atomic batch. Keys and values are raw bytes. */
@@ -46,8 +47,44 @@ export const DEFAULT_LEVEL_OPTIONS = {
   compression: false,
 } as const
 
-/** A batch being written, with a key index built on the first read that LevelDB did not answer. */
-type Inflight = { ops: readonly BatchOp[]; index: Map<string, Uint8Array | null> | null }
+/** A batch being written, with a key index (`indexKeys`) built on the first read that LevelDB did not answer. */
+type Inflight = { ops: readonly BatchOp[]; index: Int32Array | null }
+
+/** FNV-1a over a key's bytes (keys with a shared prefix, like the chain's records, spread too). */
+function keyHash(key: Uint8Array): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ (key[i] as number), 0x01000193)
+  return h >>> 0
+}
+
+/**
+ * An open-addressing table of a batch's keys: each slot holds an op's index + 1 (0: empty). One
+ * typed array per batch instead of a string and a map entry per op, for a batch of thousands of
+ * trie nodes that a prefetch of the next block reads into while it is written.
+ */
+function indexKeys(ops: readonly BatchOp[]): Int32Array {
+  let size = 16
+  while (size < ops.length * 2) size *= 2
+  const table = new Int32Array(size)
+  const mask = size - 1
+  for (let i = 0; i < ops.length; i++) {
+    let slot = keyHash((ops[i] as BatchOp).key) & mask
+    while (table[slot] !== 0) slot = (slot + 1) & mask
+    table[slot] = i + 1
+  }
+  return table
+}
+
+/** The last op of `ops` on `key` (a batch may write a key twice: the last write wins), or undefined. */
+function lastOpOn(ops: readonly BatchOp[], table: Int32Array, key: Uint8Array): BatchOp | undefined {
+  const mask = table.length - 1
+  let found = -1
+  for (let slot = keyHash(key) & mask; table[slot] !== 0; slot = (slot + 1) & mask) {
+    const i = (table[slot] as number) - 1
+    if (i > found && equalBytes((ops[i] as BatchOp).key, key)) found = i
+  }
+  return found < 0 ? undefined : (ops[found] as BatchOp)
+}
 
 /** One char per byte: a Map key for bytes without hex encoding. */
 function latin1(key: Uint8Array): string {
@@ -109,16 +146,12 @@ export class LevelStore implements KeyValueStore {
 
   /** A write of a batch that is still being applied (newest first), so reads never run ahead of it. */
   private findInflight(key: Uint8Array): Uint8Array | null | undefined {
-    const k = latin1(key)
     for (let b = this.inflight.length - 1; b >= 0; b--) {
       const batch = this.inflight[b] as Inflight
       // indexed on the first miss only: most reads are answered by LevelDB itself
-      if (batch.index === null) {
-        batch.index = new Map()
-        for (const op of batch.ops) batch.index.set(latin1(op.key), op.type === 'put' ? op.value : null)
-      }
-      const v = batch.index.get(k)
-      if (v !== undefined) return v
+      if (batch.index === null) batch.index = indexKeys(batch.ops)
+      const op = lastOpOn(batch.ops, batch.index, key)
+      if (op !== undefined) return op.type === 'put' ? op.value : null
     }
     return undefined
   }
@@ -133,7 +166,20 @@ export class LevelStore implements KeyValueStore {
     const entry: Inflight = { ops, index: null }
     this.inflight.push(entry)
     try {
-      await this.db.batch(ops as BatchOp[])
+      // A chained batch hands each key and value to the binding as arguments; the array form makes
+      // the binding read three properties of every op object (and abstract-level clone it first):
+      // 0.8 µs more per op on the main thread, measured, with ~5 ops per transfer.
+      const batch = this.db.batch()
+      try {
+        for (const op of ops) {
+          if (op.type === 'put') batch.put(op.key, op.value)
+          else batch.del(op.key)
+        }
+      } catch (error) {
+        await batch.close()
+        throw error
+      }
+      await batch.write()
     } catch (error) {
       throw new StoreError(`LevelDB batch of ${ops.length} writes failed at ${this.location}`, {
         details: 'Nothing of the batch was written; reopen the database and retry from the last committed root.',

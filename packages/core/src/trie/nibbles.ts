@@ -34,18 +34,29 @@ export function compactLength(pathLength: number): number {
 
 /** Writes `compactEncode(path, leaf)` into `out` at `offset`. */
 export function writeCompact(out: Uint8Array, offset: number, path: Uint8Array, leaf: boolean): void {
-  const len = path.length
-  const odd = len & 1
+  writeCompactRange(out, offset, path, 0, path.length, leaf)
+}
+
+/** Writes `compactEncode(nibbles[start..end], leaf)` into `out` at `offset` (no view of the range). */
+export function writeCompactRange(
+  out: Uint8Array,
+  offset: number,
+  nibbles: Uint8Array,
+  start: number,
+  end: number,
+  leaf: boolean,
+): void {
+  const odd = (end - start) & 1
   const flag = (leaf ? 2 : 0) + odd
-  let p = 0
+  let p = start
   if (odd) {
-    out[offset] = (flag << 4) | (path[0] as number)
-    p = 1
+    out[offset] = (flag << 4) | (nibbles[p] as number)
+    p++
   } else {
     out[offset] = flag << 4
   }
-  const n = (len >> 1) + 1
-  for (let i = 1; i < n; i++, p += 2) out[offset + i] = ((path[p] as number) << 4) | (path[p + 1] as number)
+  const n = ((end - start) >> 1) + 1
+  for (let i = 1; i < n; i++, p += 2) out[offset + i] = ((nibbles[p] as number) << 4) | (nibbles[p + 1] as number)
 }
 
 /** Decodes hex-prefix bytes; `undefined` when the flag nibble is not 0–3 or padding is non-zero. */

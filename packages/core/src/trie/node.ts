@@ -37,6 +37,12 @@ export class TrieNode {
   valid: number
   /** A branch's slots that may hold unwritten nodes (bit i for `children[i]`); cleared by a commit. */
   dirtyMask: number
+  /**
+   * A branch's children that are stored and not in memory: bit i set means `children[i]` is null
+   * and the child is the stored node whose hash is `hashes` slot i (its `valid` bit is set too).
+   * A decoded branch and a committed one keep their children this way, with no object per child.
+   */
+  refs: number
 
   constructor(kind: number) {
     this.kind = kind
@@ -50,6 +56,7 @@ export class TrieNode {
     this.hashes = null
     this.valid = 0
     this.dirtyMask = 0
+    this.refs = 0
   }
 }
 
@@ -81,6 +88,41 @@ export function hashRef(hash: Uint8Array): TrieNode {
   return n
 }
 
+/** True when branch `n` has a child in slot `i`, in memory or stored. */
+export function hasChild(n: TrieNode, i: number): boolean {
+  return (n.children as (TrieNode | null)[])[i] !== null || (n.refs & (1 << i)) !== 0
+}
+
+/** A copy of the hash in slot `i` of branch `n` (a stored child, see `refs`). */
+export function slotHash(n: TrieNode, i: number): Uint8Array {
+  return (n.hashes as Uint8Array).slice(i << 5, (i << 5) + 32)
+}
+
+/** True when slot `i` of branch `n` holds `hash`. */
+export function slotHolds(n: TrieNode, i: number, hash: Uint8Array): boolean {
+  const hashes = n.hashes
+  if (hashes === null) return false
+  const o = i << 5
+  for (let j = 0; j < 32; j++) if (hashes[o + j] !== hash[j]) return false
+  return true
+}
+
+/**
+ * Puts child `i` of branch `n` back in the store's keeping: only its hash stays, in `hashes` slot
+ * `i`. The child must be clean and hashed (`hash` set).
+ */
+export function detachChild(n: TrieNode, i: number, hash: Uint8Array): void {
+  const bit = 1 << i
+  if ((n.valid & bit) === 0) {
+    let hashes = n.hashes
+    if (hashes === null) hashes = n.hashes = new Uint8Array(512)
+    hashes.set(hash, i << 5)
+    n.valid |= bit
+  }
+  ;(n.children as (TrieNode | null)[])[i] = null
+  n.refs |= bit
+}
+
 /** Marks a node changed: its encoding and hash must be recomputed and it must be written. */
 export function touch(n: TrieNode): void {
   n.enc = null
@@ -90,14 +132,14 @@ export function touch(n: TrieNode): void {
 
 // ---------------------------------------------------------------- RLP encoding of nodes
 
-function stringLength(b: Uint8Array): number {
+export function stringLength(b: Uint8Array): number {
   const len = b.length
   if (len === 1 && (b[0] as number) < 0x80) return 1
   if (len <= 55) return 1 + len
   return 1 + lengthOfLength(len) + len
 }
 
-function lengthOfLength(len: number): number {
+export function lengthOfLength(len: number): number {
   return len < 0x100 ? 1 : len < 0x10000 ? 2 : len < 0x1000000 ? 3 : 4
 }
 
@@ -108,7 +150,7 @@ function writeLengthBytes(out: Uint8Array, offset: number, len: number, lol: num
   }
 }
 
-function writeString(out: Uint8Array, offset: number, b: Uint8Array): number {
+export function writeString(out: Uint8Array, offset: number, b: Uint8Array): number {
   const len = b.length
   if (len === 1 && (b[0] as number) < 0x80) {
     out[offset] = b[0] as number
@@ -126,19 +168,20 @@ function writeString(out: Uint8Array, offset: number, b: Uint8Array): number {
   return offset + 1 + lol + len
 }
 
-function listHeaderLength(payload: number): number {
+export function listHeaderLength(payload: number): number {
   return payload <= 55 ? 1 : 1 + lengthOfLength(payload)
 }
 
-function writeListHeader(out: Uint8Array, payload: number): number {
+/** Writes a list header at `offset`; returns the offset after it. */
+export function writeListHeader(out: Uint8Array, payload: number, offset = 0): number {
   if (payload <= 55) {
-    out[0] = 0xc0 + payload
-    return 1
+    out[offset] = 0xc0 + payload
+    return offset + 1
   }
   const lol = lengthOfLength(payload)
-  out[0] = 0xf7 + lol
-  writeLengthBytes(out, 1, payload, lol)
-  return 1 + lol
+  out[offset] = 0xf7 + lol
+  writeLengthBytes(out, offset + 1, payload, lol)
+  return offset + 1 + lol
 }
 
 /** Length of a child reference inside its parent: empty (1), the hash (33), or the embedded node. */
@@ -370,12 +413,25 @@ export function decodeNode(d: Uint8Array, hash: Uint8Array | null): TrieNode {
   if (count === 17) {
     n = newBranch()
     const children = n.children as (TrieNode | null)[]
+    let hashes: Uint8Array | null = null
+    let refs = 0
     for (let i = 0; i < 16; i++) {
       readHeader(d, pos, listEnd)
       const next = hEnd
-      children[i] = decodeRef(d, pos)
+      if (!hIsList && hEnd - hStart === 32) {
+        // a stored child: its hash in the slot, no object for it until it is loaded
+        if (hashes === null) hashes = new Uint8Array(512)
+        const o = i << 5
+        for (let j = 0; j < 32; j++) hashes[o + j] = d[hStart + j] as number
+        refs |= 1 << i
+      } else {
+        children[i] = decodeRef(d, pos)
+      }
       pos = next
     }
+    n.hashes = hashes
+    n.valid = refs
+    n.refs = refs
     readHeader(d, pos, listEnd)
     if (hIsList) throw new NodeDecodeError('branch value is a list')
     n.value = hEnd > hStart ? d.subarray(hStart, hEnd) : null

@@ -3,7 +3,7 @@ import { keccak256 } from '../crypto/keccak.ts'
 import { EMPTY_TRIE_ROOT } from './constants.ts'
 import { InvalidProofError } from './errors.ts'
 import { bytesToNibbles, commonPrefix } from './nibbles.ts'
-import { BRANCH, decodeNode, EXTENSION, HASH, NodeDecodeError, type TrieNode } from './node.ts'
+import { BRANCH, decodeNode, EXTENSION, HASH, NodeDecodeError, slotHash, type TrieNode } from './node.ts'
 
 export type VerifyProofOptions = {
   /** The proof is from a secure trie: the path is keccak256(key). Default false. */
@@ -48,7 +48,9 @@ export function verifyProof(
     if (n.kind === HASH) n = fetch(n.hash as Uint8Array)
     if (n.kind === BRANCH) {
       if (pos === path.length) return n.value ?? undefined
-      n = (n.children as (TrieNode | null)[])[path[pos++] as number] as TrieNode | null
+      const i = path[pos++] as number
+      const c = (n.children as (TrieNode | null)[])[i] as TrieNode | null
+      n = c === null && (n.refs & (1 << i)) !== 0 ? fetch(slotHash(n, i)) : c
     } else if (n.kind === EXTENSION) {
       const p = n.path
       if (p.length > path.length - pos || commonPrefix(p, path, pos) !== p.length) return undefined

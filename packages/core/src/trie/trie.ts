@@ -9,9 +9,11 @@ import { bytesToNibbles, commonPrefix, concatNibbles, prependNibble } from './ni
 import {
   BRANCH,
   decodeNode,
+  detachChild,
   EXTENSION,
   encodeNode,
   HASH,
+  hasChild,
   hashNode,
   hashRef,
   LEAF,
@@ -19,6 +21,8 @@ import {
   newBranch,
   newExtension,
   newLeaf,
+  slotHash,
+  slotHolds,
   type TrieNode,
   touch,
 } from './node.ts'
@@ -146,9 +150,15 @@ export class MerklePatriciaTrie {
         const children = n.children as (TrieNode | null)[]
         const i = path[pos++] as number
         let c = children[i] as TrieNode | null
-        if (c !== null && c.kind === HASH) {
-          c = this.load(c.hash as Uint8Array)
+        if (c === null) {
+          if ((n.refs & (1 << i)) === 0) return undefined
           // attached, so a `put` of the same key does not read it again; see `keepLoaded`
+          c = this.load(slotHash(n, i))
+          children[i] = c
+          n.refs &= ~(1 << i)
+          if (c.kind === LEAF || pos > this.residentDepth) this.keepLoaded(n, i, c)
+        } else if (c.kind === HASH) {
+          c = this.load(c.hash as Uint8Array)
           children[i] = c
           if (c.kind === LEAF || pos > this.residentDepth) this.keepLoaded(n, i, c)
         }
@@ -191,9 +201,8 @@ export class MerklePatriciaTrie {
       if (node.dirty || node.hash === null) continue
       if (index < 0) {
         if (parent.child === node) parent.child = hashRef(node.hash)
-      } else {
-        const children = parent.children as (TrieNode | null)[]
-        if (children[index] === node) children[index] = hashRef(node.hash)
+      } else if ((parent.children as (TrieNode | null)[])[index] === node) {
+        detachChild(parent, index, node.hash)
       }
     }
     this.loaded = []
@@ -236,7 +245,11 @@ export class MerklePatriciaTrie {
         if (data === undefined) throw new MissingTrieNodeError(bytesToHex(hash))
         // the tree may have changed during the read: attach only where that very reference still is
         const current = index < 0 ? parent.child : (parent.children as (TrieNode | null)[])[index]
-        if (current == null || current.kind !== HASH || !equalBytes(current.hash as Uint8Array, hash)) continue
+        if (current === null || current === undefined) {
+          if (index < 0 || (parent.refs & (1 << index)) === 0 || !slotHolds(parent, index, hash)) continue
+        } else if (current.kind !== HASH || !equalBytes(current.hash as Uint8Array, hash)) {
+          continue
+        }
         let node: TrieNode
         try {
           node = decodeNode(data, hash)
@@ -244,8 +257,12 @@ export class MerklePatriciaTrie {
           if (error instanceof NodeDecodeError) throw new CorruptTrieNodeError(`${bytesToHex(hash)}: ${error.message}`)
           throw error
         }
-        if (index < 0) parent.child = node
-        else (parent.children as (TrieNode | null)[])[index] = node
+        if (index < 0) {
+          parent.child = node
+        } else {
+          ;(parent.children as (TrieNode | null)[])[index] = node
+          parent.refs &= ~(1 << index)
+        }
         if (node.kind === LEAF || pos > this.residentDepth) this.keepLoaded(parent, index, node)
       }
       cursors = waiting
@@ -285,9 +302,13 @@ export class MerklePatriciaTrie {
       } else {
         const children = n.children as (TrieNode | null)[]
         const i = key[pos] as number
-        children[i] = this.insert(children[i] as TrieNode | null, key, pos + 1, value)
-        n.valid &= ~(1 << i)
-        n.dirtyMask |= 1 << i
+        const bit = 1 << i
+        let c = children[i] as TrieNode | null
+        if (c === null && (n.refs & bit) !== 0) c = this.load(slotHash(n, i))
+        children[i] = this.insert(c, key, pos + 1, value)
+        n.refs &= ~bit
+        n.valid &= ~bit
+        n.dirtyMask |= bit
       }
       touch(n)
       return n
@@ -372,24 +393,29 @@ export class MerklePatriciaTrie {
       this.changed = true
     } else {
       const i = key[pos] as number
-      const c = this.remove(children[i] as TrieNode | null, key, pos + 1)
+      const bit = 1 << i
+      let child = children[i] as TrieNode | null
+      if (child === null && (n.refs & bit) !== 0) child = this.load(slotHash(n, i))
+      const c = this.remove(child, key, pos + 1)
       if (!this.changed) return node
       children[i] = c
-      n.valid &= ~(1 << i)
-      n.dirtyMask |= 1 << i
+      n.refs &= ~bit
+      n.valid &= ~bit
+      n.dirtyMask |= bit
     }
     touch(n)
     let count = 0
     let only = -1
     for (let i = 0; i < 16; i++) {
-      if (children[i] !== null) {
+      if (hasChild(n, i)) {
         count++
         only = i
       }
     }
     if (count + (n.value === null ? 0 : 1) >= 2) return n
     if (count === 0) return n.value === null ? null : newLeaf(new Uint8Array(0), n.value)
-    const c = this.resolve(children[only] as TrieNode)
+    const onlyChild = children[only] as TrieNode | null
+    const c = onlyChild === null ? this.load(slotHash(n, only)) : this.resolve(onlyChild)
     if (c.kind === BRANCH) return newExtension(Uint8Array.of(only), c)
     // leaf or extension: absorb the branch's nibble into its path
     c.path = prependNibble(only, c.path)
@@ -468,7 +494,9 @@ export class MerklePatriciaTrie {
       let c: TrieNode | null
       if (n.kind === BRANCH) {
         if (pos === path.length) break
-        c = (n.children as (TrieNode | null)[])[path[pos++] as number] as TrieNode | null
+        const i = path[pos++] as number
+        c = (n.children as (TrieNode | null)[])[i] as TrieNode | null
+        if (c === null && (n.refs & (1 << i)) !== 0) c = hashRef(slotHash(n, i))
       } else if (n.kind === EXTENSION) {
         const p = n.path
         if (p.length > path.length - pos || commonPrefix(p, path, pos) !== p.length) break
@@ -506,7 +534,7 @@ function collect(n: TrieNode, ops: BatchOp[], pos: number, resident: number): vo
       const c = children[i] as TrieNode | null
       if (c === null || c.kind === HASH) continue
       collect(c, ops, childPos, resident)
-      if (c.hash !== null && (c.kind === LEAF || childPos > resident)) children[i] = hashRef(c.hash)
+      if (c.hash !== null && (c.kind === LEAF || childPos > resident)) detachChild(n, i, c.hash)
     }
   } else if (n.kind === EXTENSION) {
     const c = n.child as TrieNode
@@ -538,10 +566,11 @@ function firstUnloaded(cursor: Cursor): Wanted | null {
       const children = n.children as (TrieNode | null)[]
       const i = path[pos] as number
       const c = children[i] as TrieNode | null
-      if (c !== null && c.kind === HASH) {
+      if (c === null ? (n.refs & (1 << i)) !== 0 : c.kind === HASH) {
         cursor.node = n
         cursor.pos = pos
-        return { parent: n, index: i, hash: c.hash as Uint8Array, pos: pos + 1 }
+        const hash = c === null ? slotHash(n, i) : (c.hash as Uint8Array)
+        return { parent: n, index: i, hash, pos: pos + 1 }
       }
       pos++
       n = c

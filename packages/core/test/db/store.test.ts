@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type KeyValueStore, LevelStore, MemoryStore, StoreError } from '../../src/db/index.ts'
+import { type BatchOp, type KeyValueStore, LevelStore, MemoryStore, StoreError } from '../../src/db/index.ts'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -106,6 +106,28 @@ describe('LevelStore', () => {
     await pending
     expect(store.getSync(k('y'))).toEqual(Uint8Array.of(2))
     expect(store.getSync(k('x'))).toBeUndefined()
+    await store.close()
+  })
+
+  it('finds every key of a large batch in flight, the last write of a key written twice, and no absent key', async () => {
+    const store = await LevelStore.open(tempDir())
+    // keys sharing a prefix, as the chain's records do, and values that tell them apart
+    const key = (i: number) => Uint8Array.of(0x6e, i >>> 24, (i >>> 16) & 0xff, (i >>> 8) & 0xff, i & 0xff)
+    const value = (i: number) => Uint8Array.of(i & 0xff, (i >>> 8) & 0xff, 7)
+    const ops: BatchOp[] = []
+    for (let i = 0; i < 5000; i++) ops.push({ type: 'put', key: key(i), value: value(i) })
+    ops.push({ type: 'put', key: k('twice'), value: Uint8Array.of(1) })
+    ops.push({ type: 'del', key: k('gone') })
+    ops.push({ type: 'put', key: k('twice'), value: Uint8Array.of(2) })
+    const pending = store.batch(ops)
+    // first, while LevelDB is most likely still writing (once it is done it gives the same answers)
+    expect(store.getSync(k('twice'))).toEqual(Uint8Array.of(2))
+    expect(store.getSync(k('gone'))).toBeUndefined()
+    for (let i = 0; i < 5000; i++) expect(store.getSync(key(i))).toEqual(value(i))
+    for (let i = 5000; i < 5200; i++) expect(store.getSync(key(i))).toBeUndefined()
+    expect(await store.getMany([key(4999), key(5000), k('twice')])).toEqual([value(4999), undefined, Uint8Array.of(2)])
+    await pending
+    expect(store.getSync(key(1234))).toEqual(value(1234))
     await store.close()
   })
 
