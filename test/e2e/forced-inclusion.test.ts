@@ -23,6 +23,13 @@ import { testAccount, transfer } from '../support/wallet.ts'
 
 type Status = { unsafe: { number: string; hash: string }; safe: { number: string; hash: string } }
 
+/** Batches a node derived back from L1, by mode: `adopted` (its own, not executed again) or `executed`. */
+async function derivedBatches(url: string, mode: 'adopted' | 'executed'): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  const line = text.split('\n').find((l) => l.startsWith(`sluice_derive_batches_total{mode="${mode}"}`))
+  return line === undefined ? 0 : Number(line.split(' ').pop())
+}
+
 describe('forced inclusion against a censoring sequencer', () => {
   let dir: string
   let l1: L1
@@ -84,6 +91,8 @@ describe('forced inclusion against a censoring sequencer', () => {
       timeoutMs: 40_000,
       intervalMs: 200,
     })
+    // The forced batch is not one the sequencer posted: it was executed, which is how the deposit got in.
+    expect(await derivedBatches(sequencer.rpcUrl, 'executed')).toBeGreaterThanOrEqual(1)
     await waitFor(
       'the forced deposit on the verifier',
       async () =>
@@ -120,5 +129,19 @@ describe('forced inclusion against a censoring sequencer', () => {
     ])
     expect(onVerifier.hash).toBe(receipt.blockHash)
     expect(onVerifier.stateRoot).toBe(onSequencer.stateRoot)
+    // It derives its own batch of the transfer back from L1 without executing it again.
+    await waitFor(
+      'the sequencer to derive the transfer back',
+      async () =>
+        BigInt((await rpcCall<Status>(sequencer.rpcUrl, 'sluice_syncStatus')).safe.number) >=
+        BigInt(receipt.blockNumber),
+      { timeoutMs: 60_000, intervalMs: 250 },
+    )
+    expect(await derivedBatches(sequencer.rpcUrl, 'adopted')).toBeGreaterThanOrEqual(1)
+    const safeBlock = await rpcCall<{ hash: string }>(sequencer.rpcUrl, 'eth_getBlockByNumber', [
+      receipt.blockNumber,
+      false,
+    ])
+    expect(safeBlock.hash).toBe(receipt.blockHash)
   }, 180_000)
 })

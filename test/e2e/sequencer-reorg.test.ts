@@ -90,6 +90,10 @@ describe('sequencer and L1 reorgs', () => {
     const reposted =
       (await metric(sequencer.rpcUrl, 'sluice_batcher_batches_total{outcome="reposted"}')) - repostedBefore
     expect(reposted).toBeGreaterThanOrEqual(1)
+    // The re-posted batch holds the bytes it posted before: the sequencer adopts it like its others,
+    // executing none of its own batches a second time.
+    expect(await metric(sequencer.rpcUrl, 'sluice_derive_batches_total{mode="adopted"}')).toBeGreaterThanOrEqual(1)
+    expect(await metric(sequencer.rpcUrl, 'sluice_derive_batches_total{mode="executed"}')).toBe(0)
     // Every sealed block derives from L1 exactly once, in order, with the sequencer's hash.
     const derived = await deriveWithCore(l1.anvil.rpcUrl, l1.deployment, l1.config)
     const numbers = derived.blocks.map((b) => b.header.number)

@@ -38,6 +38,7 @@ import {
   Mutex,
   NodeConfigError,
   type P2PNode,
+  PostedBatchAdoption,
   type RpcServer,
   type StoredBlock,
   type SyncProgress,
@@ -265,6 +266,17 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
       metrics: createDerivationMetrics(metrics.registry),
       logger: logger.child({ component: 'derive' }),
       blobProvider: blobProviderFor(options.l1Beacon, logger),
+      // Its own batches are adopted, not executed a second time. The faulty sequencer of
+      // apply-invalid-tx built its blocks with another base fee: it executes every batch.
+      ownBatches: applyInvalid
+        ? undefined
+        : new PostedBatchAdoption({
+            chain,
+            posted: (index) => batcher.posted(index),
+            delayed: reader.delayedSource,
+            maxSequencerDrift: config.maxSequencerDrift,
+            logger: logger.child({ component: 'derive' }),
+          }),
       onProgress: (p) => {
         progress = p
       },

@@ -1,5 +1,13 @@
 export { BlobStore } from './blobStore.ts'
 export { ChainStoreCorruptError, decodeBlockHeader, decodeStoredBlock, encodeStoredBlock } from './codec.ts'
+export {
+  judgeOwnBatch,
+  type OwnBatchInputs,
+  type OwnBatchRejection,
+  type OwnBatchVerdict,
+  type PostedBatch,
+  PostedBatchAdoption,
+} from './ownBatches.ts'
 export { ChainStore, ChainStoreMismatchError, hashKey, toStoredBlock } from './store.ts'
 export type {
   BatchRecord,

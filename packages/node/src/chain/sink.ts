@@ -76,7 +76,7 @@ export class ChainSink implements DerivationSink {
   private readonly options: ChainSinkOptions
   private readonly planned = new Map<
     bigint,
-    { blocks: StoredBlock[]; replaceFrom: number; reorg: UnsafeReorg | undefined }
+    { blocks: StoredBlock[]; replaceFrom: number; reorg: UnsafeReorg | undefined; safe: bigint | undefined }
   >()
 
   constructor(options: ChainSinkOptions) {
@@ -85,6 +85,15 @@ export class ChainSink implements DerivationSink {
 
   batchOps(derived: DerivedBatch): readonly BatchOp[] {
     const { chain } = this.options
+    if (derived.adopted !== undefined) {
+      // The sequencer's own blocks, already stored as built (what derivation gives, block for block):
+      // only the safe head and the batch record move.
+      const safe = derived.tip.l2.number
+      const ops = [chain.headOp('safe', safe)]
+      chain.batchOps(this.record(derived), ops)
+      this.planned.set(derived.batch.index, { blocks: [], replaceFrom: 0, reorg: undefined, safe })
+      return ops
+    }
     const blocks = derived.blocks.map((_, i) => storedFromDerived(derived, i))
     const unsafe = chain.head('unsafe').header.number
     let replaceFrom = blocks.length
@@ -120,7 +129,7 @@ export class ChainSink implements DerivationSink {
     const last = blocks[blocks.length - 1]
     if (last !== undefined) for (const head of heads) ops.push(chain.headOp(head, last.header.number))
     chain.batchOps(this.record(derived), ops)
-    this.planned.set(derived.batch.index, { blocks, replaceFrom, reorg })
+    this.planned.set(derived.batch.index, { blocks, replaceFrom, reorg, safe: last?.header.number })
     return ops
   }
 
@@ -130,8 +139,7 @@ export class ChainSink implements DerivationSink {
     this.planned.delete(derived.batch.index)
     if (plan === undefined) return
     if (plan.replaceFrom < plan.blocks.length) chain.applied(plan.blocks.slice(plan.replaceFrom), ['unsafe'])
-    const last = plan.blocks[plan.blocks.length - 1]
-    if (last !== undefined) chain.headsApplied({ safe: last.header.number })
+    if (plan.safe !== undefined) chain.headsApplied({ safe: plan.safe })
     chain.batchApplied(this.record(derived))
     if (plan.reorg !== undefined) {
       logger.warn(

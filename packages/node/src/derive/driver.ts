@@ -3,6 +3,7 @@ import {
   bytesToHex,
   type DerivationConfig,
   EMPTY_DELAYED_ACCUMULATOR,
+  equalBytes,
   genesisBlock,
   type KeyValueStore,
   type PreparedBlockConfig,
@@ -18,13 +19,22 @@ import type { BlobProvider } from '../l1/beacon.ts'
 import type { InboxBatch } from '../l1/types.ts'
 import { type BatchBlobs, BlobRetrieval, type BlobWait } from './blobs.ts'
 import { DerivationBusyError, DerivationStoreCorruptError, GenesisMismatchError } from './errors.ts'
-import { executeBatch } from './executor.ts'
+import { adoptBatch, executeBatch } from './executor.ts'
 import type { DerivationMetrics } from './metrics.ts'
 import { BatchPlanner } from './planner.ts'
 import { ProgressTracker } from './progress.ts'
 import { positionAfter, retrieveNextBatch, tipMatchesSource } from './retrieval.ts'
 import { decodeHead, decodeTip, deriveKeys, tipOps } from './schema.ts'
-import type { BatchSource, DerivationSink, DerivedBatch, PlannedBatch, SafeTip, SyncProgress } from './types.ts'
+import type {
+  BatchSource,
+  DerivationSink,
+  DerivedBatch,
+  OwnBatches,
+  PlannedBatch,
+  PlanningTip,
+  SafeTip,
+  SyncProgress,
+} from './types.ts'
 
 const ZERO_HASH = bytesToHex(new Uint8Array(32))
 
@@ -54,6 +64,11 @@ export type DerivationDriverOptions = {
    * `BeaconBlobProvider`). Without one, derivation stops and waits at the first blob batch it lacks.
    */
   blobProvider?: BlobProvider | undefined
+  /**
+   * A sequencer's own batches, adopted instead of executed when the node provably already holds
+   * the blocks they derive to. Verifiers leave it out: they execute every batch.
+   */
+  ownBatches?: OwnBatches | undefined
 }
 
 /** The genesis tip of `config` (batch −1, L2 block 0, `root_0`). */
@@ -107,6 +122,7 @@ export class DerivationDriver {
   private readonly onProgress: ((progress: SyncProgress) => void) | undefined
   private readonly progressIntervalMs: number
   private readonly metrics: DerivationMetrics | undefined
+  private readonly ownBatches: OwnBatches | undefined
   private readonly tracker = new ProgressTracker()
   private lastReport = 0
   private current: SafeTip
@@ -137,6 +153,7 @@ export class DerivationDriver {
     this.onProgress = options.onProgress
     this.progressIntervalMs = options.progressIntervalMs ?? 5_000
     this.metrics = options.metrics
+    this.ownBatches = options.ownBatches
     this.current = tip
     this.stateDb = new StateDb(this.store, tip.stateRoot)
   }
@@ -291,18 +308,35 @@ export class DerivationDriver {
       }
       const first = retrieveNextBatch(this.source, this.current)
       let planned: PlannedBatch | undefined =
-        first === undefined ? undefined : await this.prepare(first, this.current.l2)
+        first === undefined ? undefined : await this.prepare(first, this.current.l2, this.current)
       if (planned !== undefined) await this.stateDb.prefetch(planned.touched)
+      // whether `planned` was prepared on its exact tip (then adopting it was already decided)
+      let preparedOnTip = true
       try {
         while (planned !== undefined) {
           const started = performance.now()
           const tip = pending?.derived.tip ?? this.current
+          // planned before its tip was known (after an executed batch): it may still be this node's own
+          if (!preparedOnTip) planned = this.adoptPlanned(planned, tip)
           // plan the following batch now: its senders are recovered in the workers while this one executes
           const nextBatch =
             executed + 1 < maxBatches ? retrieveNextBatch(this.source, positionAfter(planned.batch)) : undefined
-          const nextPlanning = nextBatch === undefined ? undefined : this.prepare(nextBatch, planned.after)
+          const adopted = planned.adopted && adoptBatch(planned.batch, planned.adopted, tip)
+          // after an adopted batch the next one's tip is known now, so it may be adopted unplanned
+          const nextPlanning =
+            nextBatch === undefined ? undefined : this.prepare(nextBatch, planned.after, adopted?.tip)
           nextPlanning?.catch(() => {}) // awaited below; keeps an early rejection from counting as unhandled
-          const derived = executeBatch(this.stateDb, planned, tip, this.config)
+          let derived: DerivedBatch
+          if (adopted !== undefined) {
+            derived = adopted
+            // Continue from the adopted root, once the previous batch's write (on the old StateDb) landed.
+            // The builder wrote its nodes to this store (content-addressed) in the same writes as its
+            // blocks, and `adopt` names only blocks whose write is done.
+            if (pending !== undefined) await finish(pending)
+            this.stateDb = new StateDb(this.store, derived.stateRoot)
+          } else {
+            derived = executeBatch(this.stateDb, planned, tip, this.config)
+          }
           executed++
           // The sink records a batch on the chain as the batches before it left it, so the previous
           // batch is made durable and applied first (its write ran while this batch executed).
@@ -333,6 +367,7 @@ export class DerivationDriver {
             throw error
           }
           planned = next
+          preparedOnTip = adopted !== undefined
         }
         if (pending !== undefined) await finish(pending)
       } catch (error) {
@@ -353,13 +388,42 @@ export class DerivationDriver {
    * checked), then its layout with senders recovered. Undefined while the blobs cannot be had:
    * derivation stops before the batch and `blobWait()` says why.
    */
-  private async prepare(batch: InboxBatch, tip: PlannedBatch['after']): Promise<PlannedBatch | undefined> {
+  private async prepare(batch: InboxBatch, tip: PlanningTip, exactTip?: SafeTip): Promise<PlannedBatch | undefined> {
     let blobs: BatchBlobs | undefined
     if (batch.dataAvailability.kind === 'blobs') {
       blobs = await this.blobs.blobs(batch)
       if (blobs === undefined) return undefined
     }
+    // The node's own batch on a known tip is not planned at all (no decoding, no sender recovery).
+    const adopted = exactTip === undefined ? undefined : this.ownBatches?.adopt(batch, exactTip)
+    if (adopted !== undefined) {
+      const { number, timestamp, delayedAccumulator } = adopted.l2
+      return {
+        batch,
+        plans: [],
+        after: { number, timestamp, delayedAccumulator },
+        touched: [],
+        transactionMessages: 0,
+        blobs,
+        adopted,
+      }
+    }
     return this.planner.plan(batch, tip, blobs)
+  }
+
+  /**
+   * `planned` adopted after all, when `OwnBatches` takes it on `tip` and its blocks end where the
+   * plan does (the next batch may be planned from that end); otherwise `planned` as it is.
+   */
+  private adoptPlanned(planned: PlannedBatch, tip: SafeTip): PlannedBatch {
+    const adopted = this.ownBatches?.adopt(planned.batch, tip)
+    if (adopted === undefined) return planned
+    const { after } = planned
+    const same =
+      adopted.l2.number === after.number &&
+      adopted.l2.timestamp === after.timestamp &&
+      equalBytes(adopted.l2.delayedAccumulator, after.delayedAccumulator)
+    return same ? { ...planned, plans: [], adopted } : planned
   }
 
   private recordMetrics(derived: DerivedBatch, started: number): void {
@@ -367,8 +431,10 @@ export class DerivationDriver {
     if (m === undefined) return
     let transactions = 0
     for (const block of derived.blocks) transactions += block.transactions.length
-    m.blocks.inc(derived.blocks.length)
+    m.blocks.inc(Number(derived.tip.l2.number - derived.previous.l2.number))
+    // re-executed transactions only: an adopted batch's were executed once, when its blocks were built
     m.transactions.inc(transactions)
+    m.batches.inc({ mode: derived.adopted === undefined ? 'executed' : 'adopted' })
     m.messages.inc(Number(derived.tip.messageCount - derived.previous.messageCount))
     m.safeBlock.set(Number(derived.tip.l2.number))
     m.batchIndex.set(Number(derived.tip.batchIndex))

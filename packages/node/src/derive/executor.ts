@@ -1,6 +1,7 @@
-import { executePlans, type PreparedBlockConfig, StateDb, type WorldState } from '@sluice/core'
+import { type ChainTip, executePlans, type PreparedBlockConfig, StateDb, type WorldState } from '@sluice/core'
+import type { InboxBatch } from '../l1/types.ts'
 import { DerivationInvariantError } from './errors.ts'
-import type { DerivedBatch, PlannedBatch, SafeTip } from './types.ts'
+import type { AdoptedBatch, DerivedBatch, PlannedBatch, SafeTip } from './types.ts'
 
 /**
  * The execution stage: applies a planned batch's blocks to `state` with the core STF, chaining
@@ -43,26 +44,18 @@ export function executeBatch(
   }
   const last = blocks[blocks.length - 1]
   const stateRoot = last === undefined ? tip.stateRoot : last.header.stateRoot
-  const after: SafeTip = {
-    batchIndex: batch.index,
-    l2:
-      last === undefined
-        ? tip.l2
-        : {
-            hash: last.hash,
-            number: last.header.number,
-            timestamp: last.header.timestamp,
-            delayedAccumulator: last.header.delayedAccumulator,
-          },
+  const after = tipAfter(
+    batch,
+    last === undefined
+      ? tip.l2
+      : {
+          hash: last.hash,
+          number: last.header.number,
+          timestamp: last.header.timestamp,
+          delayedAccumulator: last.header.delayedAccumulator,
+        },
     stateRoot,
-    // the inbox's counts are authoritative; the walk gives the same ones (§5.6), checked below
-    messageCount: batch.messageCountAfter,
-    delayedCount: batch.delayedCountAfter,
-    accumulator: batch.accumulator,
-    batchHash: batch.batchHash,
-    l1BlockNumber: batch.l1BlockNumber,
-    l1BlockHash: batch.l1BlockHash,
-  }
+  )
   if (messageCount !== batch.messageCountAfter || delayedCount !== batch.delayedCountAfter) {
     // cannot happen for bytes the inbox accepted (§5.6 step 4 completes the counts); a bug if it does
     throw new DerivationInvariantError(
@@ -79,5 +72,39 @@ export function executeBatch(
     previous: tip,
     tip: after,
     blockWrites,
+  }
+}
+
+/**
+ * The execution stage's other outcome: a batch adopted without executing it (`OwnBatches`), as the
+ * sink receives it. No block is built; the node already stores them.
+ */
+export function adoptBatch(batch: InboxBatch, adopted: AdoptedBatch, tip: SafeTip): DerivedBatch {
+  return {
+    batch,
+    blocks: [],
+    messageCountAfterPerBlock: [],
+    delayedPerBlock: [],
+    slotsPerBlock: [],
+    stateRoot: adopted.stateRoot,
+    previous: tip,
+    tip: tipAfter(batch, adopted.l2, adopted.stateRoot),
+    adopted: { transactions: adopted.transactions },
+  }
+}
+
+/** The tip after `batch` whose last block is `l2`. */
+function tipAfter(batch: InboxBatch, l2: ChainTip, stateRoot: Uint8Array): SafeTip {
+  return {
+    batchIndex: batch.index,
+    l2,
+    stateRoot,
+    // the inbox's counts are authoritative; the walk gives the same ones (§5.6), checked by the caller
+    messageCount: batch.messageCountAfter,
+    delayedCount: batch.delayedCountAfter,
+    accumulator: batch.accumulator,
+    batchHash: batch.batchHash,
+    l1BlockNumber: batch.l1BlockNumber,
+    l1BlockHash: batch.l1BlockHash,
   }
 }

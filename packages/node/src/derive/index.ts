@@ -15,7 +15,7 @@ export {
   DerivationStoreCorruptError,
   GenesisMismatchError,
 } from './errors.ts'
-export { executeBatch } from './executor.ts'
+export { adoptBatch, executeBatch } from './executor.ts'
 export { createDerivationMetrics, type DerivationMetrics } from './metrics.ts'
 export { DerivationPipeline, type PipelineStep } from './pipeline.ts'
 export { BatchPlanner, type BatchPlannerOptions, touchedAddresses } from './planner.ts'
@@ -23,9 +23,11 @@ export { ProgressTracker } from './progress.ts'
 export { retrieveNextBatch, tipMatchesSource } from './retrieval.ts'
 export { decodeTip, deriveKeys, encodeTip, tipOps } from './schema.ts'
 export type {
+  AdoptedBatch,
   BatchSource,
   DerivationSink,
   DerivedBatch,
+  OwnBatches,
   PlannedBatch,
   PlanningTip,
   SafeTip,

@@ -7,6 +7,8 @@ export type DerivationMetrics = {
   batchIndex: Gauge
   /** Blocks, transactions and messages derived since start. */
   blocks: Counter
+  /** Batches derived, by how: `executed`, or `adopted` (a sequencer's own, not executed again; `OwnBatches`). */
+  batches: Counter<'mode'>
   transactions: Counter
   messages: Counter
   rewinds: Counter
@@ -36,6 +38,12 @@ export function createDerivationMetrics(registry: Registry): DerivationMetrics {
     safeBlock: new Gauge({ name: 'sluice_derive_safe_block', help: 'Last L2 block derived from L1', registers }),
     batchIndex: new Gauge({ name: 'sluice_derive_batch_index', help: 'Last inbox batch derived', registers }),
     blocks: new Counter({ name: 'sluice_derive_blocks_total', help: 'L2 blocks derived from L1', registers }),
+    batches: new Counter({
+      name: 'sluice_derive_batches_total',
+      help: "Batches derived, by mode: executed, or adopted (a sequencer's own batch whose blocks it already holds, not executed again)",
+      labelNames: ['mode'],
+      registers,
+    }),
     transactions: new Counter({
       name: 'sluice_derive_transactions_total',
       help: 'Transactions re-executed by derivation',

@@ -21,7 +21,8 @@ export class ProgressTracker {
 
   /** Counts a derived batch. */
   record(derived: DerivedBatch): void {
-    this.blocks += derived.blocks.length
+    this.blocks += Number(derived.tip.l2.number - derived.previous.l2.number)
+    if (derived.adopted !== undefined) this.transactions += derived.adopted.transactions
     for (const block of derived.blocks) this.transactions += block.transactions.length
     this.last = derived
     const at = this.now()

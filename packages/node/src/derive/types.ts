@@ -50,6 +50,8 @@ export type PlannedBatch = {
   transactionMessages: number
   /** A blob batch's blobs (checked), which the batch's commit keeps when they were fetched now. */
   blobs: BatchBlobs | undefined
+  /** Set when the batch is adopted rather than executed (`OwnBatches`): `plans` is then empty and never run. */
+  adopted?: AdoptedBatch | undefined
 }
 
 /** One derived batch, as the sink receives it. */
@@ -71,6 +73,35 @@ export type DerivedBatch = {
   tip: SafeTip
   /** Writes of the states of the batch's blocks before its last, submitted while executing; awaited before the batch's commit is submitted. */
   blockWrites?: Promise<void>[] | undefined
+  /**
+   * Set when the batch was adopted instead of executed (`OwnBatches`): `blocks` and the per-block
+   * arrays are then empty, and the blocks `previous.l2.number + 1 … tip.l2.number` are the ones the
+   * node already stores.
+   */
+  adopted?: { transactions: number } | undefined
+}
+
+/** A batch adopted without executing it: where its last block leaves the chain, and its size. */
+export type AdoptedBatch = {
+  /** The batch's last block: hash, number, timestamp, delayed accumulator. */
+  l2: ChainTip
+  /** The state root after it. */
+  stateRoot: Uint8Array
+  /** Transactions in the batch's blocks (batch slots and forced transactions that applied). */
+  transactions: number
+}
+
+/**
+ * Lets derivation adopt a batch instead of executing it when executing it could only give blocks
+ * the node already stores: a sequencer's own batches (it built the blocks, then posted exactly
+ * their encoding). Verifiers never pass one: they execute every batch.
+ */
+export interface OwnBatches {
+  /**
+   * `batch` on top of `tip`, adopted: its last block and state root. Undefined: execute the batch (anything that
+   * is not provably the node's own blocks on this very tip). Synchronous, reads only.
+   */
+  adopt(batch: InboxBatch, tip: SafeTip): AdoptedBatch | undefined
 }
 
 /**

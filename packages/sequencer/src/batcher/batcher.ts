@@ -2,6 +2,7 @@ import { sequencerInboxAbi } from '@sluice/contracts'
 import {
   BatchBuilder,
   BatchEncodeError,
+  type BatchOp,
   BYTES_PER_BLOB,
   blobBatchHash,
   bytesToBigint,
@@ -23,6 +24,7 @@ import {
   SluiceError,
 } from '@sluice/core'
 import {
+  BlobStore,
   type ChainStore,
   type Deployment,
   type L1BlobSidecars,
@@ -30,6 +32,7 @@ import {
   L1SendError,
   type L1Wallet,
   type Logger,
+  type PostedBatch,
   type StoredBlock,
 } from '@sluice/node'
 import { Counter, Gauge, type Registry } from 'prom-client'
@@ -114,6 +117,12 @@ export type BatcherOptions = {
 const META_NEXT = 'batcher/next'
 const META_INTENT = 'batcher/intent/'
 const META_RANGE = 'batcher/intents'
+const META_POSTED = 'batcher/posted/'
+/**
+ * Confirmed batches whose posted record is kept (the newest ones): derivation rewound by an L1 reorg
+ * can still adopt them when they land again. An older batch has no record and is executed.
+ */
+const POSTED_KEPT = 64n
 
 /**
  * Fills batches with the core `BatchBuilder` from sealed unsafe blocks and posts them with
@@ -239,6 +248,40 @@ export class Batcher {
     }
   }
 
+  /**
+   * What this sequencer posted at inbox index `index` (kept from before it is sent until it is
+   * `POSTED_KEPT` batches behind the newest confirmed one), for derivation to adopt the batch instead of
+   * executing it again (`PostedBatchAdoption`).
+   */
+  posted(index: bigint): PostedBatch | undefined {
+    const { chain } = this.options
+    const raw = chain.store.getSync(chain.metaKey(`${META_POSTED}${index}`))
+    if (raw === undefined) return undefined
+    const [firstBlock, lastBlock, lastBlockHash, batchHash, transactions] = decodeRlp(raw) as Uint8Array[]
+    return {
+      index,
+      firstBlock: bytesToBigint(firstBlock as Uint8Array),
+      lastBlock: bytesToBigint(lastBlock as Uint8Array),
+      lastBlockHash: lastBlockHash as Uint8Array,
+      batchHash: batchHash as Uint8Array,
+      transactions: Number(bytesToBigint(transactions as Uint8Array)),
+    }
+  }
+
+  private postedKey(index: bigint): Uint8Array {
+    return this.options.chain.metaKey(`${META_POSTED}${index}`)
+  }
+
+  /** The write of `posted(intent.expectedIndex)`: the blocks the intent encodes (none: nothing to adopt). */
+  private postedOps(intent: BatchIntent, blocks: readonly StoredBlock[]): BatchOp[] {
+    const last = blocks[blocks.length - 1]
+    if (last === undefined) return []
+    let transactions = 0
+    for (const block of blocks) transactions += block.transactions.length
+    const record = [intent.firstBlock, last.header.number, last.hash, intentBatchHash(intent), BigInt(transactions)]
+    return [{ type: 'put', key: this.postedKey(intent.expectedIndex), value: encodeRlp(record) }]
+  }
+
   /** The write that records which intents exist (contiguous by index). */
   private rangeOp(): { type: 'put'; key: Uint8Array; value: Uint8Array } {
     const first = this.intents[0]?.expectedIndex ?? 0n
@@ -262,10 +305,10 @@ export class Batcher {
     this.firstUnbatchedSeenAt = undefined
     this.halted = undefined
     await chain.store.batch([
-      ...dropped.map((intent) => ({
-        type: 'del' as const,
-        key: chain.metaKey(`${META_INTENT}${intent.expectedIndex}`),
-      })),
+      ...dropped.flatMap((intent) => [
+        { type: 'del' as const, key: chain.metaKey(`${META_INTENT}${intent.expectedIndex}`) },
+        { type: 'del' as const, key: this.postedKey(intent.expectedIndex) },
+      ]),
       { type: 'put', key: chain.metaKey(META_NEXT), value: encodeRlp(this.nextBlock) },
       this.rangeOp(),
     ])
@@ -328,6 +371,9 @@ export class Batcher {
         this.sidecars.delete(intent.expectedIndex)
         await this.options.chain.store.batch([
           { type: 'del', key: this.options.chain.metaKey(`${META_INTENT}${intent.expectedIndex}`) },
+          ...(intent.expectedIndex >= POSTED_KEPT
+            ? [{ type: 'del' as const, key: this.postedKey(intent.expectedIndex - POSTED_KEPT) }]
+            : []),
           this.rangeOp(),
         ])
         continue
@@ -543,6 +589,10 @@ export class Batcher {
     this.intents.push(intent)
     await chain.store.batch([
       { type: 'put', key: chain.metaKey(`${META_INTENT}${expectedIndex}`), value: encodeIntent(intent) },
+      ...this.postedOps(intent, blocks),
+      // Its own blobs, under the versioned hashes of their own commitments: derivation keeps every blob
+      // batch's blobs, and reads these back from here instead of fetching and checking them again.
+      ...(sidecars === undefined ? [] : new BlobStore(chain.store).putOps(sidecars.versionedHashes, sidecars.blobs)),
       { type: 'put', key: chain.metaKey(META_NEXT), value: encodeRlp(last + 1n) },
       this.rangeOp(),
     ])
@@ -609,6 +659,10 @@ export class Batcher {
       const slots = block.transactions.filter((t) => !t.forced)
       if (d.delayedTo !== block.header.delayedCountAfter || d.slots.length !== slots.length) {
         throw new BatchSelfCheckError(`block ${block.header.number}: delayed or slot count differs after decoding`)
+      }
+      // derivation adopts a posted batch as the blocks it encodes (PostedBatchAdoption): all of them
+      if (d.timestamp !== block.header.timestamp) {
+        throw new BatchSelfCheckError(`block ${block.header.number}: timestamp differs after decoding`)
       }
       d.slots.forEach((slot, j) => {
         const original = slots[j]

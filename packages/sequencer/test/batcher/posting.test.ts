@@ -16,7 +16,7 @@ import {
   MAX_BLOCKS_PER_BATCH,
   MemoryStore,
 } from '@sluice/core'
-import { ChainStore, createLogger, type Deployment, L1Wallet } from '@sluice/node'
+import { BlobStore, ChainStore, createLogger, type Deployment, L1Wallet } from '@sluice/node'
 import { Registry } from 'prom-client'
 import { createPublicClient, createWalletClient, type Hex, http, type PublicClient } from 'viem'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -202,6 +202,41 @@ describe('batcher on anvil', () => {
     const tx = await client.getTransaction({ hash: intent.txHash as Hex })
     expect(tx.type).toBe('eip1559')
     expect(await metric(calldata.registry, 'sluice_batcher_blobs_total')).toBe(0)
+  }, 120_000)
+
+  it('keeps a record of what it posted at each index (its blocks, the last one’s hash, the inbox hash) past confirmation and restarts', async () => {
+    for (const da of ['calldata', 'blobs'] as const) {
+      const chain = await chainWithBlocks(2)
+      const { batcher } = batcherOn(chain, { da })
+      const index = await inboxCount()
+      expect(batcher.posted(index)).toBeUndefined()
+      await batcher.tick()
+      const intent = batcher.pendingIntents[0] as NonNullable<(typeof batcher.pendingIntents)[0]>
+      await postAll(batcher)
+      const onChain = await client.readContract({
+        address: deployment.sequencerInbox,
+        abi: sequencerInboxAbi,
+        functionName: 'batchHash',
+        args: [index],
+      })
+      const expected = {
+        index,
+        firstBlock: 1n,
+        lastBlock: 2n,
+        lastBlockHash: bytesToHex(chain.blockByNumber(2n)?.hash as Uint8Array),
+        batchHash: onChain,
+        transactions: 6,
+      }
+      const asHex = (p: ReturnType<Batcher['posted']>) =>
+        p && { ...p, lastBlockHash: bytesToHex(p.lastBlockHash), batchHash: bytesToHex(p.batchHash) }
+      expect(asHex(batcher.posted(index))).toEqual(expected)
+      // a new process on the same database (the intent is gone: confirmed)
+      expect(asHex(batcherOn(chain, { da }).batcher.posted(index))).toEqual(expected)
+      // a blob batch's blobs are kept where derivation looks for them first
+      const kept = new BlobStore(chain.store).getAll(intent.versionedHashes)
+      if (da === 'blobs') expect(decodeBlobs(kept as Uint8Array[])).toEqual(intent.bytes)
+      else expect(intent.versionedHashes).toEqual([])
+    }
   }, 120_000)
 
   it('fills a batch across ticks, encoding each block sealed meanwhile once, and posts every block once in order', async () => {
