@@ -39,16 +39,28 @@ export function devAccount(index: number) {
   return { account, address: account.address, privateKey: toHex(account.getHdKey().privateKey as Uint8Array) }
 }
 
+/** Ports this process handed out: the OS may give a just-closed port again to the next caller. */
+const handedOut = new Set<number>()
+
+/**
+ * A loopback port free now and never returned before by this process: two calls in a row (a node's
+ * RPC and p2p ports) once got the same port, and the node exited with EADDRINUSE.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => resolve(port))
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer()
+      server.once('error', reject)
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address()
+        const port = typeof address === 'object' && address !== null ? address.port : 0
+        server.close(() => resolve(port))
+      })
     })
-  })
+    if (handedOut.has(port)) continue
+    handedOut.add(port)
+    return port
+  }
 }
 
 export function tempDir(prefix = 'sluice-e2e-'): string {
