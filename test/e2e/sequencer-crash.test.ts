@@ -28,6 +28,9 @@ describe('sequencer crash safety', () => {
     const raws = presign(accounts, 60, l1.config.chainId) // 2,400 transfers, nonce order per sender
     const acknowledged = new Set<string>()
     const inFlightAtKill: string[] = []
+    /** Why transactions were not acknowledged (refusals, failed requests), for the failure message. */
+    const notAcknowledged = new Map<string, number>()
+    const count = (reason: string) => notAcknowledged.set(reason, (notAcknowledged.get(reason) ?? 0) + 1)
     let next = 0
     const batchSize = 40
     let current: NodeProcess = sequencer
@@ -57,12 +60,15 @@ describe('sequencer crash safety', () => {
         inFlightAtKill.push(`${3 * batchSize} in flight, ${answered * batchSize} answered before the kill`)
       }
       for (const result of results) {
+        if (result.status === 'rejected') count(`request failed: ${String(result.reason?.cause ?? result.reason)}`)
         if (result.status !== 'fulfilled' || !('answers' in result.value)) continue
         const { part, answers } = result.value
         answers.forEach((answer, i) => {
           if (typeof answer.result === 'string') {
             expect(answer.result).toBe(hashOf(part[i] as Uint8Array))
             acknowledged.add(answer.result)
+          } else {
+            count(answer.error?.message ?? 'no result')
           }
         })
       }
@@ -82,7 +88,9 @@ describe('sequencer crash safety', () => {
       next += 3 * batchSize
     }
     expect(inFlightAtKill.length).toBe(2)
-    expect(acknowledged.size).toBeGreaterThan(raws.length / 2)
+    expect(acknowledged.size, `not acknowledged: ${JSON.stringify([...notAcknowledged])}`).toBeGreaterThan(
+      raws.length / 2,
+    )
     // Every acknowledged hash ends in a receipt.
     await waitForReceipts(current.rpcUrl, [...acknowledged], 60_000)
     console.log(
