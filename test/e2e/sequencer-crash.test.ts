@@ -28,6 +28,9 @@ describe('sequencer crash safety', () => {
     const raws = presign(accounts, 60, l1.config.chainId) // 2,400 transfers, nonce order per sender
     const acknowledged = new Set<string>()
     const inFlightAtKill: string[] = []
+    /** Why transactions were not acknowledged (refusals, failed requests), for the failure message. */
+    const notAcknowledged = new Map<string, number>()
+    const count = (reason: string) => notAcknowledged.set(reason, (notAcknowledged.get(reason) ?? 0) + 1)
     let next = 0
     const batchSize = 40
     let current: NodeProcess = sequencer
@@ -57,15 +60,19 @@ describe('sequencer crash safety', () => {
         inFlightAtKill.push(`${3 * batchSize} in flight, ${answered * batchSize} answered before the kill`)
       }
       for (const result of results) {
+        if (result.status === 'rejected') count(`request failed: ${String(result.reason?.cause ?? result.reason)}`)
         if (result.status !== 'fulfilled' || !('answers' in result.value)) continue
         const { part, answers } = result.value
         answers.forEach((answer, i) => {
           if (typeof answer.result === 'string') {
             expect(answer.result).toBe(hashOf(part[i] as Uint8Array))
             acknowledged.add(answer.result)
+          } else {
+            count(answer.error?.message ?? 'no result')
           }
         })
       }
+      const unanswered = results.some((result) => result.status === 'rejected')
       if (current.child.exitCode !== null || current.child.signalCode !== null) {
         current = await startSequencerProcess(dir, l1, {
           dataDir: sequencer.dataDir,
@@ -74,10 +81,16 @@ describe('sequencer crash safety', () => {
         // Re-send what may not have been acknowledged: refused as known, or taken now.
         continue
       }
+      // A request that got no answer (e.g. a reused keep-alive socket the node had just closed) may not
+      // have been taken: send the round again, as a client would; skipping it leaves a nonce gap that
+      // parks every later transaction of those senders (what made this test flaky: the first round).
+      if (unanswered) continue
       next += 3 * batchSize
     }
     expect(inFlightAtKill.length).toBe(2)
-    expect(acknowledged.size).toBeGreaterThan(raws.length / 2)
+    expect(acknowledged.size, `not acknowledged: ${JSON.stringify([...notAcknowledged])}`).toBeGreaterThan(
+      raws.length / 2,
+    )
     // Every acknowledged hash ends in a receipt.
     await waitForReceipts(current.rpcUrl, [...acknowledged], 60_000)
     console.log(

@@ -176,6 +176,8 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
       // A block must fit one batch: with blobs possible, one blob batch (auto may still post calldata
       // batches; a block too large for one goes in blobs).
       batchCapacity: blobBatches ? { da: 'blobs', maxBlobs: options.maxBlobs } : { da: 'calldata' },
+      // Executing a block holds the event loop: at most about a block time of it per block.
+      executionBudgetMs: options.blockTime,
       prepared: prepareBlockConfig(executionConfig),
       logger: logger.child({ component: 'builder' }),
       metrics,

@@ -16,6 +16,7 @@ import {
   type StfMessage,
 } from '@sluice/core'
 import { type ChainStore, hashKey, type Logger, type NodeMetrics, type StoredBlock, toStoredBlock } from '@sluice/node'
+import { ExecutionBudget } from './executionBudget.ts'
 
 /** Header, prelude and block varints of a one-block batch, with room to spare. */
 const BATCH_OVERHEAD_BYTES = 128
@@ -69,6 +70,12 @@ export type BlockBuilderOptions = {
   batchCapacity?: BlockBatchCapacity
   /** Most transactions per block (beside the gas limit). */
   maxTransactionsPerBlock?: number
+  /**
+   * Wall time a block's execution should keep to, ms (the sequencer passes its block time): a block
+   * takes no more transactions than the measured cost per transaction fits in it (`ExecutionBudget`),
+   * so that no block holds the event loop much longer. Default: none (only the limits above).
+   */
+  executionBudgetMs?: number
   /** Most delayed messages a block takes. */
   maxDelayedPerBlock?: number
   /** Seconds since the epoch (tests pin it). */
@@ -96,12 +103,15 @@ export class BlockBuilder {
   private readonly now: () => bigint
   private pendingWrite: Promise<void> = Promise.resolve()
   private readonly sealedListeners = new Set<(block: StoredBlock) => void>()
+  private readonly budget: ExecutionBudget | undefined
 
   constructor(options: BlockBuilderOptions) {
     this.options = options
     this.tip = options.chain.head('unsafe')
     this.state = new StateDb(options.chain.store, this.tip.header.stateRoot)
     this.maxTransactions = options.maxTransactionsPerBlock ?? 20_000
+    this.budget =
+      options.executionBudgetMs === undefined ? undefined : new ExecutionBudget({ budgetMs: options.executionBudgetMs })
     this.maxDelayed = options.maxDelayedPerBlock ?? 256
     this.now = options.now ?? (() => BigInt(Math.floor(Date.now() / 1000)))
   }
@@ -187,12 +197,14 @@ export class BlockBuilder {
       messages.push(delayedToStfMessage(message))
     }
     const delayedMessageCount = messages.length
-    const ready = this.fitInOneBatch(transactions.takeReady(this.maxTransactions, config.l2BlockGasLimit))
+    const maxCount = this.budget?.maxTransactions(this.maxTransactions) ?? this.maxTransactions
+    const ready = this.fitInOneBatch(transactions.takeReady(maxCount, config.l2BlockGasLimit))
     if (!force && ready.length === 0 && delayedMessageCount === 0) return undefined
     for (const t of ready) messages.push({ kind: 'transaction', tx: t.tx, sender: t.sender, raw: t.raw })
 
     // A block never goes back in time; the batch that carries it clamps to its own L1 time anyway.
     const timestamp = this.now() > parent.header.timestamp ? this.now() : parent.header.timestamp
+    const executionStarted = performance.now()
     const block = applyBlock(
       this.state,
       {
@@ -205,6 +217,7 @@ export class BlockBuilder {
       },
       prepared,
     )
+    this.budget?.observe(messages.length, performance.now() - executionStarted)
 
     const forcedHashes = new Set<string>()
     const dropped: { hash: Uint8Array; reason: string; detail?: string | undefined }[] = []
