@@ -1,5 +1,6 @@
 export { BlobStore } from './blobStore.ts'
 export { ChainStoreCorruptError, decodeBlockHeader, decodeStoredBlock, encodeStoredBlock } from './codec.ts'
+export { NODE_LEVEL_OPTIONS, openNodeStore, registerStoreMetrics, storeMemoryBytes } from './nodeStore.ts'
 export { ChainStore, ChainStoreMismatchError, hashKey, toStoredBlock } from './store.ts'
 export type {
   BatchRecord,
