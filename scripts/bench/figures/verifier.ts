@@ -212,12 +212,20 @@ export async function measureCatchup(workload: Workload): Promise<CatchupRun> {
     const spawnedAt = performance.now()
     // BENCH_VERIFIER_CPU_PROF=<dir>: the verifier alone runs under --cpu-prof (written at its SIGTERM stop)
     const profileDir = process.env.BENCH_VERIFIER_CPU_PROF
+    // BENCH_VERIFIER_NODE_OPTIONS="<flags>": added to the verifier's NODE_OPTIONS only (e.g. V8 heap limits)
+    const extraNodeOptions = process.env.BENCH_VERIFIER_NODE_OPTIONS
+    const savedOptions = process.env.NODE_OPTIONS
+    if (extraNodeOptions !== undefined) process.env.NODE_OPTIONS = `${savedOptions ?? ''} ${extraNodeOptions}`.trim()
     const verifier = await withCpuProfile(profileDir, () =>
       startVerifierProcess(dir, l1, {
         rpcPort,
         extraArgs: ['--p2p-port', '0', '--l1-poll-interval', '1000'],
       }),
     )
+    if (extraNodeOptions !== undefined) {
+      if (savedOptions === undefined) delete process.env.NODE_OPTIONS
+      else process.env.NODE_OPTIONS = savedOptions
+    }
     const healthyAt = performance.now()
     const pgid = verifier.child.pid as number
     const cpu0 = groupCpuSeconds(pgid)
