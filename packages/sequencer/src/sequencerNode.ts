@@ -5,7 +5,6 @@ import {
   createSenderPool,
   equalBytes,
   hexToBytes,
-  LevelStore,
   type NoopReason,
   prepareBlockConfig,
   type SenderPool,
@@ -37,9 +36,11 @@ import {
   loadDeployment,
   Mutex,
   NodeConfigError,
+  openNodeStore,
   type P2PNode,
   PostedBatchAdoption,
   type RpcServer,
+  registerStoreMetrics,
   type StoredBlock,
   type SyncProgress,
   signGossipBlock,
@@ -114,7 +115,8 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
   const wallets = new Map<string, L1Wallet>()
 
   mkdirSync(options.dataDir, { recursive: true })
-  const store = await LevelStore.open(join(options.dataDir, 'db'))
+  const store = await openNodeStore(options.dataDir)
+  registerStoreMetrics(metrics.registry, store)
   const closers: (() => Promise<void>)[] = [() => store.close()]
   const loops: Loop[] = []
   let senderPool: SenderPool | undefined

@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
-import { createSenderPool, hexToBytes, LevelStore, prepareBlockConfig, type SenderPool } from '@sluice/core'
+import { createSenderPool, hexToBytes, prepareBlockConfig, type SenderPool } from '@sluice/core'
 import {
   advanceFinalizedHead,
   blobProviderFor,
@@ -27,8 +26,10 @@ import {
   l1WalletClient,
   loadDeployment,
   Mutex,
+  openNodeStore,
   type P2PNode,
   type RpcServer,
+  registerStoreMetrics,
   type SyncProgress,
   startLoop,
   viemL1Source,
@@ -74,7 +75,8 @@ export async function startVerifier(
   const { publicClient } = l1
 
   mkdirSync(options.dataDir, { recursive: true })
-  const store = await LevelStore.open(join(options.dataDir, 'db'))
+  const store = await openNodeStore(options.dataDir)
+  registerStoreMetrics(metrics.registry, store)
   const loops: Loop[] = []
   let senderPool: SenderPool | undefined
   let p2p: P2PNode | undefined

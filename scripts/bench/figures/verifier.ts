@@ -16,6 +16,7 @@
  * The peer is the physical bound measured in the same run: recovering the senders of the same
  * workload transactions with core's `createSenderPool` on every core, and nothing else.
  */
+import { readFileSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
 import { createSenderPool } from '../../../packages/core/src/tx/index.ts'
 import { freePort, jsonRpc, stopAll, tempDir, waitFor } from '../../../test/support/processes.ts'
@@ -87,6 +88,62 @@ export type CatchupRun = {
   threadCpuUsPerTx: Record<string, number>
   /** Peak RSS of the verifier process, MiB. */
   peakRssMiB: number
+  /** The verifier's memory (from its process metrics, once a second) as the catch-up goes on. */
+  memory: MemorySample[]
+}
+
+/** One reading of the verifier's memory, MiB, after `transactions` were derived. */
+export type MemorySample = {
+  transactions: number
+  rssMiB: number
+  heapUsedMiB: number
+  /** V8's heap as committed (used, garbage not yet collected, and free pages it keeps). */
+  heapTotalMiB: number | undefined
+  /** Memory outside V8's heap held by JS objects (Buffers, typed arrays: the `arrayBuffers` part). */
+  externalMiB: number
+  /** LevelDB's memtables and block cache (sluice_db_memory_bytes). */
+  dbMiB: number | undefined
+  /** The anonymous part of the RSS: the rest is file pages (LevelDB maps its table files), which the kernel can drop. */
+  anonMiB: number | undefined
+}
+
+const MIB = 1024 * 1024
+
+/** The verifier's memory from its Prometheus text (prom-client's default process metrics, prefix sluice_process_). */
+function memorySample(metrics: string, transactions: number, pid: number): MemorySample | undefined {
+  const rss = metricValue(metrics, 'sluice_process_process_resident_memory_bytes')
+  const heapUsed = metricValue(metrics, 'sluice_process_nodejs_heap_size_used_bytes')
+  const external = metricValue(metrics, 'sluice_process_nodejs_external_memory_bytes')
+  const db = metricValue(metrics, 'sluice_db_memory_bytes')
+  const heapTotal = metricValue(metrics, 'sluice_process_nodejs_heap_size_total_bytes')
+  const anon = anonRssKiB(pid)
+  if (rss === undefined || heapUsed === undefined || external === undefined) return undefined
+  return {
+    transactions,
+    rssMiB: Math.round(rss / MIB),
+    heapUsedMiB: Math.round(heapUsed / MIB),
+    heapTotalMiB: heapTotal === undefined ? undefined : Math.round(heapTotal / MIB),
+    externalMiB: Math.round(external / MIB),
+    dbMiB: db === undefined ? undefined : Math.round(db / MIB),
+    anonMiB: anon === undefined ? undefined : Math.round(anon / 1024),
+  }
+}
+
+/** RssAnon of `pid` from /proc, KiB (undefined off Linux). */
+function anonRssKiB(pid: number): number | undefined {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^RssAnon:\s+(\d+) kB/m)
+    return line === null ? undefined : Number(line[1])
+  } catch {
+    return undefined
+  }
+}
+
+/** The samples nearest to a quarter, a half and all of the catch-up, for the report. */
+function memoryMilestones(samples: readonly MemorySample[]): MemorySample[] {
+  const last = samples[samples.length - 1]
+  if (last === undefined) return []
+  return [0.25, 0.5, 1].map((share) => samples.find((s) => s.transactions >= share * last.transactions) ?? last)
 }
 
 /** Starts a node with `start`, under `node --cpu-prof` writing into `profileDir` when one is given. */
@@ -155,12 +212,20 @@ export async function measureCatchup(workload: Workload): Promise<CatchupRun> {
     const spawnedAt = performance.now()
     // BENCH_VERIFIER_CPU_PROF=<dir>: the verifier alone runs under --cpu-prof (written at its SIGTERM stop)
     const profileDir = process.env.BENCH_VERIFIER_CPU_PROF
+    // BENCH_VERIFIER_NODE_OPTIONS="<flags>": added to the verifier's NODE_OPTIONS only (e.g. V8 heap limits)
+    const extraNodeOptions = process.env.BENCH_VERIFIER_NODE_OPTIONS
+    const savedOptions = process.env.NODE_OPTIONS
+    if (extraNodeOptions !== undefined) process.env.NODE_OPTIONS = `${savedOptions ?? ''} ${extraNodeOptions}`.trim()
     const verifier = await withCpuProfile(profileDir, () =>
       startVerifierProcess(dir, l1, {
         rpcPort,
         extraArgs: ['--p2p-port', '0', '--l1-poll-interval', '1000'],
       }),
     )
+    if (extraNodeOptions !== undefined) {
+      if (savedOptions === undefined) delete process.env.NODE_OPTIONS
+      else process.env.NODE_OPTIONS = savedOptions
+    }
     const healthyAt = performance.now()
     const pgid = verifier.child.pid as number
     const cpu0 = groupCpuSeconds(pgid)
@@ -172,6 +237,7 @@ export async function measureCatchup(workload: Workload): Promise<CatchupRun> {
     let firstProgressAt: number | undefined
     let reportedTps: number | undefined
     let lastStatusAt = 0
+    const memory: MemorySample[] = []
     const doneAt = await waitFor(
       `the verifier to reach block ${targetBlock} (log ${verifier.logFile})`,
       async () => {
@@ -189,6 +255,8 @@ export async function measureCatchup(workload: Workload): Promise<CatchupRun> {
             derivation?: { transactionsPerSecond?: number }
           }
           reportedTps = status.derivation?.transactionsPerSecond ?? reportedTps
+          const sample = memorySample(await fetchMetrics(verifier.rpcUrl), cumulative[safe] as number, pgid)
+          if (sample !== undefined) memory.push(sample)
         }
         if (now - lastSample >= 1000) {
           const count = cumulative[safe] as number
@@ -227,6 +295,7 @@ export async function measureCatchup(workload: Workload): Promise<CatchupRun> {
       cpuUsPerOp: cpuPerOp(own0, own1, transactions),
       threadCpuUsPerTx: threadUsPerTx,
       peakRssMiB: own1.peakRssMiB,
+      memory,
     }
   } finally {
     await stopAll()
@@ -310,7 +379,11 @@ const catchupGroup: FigureGroup = {
     log(
       `  verifier.catchup: ${sizes.txs} transfers over ${sizes.accounts} senders through a sequencer, then a fresh verifier`,
     )
-    const { perSecond, ...run } = await measureCatchup(workload)
+    const { perSecond, memory, ...run } = await measureCatchup(workload)
+    const milestones = memoryMilestones(memory)
+    log(
+      `  verifier memory (MiB) by transactions derived: ${milestones.map((m) => `${m.transactions}: rss ${m.rssMiB} (anon ${m.anonMiB ?? '?'}), heap ${m.heapUsedMiB} of ${m.heapTotalMiB ?? '?'}, external ${m.externalMiB}, LevelDB ${m.dbMiB ?? '?'}`).join('; ')}; peak RSS ${run.peakRssMiB}`,
+    )
     log(
       `  bound: sender recovery of the same ${workload.raws.length} transactions on ${availableParallelism()} threads`,
     )
@@ -322,7 +395,9 @@ const catchupGroup: FigureGroup = {
     if (!run.hashAgrees)
       log(`  WARNING verifier.catchup: the verifier's block ${run.targetBlock} differs from the sequencer's`)
     const figure: FigureResult &
-      Omit<CatchupRun, 'perSecond'> & {
+      Omit<CatchupRun, 'perSecond' | 'memory'> & {
+        /** The verifier's memory at about a quarter, a half and all of the catch-up. */
+        memoryMilestones: MemorySample[]
         loadAverage: number
         workloadTxs: number
         /** Verifier process CPU per derived transaction, µs (independent of the machine's other load). */
@@ -347,6 +422,7 @@ const catchupGroup: FigureGroup = {
       target: TARGET_TPS,
       workloadTxs: sizes.txs,
       loadAverage: Number(load.toFixed(2)),
+      memoryMilestones: milestones,
       ...run,
       note:
         `value: transactions in blocks 1…${run.targetBlock} (${run.transactions}: ${sizes.txs} workload transfers plus the funding fan-out) ÷ time from the verifier's first /health answer ` +

@@ -1,5 +1,6 @@
 export { BlobStore } from './blobStore.ts'
 export { ChainStoreCorruptError, decodeBlockHeader, decodeStoredBlock, encodeStoredBlock } from './codec.ts'
+export { NODE_LEVEL_OPTIONS, openNodeStore, registerStoreMetrics, storeMemoryBytes } from './nodeStore.ts'
 export {
   judgeOwnBatch,
   type OwnBatchInputs,
@@ -8,7 +9,7 @@ export {
   type PostedBatch,
   PostedBatchAdoption,
 } from './ownBatches.ts'
-export { ChainStore, ChainStoreMismatchError, hashKey, toStoredBlock } from './store.ts'
+export { CACHE_TRANSACTIONS, ChainStore, ChainStoreMismatchError, hashKey, toStoredBlock } from './store.ts'
 export type {
   BatchRecord,
   ChainReader,

@@ -62,6 +62,14 @@ function key(prefix: Uint8Array, suffix: Uint8Array): Uint8Array {
 
 const HEADS: readonly HeadName[] = ['unsafe', 'safe', 'finalized']
 const CACHE_BLOCKS = 512
+/**
+ * The recent-block cache also keeps at most this many transactions (it always keeps its newest block):
+ * a cached transaction is decoded with its receipt (~1.2 KiB of heap), and 512 blocks of up to 6,000
+ * transfers each would hold millions of them (a 104k-transaction catch-up kept every one). 65,536 is
+ * ~75 MiB and ~9 s of a sequencer at 7,000 tx/s: its batcher and the derivation of its own batches
+ * read those blocks again.
+ */
+export const CACHE_TRANSACTIONS = 65_536
 const ADDRESS_COUNT_CACHE = 65_536
 
 /** The store was opened with a config whose genesis differs from the one it was created with. */
@@ -176,6 +184,7 @@ export class ChainStore implements ChainReader {
   readonly store: KeyValueStore
   private readonly heads = new Map<HeadName, StoredBlock>()
   private readonly cache = new Map<bigint, StoredBlock>()
+  private cachedTransactions = 0
   private readonly listeners = new Set<(block: StoredBlock) => void>()
   private readonly batches: BatchRecord[] = []
   /**
@@ -357,7 +366,7 @@ export class ChainStore implements ChainReader {
   applied(blocks: readonly StoredBlock[], heads: readonly HeadName[] = ['unsafe']): void {
     const first = blocks[0]
     if (first === undefined) return
-    for (const n of [...this.cache.keys()]) if (n >= first.header.number) this.cache.delete(n)
+    for (const n of [...this.cache.keys()]) if (n >= first.header.number) this.forget(n)
     for (const block of blocks) this.remember(block)
     const last = blocks[blocks.length - 1] as StoredBlock
     for (const head of heads) this.heads.set(head, last)
@@ -414,7 +423,7 @@ export class ChainStore implements ChainReader {
         throw new ChainStoreCorruptError(`cannot move the ${head} head to missing block ${number}`)
       ops.push(this.headOp(head, number))
     }
-    if (unsafe !== undefined) for (const n of [...this.cache.keys()]) if (n > unsafe) this.cache.delete(n)
+    if (unsafe !== undefined) for (const n of [...this.cache.keys()]) if (n > unsafe) this.forget(n)
     for (const [head, number] of Object.entries(moves) as [HeadName, bigint][]) {
       this.heads.set(head, this.readBlock(number) as StoredBlock)
     }
@@ -468,11 +477,23 @@ export class ChainStore implements ChainReader {
   }
 
   private remember(block: StoredBlock): void {
+    this.forget(block.header.number)
     this.cache.set(block.header.number, block)
-    if (this.cache.size > CACHE_BLOCKS) {
-      const oldest = this.cache.keys().next().value as bigint
-      this.cache.delete(oldest)
-    }
+    this.cachedTransactions += block.transactions.length
+    while (this.cache.size > 1 && (this.cache.size > CACHE_BLOCKS || this.cachedTransactions > CACHE_TRANSACTIONS))
+      this.forget(this.cache.keys().next().value as bigint)
+  }
+
+  private forget(number: bigint): void {
+    const block = this.cache.get(number)
+    if (block === undefined) return
+    this.cache.delete(number)
+    this.cachedTransactions -= block.transactions.length
+  }
+
+  /** Blocks and transactions held decoded in memory (bounded by CACHE_BLOCKS and CACHE_TRANSACTIONS). */
+  get cacheSize(): { blocks: number; transactions: number } {
+    return { blocks: this.cache.size, transactions: this.cachedTransactions }
   }
 
   /**

@@ -17,6 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { testConfig } from '../../../../test/support/config.ts'
 import { testAccount, transfer } from '../../../../test/support/wallet.ts'
 import {
+  CACHE_TRANSACTIONS,
   ChainStore,
   ChainStoreMismatchError,
   decodeStoredBlock,
@@ -129,6 +130,32 @@ describe('ChainStore', () => {
     expect(chain.transactionLocation((old2.transactions[0] as { hash: Uint8Array }).hash)).toBeUndefined()
     const new2 = await seal(chain, 1, 1n)
     expect(chain.head('unsafe').hash).toEqual(new2.hash)
+  })
+
+  it('keeps a bounded number of decoded transactions in memory however large the recent blocks are', async () => {
+    const chain = await ChainStore.open(new MemoryStore(), config)
+    const sealed = await seal(chain, 2, 0n)
+    const perBlock = 6_000
+    // Blocks as full as a blob batch allows; only the cache's memory is under test (applied() writes nothing).
+    const full = (number: bigint): StoredBlock => ({
+      ...sealed,
+      header: { ...sealed.header, number },
+      transactions: Array.from(
+        { length: perBlock },
+        () => sealed.transactions[0] as StoredBlock['transactions'][number],
+      ),
+    })
+    const blocks = Math.ceil((3 * CACHE_TRANSACTIONS) / perBlock)
+    for (let n = 2n; n < BigInt(2 + blocks); n++) {
+      chain.applied([full(n)])
+      expect(chain.cacheSize.transactions).toBeLessThanOrEqual(CACHE_TRANSACTIONS)
+    }
+    const newest = BigInt(1 + blocks)
+    expect(chain.blockByNumber(newest)?.transactions).toHaveLength(perBlock) // the newest block stays cached
+    expect(chain.cacheSize.transactions).toBeGreaterThan(CACHE_TRANSACTIONS - perBlock)
+    // a block larger than the whole bound is still kept, alone
+    chain.applied([{ ...full(newest + 1n), transactions: Array(CACHE_TRANSACTIONS + 1).fill(sealed.transactions[0]) }])
+    expect(chain.cacheSize).toEqual({ blocks: 1, transactions: CACHE_TRANSACTIONS + 1 })
   })
 
   it('survives a close and reopen on LevelDB with heads, blocks and dropped reasons', async () => {

@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Registry } from 'prom-client'
+import { afterAll, describe, expect, it } from 'vitest'
+import { NODE_LEVEL_OPTIONS, openNodeStore, registerStoreMetrics, storeMemoryBytes } from '../../src/chain/nodeStore.ts'
+
+const VALUE_BYTES = 16 * 1024
+const VALUES_PER_BATCH = 256
+
+describe("a node's LevelDB store", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-node-store-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('holds at most two memtables and its block cache in memory however much is written', async () => {
+    const store = await openNodeStore(dir)
+    try {
+      const registry = new Registry()
+      registerStoreMetrics(registry, store)
+      // A chain's writes outgrow any buffer: write well past two memtables and the cache together.
+      const bound = 2 * NODE_LEVEL_OPTIONS.writeBufferSize + NODE_LEVEL_OPTIONS.cacheSize
+      const target = 2 * bound
+      const sampled: { key: Uint8Array; value: Uint8Array }[] = []
+      let written = 0
+      let peak = 0
+      while (written < target) {
+        const ops = Array.from({ length: VALUES_PER_BATCH }, () => ({
+          type: 'put' as const,
+          key: randomBytes(32),
+          value: new Uint8Array(randomBytes(VALUE_BYTES)),
+        }))
+        await store.batch(ops)
+        written += VALUES_PER_BATCH * VALUE_BYTES
+        sampled.push(ops[0] as (typeof sampled)[number])
+        // reads go through the block cache once the writes are in table files
+        for (const { key } of sampled.slice(-64)) store.getSync(key)
+        peak = Math.max(peak, storeMemoryBytes(store) as number)
+      }
+      expect(written).toBeGreaterThan(bound)
+      expect(peak).toBeGreaterThan(NODE_LEVEL_OPTIONS.writeBufferSize / 2) // the estimate is live, not 0
+      expect(peak).toBeLessThanOrEqual(bound)
+      for (const { key, value } of sampled) expect(new Uint8Array(store.getSync(key) ?? [])).toEqual(value)
+      const gauge = (await registry.getSingleMetric('sluice_db_memory_bytes')?.get())?.values[0]?.value
+      expect(gauge).toBeGreaterThan(0)
+      expect(gauge).toBeLessThanOrEqual(bound)
+    } finally {
+      await store.close()
+    }
+  }, 120_000)
+})
