@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bytesToHex, configHash, encodeBatch, GENESIS_STATE_ROOT, type RollupConfig } from '@sluice/core'
@@ -19,6 +18,7 @@ import {
 } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../../test/support/processes.ts'
 import { testAccount, transfer } from '../../../test/support/wallet.ts'
 import { deploySluice, type SluiceDeployment } from '../scripts/deploy.ts'
 import {
@@ -33,18 +33,6 @@ import {
 const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk'
 const devAccount = (index: number) => mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: index })
 const DEPLOYER_KEY = toHex(devAccount(0).getHdKey().privateKey as Uint8Array)
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 const anvilBin = join(import.meta.dirname, '..', '..', '..', 'node_modules', '.bin', 'anvil')
 

@@ -254,8 +254,7 @@ export class Batcher {
    * executing it again (`PostedBatchAdoption`).
    */
   posted(index: bigint): PostedBatch | undefined {
-    const { chain } = this.options
-    const raw = chain.store.getSync(chain.metaKey(`${META_POSTED}${index}`))
+    const raw = this.options.chain.store.getSync(this.postedKey(index))
     if (raw === undefined) return undefined
     const [firstBlock, lastBlock, lastBlockHash, batchHash, transactions] = decodeRlp(raw) as Uint8Array[]
     return {
