@@ -1,6 +1,6 @@
-import { Buffer } from 'node:buffer'
 import type { WorldState } from '@sluice/core'
 import { MempoolConfigError } from './errors.ts'
+import { plainHex } from './keys.ts'
 import type { AccountState, AccountView } from './types.ts'
 
 /**
@@ -39,7 +39,7 @@ export class HeadAccounts implements AccountView {
   }
 
   account(address: Uint8Array): AccountState {
-    const key = addressKey(address)
+    const key = plainHex(address)
     const held = this.#entries.get(key)
     if (held !== undefined) {
       this.hits++
@@ -57,7 +57,7 @@ export class HeadAccounts implements AccountView {
       getAccount: (address) => state.getAccount(address),
       putAccount: (address, account) => {
         state.putAccount(address, account)
-        const key = addressKey(address)
+        const key = plainHex(address)
         this.#entries.delete(key)
         this.#hold(key, account)
       },
@@ -79,15 +79,4 @@ export class HeadAccounts implements AccountView {
       this.#entries.delete(oldest)
     }
   }
-}
-
-/** Addresses are 20 bytes; copying into one reused Buffer is cheaper than a new view per call. */
-const KEY_SCRATCH = Buffer.allocUnsafe(20)
-
-/** A flat string key for an address (latin1: one char per byte). */
-function addressKey(address: Uint8Array): string {
-  if (address.length !== KEY_SCRATCH.length)
-    return Buffer.from(address.buffer, address.byteOffset, address.length).toString('latin1')
-  KEY_SCRATCH.set(address)
-  return KEY_SCRATCH.toString('latin1', 0, 20)
 }
