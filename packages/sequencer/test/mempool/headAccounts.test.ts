@@ -10,7 +10,7 @@ import {
   type StfMessage,
 } from '@sluice/core'
 import { afterAll, describe, expect, it } from 'vitest'
-import { transfer } from '../../../../test/support/wallet.ts'
+import { testAccount, transfer } from '../../../../test/support/wallet.ts'
 import { HeadAccounts, MempoolConfigError } from '../../src/mempool/index.ts'
 import { alice, bob, carol, closeRecovery, config, ETH, makePool, tx } from './support.ts'
 
@@ -50,7 +50,7 @@ function head(): { state: StateDb; accounts: HeadAccounts; reads: string[] } {
 }
 
 describe('HeadAccounts (the mempool view of the unsafe head)', () => {
-  it('holds every account a block writes, as the block leaves it: senders, recipients, fee vault, message passer, deposits', async () => {
+  it('keeps every held account a block writes as the block leaves it: senders, recipients, fee vault, message passer', async () => {
     const { state, accounts, reads } = head()
     const { pool } = makePool(undefined as never, { view: accounts })
     // Through the mempool, so that the block holds what admission hands the builder.
@@ -65,6 +65,9 @@ describe('HeadAccounts (the mempool view of the unsafe head)', () => {
         data: new Uint8Array(32).fill(7, 12),
       }).raw,
     )
+    const recipientOfFirst = first.tx.to as Uint8Array
+    // Held since read (alice and bob by their admissions); carol is not held when the block credits her.
+    for (const address of [feeVault, MESSAGE_PASSER, recipientOfFirst]) accounts.account(address)
     const ready = pool.takeReady(10, config.l2BlockGasLimit)
     expect(ready.map((t) => t.hashHex)).toEqual(expect.arrayContaining([first.hashHex, withdrawal.hashHex]))
     const block = applyBlock(
@@ -77,22 +80,16 @@ describe('HeadAccounts (the mempool view of the unsafe head)', () => {
     )
     expect(block.transactions).toHaveLength(2)
     reads.length = 0
-    for (const address of [
-      alice.address,
-      bob.address,
-      carol.address,
-      feeVault,
-      MESSAGE_PASSER,
-      first.tx.to as Uint8Array,
-    ]) {
+    for (const address of [alice.address, bob.address, feeVault, MESSAGE_PASSER, recipientOfFirst, carol.address]) {
       const held = accounts.account(address)
       expect({ nonce: held.nonce, balance: held.balance }).toEqual({
         nonce: state.getAccount(address).nonce,
         balance: state.getAccount(address).balance,
       })
     }
-    // Every one of them came from memory, none from the trie.
-    expect(reads).toEqual([])
+    // Every held one came from memory; carol, written but never held, from the state (with the block's credit).
+    expect(reads).toEqual([carol.addressHex])
+    expect(accounts.account(carol.address).balance).toBe(5n)
     expect(accounts.account(alice.address).nonce).toBe(1n)
     expect(accounts.account(MESSAGE_PASSER).nonce).toBe(1n)
     // The mempool, told of the block, admits the next nonce and refuses the spent one.
@@ -130,29 +127,35 @@ describe('HeadAccounts (the mempool view of the unsafe head)', () => {
     current = new StateDb(new MemoryStore())
     accounts.reset()
     expect(accounts.size).toBe(0)
+    reads.length = 0
     expect(accounts.account(alice.address).balance).toBe(0n)
     expect(reads).toEqual([alice.addressHex])
   })
 
-  it('holds at most its capacity, the least recently written going first', () => {
+  it('holds at most its capacity: the older generation goes, an account used again stays', () => {
     const state = new StateDb(new MemoryStore())
-    const accounts = new HeadAccounts((address) => state.getAccount(address), 2)
+    const dave = testAccount(4)
+    const accounts = new HeadAccounts((address) => state.getAccount(address), 4)
     const recorded = accounts.recording(state)
-    recorded.putAccount(alice.address, { ...state.getAccount(alice.address), nonce: 1n })
-    recorded.putAccount(bob.address, { ...state.getAccount(bob.address), nonce: 2n })
-    // A second write moves alice to the back: carol's write evicts bob.
+    for (const who of [alice, bob]) accounts.account(who.address)
+    // A write to a held account replaces it; to an account not held, it adds nothing.
     recorded.putAccount(alice.address, { ...state.getAccount(alice.address), nonce: 3n })
-    recorded.putAccount(carol.address, { ...state.getAccount(carol.address), nonce: 4n })
-    expect(accounts.size).toBe(2)
+    recorded.putAccount(dave.address, { ...state.getAccount(dave.address), nonce: 9n })
     expect(accounts.account(alice.address).nonce).toBe(3n)
-    expect(accounts.account(carol.address).nonce).toBe(4n)
-    expect(accounts.misses).toBe(0)
-    // bob is read from the state again (which has his write: the cache never holds what the state does not).
+    // carol and dave are read next: alice (used again) is kept, bob is dropped.
+    accounts.account(carol.address)
+    expect(accounts.account(dave.address).nonce).toBe(9n)
+    expect(accounts.size).toBeLessThanOrEqual(4)
+    const misses = accounts.misses
+    expect(accounts.account(alice.address).nonce).toBe(3n)
+    expect(accounts.misses).toBe(misses)
+    // bob is read from the state again (the cache never holds what the state does not).
+    recorded.putAccount(bob.address, { ...state.getAccount(bob.address), nonce: 2n })
     expect(accounts.account(bob.address).nonce).toBe(2n)
-    expect(accounts.misses).toBe(1)
+    expect(accounts.misses).toBe(misses + 1)
   })
 
-  it('refuses a capacity that is not a positive integer', () => {
-    expect(() => new HeadAccounts(() => ({ nonce: 0n, balance: 0n }), 0)).toThrow(MempoolConfigError)
+  it('refuses a capacity below 2', () => {
+    expect(() => new HeadAccounts(() => ({ nonce: 0n, balance: 0n }), 1)).toThrow(MempoolConfigError)
   })
 })
