@@ -56,7 +56,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { Batcher } from './batcher/batcher.ts'
 import { BlockBuilder } from './builder/blockBuilder.ts'
 import { IntakeLog, registerIntakeLogMetrics, TransactionIntake } from './intake/index.ts'
-import { Mempool, refusalForNoop, registerMempoolMetrics } from './mempool/index.ts'
+import { HeadAccounts, Mempool, refusalForNoop, registerMempoolMetrics } from './mempool/index.ts'
 import type { SequencerOptions } from './options.ts'
 import { Proposer } from './proposer/proposer.ts'
 
@@ -154,9 +154,12 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
     // and applies transactions whose fee cap is below the real base fee — no-ops under the true STF.
     const applyInvalid = options.faults.includes('apply-invalid-tx')
     const executionConfig = applyInvalid ? { ...config, baseFeePerGas: config.baseFeePerGas / 2n } : config
+    // The mempool admits against the builder's head, whose accounts it keeps resident (exact: the
+    // builder passes every write of its blocks, and resets it when it re-reads its state).
+    const headAccounts = new HeadAccounts((address) => (builder as BlockBuilder).headState.getAccount(address))
     const mempool = new Mempool({
       config: executionConfig,
-      view: { account: (address) => (builder as BlockBuilder).headState.getAccount(address) },
+      view: headAccounts,
       recovery: senderPool,
       maxExecutable: options.txpool.maxExecutable,
       maxQueued: options.txpool.maxQueued,
@@ -181,6 +184,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
       // Executing a block holds the event loop: at most about a block time of it per block.
       executionBudgetMs: options.blockTime,
       prepared: prepareBlockConfig(executionConfig),
+      accountWrites: headAccounts,
       logger: logger.child({ component: 'builder' }),
       metrics,
       skipDelayed: options.faults.includes('skip-deposit'),
@@ -194,7 +198,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
           mempool.markIncluded(block.transactions.map((t) => t.hash))
           for (const d of dropped) mempool.remove(d.hash, refusalForNoop(d.reason as NoopReason), d.detail)
           mempool.onNewHead(
-            { account: (address) => (builder as BlockBuilder).headState.getAccount(address) },
+            headAccounts,
             block.transactions.map((t) => t.sender),
           )
         },
@@ -207,7 +211,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
       logger: logger.child({ component: 'intake' }),
     })
     const intake = new TransactionIntake({ mempool, log: intakeLog })
-    registerMempoolMetrics(metrics.registry, mempool)
+    registerMempoolMetrics(metrics.registry, mempool, headAccounts)
     registerIntakeLogMetrics(metrics.registry, intakeLog)
     intakeRef = intake
     const replay = await intake.replay({

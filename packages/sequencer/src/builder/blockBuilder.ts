@@ -14,6 +14,7 @@ import {
   type SignedTransaction,
   StateDb,
   type StfMessage,
+  type WorldState,
 } from '@sluice/core'
 import { type ChainStore, hashKey, type Logger, type NodeMetrics, type StoredBlock, toStoredBlock } from '@sluice/node'
 import { ExecutionBudget } from './executionBudget.ts'
@@ -51,6 +52,16 @@ export interface TransactionSource {
   ): void
 }
 
+/**
+ * Sees every account write of the blocks the builder executes (`recording` wraps its state for a
+ * block) and each time the builder re-reads its state (`reset`): what keeps a cache of the head's
+ * accounts exact (the mempool's `HeadAccounts`).
+ */
+export interface AccountWrites {
+  recording(state: WorldState): WorldState
+  reset(): void
+}
+
 /** Delayed messages the builder may take: those at least `l1Confirmations` deep on L1. */
 export interface DelayedMessages {
   /** Delayed messages `[0, confirmedCount)` are confirmed and readable. */
@@ -82,6 +93,8 @@ export type BlockBuilderOptions = {
   now?: () => bigint
   /** Test-only fault injection: ignore deposits (they are then forced in through L1). */
   skipDelayed?: boolean
+  /** Told the account writes of every block and each `reset` (see `AccountWrites`). */
+  accountWrites?: AccountWrites
 }
 
 /**
@@ -163,6 +176,7 @@ export class BlockBuilder {
     await this.pendingWrite.catch(() => undefined)
     this.tip = this.options.chain.head('unsafe')
     this.state = new StateDb(this.options.chain.store, this.tip.header.stateRoot)
+    this.options.accountWrites?.reset()
   }
 
   /** Resolves once every sealed block is durable. */
@@ -206,7 +220,7 @@ export class BlockBuilder {
     const timestamp = this.now() > parent.header.timestamp ? this.now() : parent.header.timestamp
     const executionStarted = performance.now()
     const block = applyBlock(
-      this.state,
+      this.options.accountWrites?.recording(this.state) ?? this.state,
       {
         parentHash: parent.hash,
         number: parent.header.number + 1n,

@@ -1,5 +1,6 @@
-import { bytesToHex, type Hex, transactionHash } from '@sluice/core'
+import { type Hex, transactionHash } from '@sluice/core'
 import { MempoolError } from '../mempool/errors.ts'
+import { keyOf, plainHex } from '../mempool/keys.ts'
 import type { Mempool } from '../mempool/mempool.ts'
 import type { PoolTransaction } from '../mempool/types.ts'
 import type { IntakeLog } from './intakeLog.ts'
@@ -50,17 +51,20 @@ export type ReplaySummary = {
 export class TransactionIntake {
   readonly #mempool: Mempool
   readonly #log: IntakeLog
-  /** Sequences of each logged, unresolved transaction (a transaction can be logged twice). */
-  readonly #sequencesByHash = new Map<Hex, bigint[]>()
+  // Sequences are tracked as numbers (a log never reaches 2^53 records) and transactions by the
+  // mempool's flat hex key: bigint Set entries and rope-string Map keys cost several µs per
+  // transaction on the intake path.
+  /** Sequence(s) of each logged, unresolved transaction by `keyOf(hash)` (a transaction can be logged twice). */
+  readonly #sequencesByHash = new Map<string, Sequences>()
   /** The unresolved sequences of each pooled admission: what its drop resolves. */
-  readonly #sequencesByAdmission = new WeakMap<PoolTransaction, bigint[]>()
+  readonly #sequencesByAdmission = new WeakMap<PoolTransaction, Sequences>()
   /** Admissions whose drop was persisted before their record was linked to them. */
   readonly #droppedBeforeLinked = new WeakSet<PoolTransaction>()
-  readonly #unresolved = new Set<bigint>()
+  readonly #unresolved = new Set<number>()
   /** Every sequence below it is resolved. */
-  #low = 0n
+  #low = 0
   /** While replaying, no watermark may pass records not read yet. */
-  #ceiling: bigint | undefined
+  #ceiling: number | undefined
   #checkpointed = -1n
 
   constructor(options: { mempool: Mempool; log: IntakeLog }) {
@@ -79,13 +83,14 @@ export class TransactionIntake {
       encodeAdmission({ admittedAt: pooled.admittedAt, sender: pooled.sender, raw }),
       RECORD_KIND_ADMISSION,
     )
-    this.#track(pooled.hashHex, sequence)
-    this.#link(pooled, sequence)
+    const number = Number(sequence)
+    this.#track(pooled.hashKey, number)
+    this.#link(pooled, number)
     try {
       await durable
     } catch (error) {
       this.#mempool.remove(pooled.hash, 'removed', 'the intake log could not store it; it was never acknowledged')
-      this.#resolveSequence(pooled.hashHex, sequence)
+      this.#resolveSequence(pooled.hashKey, number)
       throw error
     }
     return pooled
@@ -96,8 +101,7 @@ export class TransactionIntake {
    * each hash is resolved. Hashes that were never logged (forced transactions) are ignored.
    */
   resolve(hashes: Iterable<Uint8Array | Hex>): void {
-    for (const hash of hashes)
-      this.#resolveKey(typeof hash === 'string' ? (hash.toLowerCase() as Hex) : bytesToHex(hash))
+    for (const hash of hashes) this.#resolveKey(keyOf(hash))
   }
 
   /**
@@ -112,14 +116,15 @@ export class TransactionIntake {
       return
     }
     this.#sequencesByAdmission.delete(transaction)
-    for (const sequence of sequences) this.#resolveSequence(transaction.hashHex, sequence)
+    if (typeof sequences === 'number') this.#resolveSequence(transaction.hashKey, sequences)
+    else for (const sequence of sequences) this.#resolveSequence(transaction.hashKey, sequence)
   }
 
   /** Every record with a sequence ≤ this is resolved (−1 when none is). */
   get watermark(): bigint {
-    const end = this.#ceiling ?? this.#log.nextSequence
+    const end = this.#ceiling ?? Number(this.#log.nextSequence)
     while (this.#low < end && !this.#unresolved.has(this.#low)) this.#low++
-    return this.#low - 1n
+    return BigInt(this.#low - 1)
   }
 
   /** Records logged and not resolved yet. */
@@ -163,15 +168,16 @@ export class TransactionIntake {
 
   async #replayChunk(records: IntakeRecord[], options: ReplayOptions, summary: ReplaySummary): Promise<void> {
     const last = records[records.length - 1] as IntakeRecord
-    this.#ceiling = last.sequence + 1n
+    this.#ceiling = Number(last.sequence) + 1
     const entries = records.flatMap((record) => {
       const admission = recordAdmission(record)
       // A checksummed record this log never writes: nothing to re-admit (and nothing acknowledged).
       if (admission === undefined) return []
       const hash = transactionHash(admission.raw)
-      const key = bytesToHex(hash)
-      this.#track(key, record.sequence)
-      return [{ record, admission, hash, key }]
+      const key = plainHex(hash)
+      const sequence = Number(record.sequence)
+      this.#track(key, sequence)
+      return [{ record, admission, hash, key, sequence }]
     })
     const resolved = await Promise.all(entries.map((entry) => options.isResolved(entry.hash)))
     summary.records += records.length
@@ -192,7 +198,7 @@ export class TransactionIntake {
           : this.#mempool.add(raw)
         ).then(
           (pooled) => {
-            this.#link(pooled, entry.record.sequence)
+            this.#link(pooled, entry.sequence)
             summary.readmitted++
           },
           async (error: unknown) => {
@@ -200,12 +206,12 @@ export class TransactionIntake {
             if (error.refusal === 'alreadyKnown') {
               // A second record of a pooled transaction: it resolves with that admission.
               const pooled = this.#mempool.get(entry.hash)
-              if (pooled !== undefined) this.#link(pooled, entry.record.sequence)
+              if (pooled !== undefined) this.#link(pooled, entry.sequence)
               summary.duplicates++
               return
             }
             await options.onRefused({ record: entry.record, hash: entry.hash, error })
-            this.#resolveSequence(entry.key, entry.record.sequence)
+            this.#resolveSequence(entry.key, entry.sequence)
             summary.refused++
           },
         ),
@@ -214,40 +220,50 @@ export class TransactionIntake {
     await Promise.all(admissions)
   }
 
-  #track(key: Hex, sequence: bigint): void {
+  #track(key: string, sequence: number): void {
     const sequences = this.#sequencesByHash.get(key)
-    if (sequences === undefined) this.#sequencesByHash.set(key, [sequence])
+    if (sequences === undefined) this.#sequencesByHash.set(key, sequence)
+    else if (typeof sequences === 'number') this.#sequencesByHash.set(key, [sequences, sequence])
     else sequences.push(sequence)
     this.#unresolved.add(sequence)
   }
 
   /** Ties a tracked record to the admission whose drop resolves it. */
-  #link(pooled: PoolTransaction, sequence: bigint): void {
+  #link(pooled: PoolTransaction, sequence: number): void {
     if (this.#droppedBeforeLinked.has(pooled)) {
-      this.#resolveSequence(pooled.hashHex, sequence)
+      this.#resolveSequence(pooled.hashKey, sequence)
       return
     }
     const sequences = this.#sequencesByAdmission.get(pooled)
-    if (sequences === undefined) this.#sequencesByAdmission.set(pooled, [sequence])
+    if (sequences === undefined) this.#sequencesByAdmission.set(pooled, sequence)
+    else if (typeof sequences === 'number') this.#sequencesByAdmission.set(pooled, [sequences, sequence])
     else sequences.push(sequence)
   }
 
-  #resolveKey(key: Hex): void {
+  #resolveKey(key: string): void {
     const sequences = this.#sequencesByHash.get(key)
     if (sequences === undefined) return
     this.#sequencesByHash.delete(key)
-    for (const sequence of sequences) this.#unresolved.delete(sequence)
+    if (typeof sequences === 'number') this.#unresolved.delete(sequences)
+    else for (const sequence of sequences) this.#unresolved.delete(sequence)
   }
 
-  #resolveSequence(key: Hex, sequence: bigint): void {
+  #resolveSequence(key: string, sequence: number): void {
     this.#unresolved.delete(sequence)
     const sequences = this.#sequencesByHash.get(key)
     if (sequences === undefined) return
+    if (typeof sequences === 'number') {
+      if (sequences === sequence) this.#sequencesByHash.delete(key)
+      return
+    }
     const left = sequences.filter((s) => s !== sequence)
     if (left.length === 0) this.#sequencesByHash.delete(key)
-    else this.#sequencesByHash.set(key, left)
+    else this.#sequencesByHash.set(key, left.length === 1 ? (left[0] as number) : left)
   }
 }
+
+/** One record's sequence (the common case), or those of a transaction logged more than once. */
+type Sequences = number | number[]
 
 /** A synchronous re-admission as a promise, so that both replay paths settle alike. */
 function readmitted(admit: () => PoolTransaction): Promise<PoolTransaction> {

@@ -1,11 +1,25 @@
 import { Counter, Gauge, type Registry } from 'prom-client'
+import type { HeadAccounts } from './headAccounts.ts'
 import type { Mempool } from './mempool.ts'
 
 /**
  * Registers the mempool's gauges on `registry`, read from `mempool.stats()` at each scrape (no work
  * on the admission path): sizes, and the running totals of admissions, refusals and drops by reason.
  */
-export function registerMempoolMetrics(registry: Registry, mempool: Mempool): void {
+export function registerMempoolMetrics(registry: Registry, mempool: Mempool, accounts?: HeadAccounts): void {
+  if (accounts !== undefined) {
+    new Counter({
+      name: 'sluice_mempool_account_reads_total',
+      help: 'Account reads of admissions since start, by source (cache: the head accounts kept in memory; state: the trie and LevelDB)',
+      labelNames: ['source'],
+      registers: [registry],
+      collect() {
+        this.reset()
+        this.inc({ source: 'cache' }, accounts.hits)
+        this.inc({ source: 'state' }, accounts.misses)
+      },
+    })
+  }
   new Gauge({
     name: 'sluice_mempool_transactions',
     help: 'Transactions in the mempool, by state (ready: executable now; queued: waiting for a lower nonce)',
