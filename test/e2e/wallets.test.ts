@@ -87,6 +87,10 @@ describe('wallet libraries, unmodified', () => {
     await ws.on({ address: MESSAGE_PASSER_ADDRESS, topics: [bytesToHex(MESSAGE_PASSED_TOPIC)] }, (log) =>
       logs.push(log),
     )
+    // ethers' `on` resolves once eth_subscribe is sent, not answered (the socket may not even be
+    // open yet), and a pending-transaction subscription only sees what arrives after it: a first
+    // new head proves the socket and the subscriptions sent before it are live.
+    await waitFor('a first new head over WebSocket', () => blocks.length > 0, { timeoutMs: 20_000 })
     const http = new JsonRpcProvider(sequencer.rpcUrl, Number(l1.config.chainId), {
       staticNetwork: true,
       cacheTimeout: -1,
