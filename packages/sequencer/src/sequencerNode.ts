@@ -305,6 +305,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
       l1HasBlobs,
     })
     batcher.load()
+    closers.push(() => batcher.close())
     const proposer = new Proposer({
       chain,
       config,

@@ -1,25 +1,21 @@
 import { sequencerInboxAbi } from '@sluice/contracts'
 import {
-  BatchBuilder,
   BatchEncodeError,
   type BatchOp,
   BYTES_PER_BLOB,
   blobBatchHash,
   bytesToBigint,
   bytesToHex,
-  type DecodedBatch,
-  decodeBatch,
-  decodeBlobBatch,
   decodeRlp,
   encodeBlobs,
   encodeRlp,
-  encodeTransaction,
   equalBytes,
   hexToBytes,
   keccak256,
   kzg,
   kzgCommitmentToVersionedHash,
   MAX_BLOBS_PER_BATCH,
+  MAX_BLOCKS_PER_BATCH,
   type RollupConfig,
   SluiceError,
 } from '@sluice/core'
@@ -43,6 +39,9 @@ import {
   type DataAvailabilityMode,
   type L1DataPrices,
 } from './dataAvailability.ts'
+import { BatchEncoder, BatchSelfCheckError, type EncodingBatch } from './encoder.ts'
+
+export { BatchSelfCheckError } from './encoder.ts'
 
 /**
  * A batch the batcher decided to post, written to the database **before** it is sent: after a crash
@@ -79,14 +78,6 @@ export class BatchConflictError extends SluiceError {
         'Another batch (a forced inclusion) took this index. The unsafe blocks from this batch on must be rebuilt on top of what L1 derived.',
       severity: 'reset',
     })
-  }
-}
-
-/** A posted batch, decoded back with the core, does not give the blocks it was built from. */
-export class BatchSelfCheckError extends SluiceError {
-  override name = 'BatchSelfCheckError'
-  constructor(details: string) {
-    super('a batch built by this sequencer does not decode back to its blocks', { details, severity: 'critical' })
   }
 }
 
@@ -145,9 +136,13 @@ export class Batcher {
   /**
    * The batch being filled from `nextBlock` on, kept across ticks so that each new block is encoded
    * once: refilling from scratch every tick until the batch was full or old enough encoded each block
-   * ~4 times (a 2 s batch age at a 250 ms tick) on the main thread.
+   * ~4 times (a 2 s batch age at a 250 ms tick).
    */
-  private filling: (FilledBatch & { firstBlock: bigint; previousHash: Uint8Array; next: bigint }) | undefined
+  private filling: Filling | undefined
+  /** Encoding and self-check of batches, on a worker thread. */
+  private readonly encoder = new BatchEncoder()
+  /** Moves when the unsafe chain is rebuilt: a batch filled from the old chain meanwhile is not posted. */
+  private chainEpoch = 0
   private readonly metrics: {
     batches: Counter<'outcome'>
     posted: Counter<'da'>
@@ -158,6 +153,7 @@ export class Batcher {
     gas: Counter
     blobGas: Counter
     inFlight: Gauge
+    blocksEncoded: Counter
     bytesPerTx: Gauge
     blobFill: Gauge
   }
@@ -193,6 +189,11 @@ export class Batcher {
         registers,
       }),
       inFlight: new Gauge({ name: 'sluice_batcher_in_flight', help: 'Batches sent and not yet confirmed', registers }),
+      blocksEncoded: new Counter({
+        name: 'sluice_batcher_blocks_encoded_total',
+        help: 'Blocks offered to a batch encoder (a block that did not fit is offered again to the next batch)',
+        registers,
+      }),
       bytesPerTx: new Gauge({
         name: 'sluice_batcher_bytes_per_tx',
         help: 'Bytes per slot of the last batch',
@@ -217,6 +218,11 @@ export class Batcher {
 
   private get maxBlobs(): number {
     return this.options.maxBlobs ?? MAX_BLOBS_PER_BATCH
+  }
+
+  /** Stops the encoder's worker. */
+  async close(): Promise<void> {
+    await this.encoder.close()
   }
 
   /** Set when the batcher stopped itself; the node reports it on /health. */
@@ -303,6 +309,8 @@ export class Batcher {
     this.nextBlock = chain.head('safe').header.number + 1n
     this.firstUnbatchedSeenAt = undefined
     this.halted = undefined
+    this.chainEpoch++
+    this.dropFilling()
     await chain.store.batch([
       ...dropped.flatMap((intent) => [
         { type: 'del' as const, key: chain.metaKey(`${META_INTENT}${intent.expectedIndex}`) },
@@ -324,6 +332,8 @@ export class Batcher {
       await this.reconcile()
       await this.maybePost()
     } catch (error) {
+      // The batch being filled may have lost blocks or its worker: the next round fills it afresh.
+      this.dropFilling()
       if (error instanceof SluiceError && (error.severity === 'critical' || error.severity === 'reset')) {
         this.halted = error
         this.options.logger.error({ err: error }, 'batcher halted')
@@ -436,38 +446,48 @@ export class Batcher {
         return
       }
       this.firstUnbatchedSeenAt ??= Date.now()
+      const epoch = this.chainEpoch
       const previous = chain.blockByNumber(this.nextBlock - 1n) as StoredBlock
       const blobsPossible = this.mode !== 'calldata' && this.options.l1HasBlobs !== false
-      let built = this.fillIncrementally(blobsPossible ? 'blobs' : 'calldata', previous, head)
+      let built = await this.fillIncrementally(blobsPossible ? 'blobs' : 'calldata', previous, head)
       const age = Date.now() - this.firstUnbatchedSeenAt
-      const { builder } = built
-      const empty = builder.slotCount === 0 && builder.delayedCountAfter === previous.header.delayedCountAfter
+      const empty = built.slotCount === 0 && built.delayedCountAfter === previous.header.delayedCountAfter
       const maxAge = empty ? (this.options.maxEmptyBatchAgeMs ?? 60_000) : (this.options.maxBatchAgeMs ?? 2_000)
       if (!built.full && age < maxAge) return
       if (this.mode === 'auto' && blobsPossible) {
         const da = chooseDataAvailability({
           mode: 'auto',
           prices: await this.l1Prices(),
-          bytes: builder.size,
-          blobCount: builder.blobCount,
+          bytes: built.size,
+          blobCount: built.blobCount,
           previous: this.lastChoice,
         })
         this.lastChoice = da
         // Calldata carries fewer bytes: refill with the calldata encoder (the rest waits for the next
         // batch). A block too large for any calldata batch goes in blobs whatever the price.
-        if (da === 'calldata') built = this.fillCalldataOr(built, previous, head)
+        if (da === 'calldata') built = await this.fillCalldataOr(built, previous, head)
       } else {
-        this.lastChoice = built.builder.da
+        this.lastChoice = built.da
       }
-      await this.post(built, previous)
+      // The unsafe chain was rebuilt while this batch was filled: the next round fills one from the new chain.
+      if (epoch !== this.chainEpoch) {
+        this.encoder.drop(built)
+        return
+      }
+      await this.post(built, previous, epoch)
     }
   }
 
-  /** Fills a batch from `nextBlock` on with the encoder of `da`; `full` when a block did not fit. */
-  private fill(da: DataAvailabilityKind, previous: StoredBlock, head: bigint): FilledBatch {
-    const filled = { builder: this.newBuilder(da, previous), blocks: [], full: false, next: this.nextBlock }
-    this.addBlocks(filled, head)
-    return filled
+  /** A new batch from `nextBlock` on with the encoder of `da`, filled up to `head`; `full` when a block did not fit. */
+  private async fill(da: DataAvailabilityKind, previous: StoredBlock, head: bigint): Promise<EncodingBatch> {
+    const batch = await this.newBatch(da, previous)
+    try {
+      await this.addBlocks(batch, this.nextBlock, head)
+    } catch (error) {
+      this.encoder.drop(batch)
+      throw error
+    }
+    return batch
   }
 
   /**
@@ -476,67 +496,73 @@ export class Batcher {
    * commits to its ancestors, so a rebuilt chain under it shows there). Only blocks sealed since
    * are encoded.
    */
-  private fillIncrementally(da: DataAvailabilityKind, previous: StoredBlock, head: bigint): FilledBatch {
+  private async fillIncrementally(
+    da: DataAvailabilityKind,
+    previous: StoredBlock,
+    head: bigint,
+  ): Promise<EncodingBatch> {
     const { chain } = this.options
     let filling = this.filling
-    const last = filling?.blocks[filling.blocks.length - 1]
+    const last = filling?.batch.blocks[filling.batch.blocks.length - 1]
     if (
       filling === undefined ||
-      filling.builder.da !== da ||
+      !this.encoder.holds(filling.batch) ||
+      filling.batch.da !== da ||
       filling.firstBlock !== this.nextBlock ||
       !equalBytes(filling.previousHash, previous.hash) ||
       (last !== undefined && !equalBytes(chain.blockByNumber(last.header.number)?.hash ?? new Uint8Array(0), last.hash))
     ) {
-      filling = {
-        builder: this.newBuilder(da, previous),
-        blocks: [],
-        full: false,
-        firstBlock: this.nextBlock,
-        previousHash: previous.hash,
-        next: this.nextBlock,
-      }
+      this.dropFilling()
+      filling = { batch: await this.newBatch(da, previous), firstBlock: this.nextBlock, previousHash: previous.hash }
       this.filling = filling
     }
-    this.addBlocks(filling, head)
-    return filling
+    await this.addBlocks(filling.batch, filling.firstBlock, head)
+    return filling.batch
   }
 
-  private newBuilder(da: DataAvailabilityKind, previous: StoredBlock): BatchBuilder {
+  private dropFilling(): void {
+    if (this.filling !== undefined) this.encoder.drop(this.filling.batch)
+    this.filling = undefined
+  }
+
+  private newBatch(da: DataAvailabilityKind, previous: StoredBlock): Promise<EncodingBatch> {
     const { config } = this.options
-    return new BatchBuilder({
+    return this.encoder.start({
+      da,
       chainId: config.chainId,
       prevDelayedCount: previous.header.delayedCountAfter,
-      ...(da === 'blobs' ? { da, maxBlobs: this.maxBlobs } : { maxBatchBytes: Number(config.maxBatchBytes) }),
+      ...(da === 'blobs' ? { maxBlobs: this.maxBlobs } : { maxBatchBytes: Number(config.maxBatchBytes) }),
     })
   }
 
   /**
-   * Adds blocks `filled.next`…`head` to `filled` until one does not fit (`full`). `next` moves with
-   * each block added, so a block the encoder refuses by throwing is met again, not the ones before it.
+   * Offers the blocks after those `batch` holds (it starts at `firstBlock`), up to `head`, to its
+   * encoder until one does not fit (`full`). A block the encoder refuses by throwing is met again
+   * at the next round, not the ones before it.
    */
-  private addBlocks(filled: FilledBatch & { next: bigint }, head: bigint): void {
+  private async addBlocks(batch: EncodingBatch, firstBlock: bigint, head: bigint): Promise<void> {
     const { chain } = this.options
-    while (!filled.full && filled.next <= head) {
-      const block = chain.blockByNumber(filled.next) as StoredBlock
-      const added = filled.builder.tryAdd({
-        timestamp: block.header.timestamp,
-        delayedCountAfter: block.header.delayedCountAfter,
-        transactions: block.transactions.filter((t) => !t.forced).map((t) => t.tx),
-      })
-      if (!added) {
-        filled.full = true
-        break
-      }
-      filled.blocks.push(block)
-      filled.next++
+    const from = firstBlock + BigInt(batch.blocks.length)
+    // One block more than a batch can hold at most: the one that finds it full.
+    const to = bigintMin(head, from + BigInt(MAX_BLOCKS_PER_BATCH - batch.blocks.length))
+    if (batch.full || from > to) return
+    const blocks: StoredBlock[] = []
+    for (let n = from; n <= to; n++) blocks.push(chain.blockByNumber(n) as StoredBlock)
+    const before = this.encoder.blocksEncoded
+    try {
+      await this.encoder.add(batch, blocks)
+    } finally {
+      this.metrics.blocksEncoded.inc(this.encoder.blocksEncoded - before)
     }
   }
 
-  private fillCalldataOr(blobs: FilledBatch, previous: StoredBlock, head: bigint): FilledBatch {
+  private async fillCalldataOr(blobs: EncodingBatch, previous: StoredBlock, head: bigint): Promise<EncodingBatch> {
     const last = blobs.blocks[blobs.blocks.length - 1]
     try {
-      const calldata = this.fill('calldata', previous, last === undefined ? head : last.header.number)
-      return { ...calldata, full: calldata.full || blobs.full }
+      const calldata = await this.fill('calldata', previous, last === undefined ? head : last.header.number)
+      calldata.full ||= blobs.full
+      this.dropFilling()
+      return calldata
     } catch (error) {
       if (!(error instanceof BatchEncodeError)) throw error
       this.options.logger.info({ block: Number(this.nextBlock) }, 'block too large for a calldata batch: posting blobs')
@@ -555,28 +581,37 @@ export class Batcher {
     return { baseFeePerGas: block.baseFeePerGas ?? 0n, blobBaseFee }
   }
 
-  /** Self-checks a filled batch, computes its blobs' KZG off the main thread, stores the intent, sends. */
-  private async post({ builder, blocks }: FilledBatch, previous: StoredBlock): Promise<void> {
-    const { chain, logger } = this.options
+  /**
+   * Finishes a filled batch with its self-check (both in the encoder's worker), computes its blobs'
+   * KZG off the main thread, stores the intent, sends.
+   */
+  private async post(batch: EncodingBatch, previous: StoredBlock, epoch: number): Promise<void> {
+    const { chain, logger, config } = this.options
     // The next batch starts afresh, whether this one is posted or fails on the way.
     this.filling = undefined
+    const { blocks, da } = batch
     const last = blocks.length === 0 ? previous.header.number : (blocks[blocks.length - 1] as StoredBlock).header.number
-    const bytes = builder.finish()
-    const da = builder.da
-    this.selfCheck(da, bytes, builder.slotCount, blocks, previous)
+    const bytes = await this.encoder.finish(batch, {
+      delayedBefore: previous.header.delayedCountAfter,
+      chainId: config.chainId,
+      prevTimestamp: previous.header.timestamp,
+      maxSequencerDrift: config.maxSequencerDrift,
+    })
     const expectedIndex =
       this.intents.length > 0
         ? (this.intents[this.intents.length - 1] as BatchIntent).expectedIndex + 1n
         : await this.inboxCount()
     const sidecars = da === 'blobs' ? await blobSidecars(bytes) : undefined
+    // Blocks of a chain rebuilt meanwhile are not posted (the next round batches the new chain).
+    if (epoch !== this.chainEpoch) return
     const intent: BatchIntent = {
       expectedIndex,
       firstBlock: this.nextBlock,
       lastBlock: last,
       da,
       bytes,
-      delayedCountAfter: builder.delayedCountAfter,
-      slotCount: builder.slotCount,
+      delayedCountAfter: batch.delayedCountAfter,
+      slotCount: batch.slotCount,
       versionedHashes: sidecars === undefined ? [] : [...sidecars.versionedHashes],
       txHash: undefined,
       sentAt: 0,
@@ -597,7 +632,7 @@ export class Batcher {
     ])
     this.nextBlock = last + 1n
     this.firstUnbatchedSeenAt = undefined
-    const slots = builder.slotCount
+    const slots = batch.slotCount
     const blobCount = intent.versionedHashes.length
     this.metrics.posted.inc({ da })
     this.metrics.bytes.inc(bytes.length)
@@ -627,52 +662,6 @@ export class Batcher {
       address: this.options.deployment.sequencerInbox,
       abi: sequencerInboxAbi,
       functionName: 'batchCount',
-    })
-  }
-
-  /** The batch decodes, with the core, to exactly the blocks and transactions it was built from. */
-  private selfCheck(
-    da: DataAvailabilityKind,
-    bytes: Uint8Array,
-    slotCount: number,
-    blocks: readonly StoredBlock[],
-    previous: StoredBlock,
-  ): void {
-    const { config } = this.options
-    const last = blocks[blocks.length - 1] as StoredBlock
-    const options = {
-      delayedBefore: previous.header.delayedCountAfter,
-      delayedCountAfter: last.header.delayedCountAfter,
-      chainId: config.chainId,
-      l1Timestamp: last.header.timestamp,
-      prevTimestamp: previous.header.timestamp,
-      maxSequencerDrift: config.maxSequencerDrift,
-    }
-    const decoded: DecodedBatch =
-      da === 'blobs' ? decodeBlobBatch(bytes, { ...options, slotCount }) : decodeBatch(bytes, options)
-    if (decoded.blocks.length !== blocks.length) {
-      throw new BatchSelfCheckError(`${blocks.length} blocks encoded, ${decoded.blocks.length} decoded`)
-    }
-    decoded.blocks.forEach((d, i) => {
-      const block = blocks[i] as StoredBlock
-      const slots = block.transactions.filter((t) => !t.forced)
-      if (d.delayedTo !== block.header.delayedCountAfter || d.slots.length !== slots.length) {
-        throw new BatchSelfCheckError(`block ${block.header.number}: delayed or slot count differs after decoding`)
-      }
-      // derivation adopts a posted batch as the blocks it encodes (PostedBatchAdoption): all of them
-      if (d.timestamp !== block.header.timestamp) {
-        throw new BatchSelfCheckError(`block ${block.header.number}: timestamp differs after decoding`)
-      }
-      d.slots.forEach((slot, j) => {
-        const original = slots[j]
-        // Its encoding equals the raw transaction the block holds (what its hash commits to): as strict
-        // as comparing hashes, without a keccak per transaction.
-        if (!slot.ok || original === undefined || !equalBytes(encodeTransaction(slot.tx), original.raw)) {
-          throw new BatchSelfCheckError(
-            `block ${block.header.number} slot ${j} does not decode to the transaction it encodes`,
-          )
-        }
-      })
     })
   }
 
@@ -779,7 +768,12 @@ export function appendBlobBatchGas(blobCount: number): bigint {
   return ((21_000n + 160_000n + 25_000n * BigInt(blobCount)) * 125n) / 100n
 }
 
-type FilledBatch = { builder: BatchBuilder; blocks: StoredBlock[]; full: boolean }
+/** The batch being filled across rounds: it starts at `firstBlock`, on the block whose hash is `previousHash`. */
+type Filling = { batch: EncodingBatch; firstBlock: bigint; previousHash: Uint8Array }
+
+function bigintMin(a: bigint, b: bigint): bigint {
+  return a < b ? a : b
+}
 
 /** The inbox's hash of an intent's batch (protocol.md §5.1 for calldata, §5.7.1 for blobs). */
 function intentBatchHash(intent: BatchIntent): Uint8Array {
