@@ -120,8 +120,9 @@ export class StateDb implements WorldState {
   /**
    * Reads the trie nodes on the paths to `addresses` that are not in memory yet, off the main thread
    * (the store's `getMany`), so the `getAccount`/`putAccount` of those addresses that follow do no
-   * synchronous I/O. Changes no value and no root, only what is resident until the next commit; call
-   * it after the previous block's `startCommit` (a commit releases what was read before it).
+   * synchronous I/O. Changes no value and no root, only what is resident: what it reads stays across
+   * commits until it changes (bounded, see `MerklePatriciaTrie.prefetch`), so one call can cover the
+   * accounts of several blocks committed one by one.
    */
   prefetch(addresses: readonly Uint8Array[]): Promise<void> {
     return this.accounts.prefetch(addresses)
