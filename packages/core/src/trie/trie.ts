@@ -89,6 +89,8 @@ export class MerklePatriciaTrie {
    */
   private loaded: LoadedNode[] = []
   readonly maxLoaded: number
+  /** `prefetch` reads the paths of at most this many keys: `maxLoaded / 4`. */
+  readonly prefetchLimit: number
   /** The batch of the last `startCommit` until it is written. */
   private readonly gate = new CommitGate()
   /** Secure trie: the paths (keccak256 of the key, as nibbles) of the keys used since the last commit. Never written to. */
@@ -99,6 +101,7 @@ export class MerklePatriciaTrie {
     this.secure = options.secure ?? false
     this.residentDepth = options.residentDepth ?? DEFAULT_RESIDENT_DEPTH
     this.maxLoaded = options.maxLoaded ?? MAX_LOADED
+    this.prefetchLimit = this.maxLoaded >> 2
     const root = options.root
     if (root === undefined || equalBytes(root, EMPTY_TRIE_ROOT)) {
       this.rootNode = null
@@ -121,6 +124,14 @@ export class MerklePatriciaTrie {
       residentDepth: this.residentDepth,
       maxLoaded: this.maxLoaded,
     })
+  }
+
+  /**
+   * The path in the trie for a user key: its nibbles, of keccak256(key) in a secure trie. For callers
+   * that use a key many times (`getAtPath`, `putAtPath`, `prefetchPaths`); not cached here.
+   */
+  keyPath(key: Uint8Array): Uint8Array {
+    return bytesToNibbles(this.secure ? keccak256(key) : key)
   }
 
   /** The path in the trie for a user key (hashed first in a secure trie). */
@@ -150,7 +161,11 @@ export class MerklePatriciaTrie {
 
   /** The value under `key`, or `undefined`. The bytes are shared with the trie: do not modify them. */
   get(key: Uint8Array): Uint8Array | undefined {
-    const path = this.path(key)
+    return this.getAtPath(this.path(key))
+  }
+
+  /** `get` by the key's path (`keyPath(key)`). */
+  getAtPath(path: Uint8Array): Uint8Array | undefined {
     let n = this.rootNode
     if (n !== null && n.kind === HASH) n = this.rootNode = this.load(n.hash as Uint8Array)
     let pos = 0
@@ -249,13 +264,23 @@ export class MerklePatriciaTrie {
    * are attached (a batch's blocks can be prefetched at once).
    * Writes may run while it waits (each read node is attached only where the same hash still is).
    */
-  async prefetch(keys: readonly Uint8Array[]): Promise<void> {
+  prefetch(keys: readonly Uint8Array[]): Promise<void> {
+    const count = Math.min(keys.length, this.prefetchLimit)
+    const paths: Uint8Array[] = new Array(count)
+    for (let k = 0; k < count; k++) paths[k] = this.path(keys[k] as Uint8Array)
+    return this.prefetchPaths(paths)
+  }
+
+  /**
+   * `prefetch` by the keys' paths (`keyPath(key)`), of the first `prefetchLimit` of them (a few
+   * nodes each, so that what it reads stays attached; the rest are read on demand).
+   */
+  async prefetchPaths(paths: readonly Uint8Array[]): Promise<void> {
     if (this.rootNode === null) return
     if (this.rootNode.kind === HASH) this.rootNode = this.load(this.rootNode.hash as Uint8Array)
-    // the paths of at most maxLoaded / 4 keys (the rest stay on demand): a few nodes each, so they stay
-    const count = Math.min(keys.length, this.maxLoaded >> 2)
+    const count = Math.min(paths.length, this.prefetchLimit)
     let cursors: Cursor[] = new Array(count)
-    for (let k = 0; k < count; k++) cursors[k] = { path: this.path(keys[k] as Uint8Array), node: this.rootNode, pos: 0 }
+    for (let k = 0; k < count; k++) cursors[k] = { path: paths[k] as Uint8Array, node: this.rootNode, pos: 0 }
     // each round reads one more level; the bound only guards against rounds undone by a release
     for (let round = 0; round < 130 && cursors.length > 0; round++) {
       const wanted: Wanted[] = []
@@ -306,18 +331,28 @@ export class MerklePatriciaTrie {
 
   /** Sets `key` to `value`. An empty value deletes the key (Ethereum's rule). */
   put(key: Uint8Array, value: Uint8Array): void {
+    this.putAtPath(this.path(key), value)
+  }
+
+  /** `put` by the key's path (`keyPath(key)`; the trie keeps parts of it: do not modify it after). */
+  putAtPath(path: Uint8Array, value: Uint8Array): void {
     if (value.length === 0) {
-      this.del(key)
+      this.delAtPath(path)
       return
     }
-    this.rootNode = this.insert(this.rootNode, this.path(key), 0, value.slice())
+    this.rootNode = this.insert(this.rootNode, path, 0, value.slice())
     this.smallRootHash = null
   }
 
   /** Deletes `key`; does nothing when it is absent. */
   del(key: Uint8Array): void {
+    this.delAtPath(this.path(key))
+  }
+
+  /** `del` by the key's path (`keyPath(key)`). */
+  delAtPath(path: Uint8Array): void {
     this.changed = false
-    const root = this.remove(this.rootNode, this.path(key), 0)
+    const root = this.remove(this.rootNode, path, 0)
     if (this.changed) {
       this.rootNode = root
       this.smallRootHash = null
