@@ -5,6 +5,7 @@ import { decodeRlp, encodeRlp } from '../rlp/index.ts'
 import { type Account, decodeAccount, emptyAccount, encodeAccount } from '../trie/account.ts'
 import { CommitGate } from '../trie/commitGate.ts'
 import { CommitInFlightError } from '../trie/errors.ts'
+import { alloc } from '../trie/node.ts'
 import { MerklePatriciaTrie } from '../trie/trie.ts'
 import type { WorldState } from './types.ts'
 
@@ -162,7 +163,8 @@ export class StateDb implements WorldState {
     const dirty = this.dirty
     if (dirty.length === 0) return
     for (const e of dirty) {
-      this.accounts.putAtPath(e.path, encodeAccount(e.account as Account))
+      // the leaf keeps the encoding itself, cut from the trie's slabs (no copy, no backing store of its own)
+      this.accounts.putAtPath(e.path, encodeAccount(e.account as Account, alloc))
       e.dirty = false
       e.stored = true
     }

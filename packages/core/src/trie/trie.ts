@@ -331,16 +331,19 @@ export class MerklePatriciaTrie {
 
   /** Sets `key` to `value`. An empty value deletes the key (Ethereum's rule). */
   put(key: Uint8Array, value: Uint8Array): void {
-    this.putAtPath(this.path(key), value)
+    this.putAtPath(this.path(key), value.slice())
   }
 
-  /** `put` by the key's path (`keyPath(key)`; the trie keeps parts of it: do not modify it after). */
+  /**
+   * `put` by the key's path (`keyPath(key)`). Unlike `put`, it keeps `value` itself, not a copy:
+   * modify neither `value` nor `path` afterwards.
+   */
   putAtPath(path: Uint8Array, value: Uint8Array): void {
     if (value.length === 0) {
       this.delAtPath(path)
       return
     }
-    this.rootNode = this.insert(this.rootNode, path, 0, value.slice())
+    this.rootNode = this.insert(this.rootNode, path, 0, value)
     this.smallRootHash = null
   }
 
