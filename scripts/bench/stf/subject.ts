@@ -242,6 +242,16 @@ function touchedAddresses(messages: readonly StfMessage[]): Uint8Array[] {
   return out
 }
 
+/** Block `b` (0-based) of the workload, applied on `state`. */
+function applyTransferBlock(state: StateDb, b: number, parentHash: Uint8Array, messages: StfMessage[]) {
+  const header = { parentHash, number: BigInt(b + 1), timestamp: BigInt(1_700_000_000 + b) }
+  return applyBlock(
+    state,
+    { ...header, delayedCountAfter: 0n, delayedAccumulator: new Uint8Array(32), messages },
+    config,
+  )
+}
+
 /**
  * The block loop as a node runs it: senders are recovered in the pool a block ahead; block b
  * executes while block b-1's batch is written (awaited before block b's commit is submitted); while
@@ -335,18 +345,7 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
       orderedTrieRoot(receipts)
       t5 = clock()
     } else {
-      const block = applyBlock(
-        state,
-        {
-          parentHash,
-          number: BigInt(b + 1),
-          timestamp: BigInt(1_700_000_000 + b),
-          delayedCountAfter: 0n,
-          delayedAccumulator: new Uint8Array(32),
-          messages,
-        },
-        config,
-      )
+      const block = applyTransferBlock(state, b, parentHash, messages)
       noops += raws.length - block.transactions.length
       parentHash = block.hash
       blockRoots.push(bytesToHex(block.header.stateRoot))
@@ -403,19 +402,7 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
   }
   profiler?.disconnect()
   await pool.close()
-  const result: SubjectResult = {
-    impl: 'ours',
-    rates,
-    txs: blocks.reduce((s, r) => s + r.length, 0),
-    root: bytesToHex(state.stateRoot()),
-    noops,
-    threads: options.threads,
-    blockRoots,
-    cpuUsPerTx: cpu,
-    threadCpuUsPerTx,
-    gc,
-    peakRssMiB: selfCpu().peakRssMiB,
-  }
+  const result = oursResult(state, blocks, options, { rates, noops, blockRoots, cpu, threadCpuUsPerTx, gc })
   if (phases) {
     // means, not medians: the thread CPU clock ticks in milliseconds, a few per block
     result.phases = Object.fromEntries(
@@ -495,18 +482,7 @@ async function runOursBatched(level: LevelStore, root0: Uint8Array, blocks: Uint
     if (first + k < blocks.length) next = recoverBatch(first + k)
     for (let i = 0; i < batch.length; i++) {
       const b = first + i
-      const block = applyBlock(
-        state,
-        {
-          parentHash,
-          number: BigInt(b + 1),
-          timestamp: BigInt(1_700_000_000 + b),
-          delayedCountAfter: 0n,
-          delayedAccumulator: new Uint8Array(32),
-          messages: batch[i] as StfMessage[],
-        },
-        config,
-      )
+      const block = applyTransferBlock(state, b, parentHash, batch[i] as StfMessage[])
       noops += (blocks[b] as Uint8Array[]).length - block.transactions.length
       parentHash = block.hash
       blockRoots.push(bytesToHex(block.header.stateRoot))
@@ -523,20 +499,28 @@ async function runOursBatched(level: LevelStore, root0: Uint8Array, blocks: Uint
   const txs = blocks.reduce((s, r) => s + r.length, 0)
   const threadCpuUsPerTx = threadCpuPerTx(threads0, threadCpuByName(process.pid), txs)
   await pool.close()
-  const result: SubjectResult = {
+  return oursResult(state, blocks, options, { rates, noops, blockRoots, cpu, threadCpuUsPerTx, gc })
+}
+
+/** Our side's result from what a run measured. */
+function oursResult(
+  state: StateDb,
+  blocks: Uint8Array[][],
+  options: OursOptions,
+  measured: Pick<SubjectResult, 'rates' | 'noops' | 'blockRoots' | 'threadCpuUsPerTx' | 'gc'> & {
+    cpu: { mainThread: number; process: number }
+  },
+): SubjectResult {
+  const { cpu, ...rest } = measured
+  return {
     impl: 'ours',
-    rates,
-    txs,
+    ...rest,
+    txs: blocks.reduce((s, r) => s + r.length, 0),
     root: bytesToHex(state.stateRoot()),
-    noops,
     threads: options.threads,
-    blockRoots,
     cpuUsPerTx: cpu,
-    threadCpuUsPerTx,
-    gc,
     peakRssMiB: selfCpu().peakRssMiB,
   }
-  return result
 }
 
 async function runEthereumjs(store: LevelStore, root0: Uint8Array, blocks: Uint8Array[][]): Promise<SubjectResult> {
