@@ -2,7 +2,7 @@
  * One side of the `stf.transfer` figure, run in its own process by figures/stf.ts (or by hand,
  * e.g. under `node --cpu-prof`):
  *   node scripts/bench/stf/subject.ts --impl ours|ethereumjs --accounts N --txs T [--run-txs P]
- *        [--block 1000] [--threads K]
+ *        [--block 1000] [--threads K] [--batch-blocks K]
  * --txs sizes the workload (cached per size), --run-txs runs only its first P transfers.
  * Ours pipelines by default: block n+1 executes while block n's batch is written, and its accounts
  * are prefetched meanwhile (--pipeline false / --prefetch false turn either off, for comparison).
@@ -205,6 +205,11 @@ type OursOptions = {
   heapProfile: string | undefined
   /** `--survivors true`: the heap profile keeps only objects that survived the scavenges (promoted ones). */
   survivorsOnly: boolean
+  /**
+   * `--batch-blocks K`: run as the verifier does — the accounts of K blocks prefetched at once, then
+   * each block executed and committed in turn (the next K blocks' senders recovered meanwhile).
+   */
+  batchBlocks: number
 }
 
 /** Per-thread CPU µs per transaction between two `threadCpuByName` samples. */
@@ -237,12 +242,23 @@ function touchedAddresses(messages: readonly StfMessage[]): Uint8Array[] {
   return out
 }
 
+/** Block `b` (0-based) of the workload, applied on `state`. */
+function applyTransferBlock(state: StateDb, b: number, parentHash: Uint8Array, messages: StfMessage[]) {
+  const header = { parentHash, number: BigInt(b + 1), timestamp: BigInt(1_700_000_000 + b) }
+  return applyBlock(
+    state,
+    { ...header, delayedCountAfter: 0n, delayedAccumulator: new Uint8Array(32), messages },
+    config,
+  )
+}
+
 /**
  * The block loop as a node runs it: senders are recovered in the pool a block ahead; block b
  * executes while block b-1's batch is written (awaited before block b's commit is submitted); while
  * block b's batch is written, block b+1 is decoded and its accounts prefetched off the main thread.
  */
 async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[][], options: OursOptions) {
+  if (options.batchBlocks > 1) return runOursBatched(level, root0, blocks, options)
   const { phases, pipeline, prefetch } = options
   const store = options.cached ? new CachedStore(level) : level
   const pool = createSenderPool({ threads: options.threads })
@@ -329,18 +345,7 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
       orderedTrieRoot(receipts)
       t5 = clock()
     } else {
-      const block = applyBlock(
-        state,
-        {
-          parentHash,
-          number: BigInt(b + 1),
-          timestamp: BigInt(1_700_000_000 + b),
-          delayedCountAfter: 0n,
-          delayedAccumulator: new Uint8Array(32),
-          messages,
-        },
-        config,
-      )
+      const block = applyTransferBlock(state, b, parentHash, messages)
       noops += raws.length - block.transactions.length
       parentHash = block.hash
       blockRoots.push(bytesToHex(block.header.stateRoot))
@@ -397,19 +402,7 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
   }
   profiler?.disconnect()
   await pool.close()
-  const result: SubjectResult = {
-    impl: 'ours',
-    rates,
-    txs: blocks.reduce((s, r) => s + r.length, 0),
-    root: bytesToHex(state.stateRoot()),
-    noops,
-    threads: options.threads,
-    blockRoots,
-    cpuUsPerTx: cpu,
-    threadCpuUsPerTx,
-    gc,
-    peakRssMiB: selfCpu().peakRssMiB,
-  }
+  const result = oursResult(state, blocks, options, { rates, noops, blockRoots, cpu, threadCpuUsPerTx, gc })
   if (phases) {
     // means, not medians: the thread CPU clock ticks in milliseconds, a few per block
     result.phases = Object.fromEntries(
@@ -461,6 +454,73 @@ function nativeEcrecover(msgHash: Uint8Array, v: bigint, r: Uint8Array, s: Uint8
   sig.set(r, 32 - r.length)
   sig.set(s, 64 - s.length)
   return secp.ecdsaRecover(sig, Number(recid), msgHash, false).subarray(1)
+}
+
+/** `--batch-blocks K`: the verifier's loop (see `OursOptions.batchBlocks`); no phases or profiles. */
+async function runOursBatched(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[][], options: OursOptions) {
+  const k = options.batchBlocks
+  const pool = createSenderPool({ threads: options.threads })
+  await pool.recover([blocks[0]?.[0] as Uint8Array], CHAIN_ID) // workers loaded before timing
+  const state = new StateDb(level, root0)
+  const recoverBatch = (from: number) =>
+    Promise.all(blocks.slice(from, from + k).map((raws) => pool.recover(raws, CHAIN_ID)))
+  const rates: number[] = []
+  const blockRoots: string[] = []
+  let noops = 0
+  let parentHash: Uint8Array = new Uint8Array(32)
+  let written: Promise<void> = Promise.resolve()
+  const threads0 = threadCpuByName(process.pid)
+  const gcProfiler = new GCProfiler()
+  gcProfiler.start()
+  const cpu0 = { thread: process.threadCpuUsage(), process: process.cpuUsage() }
+  let t = performance.now()
+  let next = recoverBatch(0)
+  for (let first = 0; first < blocks.length; first += k) {
+    const senders = await next
+    const batch = senders.map((s, i) => decodeBlock(blocks[first + i] as Uint8Array[], s))
+    if (options.prefetch) await state.prefetch(batch.flatMap(touchedAddresses))
+    if (first + k < blocks.length) next = recoverBatch(first + k)
+    for (let i = 0; i < batch.length; i++) {
+      const b = first + i
+      const block = applyTransferBlock(state, b, parentHash, batch[i] as StfMessage[])
+      noops += (blocks[b] as Uint8Array[]).length - block.transactions.length
+      parentHash = block.hash
+      blockRoots.push(bytesToHex(block.header.stateRoot))
+      await written
+      written = state.startCommit().written
+      const now = performance.now()
+      rates.push(((blocks[b] as Uint8Array[]).length * 1000) / (now - t))
+      t = now
+    }
+  }
+  await written
+  const cpu = cpuSince(cpu0, blocks)
+  const gc = summariseGc((gcProfiler.stop()?.statistics ?? []) as GcStatistic[])
+  const txs = blocks.reduce((s, r) => s + r.length, 0)
+  const threadCpuUsPerTx = threadCpuPerTx(threads0, threadCpuByName(process.pid), txs)
+  await pool.close()
+  return oursResult(state, blocks, options, { rates, noops, blockRoots, cpu, threadCpuUsPerTx, gc })
+}
+
+/** Our side's result from what a run measured. */
+function oursResult(
+  state: StateDb,
+  blocks: Uint8Array[][],
+  options: OursOptions,
+  measured: Pick<SubjectResult, 'rates' | 'noops' | 'blockRoots' | 'threadCpuUsPerTx' | 'gc'> & {
+    cpu: { mainThread: number; process: number }
+  },
+): SubjectResult {
+  const { cpu, ...rest } = measured
+  return {
+    impl: 'ours',
+    ...rest,
+    txs: blocks.reduce((s, r) => s + r.length, 0),
+    root: bytesToHex(state.stateRoot()),
+    threads: options.threads,
+    cpuUsPerTx: cpu,
+    peakRssMiB: selfCpu().peakRssMiB,
+  }
 }
 
 async function runEthereumjs(store: LevelStore, root0: Uint8Array, blocks: Uint8Array[][]): Promise<SubjectResult> {
@@ -558,6 +618,7 @@ async function main(): Promise<void> {
             profile: args.profile,
             heapProfile: args['heap-profile'],
             survivorsOnly: args.survivors === 'true',
+            batchBlocks: Number(args['batch-blocks'] ?? 1),
           })
         : await runEthereumjs(store, root0, blocks)
     await store.close()

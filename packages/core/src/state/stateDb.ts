@@ -1,19 +1,48 @@
 import { Buffer } from 'node:buffer'
-import { bigintToBytes, bytesToBigint, padLeft } from '../bytes/index.ts'
+import { bigintToBytes, bytesToBigint, equalBytes, padLeft } from '../bytes/index.ts'
 import type { BatchOp, KeyValueStore } from '../db/store.ts'
 import { decodeRlp, encodeRlp } from '../rlp/index.ts'
 import { type Account, decodeAccount, emptyAccount, encodeAccount } from '../trie/account.ts'
 import { CommitGate } from '../trie/commitGate.ts'
 import { CommitInFlightError } from '../trie/errors.ts'
+import { alloc } from '../trie/node.ts'
 import { MerklePatriciaTrie } from '../trie/trie.ts'
 import type { WorldState } from './types.ts'
 
 /** Defined with the trie, whose `startCommit` throws it too. */
 export { CommitInFlightError }
 
-type Entry = { address: Uint8Array; account: Account }
+/** An account the current block read, wrote or prefetched, with its trie path computed once. */
+type Entry = {
+  /** A copy of the address (a caller may reuse its buffer). */
+  address: Uint8Array
+  /** `keyPath(address)` in the account trie. */
+  path: Uint8Array
+  /** Undefined until read or written (an entry made by `prefetch`). */
+  account: Account | undefined
+  /** The trie holds this account (it was read there, or a flush wrote it). */
+  stored: boolean
+  /** Written since the last flush. */
+  dirty: boolean
+  /** The next entry whose address has the same `addressSlot`. */
+  next: Entry | undefined
+}
+
+/** Past this many entries the cache is flushed and emptied (views that are never committed). */
+const MAX_ENTRIES = 100_000
 
 const ZERO_WORD = new Uint8Array(32)
+
+/** A small-integer key for an address in a Map: its last 30 bits (addresses are hashes; collisions chain). */
+function addressSlot(address: Uint8Array): number {
+  const n = address.length
+  return (
+    (((address[n - 4] ?? 0) & 0x3f) << 24) |
+    ((address[n - 3] ?? 0) << 16) |
+    ((address[n - 2] ?? 0) << 8) |
+    (address[n - 1] ?? 0)
+  )
+}
 
 /** A string key for a 20-byte address in Maps (latin1: one char per byte, no allocation of hex). */
 function addressKey(address: Uint8Array): string {
@@ -32,7 +61,15 @@ function addressKey(address: Uint8Array): string {
 export class StateDb implements WorldState {
   readonly store: KeyValueStore
   private readonly accounts: MerklePatriciaTrie
-  private readonly pending = new Map<string, Entry>()
+  /**
+   * The accounts of the current block by `addressSlot`: decoded once, written to the trie once per
+   * root (`flush`), and the address hashed into its trie path once. Emptied by a commit, except the
+   * entries a `prefetch` made for blocks still to come.
+   */
+  private entries = new Map<number, Entry>()
+  private entryCount = 0
+  /** Entries written since the last flush. */
+  private dirty: Entry[] = []
   private readonly storageTries = new Map<string, MerklePatriciaTrie>()
   /** The batch of the last `startCommit` until it is written (stays shut when it failed). */
   private readonly gate = new CommitGate()
@@ -47,20 +84,54 @@ export class StateDb implements WorldState {
     return new StateDb(this.store, root)
   }
 
+  /** The entry of `address`, made (path computed, nothing read) when there is none. */
+  private entry(address: Uint8Array): Entry {
+    const slot = addressSlot(address)
+    const first = this.entries.get(slot)
+    for (let e = first; e !== undefined; e = e.next) if (equalBytes(e.address, address)) return e
+    if (this.entryCount >= MAX_ENTRIES) return this.evictAndEnter(address)
+    const path = this.accounts.keyPath(address)
+    const e: Entry = { address: address.slice(), path, account: undefined, stored: false, dirty: false, next: first }
+    this.entries.set(slot, e)
+    this.entryCount++
+    return e
+  }
+
+  private evictAndEnter(address: Uint8Array): Entry {
+    this.flush()
+    this.entries = new Map()
+    this.entryCount = 0
+    return this.entry(address)
+  }
+
+  /** The entry of `address` with its account read. */
+  private read(address: Uint8Array): Entry {
+    const e = this.entry(address)
+    if (e.account === undefined) {
+      const encoded = this.accounts.getAtPath(e.path)
+      e.stored = encoded !== undefined
+      e.account = encoded === undefined ? emptyAccount() : decodeAccount(encoded)
+    }
+    return e
+  }
+
   getAccount(address: Uint8Array): Account {
-    const entry = this.pending.get(addressKey(address))
-    if (entry !== undefined) return entry.account
-    const encoded = this.accounts.get(address)
-    return encoded === undefined ? emptyAccount() : decodeAccount(encoded)
+    return this.read(address).account as Account
   }
 
   /** True when the account exists in the trie or has been written. */
   hasAccount(address: Uint8Array): boolean {
-    return this.pending.has(addressKey(address)) || this.accounts.get(address) !== undefined
+    const e = this.read(address)
+    return e.stored || e.dirty
   }
 
   putAccount(address: Uint8Array, account: Account): void {
-    this.pending.set(addressKey(address), { address, account })
+    const e = this.entry(address)
+    e.account = account
+    if (!e.dirty) {
+      e.dirty = true
+      this.dirty.push(e)
+    }
   }
 
   private storageTrie(address: Uint8Array): MerklePatriciaTrie {
@@ -89,8 +160,35 @@ export class StateDb implements WorldState {
   }
 
   private flush(): void {
-    for (const { address, account } of this.pending.values()) this.accounts.put(address, encodeAccount(account))
-    this.pending.clear()
+    const dirty = this.dirty
+    if (dirty.length === 0) return
+    for (const e of dirty) {
+      // the leaf keeps the encoding itself, cut from the trie's slabs (no copy, no backing store of its own)
+      this.accounts.putAtPath(e.path, encodeAccount(e.account as Account, alloc))
+      e.dirty = false
+      e.stored = true
+    }
+    this.dirty = []
+  }
+
+  /** After a commit: keeps only the entries a `prefetch` made and nothing has used yet. */
+  private forgetUsedEntries(): void {
+    const kept = new Map<number, Entry>()
+    let count = 0
+    for (const first of this.entries.values()) {
+      for (let e: Entry | undefined = first; e !== undefined; ) {
+        const next: Entry | undefined = e.next
+        if (e.account === undefined) {
+          const slot = addressSlot(e.address)
+          e.next = kept.get(slot)
+          kept.set(slot, e)
+          count++
+        }
+        e = next
+      }
+    }
+    this.entries = kept
+    this.entryCount = count
   }
 
   stateRoot(): Uint8Array {
@@ -112,6 +210,7 @@ export class StateDb implements WorldState {
   /** Every node written since the last commit, for a batch the caller assembles. */
   collectCommitOps(ops: BatchOp[] = []): BatchOp[] {
     this.flush()
+    this.forgetUsedEntries()
     for (const trie of this.storageTries.values()) trie.collectCommitOps(ops)
     this.accounts.collectCommitOps(ops)
     return ops
@@ -120,11 +219,15 @@ export class StateDb implements WorldState {
   /**
    * Reads the trie nodes on the paths to `addresses` that are not in memory yet, off the main thread
    * (the store's `getMany`), so the `getAccount`/`putAccount` of those addresses that follow do no
-   * synchronous I/O. Changes no value and no root, only what is resident until the next commit; call
-   * it after the previous block's `startCommit` (a commit releases what was read before it).
+   * synchronous I/O. Changes no value and no root, only what is resident: what it reads stays across
+   * commits until it changes (bounded, see `MerklePatriciaTrie.prefetch`), so one call can cover the
+   * accounts of several blocks committed one by one.
    */
   prefetch(addresses: readonly Uint8Array[]): Promise<void> {
-    return this.accounts.prefetch(addresses)
+    const count = Math.min(addresses.length, this.accounts.prefetchLimit)
+    const paths: Uint8Array[] = new Array(count)
+    for (let k = 0; k < count; k++) paths[k] = this.entry(addresses[k] as Uint8Array).path
+    return this.accounts.prefetchPaths(paths)
   }
 
   /**

@@ -99,8 +99,14 @@ function writeShortItem(out: Uint8Array, pos: number, b: Uint8Array): number {
   return pos + b.length
 }
 
-/** `rlp([nonce, balance, storageRoot, codeHash])`, written into one buffer. */
-export function encodeAccount(account: Account): Uint8Array {
+/**
+ * `rlp([nonce, balance, storageRoot, codeHash])`, written into one buffer from `allocate` (default a
+ * fresh array; the state passes the trie's slab allocator for the leaves it writes).
+ */
+export function encodeAccount(
+  account: Account,
+  allocate: (length: number) => Uint8Array = (length) => new Uint8Array(length),
+): Uint8Array {
   if (account.storageRoot.length !== 32) throw new InvalidAccountError('storageRoot is not 32 bytes')
   if (account.codeHash.length !== 32) throw new InvalidAccountError('codeHash is not 32 bytes')
   const { nonce, balance } = account
@@ -111,7 +117,7 @@ export function encodeAccount(account: Account): Uint8Array {
     const balanceLength = uintLength(balance)
     const balanceItem = balanceLength === 1 && (limbs[0] as number) < 0x80 ? 1 : 1 + balanceLength
     const payload = nonceItem + balanceItem + 66
-    const out = new Uint8Array(2 + payload)
+    const out = allocate(2 + payload)
     out[0] = 0xf8
     out[1] = payload
     // the balance's limbs are the ones measured last: write it first, then measure the nonce again

@@ -59,24 +59,31 @@ export function writeCompactRange(
   for (let i = 1; i < n; i++, p += 2) out[offset + i] = ((nibbles[p] as number) << 4) | (nibbles[p + 1] as number)
 }
 
-/** Decodes hex-prefix bytes; `undefined` when the flag nibble is not 0–3 or padding is non-zero. */
-export function compactDecode(bytes: Uint8Array): { path: Uint8Array; leaf: boolean } | undefined {
-  if (bytes.length === 0) return undefined
-  const first = bytes[0] as number
+/** True when the hex-prefix bytes at `start` have the leaf flag (flag nibble 2 or 3). */
+export function compactIsLeaf(bytes: Uint8Array, start: number): boolean {
+  return (bytes[start] as number) >> 4 >= 2
+}
+
+/**
+ * The nibble path of the hex-prefix bytes `bytes[start..end]` (no view of the range, no result
+ * object; `compactIsLeaf` gives the flag); `undefined` when the flag nibble is not 0–3 or padding is non-zero.
+ */
+export function compactDecodeRange(bytes: Uint8Array, start: number, end: number): Uint8Array | undefined {
+  if (end <= start) return undefined
+  const first = bytes[start] as number
   const flag = first >> 4
   if (flag > 3) return undefined
   const odd = flag & 1
   if (!odd && (first & 15) !== 0) return undefined
-  const len = (bytes.length - 1) * 2 + odd
-  const path = new Uint8Array(len)
+  const path = new Uint8Array((end - start - 1) * 2 + odd)
   let p = 0
   if (odd) path[p++] = first & 15
-  for (let i = 1; i < bytes.length; i++) {
+  for (let i = start + 1; i < end; i++) {
     const b = bytes[i] as number
     path[p++] = b >> 4
     path[p++] = b & 15
   }
-  return { path, leaf: flag >= 2 }
+  return path
 }
 
 /** Length of the common prefix of `a` and `b[offset..]`. */

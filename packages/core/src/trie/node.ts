@@ -1,5 +1,5 @@
 import { keccak256 } from '../crypto/keccak.ts'
-import { compactDecode, compactLength, writeCompact } from './nibbles.ts'
+import { compactDecodeRange, compactIsLeaf, compactLength, writeCompact } from './nibbles.ts'
 
 /** Node kinds. A `HASH` node is a not-yet-loaded reference to a stored node (only its hash is known). */
 export const BRANCH = 0
@@ -213,7 +213,8 @@ const SLAB_SIZE = 64 * 1024
 let slab = new Uint8Array(SLAB_SIZE)
 let slabPos = 0
 
-function alloc(length: number): Uint8Array {
+/** A new byte array of `length`, cut from the shared slab when it is 32 to 16,384 bytes long. */
+export function alloc(length: number): Uint8Array {
   if (length < 32) return new Uint8Array(length)
   if (length > SLAB_SIZE >> 2) return new Uint8Array(length)
   if (slabPos + length > SLAB_SIZE) {
@@ -438,18 +439,19 @@ export function decodeNode(d: Uint8Array, hash: Uint8Array | null): TrieNode {
   } else if (count === 2) {
     readHeader(d, pos, listEnd)
     if (hIsList) throw new NodeDecodeError('node path is a list')
-    const decoded = compactDecode(d.subarray(hStart, hEnd))
-    if (decoded === undefined) throw new NodeDecodeError('bad hex-prefix path')
+    const path = compactDecodeRange(d, hStart, hEnd)
+    if (path === undefined) throw new NodeDecodeError('bad hex-prefix path')
+    const leaf = compactIsLeaf(d, hStart)
     pos = hEnd
     readHeader(d, pos, listEnd)
-    if (decoded.leaf) {
+    if (leaf) {
       if (hIsList) throw new NodeDecodeError('leaf value is a list')
-      n = newLeaf(decoded.path, d.subarray(hStart, hEnd))
+      n = newLeaf(path, d.subarray(hStart, hEnd))
     } else {
-      if (decoded.path.length === 0) throw new NodeDecodeError('extension with an empty path')
+      if (path.length === 0) throw new NodeDecodeError('extension with an empty path')
       const child = decodeRef(d, pos)
       if (child === null) throw new NodeDecodeError('extension without a child')
-      n = newExtension(decoded.path, child)
+      n = newExtension(path, child)
     }
   } else {
     throw new NodeDecodeError(`a node has 2 or 17 items, not ${count}`)

@@ -38,16 +38,18 @@ export type TrieOptions = {
    * when needed. Default 4: at most 1+16+256+4,096+65,536 branches (~100 MB) whatever the state size.
    */
   residentDepth?: number | undefined
+  /**
+   * At most this many nodes read by `get`/`prefetch` below the resident depth stay attached, across
+   * commits; past it the older half goes back to hash references. Default `MAX_LOADED` (~30 MB).
+   */
+  maxLoaded?: number | undefined
 }
 
 /** Default `residentDepth`. */
 export const DEFAULT_RESIDENT_DEPTH = 4
 
-/** At most this many nodes read by `get`/`prefetch` stay attached between commits (~30 MB). */
-const MAX_LOADED = 100_000
-
-/** `prefetch` reads the paths of at most this many keys (the rest stay on demand). */
-const MAX_PREFETCH = MAX_LOADED >> 3
+/** Default `maxLoaded`: at most this many nodes read by `get`/`prefetch` stay attached (~30 MB). */
+export const MAX_LOADED = 100_000
 
 type LoadedNode = { parent: TrieNode; index: number; node: TrieNode }
 /** A node `prefetch` reads: the hash reference at `parent`'s child `index` (-1: an extension's child), at depth `pos`. */
@@ -81,10 +83,14 @@ export class MerklePatriciaTrie {
   private changed = false
   /**
    * Leaves and deep inner nodes that `get` or `prefetch` attached to the tree (parent, child index
-   * or -1 for an extension's child, node). They go back to hash references at the next commit, or
-   * when there are more than `MAX_LOADED` of them, so memory stays bounded.
+   * or -1 for an extension's child, node), oldest first. A commit keeps the ones still clean and in
+   * place: a batch's read-ahead serves all its blocks, not only the first (the verifier commits
+   * every block). Past `maxLoaded` the older half goes back to hash references, so memory stays bounded.
    */
   private loaded: LoadedNode[] = []
+  readonly maxLoaded: number
+  /** `prefetch` reads the paths of at most this many keys: `maxLoaded / 4`. */
+  readonly prefetchLimit: number
   /** The batch of the last `startCommit` until it is written. */
   private readonly gate = new CommitGate()
   /** Secure trie: the paths (keccak256 of the key, as nibbles) of the keys used since the last commit. Never written to. */
@@ -94,6 +100,8 @@ export class MerklePatriciaTrie {
     this.store = store
     this.secure = options.secure ?? false
     this.residentDepth = options.residentDepth ?? DEFAULT_RESIDENT_DEPTH
+    this.maxLoaded = options.maxLoaded ?? MAX_LOADED
+    this.prefetchLimit = this.maxLoaded >> 2
     const root = options.root
     if (root === undefined || equalBytes(root, EMPTY_TRIE_ROOT)) {
       this.rootNode = null
@@ -110,7 +118,20 @@ export class MerklePatriciaTrie {
 
   /** An independent trie at another committed root, over the same store and with the same key mode. */
   at(root: Uint8Array): MerklePatriciaTrie {
-    return new MerklePatriciaTrie(this.store, { root, secure: this.secure, residentDepth: this.residentDepth })
+    return new MerklePatriciaTrie(this.store, {
+      root,
+      secure: this.secure,
+      residentDepth: this.residentDepth,
+      maxLoaded: this.maxLoaded,
+    })
+  }
+
+  /**
+   * The path in the trie for a user key: its nibbles, of keccak256(key) in a secure trie. For callers
+   * that use a key many times (`getAtPath`, `putAtPath`, `prefetchPaths`); not cached here.
+   */
+  keyPath(key: Uint8Array): Uint8Array {
+    return bytesToNibbles(this.secure ? keccak256(key) : key)
   }
 
   /** The path in the trie for a user key (hashed first in a secure trie). */
@@ -140,7 +161,11 @@ export class MerklePatriciaTrie {
 
   /** The value under `key`, or `undefined`. The bytes are shared with the trie: do not modify them. */
   get(key: Uint8Array): Uint8Array | undefined {
-    const path = this.path(key)
+    return this.getAtPath(this.path(key))
+  }
+
+  /** `get` by the key's path (`keyPath(key)`). */
+  getAtPath(path: Uint8Array): Uint8Array | undefined {
     let n = this.rootNode
     if (n !== null && n.kind === HASH) n = this.rootNode = this.load(n.hash as Uint8Array)
     let pos = 0
@@ -185,42 +210,77 @@ export class MerklePatriciaTrie {
     return undefined
   }
 
-  /** Records a node attached below the resident depth, releasing all of them past `MAX_LOADED`. */
+  /** Records a node attached below the resident depth, releasing the older half past `maxLoaded`. */
   private keepLoaded(parent: TrieNode, index: number, node: TrieNode): void {
-    if (this.loaded.push({ parent, index, node }) > MAX_LOADED) this.releaseLoaded()
-  }
-
-  /**
-   * Turns the clean nodes that `get`/`prefetch` attached back into hash references (changed ones
-   * are written and dropped by the next commit; moved or removed ones are no longer where they were).
-   */
-  private releaseLoaded(): void {
     const loaded = this.loaded
-    if (loaded.length === 0) return
-    for (const { parent, index, node } of loaded) {
+    if (loaded.push({ parent, index, node }) <= this.maxLoaded) return
+    const older = loaded.length >> 1
+    const kept: LoadedNode[] = []
+    // newest first, so a node's loaded children go before it does
+    for (let k = older - 1; k >= 0; k--) {
+      const entry = loaded[k] as LoadedNode
+      const { parent, index, node } = entry
+      // changed ones are written and dropped by the next commit; moved or removed ones are no longer there
       if (node.dirty || node.hash === null) continue
+      // a parent of newer loaded nodes stays with them (they would be cut off with it)
+      if (holdsStoredChild(node)) {
+        kept.push(entry)
+        continue
+      }
       if (index < 0) {
         if (parent.child === node) parent.child = hashRef(node.hash)
       } else if ((parent.children as (TrieNode | null)[])[index] === node) {
         detachChild(parent, index, node.hash)
       }
     }
-    this.loaded = []
+    kept.reverse()
+    for (let k = older; k < loaded.length; k++) kept.push(loaded[k] as LoadedNode)
+    this.loaded = kept
+  }
+
+  /**
+   * After a commit: forgets the loaded nodes that were changed (the commit wrote them and put the
+   * leaves and deep ones back to references) or moved, and keeps those still clean where they were.
+   */
+  private pruneLoaded(): void {
+    const loaded = this.loaded
+    let kept = 0
+    for (let k = 0; k < loaded.length; k++) {
+      const entry = loaded[k] as LoadedNode
+      const { parent, index, node } = entry
+      if (node.dirty || node.hash === null) continue
+      const current = index < 0 ? parent.child : (parent.children as (TrieNode | null)[])[index]
+      if (current !== node) continue
+      loaded[kept++] = entry
+    }
+    loaded.length = kept
   }
 
   /**
    * Reads from the store, with `getMany` (off the main thread for LevelDB), every stored node on
    * the paths to `keys` that is not in memory yet, level by level, and attaches it, so the `get`s
    * and `put`s of those keys that follow do no I/O. It changes no value or root, only what is
-   * resident: the nodes stay until the next commit (or until more than `MAX_LOADED` are attached).
+   * resident: the nodes stay, across commits, until they change or until more than `maxLoaded`
+   * are attached (a batch's blocks can be prefetched at once).
    * Writes may run while it waits (each read node is attached only where the same hash still is).
    */
-  async prefetch(keys: readonly Uint8Array[]): Promise<void> {
+  prefetch(keys: readonly Uint8Array[]): Promise<void> {
+    const count = Math.min(keys.length, this.prefetchLimit)
+    const paths: Uint8Array[] = new Array(count)
+    for (let k = 0; k < count; k++) paths[k] = this.path(keys[k] as Uint8Array)
+    return this.prefetchPaths(paths)
+  }
+
+  /**
+   * `prefetch` by the keys' paths (`keyPath(key)`), of the first `prefetchLimit` of them (a few
+   * nodes each, so that what it reads stays attached; the rest are read on demand).
+   */
+  async prefetchPaths(paths: readonly Uint8Array[]): Promise<void> {
     if (this.rootNode === null) return
     if (this.rootNode.kind === HASH) this.rootNode = this.load(this.rootNode.hash as Uint8Array)
-    const count = Math.min(keys.length, MAX_PREFETCH)
+    const count = Math.min(paths.length, this.prefetchLimit)
     let cursors: Cursor[] = new Array(count)
-    for (let k = 0; k < count; k++) cursors[k] = { path: this.path(keys[k] as Uint8Array), node: this.rootNode, pos: 0 }
+    for (let k = 0; k < count; k++) cursors[k] = { path: paths[k] as Uint8Array, node: this.rootNode, pos: 0 }
     // each round reads one more level; the bound only guards against rounds undone by a release
     for (let round = 0; round < 130 && cursors.length > 0; round++) {
       const wanted: Wanted[] = []
@@ -271,18 +331,31 @@ export class MerklePatriciaTrie {
 
   /** Sets `key` to `value`. An empty value deletes the key (Ethereum's rule). */
   put(key: Uint8Array, value: Uint8Array): void {
+    this.putAtPath(this.path(key), value.slice())
+  }
+
+  /**
+   * `put` by the key's path (`keyPath(key)`). Unlike `put`, it keeps `value` itself, not a copy:
+   * modify neither `value` nor `path` afterwards.
+   */
+  putAtPath(path: Uint8Array, value: Uint8Array): void {
     if (value.length === 0) {
-      this.del(key)
+      this.delAtPath(path)
       return
     }
-    this.rootNode = this.insert(this.rootNode, this.path(key), 0, value.slice())
+    this.rootNode = this.insert(this.rootNode, path, 0, value)
     this.smallRootHash = null
   }
 
   /** Deletes `key`; does nothing when it is absent. */
   del(key: Uint8Array): void {
+    this.delAtPath(this.path(key))
+  }
+
+  /** `del` by the key's path (`keyPath(key)`). */
+  delAtPath(path: Uint8Array): void {
     this.changed = false
-    const root = this.remove(this.rootNode, this.path(key), 0)
+    const root = this.remove(this.rootNode, path, 0)
     if (this.changed) {
       this.rootNode = root
       this.smallRootHash = null
@@ -440,13 +513,13 @@ export class MerklePatriciaTrie {
    * fails, drop this trie object and reopen at the last committed root.
    */
   collectCommitOps(ops: BatchOp[] = []): BatchOp[] {
-    this.releaseLoaded()
     this.paths.clear()
     const n = this.rootNode
     if (n === null || n.kind === HASH || !n.dirty) return ops
     const root = this.root()
-    collect(n, ops, 0, this.residentDepth)
+    collect(n, ops, 0, this.residentDepth, this.loaded)
     if (n.hash === null) ops.push({ type: 'put', key: root, value: n.enc as Uint8Array })
+    this.pruneLoaded()
     return ops
   }
 
@@ -519,10 +592,31 @@ export class MerklePatriciaTrie {
 }
 
 /**
- * Walks the dirty part below `n` (at nibble depth `pos`), appending a put per stored node, and turns
- * committed leaves and inner nodes deeper than `resident` back into hash references.
+ * True when an inner node has a child in memory that is stored by hash: after a commit's `collect`,
+ * one that `get`/`prefetch` loaded and nothing changed since.
  */
-function collect(n: TrieNode, ops: BatchOp[], pos: number, resident: number): void {
+function holdsStoredChild(n: TrieNode): boolean {
+  if (n.kind === BRANCH) {
+    const children = n.children as (TrieNode | null)[]
+    for (let i = 0; i < 16; i++) {
+      const c = children[i] as TrieNode | null
+      if (c !== null && c.kind !== HASH && c.hash !== null) return true
+    }
+    return false
+  }
+  if (n.kind === EXTENSION) {
+    const c = n.child as TrieNode
+    return c.kind !== HASH && c.hash !== null
+  }
+  return false
+}
+
+/**
+ * Walks the dirty part below `n` (at nibble depth `pos`), appending a put per stored node, and turns
+ * committed leaves and inner nodes deeper than `resident` back into hash references, except inner
+ * nodes that still hold nodes read ahead and not used yet: those stay, counted in `loaded`.
+ */
+function collect(n: TrieNode, ops: BatchOp[], pos: number, resident: number, loaded: LoadedNode[]): void {
   if (!n.dirty) return
   if (n.kind === BRANCH) {
     const children = n.children as (TrieNode | null)[]
@@ -533,15 +627,20 @@ function collect(n: TrieNode, ops: BatchOp[], pos: number, resident: number): vo
       if ((mask & (1 << i)) === 0) continue
       const c = children[i] as TrieNode | null
       if (c === null || c.kind === HASH) continue
-      collect(c, ops, childPos, resident)
-      if (c.hash !== null && (c.kind === LEAF || childPos > resident)) detachChild(n, i, c.hash)
+      collect(c, ops, childPos, resident, loaded)
+      if (c.hash === null || (c.kind !== LEAF && childPos <= resident)) continue
+      if (holdsStoredChild(c)) loaded.push({ parent: n, index: i, node: c })
+      else detachChild(n, i, c.hash)
     }
   } else if (n.kind === EXTENSION) {
     const c = n.child as TrieNode
     const childPos = pos + n.path.length
     if (c.kind !== HASH) {
-      collect(c, ops, childPos, resident)
-      if (c.hash !== null && (c.kind === LEAF || childPos > resident)) n.child = hashRef(c.hash)
+      collect(c, ops, childPos, resident, loaded)
+      if (c.hash !== null && (c.kind === LEAF || childPos > resident)) {
+        if (holdsStoredChild(c)) loaded.push({ parent: n, index: -1, node: c })
+        else n.child = hashRef(c.hash)
+      }
     }
   }
   if (n.hash !== null) {

@@ -109,3 +109,65 @@ describe('StateDb.startCommit (pipelined commit)', () => {
     expect(() => state.startCommit()).toThrow(CommitInFlightError)
   })
 })
+
+describe('StateDb account cache', () => {
+  /** The account trie alone, written directly: the roots StateDb must give. */
+  function referenceRoot(accounts: Map<string, { nonce: bigint; balance: bigint }>): string {
+    const reference = new StateDb(new MemoryStore())
+    for (const [hex, { nonce, balance }] of accounts) {
+      const account = reference.getAccount(hexToBytes(hex))
+      reference.putAccount(hexToBytes(hex), { ...account, nonce, balance })
+    }
+    return bytesToHex(reference.stateRoot())
+  }
+
+  it('keeps addresses apart that share their last bytes, a reused address buffer, and hasAccount', async () => {
+    const prng = new Prng(11)
+    // 40 addresses that differ only in their first 16 bytes, 40 that differ only in bit 7 of byte 16
+    const tail = prng.bytes(4)
+    const addresses: Uint8Array[] = []
+    for (let i = 0; i < 40; i++) addresses.push(Uint8Array.of(...prng.bytes(16), ...tail))
+    for (let i = 0; i < 40; i++)
+      addresses.push(Uint8Array.of(...prng.bytes(16), (tail[0] as number) ^ 0xc0, ...tail.slice(1)))
+    const state = new StateDb(new MemoryStore())
+    const expected = new Map<string, { nonce: bigint; balance: bigint }>()
+    const buffer = new Uint8Array(20)
+    for (let round = 0; round < 3; round++) {
+      for (const [i, address] of addresses.entries()) {
+        // the caller reuses one buffer for every address
+        buffer.set(address)
+        expect(state.hasAccount(buffer)).toBe(round > 0 || expected.has(bytesToHex(address)))
+        const account = state.getAccount(buffer)
+        const next = { nonce: account.nonce + 1n, balance: account.balance + BigInt(i) }
+        state.putAccount(buffer, { ...account, ...next })
+        expected.set(bytesToHex(address), next)
+        expect(state.hasAccount(address)).toBe(true)
+      }
+      expect(bytesToHex(await state.commit())).toBe(referenceRoot(expected))
+    }
+    expect(state.hasAccount(prng.bytes(20))).toBe(false)
+    for (const [hex, { nonce, balance }] of expected) {
+      expect(state.getAccount(hexToBytes(hex))).toMatchObject({ nonce, balance })
+    }
+  })
+
+  it('serves the blocks after a commit from one prefetch, and gives the roots of a fresh state', async () => {
+    const prng = new Prng(12)
+    const addresses = addressesOf(prng, 400)
+    const store = new MemoryStore()
+    const state = new StateDb(store)
+    applyBlock(state, prng, addresses)
+    let root = await state.commit()
+    // the accounts of three blocks prefetched at once, each block committed in turn
+    await state.prefetch(addresses)
+    for (let block = 0; block < 3; block++) {
+      const replay = new Prng(100 + block)
+      applyBlock(state, replay, addresses)
+      const fresh = new StateDb(store, root)
+      applyBlock(fresh, new Prng(100 + block), addresses)
+      const expected = bytesToHex(await fresh.commit())
+      root = await state.commit()
+      expect(bytesToHex(root)).toBe(expected)
+    }
+  })
+})

@@ -77,16 +77,45 @@ describe('MerklePatriciaTrie.prefetch', () => {
     await trie.prefetch([prng.bytes(20)])
   })
 
-  it('changes no value or root, and what it loaded goes back to the store after a commit', async () => {
-    const { store, keys, root } = await committedTrie(2000, 2)
+  it('changes no value or root, and what it loaded stays across commits for the blocks after', async () => {
+    const { store, keys, root, prng } = await committedTrie(2000, 2)
     const trie = new MerklePatriciaTrie(store, { root, secure: true, residentDepth: 1 })
-    await trie.prefetch(keys)
+    const reference = new MerklePatriciaTrie(store.inner, { root, secure: true })
+    // one read-ahead for three blocks, each committed before the next runs (as the verifier does)
+    await trie.prefetch(keys.slice(0, 300))
     expect(bytesToHex(trie.root())).toBe(bytesToHex(root))
-    expect(bytesToHex(await trie.commit())).toBe(bytesToHex(root))
-    // the leaves were released: reading them goes to the store again
     store.syncReads = 0
-    for (const key of keys.slice(0, 50)) trie.get(key)
+    for (let block = 0; block < 3; block++) {
+      for (const key of keys.slice(block * 100, block * 100 + 100)) {
+        expect(trie.get(key)).toEqual(reference.get(key))
+        const value = randomAccount(prng)
+        trie.put(key, value)
+        reference.put(key, value)
+      }
+      expect(bytesToHex(await trie.commit())).toBe(bytesToHex(await reference.commit()))
+    }
+    expect(store.syncReads).toBe(0)
+    // what the blocks changed was written and went back to the store: reading it again reads
+    for (const key of keys.slice(0, 50)) expect(trie.get(key)).toEqual(reference.get(key))
     expect(store.syncReads).toBeGreaterThanOrEqual(50)
+  })
+
+  it('keeps at most maxLoaded nodes attached: past it the older half goes back to the store', async () => {
+    const { store, keys, root } = await committedTrie(3000, 6)
+    const trie = new MerklePatriciaTrie(store, { root, secure: true, residentDepth: 1, maxLoaded: 400 })
+    const reference = new MerklePatriciaTrie(store.inner, { root, secure: true })
+    // each key's path below depth 1 is one or two nodes: 300 keys load more than 400 nodes
+    const early = keys.slice(0, 50)
+    for (const key of early) trie.get(key)
+    for (const key of keys.slice(50, 350)) trie.get(key)
+    store.syncReads = 0
+    for (const key of early) expect(trie.get(key)).toEqual(reference.get(key))
+    expect(store.syncReads).toBeGreaterThanOrEqual(50)
+    // the latest ones are still attached
+    store.syncReads = 0
+    for (const key of keys.slice(340, 350)) expect(trie.get(key)).toEqual(reference.get(key))
+    expect(store.syncReads).toBe(0)
+    expect(bytesToHex(await trie.commit())).toBe(bytesToHex(root))
   })
 
   it('gives the same results when the trie changes while its reads are under way', async () => {
@@ -148,7 +177,7 @@ describe('MerklePatriciaTrie.prefetch across a commit', () => {
 })
 
 describe('MerklePatriciaTrie.get residency', () => {
-  it('keeps what get loaded until the commit, so the put of the same key reads nothing again', async () => {
+  it('keeps what get loaded, so the put of the same key reads nothing again', async () => {
     const { store, keys, root, prng } = await committedTrie(2000, 4)
     const trie = new MerklePatriciaTrie(store, { root, secure: true, residentDepth: 1 })
     const reference = new MerklePatriciaTrie(store.inner, { root, secure: true })
@@ -161,12 +190,14 @@ describe('MerklePatriciaTrie.get residency', () => {
       reference.put(key, value)
     }
     expect(store.syncReads).toBe(0)
-    // only read, never written: released at the commit too
+    // only read, never written: still attached after the commit; the written ones went back to the store
     const readOnly = keys.slice(1000, 1100)
     for (const key of readOnly) trie.get(key)
     expect(bytesToHex(await trie.commit())).toBe(bytesToHex(await reference.commit()))
     store.syncReads = 0
-    for (const key of readOnly) trie.get(key)
+    for (const key of readOnly) expect(trie.get(key)).toEqual(reference.get(key))
+    expect(store.syncReads).toBe(0)
+    for (const key of some) expect(trie.get(key)).toEqual(reference.get(key))
     expect(store.syncReads).toBeGreaterThanOrEqual(100)
   })
 })
