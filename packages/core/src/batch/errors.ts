@@ -37,6 +37,8 @@ export type BatchEncodeProblem =
 export class BatchEncodeError extends SluiceError {
   override name = 'BatchEncodeError'
   readonly problem: BatchEncodeProblem
+  /** What cannot be put in a batch, as the message names it (a worker rebuilds the error from it). */
+  readonly what: string
 
   constructor(problem: BatchEncodeProblem, what: string) {
     super(`Cannot put this in a batch: ${what}.`, {
@@ -48,6 +50,7 @@ export class BatchEncodeError extends SluiceError {
       code: `BatchEncodeError.${problem}`,
     })
     this.problem = problem
+    this.what = what
   }
 }
 

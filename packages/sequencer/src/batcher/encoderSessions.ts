@@ -112,11 +112,7 @@ function stateOf(builder: BatchBuilder): EncoderState {
 
 function failureOf(error: unknown): EncoderFailure {
   if (error instanceof BatchEncodeError) {
-    return {
-      kind: 'encode',
-      problem: error.problem,
-      what: error.shortMessage.replace(/^Cannot put this in a batch: |\.$/g, ''),
-    }
+    return { kind: 'encode', problem: error.problem, what: error.what }
   }
   if (error instanceof SelfCheckFailure) return { kind: 'selfCheck', details: error.message }
   return { kind: 'internal', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }
