@@ -104,6 +104,9 @@ describe('verifier and L1 reorgs', () => {
     )
     watching = false
     await watcher
+    // and the safe head the wait above saw: under load the watcher can sleep through the last step
+    const last = await rpcCall<Status>(verifier.rpcUrl, 'sluice_syncStatus')
+    reportedSafe.set(last.safe.number, last.safe.hash)
     // re-posted as a blob batch at the same index
     const reposted = await l1Client.getContractEvents({
       address: l1.deployment.sequencerInbox,
