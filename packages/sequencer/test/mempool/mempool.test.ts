@@ -85,6 +85,32 @@ describe('Mempool admission', () => {
     expect(pool.pendingNonce(alice.addressHex)).toBe(4n)
   })
 
+  it("keeps one copy of a sender's address and keys for all its pooled transactions", async () => {
+    const view = new FakeView().set(alice, { balance: ETH })
+    const { pool } = makePool(view)
+    const first = await pool.add(tx(alice, 0n))
+    const second = await pool.add(tx(alice, 1n))
+    expect(second.sender).toEqual(alice.address)
+    expect(second.senderHex).toBe(alice.addressHex.toLowerCase())
+    expect(second.sender).toBe(first.sender)
+    expect(second.senderKey).toBe(first.senderKey)
+  })
+
+  it('refuses without capturing a stack, and leaves the stack-trace limit as it was', async () => {
+    const view = new FakeView().set(alice, { balance: ETH, nonce: 5n })
+    const { pool } = makePool(view)
+    const limit = Error.stackTraceLimit
+    const refusal = await pool.add(tx(alice, 4n)).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(refusal).toMatchObject({ refusal: 'nonceTooLow', shortMessage: TXPOOL_REFUSALS.nonceTooLow })
+    expect((refusal as MempoolError).details).toBe(`address ${alice.addressHex.toLowerCase()}, tx: 4 state: 5`)
+    expect((refusal as MempoolError).stack).not.toContain('\n    at ')
+    expect(Error.stackTraceLimit).toBe(limit)
+    expect(new Error('elsewhere').stack).toContain('\n    at ')
+  })
+
   it('refuses every stateless no-op with its text', async () => {
     const view = new FakeView().set(alice, { balance: ETH })
     const { pool } = makePool(view, { minTipPerGas: 1n })
