@@ -39,6 +39,8 @@ type SenderQueue = {
   readonly address: Uint8Array
   /** `plainHex(address)`: the key of `#senders`. */
   readonly key: string
+  /** `0x${key}`. The sender's pooled transactions share `address`, `key` and this, rather than hold copies. */
+  readonly hex: Hex
   readonly txs: Map<bigint, PoolTransaction>
   /** The account nonce at the head as the pool last learnt it (markIncluded / onNewHead). */
   stateNonce: bigint
@@ -363,14 +365,18 @@ export class Mempool {
     const { tx, hashKey } = candidate
     const hashHex: Hex = `0x${hashKey}`
     if (this.#byHash.has(hashKey)) throw this.#refuse('alreadyKnown', hashHex)
-    const senderKey = plainHex(sender)
-    const senderHex: Hex = `0x${senderKey}`
-    const account = this.#view.account(sender)
+    const lookupKey = plainHex(sender)
+    const queue = this.#senders.get(lookupKey)
+    // A pooled transaction outlives a few scavenges (it waits for its block), so what it holds is
+    // promoted: its sender's address and keys are the queue's, not fresh copies per transaction.
+    const senderKey = queue?.key ?? lookupKey
+    const senderHex: Hex = queue?.hex ?? `0x${senderKey}`
+    const senderAddress = queue?.address ?? sender
+    const account = this.#view.account(senderAddress)
     const nonce = tx.nonce
     if (nonce < account.nonce) {
       throw this.#refuse('nonceTooLow', `address ${senderHex}, tx: ${nonce} state: ${account.nonce}`)
     }
-    const queue = this.#senders.get(senderKey)
     const replaced = queue?.txs.get(nonce)
     let evictOwnTail = false
     /** Becomes executable now (versus waiting for a lower nonce); undefined for a replacement. */
@@ -470,7 +476,7 @@ export class Mempool {
       hashKey,
       raw: candidate.raw,
       tx,
-      sender,
+      sender: senderAddress,
       senderHex,
       senderKey,
       nonce,
@@ -501,8 +507,9 @@ export class Mempool {
     let target = this.#senders.get(senderKey)
     if (target === undefined) {
       target = {
-        address: sender,
+        address: senderAddress,
         key: senderKey,
+        hex: senderHex,
         txs: new Map(),
         stateNonce: account.nonce,
         readyEnd: account.nonce,
@@ -557,7 +564,15 @@ export class Mempool {
 
   #refuse(refusal: TxPoolRefusalCode, details?: string, cause?: unknown): MempoolError {
     this.#refused[refusal] = (this.#refused[refusal] ?? 0) + 1
-    return new MempoolError(refusal, { details, cause })
+    // A refusal is the client's doing, answered at once and never logged with a stack: capturing
+    // one per refusal is pure cost when a full pool refuses thousands a second.
+    const stackTraceLimit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
+    try {
+      return new MempoolError(refusal, { details, cause })
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit
+    }
   }
 
   // -------------------------------------------------------------------------------- maintenance

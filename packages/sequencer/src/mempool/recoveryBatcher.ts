@@ -13,6 +13,12 @@ type Waiting = {
  * Gathers the sender recoveries requested during one turn of the event loop into one call of the
  * sender pool. The RPC server calls `add` for every transaction of a JSON-RPC batch concurrently, so
  * a batch of 100 costs one round trip to the workers (a few chunks), not 100.
+ *
+ * Calls resolve in the order they were made, whichever worker finishes first: a later call's
+ * chunk may come back before an earlier call's other chunk, and resolving it first would insert a
+ * sender's nonce n + 1 before its nonce n. The pool parks that one as non-executable, and under
+ * load those parked transactions filled the pool's non-executable budget until `txpool is full`
+ * refusals left later nonces stuck for good.
  */
 export class RecoveryBatcher {
   readonly #recovery: SenderRecovery
@@ -20,6 +26,8 @@ export class RecoveryBatcher {
   readonly #maxBatch: number
   #waiting: Waiting[] = []
   #scheduled = false
+  /** Settles once every call made so far has been answered: the next call answers after it. */
+  #previous: Promise<void> = Promise.resolve()
   /** Calls made to the sender pool (for stats). */
   batches = 0
 
@@ -50,13 +58,16 @@ export class RecoveryBatcher {
     this.#waiting = []
     this.batches++
     const raws = batch.map((w) => w.raw)
-    this.#recovery.recover(raws, this.#chainId).then(
-      (senders) => {
-        for (let i = 0; i < batch.length; i++) (batch[i] as Waiting).resolve(senders[i])
-      },
-      (error: unknown) => {
-        for (const w of batch) w.reject(error)
-      },
+    // Settled at once (a rejection waiting for the earlier calls would count as unhandled).
+    const recovered = this.#recovery.recover(raws, this.#chainId).then(
+      (senders) => ({ senders }),
+      (error: unknown) => ({ error }),
     )
+    this.#previous = this.#previous
+      .then(() => recovered)
+      .then((outcome) => {
+        if ('error' in outcome) for (const w of batch) w.reject(outcome.error)
+        else for (let i = 0; i < batch.length; i++) (batch[i] as Waiting).resolve(outcome.senders[i])
+      })
   }
 }

@@ -1,4 +1,5 @@
 import {
+  checkSignature,
   decodeTransaction,
   encodeTransaction,
   MESSAGE_PASSER,
@@ -10,7 +11,7 @@ import { TXPOOL_REFUSALS, TxPoolRefusalError } from '@sluice/node'
 import { Registry } from 'prom-client'
 import { afterAll, describe, expect, it } from 'vitest'
 import { signTransaction, transfer } from '../../../../test/support/wallet.ts'
-import { MempoolError, refusalForNoop, registerMempoolMetrics } from '../../src/mempool/index.ts'
+import { MempoolError, refusalForNoop, registerMempoolMetrics, type SenderRecovery } from '../../src/mempool/index.ts'
 import { alice, bob, carol, closeRecovery, config, dave, ETH, FakeView, makePool, recipient, tx } from './support.ts'
 
 afterAll(closeRecovery)
@@ -82,6 +83,32 @@ describe('Mempool admission', () => {
     expect(pool.get(pooled.hashHex)?.tx.nonce).toBe(3n)
     expect(pool.size).toBe(1)
     expect(pool.pendingNonce(alice.addressHex)).toBe(4n)
+  })
+
+  it("keeps one copy of a sender's address and keys for all its pooled transactions", async () => {
+    const view = new FakeView().set(alice, { balance: ETH })
+    const { pool } = makePool(view)
+    const first = await pool.add(tx(alice, 0n))
+    const second = await pool.add(tx(alice, 1n))
+    expect(second.sender).toEqual(alice.address)
+    expect(second.senderHex).toBe(alice.addressHex.toLowerCase())
+    expect(second.sender).toBe(first.sender)
+    expect(second.senderKey).toBe(first.senderKey)
+  })
+
+  it('refuses without capturing a stack, and leaves the stack-trace limit as it was', async () => {
+    const view = new FakeView().set(alice, { balance: ETH, nonce: 5n })
+    const { pool } = makePool(view)
+    const limit = Error.stackTraceLimit
+    const refusal = await pool.add(tx(alice, 4n)).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(refusal).toMatchObject({ refusal: 'nonceTooLow', shortMessage: TXPOOL_REFUSALS.nonceTooLow })
+    expect((refusal as MempoolError).details).toBe(`address ${alice.addressHex.toLowerCase()}, tx: 4 state: 5`)
+    expect((refusal as MempoolError).stack).not.toContain('\n    at ')
+    expect(Error.stackTraceLimit).toBe(limit)
+    expect(new Error('elsewhere').stack).toContain('\n    at ')
   })
 
   it('refuses every stateless no-op with its text', async () => {
@@ -195,6 +222,51 @@ describe('Mempool admission', () => {
     expect(pool.stats().recoveryBatches - before).toBe(1)
     expect(pool.pendingNonce(alice.address)).toBe(20n)
     expect(pool.pendingNonce(bob.address)).toBe(20n)
+  })
+
+  it("admits in arrival order when a later recovery call is answered before an earlier one's", async () => {
+    // Two workers: the second call's chunk may come back while the first call's is still running.
+    const answers: ((outcome: 'recover' | Error) => void)[] = []
+    const recovery: SenderRecovery = {
+      recover: (raws) =>
+        new Promise((resolve, reject) => {
+          answers.push((outcome) => {
+            if (outcome instanceof Error) reject(outcome)
+            else
+              resolve(
+                raws.map((raw) => checkSignature(decodeTransaction(raw), { expectedChainId: config.chainId }).sender),
+              )
+          })
+        }),
+    }
+    const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+    const view = new FakeView().set(alice, { balance: ETH }).set(bob, { balance: ETH })
+    const { pool } = makePool(view, { recovery, maxQueued: 1 })
+    const first = pool.add(tx(alice, 0n))
+    await nextTurn()
+    const second = pool.add(tx(alice, 1n))
+    await nextTurn()
+    expect(answers).toHaveLength(2)
+    ;(answers[1] as (outcome: 'recover') => void)('recover')
+    await nextTurn()
+    // Nonce 1 must not go in (as non-executable) before nonce 0, whose recovery is still running.
+    expect(pool.size).toBe(0)
+    ;(answers[0] as (outcome: 'recover') => void)('recover')
+    await Promise.all([first, second])
+    expect(pool.stats()).toMatchObject({ size: 2, ready: 2, queued: 0 })
+
+    // A failed call rejects its own admissions only, and still answers after the earlier calls.
+    const third = pool.add(tx(alice, 2n))
+    await nextTurn()
+    const fourth = pool.add(tx(bob, 0n))
+    await nextTurn()
+    const failure = new Error('worker died')
+    ;(answers[3] as (outcome: 'recover') => void)('recover')
+    ;(answers[2] as (outcome: Error) => void)(failure)
+    await expect(third).rejects.toBe(failure)
+    await fourth
+    expect(pool.pendingNonce(alice.address)).toBe(2n)
+    expect(pool.pendingNonce(bob.address)).toBe(1n)
   })
 
   it('says in the details of an invalid sender which signature value is out of range', async () => {
