@@ -1,4 +1,4 @@
-import { type Hex, SluiceError } from '@sluice/core'
+import { BYTES_PER_BLOB, type Hex, SluiceError } from '@sluice/core'
 import type { Logger } from 'pino'
 import type { BlobStore } from '../chain/blobStore.ts'
 import type { BlobProvider } from '../l1/beacon.ts'
@@ -93,9 +93,11 @@ export class BlobRetrieval {
 
   /**
    * The blobs of `batch` (a blob batch), or undefined while they cannot be had (see `wait`). Only
-   * the provider's transport and check errors are waited on; anything else is thrown.
+   * the provider's transport and check errors are waited on; anything else is thrown. `ahead` is the
+   * provider's answer for this very batch, asked for earlier (`readAhead`): it stands for this
+   * attempt, and its failure counts as this attempt's.
    */
-  async blobs(batch: InboxBatch): Promise<BatchBlobs | undefined> {
+  async blobs(batch: InboxBatch, ahead?: BlobReadAhead): Promise<BatchBlobs | undefined> {
     if (batch.dataAvailability.kind !== 'blobs') return undefined
     const versionedHashes = batch.dataAvailability.versionedHashes
     const stored = this.store.getAll(versionedHashes)
@@ -104,14 +106,14 @@ export class BlobRetrieval {
       this.resolved(batch)
       return { versionedHashes, blobs: stored, fetched: false }
     }
+    const early = ahead !== undefined && isReadFor(ahead, batch) ? ahead.blobs : undefined
     const wait = this.current
-    if (wait !== undefined && isWaitFor(wait, batch) && this.now() < wait.nextAttemptAt) return undefined
+    if (early === undefined && wait !== undefined && isWaitFor(wait, batch) && this.now() < wait.nextAttemptAt)
+      return undefined
     try {
       if (this.provider === undefined) throw new BeaconNotConfiguredError(batch.index)
-      const blobs = await this.provider.blobs(
-        { number: batch.l1BlockNumber, timestamp: batch.l1Timestamp },
-        versionedHashes,
-      )
+      const blobs = await (early ??
+        this.provider.blobs({ number: batch.l1BlockNumber, timestamp: batch.l1Timestamp }, versionedHashes))
       this.metrics?.blobsRead.inc({ source: 'provider' }, blobs.length)
       this.resolved(batch)
       return { versionedHashes, blobs, fetched: true }
@@ -119,6 +121,29 @@ export class BlobRetrieval {
       if (!(error instanceof SluiceError) || !WAITED_ON.has(error.code ?? '')) throw error
       this.failed(batch, versionedHashes, error)
       return undefined
+    }
+  }
+
+  /**
+   * Starts reading the blobs of `batch` from the provider now, for `blobs(batch, read)` to take
+   * later: derivation reads the next batches' blobs (and the provider checks them) while it executes
+   * the current one. Undefined when there is nothing to read early: not a blob batch, blobs this
+   * node keeps, no provider, or a batch derivation is already waiting for (its backoff stands). A
+   * failure is only seen when `blobs` takes the read; one not taken is simply dropped.
+   */
+  readAhead(batch: InboxBatch): BlobReadAhead | undefined {
+    if (batch.dataAvailability.kind !== 'blobs' || this.provider === undefined) return undefined
+    if (this.current !== undefined && isWaitFor(this.current, batch)) return undefined
+    const versionedHashes = batch.dataAvailability.versionedHashes
+    if (this.store.getAll(versionedHashes) !== undefined) return undefined
+    const blobs = this.provider.blobs({ number: batch.l1BlockNumber, timestamp: batch.l1Timestamp }, versionedHashes)
+    blobs.catch(() => {}) // seen by `blobs` when taken; a read never taken must not count as unhandled
+    return {
+      batchIndex: batch.index,
+      l1BlockHash: batch.l1BlockHash,
+      batchHash: batch.batchHash,
+      bytes: versionedHashes.length * BYTES_PER_BLOB,
+      blobs,
     }
   }
 
@@ -172,6 +197,20 @@ export class BlobRetrieval {
     )
   }
 }
+
+/** A blob read started ahead of derivation (`BlobRetrieval.readAhead`), for the batch it names. */
+export type BlobReadAhead = {
+  batchIndex: bigint
+  l1BlockHash: Hex
+  batchHash: Hex
+  /** The blobs' size: what holding this read costs in memory once it is answered. */
+  bytes: number
+  blobs: Promise<Uint8Array[]>
+}
+
+/** The read is for this batch as L1 now holds it (after a reorg the same index may name another batch). */
+const isReadFor = (read: BlobReadAhead, batch: InboxBatch): boolean =>
+  read.batchIndex === batch.index && read.l1BlockHash === batch.l1BlockHash && read.batchHash === batch.batchHash
 
 /** The provider errors derivation waits on (everything else is a bug and is thrown). */
 const WAITED_ON = new Set(['BLOB_UNAVAILABLE', 'BLOB_MISMATCH', 'BEACON_NOT_CONFIGURED'])

@@ -1,5 +1,6 @@
 import {
   type BatchOp,
+  BYTES_PER_BLOB,
   bytesToHex,
   type DerivationConfig,
   EMPTY_DELAYED_ACCUMULATOR,
@@ -17,7 +18,7 @@ import type { Logger } from 'pino'
 import { BlobStore } from '../chain/blobStore.ts'
 import type { BlobProvider } from '../l1/beacon.ts'
 import type { InboxBatch } from '../l1/types.ts'
-import { type BatchBlobs, BlobRetrieval, type BlobWait } from './blobs.ts'
+import { type BatchBlobs, type BlobReadAhead, BlobRetrieval, type BlobWait } from './blobs.ts'
 import { DerivationBusyError, DerivationStoreCorruptError, GenesisMismatchError } from './errors.ts'
 import { adoptBatch, executeBatch } from './executor.ts'
 import type { DerivationMetrics } from './metrics.ts'
@@ -69,7 +70,16 @@ export type DerivationDriverOptions = {
    * the blocks they derive to. Verifiers leave it out: they execute every batch.
    */
   ownBatches?: OwnBatches | undefined
+  /**
+   * Most bytes of blobs read ahead of the batch being derived (default 4 MiB: five six-blob batches).
+   * The next batches' blobs are read and checked while the current one executes; this bounds what
+   * that holds. 0: read each batch's blobs only when it is planned.
+   */
+  blobReadAheadBytes?: number | undefined
 }
+
+/** Default `blobReadAheadBytes`. */
+export const DEFAULT_BLOB_READ_AHEAD_BYTES = 4 * 1024 * 1024
 
 /** The genesis tip of `config` (batch −1, L2 block 0, `root_0`). */
 export function genesisTip(config: RollupConfig): SafeTip {
@@ -98,7 +108,9 @@ export function genesisTip(config: RollupConfig): SafeTip {
  * on a `StateDb` (execute) and commits the state, the new tip and the sink's records in one atomic
  * write per batch. While a batch executes the next one is planned and its senders recovered in the
  * worker pool, and the previous batch's write lands; the next batch's accounts are prefetched once
- * its predecessor's commit is submitted.
+ * its predecessor's commit is submitted. The blobs of the batches after that are read (and checked)
+ * meanwhile too, up to `blobReadAheadBytes`; execution gives the event loop a turn between blocks so
+ * that all of this moves while a batch executes.
  *
  * The tip after every batch is kept, so an L1 reorg rewinds to the tip of the last batch at or
  * below the common ancestor (`rewindToL1`), and `reconcile` finds the same on its own after a
@@ -123,6 +135,7 @@ export class DerivationDriver {
   private readonly progressIntervalMs: number
   private readonly metrics: DerivationMetrics | undefined
   private readonly ownBatches: OwnBatches | undefined
+  private readonly blobReadAheadBytes: number
   private readonly tracker = new ProgressTracker()
   private lastReport = 0
   private current: SafeTip
@@ -154,6 +167,7 @@ export class DerivationDriver {
     this.progressIntervalMs = options.progressIntervalMs ?? 5_000
     this.metrics = options.metrics
     this.ownBatches = options.ownBatches
+    this.blobReadAheadBytes = options.blobReadAheadBytes ?? DEFAULT_BLOB_READ_AHEAD_BYTES
     this.current = tip
     this.stateDb = new StateDb(this.store, tip.stateRoot)
   }
@@ -307,8 +321,16 @@ export class DerivationDriver {
         this.report(false)
       }
       const first = retrieveNextBatch(this.source, this.current)
-      let planned: PlannedBatch | undefined =
-        first === undefined ? undefined : await this.prepare(first, this.current.l2, this.current)
+      const readAhead = new BlobReadAheads(
+        this.source,
+        this.blobs,
+        this.blobReadAheadBytes,
+        this.current.batchIndex + 1n + BigInt(Math.min(maxBatches, Number.MAX_SAFE_INTEGER)),
+      )
+      const firstPlanning = first === undefined ? undefined : this.prepare(first, this.current.l2, this.current)
+      // asked after the first batch's own read, so that the wait for the first block is not longer for them
+      if (first !== undefined) readAhead.fill(first.index + 1n)
+      let planned: PlannedBatch | undefined = await firstPlanning
       if (planned !== undefined) await this.stateDb.prefetch(planned.touched)
       // whether `planned` was prepared on its exact tip (then adopting it was already decided)
       let preparedOnTip = true
@@ -322,9 +344,13 @@ export class DerivationDriver {
           const nextBatch =
             executed + 1 < maxBatches ? retrieveNextBatch(this.source, positionAfter(planned.batch)) : undefined
           const adopted = planned.adopted && adoptBatch(planned.batch, planned.adopted, tip)
+          // the blobs of the batches after the next one are read while this one executes (bounded)
+          if (nextBatch !== undefined) readAhead.fill(nextBatch.index + 1n)
           // after an adopted batch the next one's tip is known now, so it may be adopted unplanned
           const nextPlanning =
-            nextBatch === undefined ? undefined : this.prepare(nextBatch, planned.after, adopted?.tip)
+            nextBatch === undefined
+              ? undefined
+              : this.prepare(nextBatch, planned.after, adopted?.tip, readAhead.take(nextBatch.index))
           nextPlanning?.catch(() => {}) // awaited below; keeps an early rejection from counting as unhandled
           let derived: DerivedBatch
           if (adopted !== undefined) {
@@ -335,7 +361,7 @@ export class DerivationDriver {
             if (pending !== undefined) await finish(pending)
             this.stateDb = new StateDb(this.store, derived.stateRoot)
           } else {
-            derived = executeBatch(this.stateDb, planned, tip, this.config)
+            derived = await executeBatch(this.stateDb, planned, tip, this.config)
           }
           executed++
           // The sink records a batch on the chain as the batches before it left it, so the previous
@@ -388,10 +414,15 @@ export class DerivationDriver {
    * checked), then its layout with senders recovered. Undefined while the blobs cannot be had:
    * derivation stops before the batch and `blobWait()` says why.
    */
-  private async prepare(batch: InboxBatch, tip: PlanningTip, exactTip?: SafeTip): Promise<PlannedBatch | undefined> {
+  private async prepare(
+    batch: InboxBatch,
+    tip: PlanningTip,
+    exactTip?: SafeTip,
+    ahead?: BlobReadAhead,
+  ): Promise<PlannedBatch | undefined> {
     let blobs: BatchBlobs | undefined
     if (batch.dataAvailability.kind === 'blobs') {
-      blobs = await this.blobs.blobs(batch)
+      blobs = await this.blobs.blobs(batch, ahead)
       if (blobs === undefined) return undefined
     }
     // The node's own batch on a known tip is not planned at all (no decoding, no sender recovery).
@@ -474,5 +505,56 @@ export class DerivationDriver {
     } finally {
       this.busy = false
     }
+  }
+}
+
+/**
+ * The blob reads one derivation run started ahead of the batch it plans, by batch index: at most
+ * `maxBytes` of blobs held (read or in flight), and none for a batch at or past `end` (the run stops
+ * before it). They live as long as the run: an L1 reorg is only seen by the reader's next step, after
+ * the run, and a read is only taken for the batch L1 holds at its index (`BlobRetrieval.blobs`).
+ */
+class BlobReadAheads {
+  private readonly reads = new Map<bigint, BlobReadAhead>()
+  private readonly source: BatchSource
+  private readonly retrieval: BlobRetrieval
+  private readonly maxBytes: number
+  private readonly end: bigint
+  private held = 0
+  private next = -1n
+
+  constructor(source: BatchSource, retrieval: BlobRetrieval, maxBytes: number, end: bigint) {
+    this.source = source
+    this.retrieval = retrieval
+    this.maxBytes = maxBytes
+    this.end = end
+  }
+
+  /** Starts the reads of the batches from `index` on, as far as the bound allows. */
+  fill(index: bigint): void {
+    if (this.next < index) this.next = index
+    while (this.next < this.end) {
+      const batch = this.source.batch(this.next)
+      if (batch === undefined) return
+      if (batch.dataAvailability.kind === 'blobs') {
+        const bytes = batch.dataAvailability.versionedHashes.length * BYTES_PER_BLOB
+        if (this.held + bytes > this.maxBytes) return
+        const read = this.retrieval.readAhead(batch)
+        if (read !== undefined) {
+          this.reads.set(batch.index, read)
+          this.held += read.bytes
+        }
+      }
+      this.next++
+    }
+  }
+
+  /** The read started for batch `index`, handed over (no longer counted), if any. */
+  take(index: bigint): BlobReadAhead | undefined {
+    const read = this.reads.get(index)
+    if (read === undefined) return undefined
+    this.reads.delete(index)
+    this.held -= read.bytes
+    return read
   }
 }

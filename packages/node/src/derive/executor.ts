@@ -1,4 +1,14 @@
-import { type ChainTip, executePlans, type PreparedBlockConfig, StateDb, type WorldState } from '@sluice/core'
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import {
+  type BlockPlan,
+  type ChainTip,
+  executePlans,
+  type L2Block,
+  type PreparedBlockConfig,
+  StateDb,
+  tipOf,
+  type WorldState,
+} from '@sluice/core'
 import type { InboxBatch } from '../l1/types.ts'
 import { DerivationInvariantError } from './errors.ts'
 import type { AdoptedBatch, DerivedBatch, PlannedBatch, SafeTip } from './types.ts'
@@ -7,28 +17,41 @@ import type { AdoptedBatch, DerivedBatch, PlannedBatch, SafeTip } from './types.
  * The execution stage: applies a planned batch's blocks to `state` with the core STF, chaining
  * parent hashes from `tip`, and computes what the chain store records per block (cumulative
  * message counts, how many delayed messages and slots each block took) and the tip after it.
- * Synchronous and free of I/O beyond the state's reads; committing is the driver's job.
+ * Free of I/O beyond the state's reads; committing is the driver's job.
+ *
+ * It gives the event loop a turn between blocks. A batch is up to a second of synchronous work, and
+ * what keeps the other core busy meanwhile needs the event loop to move: the next batches' blob reads
+ * (HTTP answers, then KZG checks on node-eth-kzg's threads) and, once a batch's blobs are in, its
+ * decoding and the hand-off of its senders to the recovery workers. Executed in one piece, each of
+ * those waited for the whole batch and the main thread then waited for them (ELU 0.61 over a catch-up).
+ * The caller must keep `state` to itself until this resolves (the driver runs one derivation at a time).
  */
-export function executeBatch(
+export async function executeBatch(
   state: WorldState,
   planned: PlannedBatch,
   tip: SafeTip,
   config: PreparedBlockConfig,
-): DerivedBatch {
+): Promise<DerivedBatch> {
   const { batch, plans } = planned
   // Every block's state is written, not only the batch's last: the node is an archive, and RPC
   // reads and dispute moves ask for the state at any block. The writes of the blocks before the last
   // are submitted as they are sealed (the store answers reads from them at once); the batch's own
   // commit carries the last block's state with the tip.
   const blockWrites: Promise<void>[] = []
-  const blocks = executePlans(state, plans, tip.l2, config, (_block, i) => {
-    if (i === plans.length - 1 || !(state instanceof StateDb)) return
+  const blocks: L2Block[] = []
+  let parent: ChainTip = tip.l2
+  for (let i = 0; i < plans.length; i++) {
+    if (i > 0) await nextTurn()
+    const block = executePlans(state, [plans[i] as BlockPlan], parent, config)[0] as L2Block
+    blocks.push(block)
+    parent = tipOf(block)
+    if (i === plans.length - 1 || !(state instanceof StateDb)) continue
     const ops = state.collectCommitOps()
-    if (ops.length === 0) return
+    if (ops.length === 0) continue
     const write = state.store.batch(ops)
     write.catch(() => {}) // awaited before the batch's commit is submitted; a failure surfaces there
     blockWrites.push(write)
-  })
+  }
   const messageCountAfterPerBlock: bigint[] = []
   const delayedPerBlock: number[] = []
   const slotsPerBlock: number[] = []

@@ -4,6 +4,7 @@
  */
 import {
   type BatchBlock,
+  BYTES_PER_BLOB,
   bytesToHex,
   encodeBatch,
   encodeBlobBatchBody,
@@ -83,7 +84,52 @@ function history(da: 'blobs' | 'calldata', beacon?: FakeBeacon): FakeL1 {
   return l1
 }
 
-async function node(l1: FakeL1, store: MemoryStore, beacon: BlobProvider | undefined) {
+/** A beacon API that holds every answer until `open()`; `asked` lists the L1 blocks asked for, in order. */
+class GatedBeacon implements BlobProvider {
+  readonly description = 'gated beacon'
+  readonly blobsByBlock = new Map<bigint, Uint8Array[]>()
+  readonly asked: bigint[] = []
+  private gate: Promise<void>
+  open: () => void = () => {}
+  constructor() {
+    this.gate = new Promise((resolve) => {
+      this.open = resolve
+    })
+  }
+  async blobs(block: BlobBlock): Promise<Uint8Array[]> {
+    this.asked.push(block.number)
+    await this.gate
+    return this.blobsByBlock.get(block.number) ?? []
+  }
+}
+
+/** An L1 with a deposit for alice (block 1), then `count` blob batches of one transfer each, one per L1 block (2…). */
+function blobHistory(count: number, beacon: { blobsByBlock: Map<bigint, Uint8Array[]> }): FakeL1 {
+  const l1 = new FakeL1()
+  l1.deposit(alice.address, 10n ** 18n)
+  l1.mine() // 1
+  for (let i = 0; i < count; i++) {
+    const block: BatchBlock = {
+      timestamp: t0 + BigInt(i + 1),
+      delayedCountAfter: 1n,
+      transactions: [transfer(alice, bob.address, { chainId, nonce: BigInt(i), value: 10n ** 15n }).tx],
+    }
+    const encoded = encodeBlobBatchBody({ blocks: [block], prevDelayedCount: i === 0 ? 0n : 1n, chainId })
+    const blobs = encodeBlobs(encoded.body)
+    const hashes = blobs.map((b) => bytesToHex(kzgCommitmentToVersionedHash(kzg().blobToCommitment(b))))
+    l1.appendBlobBatch(encoded.delayedCountAfter, encoded.slotCount, hashes)
+    beacon.blobsByBlock.set(l1.mine().number, blobs)
+  }
+  l1.mineEmpty(2)
+  return l1
+}
+
+async function node(
+  l1: FakeL1,
+  store: MemoryStore,
+  beacon: BlobProvider | undefined,
+  options: { blobReadAheadBytes?: number } = {},
+) {
   const reader = new L1Reader({ source: l1, addresses: ADDRESSES, l1Confirmations: 2n, store })
   const chain = await ChainStore.open(store, config)
   const logger = pino({ level: 'silent' })
@@ -95,6 +141,7 @@ async function node(l1: FakeL1, store: MemoryStore, beacon: BlobProvider | undef
     sink: new ChainSink({ chain, logger }),
     metrics: createDerivationMetrics(registry),
     blobProvider: beacon,
+    ...options,
   })
   return { reader, chain, driver, registry, pipeline: new DerivationPipeline({ reader, driver }) }
 }
@@ -167,6 +214,32 @@ describe('derivation of blob batches', () => {
     expect(again.driver.tip.batchIndex).toBe(1n)
     expect(bytesToHex(again.driver.tip.stateRoot)).toBe(root)
     expect(beacon.calls).toBe(1)
+  })
+
+  it('reads the blobs of the next blob batches while it derives, as many as blobReadAheadBytes allows, each once', async () => {
+    const beacon = new GatedBeacon()
+    const l1 = blobHistory(4, beacon)
+    const { reader, driver } = await node(l1, new MemoryStore(), beacon, { blobReadAheadBytes: 2 * BYTES_PER_BLOB })
+    await reader.advance()
+    expect(reader.batchCount).toBe(4n)
+    const deriving = driver.deriveAvailable()
+    const deadline = Date.now() + 10_000
+    while (beacon.asked.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    // batch 0's blobs are not in yet, and batches 1 and 2 (a blob each) are asked for already; batch 3 is past the bound
+    expect(driver.tip.batchIndex).toBe(-1n)
+    expect(beacon.asked).toEqual([2n, 3n, 4n])
+    beacon.open()
+    expect(await deriving).toBe(4)
+    expect(beacon.asked).toEqual([2n, 3n, 4n, 5n])
+
+    // the same chain as a node that reads each batch's blobs only when it plans it
+    const plain = new FakeBeacon()
+    const again = await node(blobHistory(4, plain), new MemoryStore(), plain, { blobReadAheadBytes: 0 })
+    await again.pipeline.syncToConfirmed()
+    expect(again.driver.tip.batchIndex).toBe(3n)
+    expect(bytesToHex(driver.tip.l2.hash)).toBe(bytesToHex(again.driver.tip.l2.hash))
+    expect(bytesToHex(driver.tip.stateRoot)).toBe(bytesToHex(again.driver.tip.stateRoot))
   })
 
   it('without a beacon API, waits at the first blob batch it does not hold and says what to configure', async () => {

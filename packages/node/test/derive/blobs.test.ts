@@ -140,6 +140,42 @@ describe('BlobRetrieval (the data-availability stage)', () => {
     expect(retrieval.wait).toBeUndefined()
   })
 
+  it('a read started ahead is the batch’s attempt: the provider is asked once, and a failure counts only when derivation takes it', async () => {
+    const provider = new ScriptedProvider([new BlobUnavailableError('40', 'down'), BLOBS])
+    const { retrieval } = setup(provider)
+    const failing = retrieval.readAhead(blobBatch())
+    expect(failing).toBeDefined()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(retrieval.wait).toBeUndefined() // read, failed, but derivation is not at this batch yet
+    expect(await retrieval.blobs(blobBatch(), failing)).toBeUndefined()
+    expect(retrieval.wait).toMatchObject({ batchIndex: 3n, code: 'BLOB_UNAVAILABLE', attempts: 1 })
+    expect(provider.calls).toHaveLength(1)
+    // while derivation waits at the batch, nothing is read ahead for it (its backoff stands)
+    expect(retrieval.readAhead(blobBatch())).toBeUndefined()
+    const next = retrieval.readAhead(blobBatch(4n))
+    expect((await retrieval.blobs(blobBatch(4n), next))?.blobs).toEqual(BLOBS)
+    expect(provider.calls).toHaveLength(2)
+  })
+
+  it('does not use a read started for another batch at the same index (re-posted after an L1 reorg)', async () => {
+    const other = [new Uint8Array(131_072).fill(7), new Uint8Array(131_072).fill(8)]
+    const provider = new ScriptedProvider([other, BLOBS])
+    const { retrieval } = setup(provider)
+    const stale = retrieval.readAhead(blobBatch(3n, `0x${'11'.repeat(32)}`))
+    const reposted = blobBatch(3n, `0x${'55'.repeat(32)}`)
+    expect((await retrieval.blobs(reposted, stale))?.blobs).toEqual(BLOBS)
+    expect(provider.calls).toHaveLength(2)
+  })
+
+  it('reads nothing ahead for blobs the node keeps, nor without a beacon API', async () => {
+    const provider = new ScriptedProvider([])
+    const kept = setup(provider)
+    await kept.store.store.batch(kept.store.putOps(HASHES, BLOBS))
+    expect(kept.retrieval.readAhead(blobBatch())).toBeUndefined()
+    expect(provider.calls).toHaveLength(0)
+    expect(setup(undefined).retrieval.readAhead(blobBatch())).toBeUndefined()
+  })
+
   it('throws what is not a blob availability problem (a bug is not waited on)', async () => {
     const provider = new ScriptedProvider([new TypeError('boom')])
     const { retrieval } = setup(provider)

@@ -160,7 +160,7 @@ describe('execute stage', () => {
     let tip = genesisTip(config)
     const blocks: L2Block[] = []
     for (const batch of s.batches) {
-      const derived = executeBatch(state, await planner.plan(batch, tip.l2), tip, prepared)
+      const derived = await executeBatch(state, await planner.plan(batch, tip.l2), tip, prepared)
       blocks.push(...derived.blocks)
       expect(derived.messageCountAfterPerBlock[derived.messageCountAfterPerBlock.length - 1]).toBe(
         batch.messageCountAfter,
@@ -173,6 +173,33 @@ describe('execute stage', () => {
       tip = derived.tip
     }
     expect(blocks.map((b) => bytesToHex(b.hash))).toEqual(direct.blocks.map((b) => bytesToHex(b.hash)))
+  })
+
+  it('lets the event loop turn between the blocks of a batch (what reads and recovers the next batches runs there)', async () => {
+    const s = source()
+    const state = new StateDb(new MemoryStore())
+    writeGenesisState(state)
+    const planner = new BatchPlanner({ config: prepared, delayed: s.delayedSource })
+    let tip = genesisTip(config)
+    let multiBlock = 0
+    for (const batch of s.batches) {
+      const planned = await planner.plan(batch, tip.l2)
+      let turns = 0
+      let running = true
+      const turn = () => {
+        turns++
+        if (running) setImmediate(turn)
+      }
+      setImmediate(turn)
+      const derived = await executeBatch(state, planned, tip, prepared)
+      running = false
+      if (derived.blocks.length > 1) {
+        multiBlock++
+        expect(turns).toBeGreaterThanOrEqual(derived.blocks.length - 1)
+      }
+      tip = derived.tip
+    }
+    expect(multiBlock).toBeGreaterThan(0)
   })
 })
 
