@@ -36,13 +36,13 @@
  * each sequencer under `node --cpu-prof` (see docs/performance.md).
  */
 import { availableParallelism, loadavg } from 'node:os'
+import { Worker } from 'node:worker_threads'
 import { jsonRpc, startAnvil, stopAll, tempDir } from '../../../test/support/processes.ts'
 import { e2eConfig, startL1, startSequencerProcess } from '../../../test/support/rollup.ts'
 import { fundOnAnvil } from '../../loadgen/funding.ts'
 import { formatReport, type LoadReport, runLoad } from '../../loadgen/loadgen.ts'
 import {
   BENCH_L2_BLOCK_GAS_LIMIT,
-  fetchMetrics,
   fundOnSluice,
   groupCpuSeconds,
   metricValue,
@@ -60,6 +60,7 @@ import {
   threadCpuByName,
 } from '../harness.ts'
 import { addressAt, FUNDED_BALANCE, standardWorkload, type Workload } from '../workload.ts'
+import type { Scrape, ScraperMessage } from './e2eScraper.ts'
 import { withCpuProfile } from './verifier.ts'
 
 /**
@@ -231,35 +232,28 @@ export type LoadedTiming = {
   threadCpuUsPerTx: Record<string, number>
 }
 
-/** One scrape of the sequencer: its metrics and its threads' CPU time (µs by thread name). */
-type Scrape = { atMs: number; metrics: string; threads: Record<string, number> }
-
-async function scrapeOnce(rpcUrl: string, pid: number): Promise<Scrape> {
-  const metrics = await fetchMetrics(rpcUrl)
-  return { atMs: performance.now(), metrics, threads: threadCpuByName(pid) }
-}
-
 /**
- * Scrapes the sequencer now and then every `intervalMs` until `stop()`, which takes a last scrape and
- * returns them all. A scrape that fails (a node too busy to answer in 10 s) is skipped.
+ * Scrapes the sequencer now and then every `intervalMs` (on a worker thread, see e2eScraper.ts) until
+ * `stop()`, which takes a last scrape and returns them all. A scrape that fails (a node too busy to
+ * answer in 10 s) is skipped and logged.
  */
 async function scrapeEvery(rpcUrl: string, pid: number, intervalMs = 1000) {
-  const scrapes = [await scrapeOnce(rpcUrl, pid)]
-  let chain: Promise<void> = Promise.resolve()
-  const timer = setInterval(() => {
-    chain = chain.then(
-      async () => {
-        scrapes.push(await scrapeOnce(rpcUrl, pid))
-      },
-      () => undefined,
-    )
-  }, intervalMs)
+  const worker = new Worker(new URL('./e2eScraper.ts', import.meta.url), { workerData: { rpcUrl, pid, intervalMs } })
+  const next = () =>
+    new Promise<ScraperMessage>((resolve, reject) => {
+      worker.once('message', resolve)
+      worker.once('error', reject)
+    })
+  const ready = await next()
+  if (ready.kind !== 'ready') throw new Error('the metrics scraper did not start')
   return {
     async stop(): Promise<Scrape[]> {
-      clearInterval(timer)
-      await chain.catch((error) => log(`  a metrics scrape failed: ${String(error)}`))
-      scrapes.push(await scrapeOnce(rpcUrl, pid))
-      return scrapes
+      const done = next()
+      worker.postMessage('stop')
+      const message = await done
+      if (message.kind !== 'done') throw new Error('the metrics scraper did not finish')
+      for (const failure of message.failures) log(`  a metrics scrape failed: ${failure}`)
+      return message.scrapes
     },
   }
 }
