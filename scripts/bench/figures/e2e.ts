@@ -400,7 +400,8 @@ export async function runSluiceSide(
     log(
       `  sluice (${blockTimeMs} ms blocks, ${shape.name} client):\n${indent(formatReport(run.report))}\n` +
         `    sequencer over the window: ${JSON.stringify(timing)}\n    CPU µs/tx by thread: ${JSON.stringify(run.threadCpuUsPerTx)}\n` +
-        `    sequencer over the loaded window: ${JSON.stringify(loaded)}`,
+        `    sequencer over the loaded window: ${JSON.stringify(loaded)}\n` +
+        `    transfers in blocks by scrape (s: count): ${scrapes.map((x) => `${((x.atMs - (scrapes[0] as Scrape).atMs) / 1000).toFixed(1)}: ${sequenced(x) - sequenced(scrapes[0] as Scrape)}`).join(', ')}`,
     )
     ok = true
     return {
