@@ -281,7 +281,7 @@ function worstDelayMs(scrapes: readonly Scrape[], stat: 'p99' | 'max'): number |
   return worst
 }
 
-function sequencerTiming(scrapes: readonly Scrape[], accepted: number, halted: string | null): SequencerTiming {
+export function sequencerTiming(scrapes: readonly Scrape[], accepted: number, halted: string | null): SequencerTiming {
   const before = (scrapes[0] as Scrape).metrics
   const after = (scrapes[scrapes.length - 1] as Scrape).metrics
   const gapCount = delta(before, after, 'sluice_liveness_gap_seconds_count', 'loop="seal"')
