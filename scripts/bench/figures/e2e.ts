@@ -209,8 +209,8 @@ export type SequencerTiming = {
 }
 
 /**
- * The sequencer over the loaded window: from the first send to the first scrape at which every
- * transfer it ever included was in a block. The drain after it (waiting for transfers that are never
+ * The sequencer over the loaded window: from the last scrape before any transfer was in a block to
+ * the first scrape at which every transfer it ever included was. The drain after it (waiting for transfers that are never
  * included, while empty blocks are sealed) is left out, so these are the builder's own figures under load.
  */
 export type LoadedTiming = {
@@ -316,17 +316,20 @@ export function loadedTiming(scrapes: readonly Scrape[]): LoadedTiming | undefin
   let from = scrapes.findIndex((s) => sequenced(s) > sequenced(first))
   if (from >= end) from = 0
   const start = (scrapes[from] as Scrape).metrics
+  // the load generator prepares its requests for seconds after the first scrape: the window opens at
+  // the last scrape before any transfer was in a block
+  const opened = scrapes[Math.max(0, from - 1)] as Scrape
   const gaps = delta(start, last.metrics, 'sluice_liveness_gap_seconds_count', 'loop="seal"')
   const seals = delta(start, last.metrics, 'sluice_block_seal_seconds_count')
   const threadCpuUsPerTx: Record<string, number> = {}
   for (const [name, us] of Object.entries(last.threads)) {
-    const perTx = Math.round((us - (first.threads[name] ?? 0)) / included)
+    const perTx = Math.round((us - (opened.threads[name] ?? 0)) / included)
     if (perTx > 0) threadCpuUsPerTx[name] = perTx
   }
   return {
-    windowS: Number(((last.atMs - first.atMs) / 1000).toFixed(1)),
+    windowS: Number(((last.atMs - opened.atMs) / 1000).toFixed(1)),
     included,
-    blocksSealed: delta(first.metrics, last.metrics, 'sluice_block_seal_seconds_count') ?? 0,
+    blocksSealed: delta(opened.metrics, last.metrics, 'sluice_block_seal_seconds_count') ?? 0,
     blockIntervalMs: meanMs(delta(start, last.metrics, 'sluice_liveness_gap_seconds_sum', 'loop="seal"'), gaps),
     sealMeanMs: meanMs(delta(start, last.metrics, 'sluice_block_seal_seconds_sum'), seals),
     transfersPerBlock:
