@@ -22,23 +22,27 @@
  * batches of 100, a round at most every 250 ms) instead of following blocks, against both Sluice (the
  * first block time) and anvil. BENCH_E2E_PLAIN=0 leaves it out.
  *
- * Besides the load reports, each Sluice run reports what the sequencer did over the load window, from
- * its metrics (scraped just before and after): blocks sealed and the mean gap between two
- * (`sluice_liveness_gap_seconds{loop="seal"}`), the mean seal time, the event-loop delay (p99 and max
- * over the window), intake fsyncs, and its CPU per transaction by thread name.
+ * Besides the load reports, each Sluice run reports what the sequencer did, from its metrics and its
+ * threads' CPU time, scraped once a second from just before the first send: over the whole window
+ * (`timing`: to the end of the drain, which at saturation includes waiting for transfers that are
+ * never included while empty blocks are sealed) and over the *loaded* window (`loaded`: up to the
+ * scrape at which the last transfer was in a block), where the blocks' own interval, their mean seal
+ * time and the main thread's CPU per included transfer are the figures of a builder under load.
  *
  * BENCH_E2E_BLOCK_TIMES (default 100,250) sets the block times run (the first is the reported
- * figure, the others are in `variants`); BENCH_KEEP_DIRS=1 keeps the nodes' data and logs;
- * BENCH_SEQUENCER_CPU_PROF=<dir> runs each sequencer under `node --cpu-prof` (see docs/performance.md).
+ * figure, the others are in `variants`); BENCH_E2E_DURATION_S sets the sending window (default 60 s,
+ * `--quick` 15 s; e.g. 60 with `--quick` for the issue's 60 s at ≥ 7,000 tx/s without the full run's
+ * other sizes); BENCH_KEEP_DIRS=1 keeps the nodes' data and logs; BENCH_SEQUENCER_CPU_PROF=<dir> runs
+ * each sequencer under `node --cpu-prof` (see docs/performance.md).
  */
 import { availableParallelism, loadavg } from 'node:os'
+import { Worker } from 'node:worker_threads'
 import { jsonRpc, startAnvil, stopAll, tempDir } from '../../../test/support/processes.ts'
 import { e2eConfig, startL1, startSequencerProcess } from '../../../test/support/rollup.ts'
 import { fundOnAnvil } from '../../loadgen/funding.ts'
 import { formatReport, type LoadReport, runLoad } from '../../loadgen/loadgen.ts'
 import {
   BENCH_L2_BLOCK_GAS_LIMIT,
-  fetchMetrics,
   fundOnSluice,
   groupCpuSeconds,
   metricValue,
@@ -56,6 +60,7 @@ import {
   threadCpuByName,
 } from '../harness.ts'
 import { addressAt, FUNDED_BALANCE, standardWorkload, type Workload } from '../workload.ts'
+import type { Scrape, ScraperMessage } from './e2eScraper.ts'
 import { withCpuProfile } from './verifier.ts'
 
 /**
@@ -96,8 +101,9 @@ export function e2eSizes(quick: boolean): E2eSizes {
     .split(',')
     .map(Number)
     .filter((n) => Number.isInteger(n) && n > 0)
+  const durationS = Number(process.env.BENCH_E2E_DURATION_S)
   return {
-    durationS: quick ? 15 : 60,
+    durationS: Number.isFinite(durationS) && durationS > 0 ? durationS : quick ? 15 : 60,
     accounts: 4_000,
     rate: Number(process.env.BENCH_E2E_RATE ?? OFFERED_RATE) || OFFERED_RATE,
     blockTimesMs: blockTimesMs.length > 0 ? blockTimesMs : [100],
@@ -178,8 +184,10 @@ export type SluiceRun = SideRun & {
   batchesPosted: number | undefined
   /** sluice_batcher_bytes_total ÷ sluice_batcher_transactions_total: over every batch posted. */
   batchBytesPerTxAll: number | undefined
-  /** Where the sequencer's time went over the load window, from its metrics (scraped before and after it). */
+  /** Where the sequencer's time went over the whole window, from its metrics (scraped before and after it). */
   timing: SequencerTiming
+  /** The same over the loaded window only (up to the last transfer included); undefined when none was. */
+  loaded: LoadedTiming | undefined
 }
 
 export type SequencerTiming = {
@@ -188,13 +196,66 @@ export type SequencerTiming = {
   sealIntervalMs: number | undefined
   /** sluice_block_seal_seconds: select, execute and write one block, mean, ms. */
   sealMeanMs: number | undefined
-  /** Event-loop delay over the window (monitorEventLoopDelay, 10 ms resolution), ms. */
+  /**
+   * Event-loop delay (monitorEventLoopDelay, 10 ms resolution), ms: the largest of the once-a-second
+   * scrapes' p99s (each scrape covers the second before it), and the largest delay.
+   */
   eventLoopDelayP99Ms: number | undefined
   eventLoopDelayMaxMs: number | undefined
   /** Group commits of the intake log (one fdatasync each), and transactions acknowledged per fsync. */
   intakeFsyncs: number | undefined
   acceptedPerFsync: number | undefined
   batcherHalted: string | null
+}
+
+/**
+ * The sequencer over the loaded window: from the last scrape before any transfer was in a block to
+ * the first scrape at which every transfer it ever included was. The drain after it (waiting for transfers that are never
+ * included, while empty blocks are sealed) is left out, so these are the builder's own figures under load.
+ */
+export type LoadedTiming = {
+  windowS: number
+  /** Transfers included in the window (all that were included). */
+  included: number
+  blocksSealed: number
+  /**
+   * Over the blocks sealed from the first scrape that saw transfers in blocks to the end of the window
+   * (the ramp-up's first second and its empty blocks left out): the mean gap between two blocks, ms,
+   * their mean seal time, ms, and transfers per block.
+   */
+  blockIntervalMs: number | undefined
+  sealMeanMs: number | undefined
+  transfersPerBlock: number | undefined
+  eventLoopDelayP99Ms: number | undefined
+  eventLoopDelayMaxMs: number | undefined
+  /** The sequencer's CPU per included transfer by thread name, µs (`main` is its main thread). */
+  threadCpuUsPerTx: Record<string, number>
+}
+
+/**
+ * Scrapes the sequencer now and then every `intervalMs` (on a worker thread, see e2eScraper.ts) until
+ * `stop()`, which takes a last scrape and returns them all. A scrape that fails (a node too busy to
+ * answer in 10 s) is skipped and logged.
+ */
+async function scrapeEvery(rpcUrl: string, pid: number, intervalMs = 1000) {
+  const worker = new Worker(new URL('./e2eScraper.ts', import.meta.url), { workerData: { rpcUrl, pid, intervalMs } })
+  const next = () =>
+    new Promise<ScraperMessage>((resolve, reject) => {
+      worker.once('message', resolve)
+      worker.once('error', reject)
+    })
+  const ready = await next()
+  if (ready.kind !== 'ready') throw new Error('the metrics scraper did not start')
+  return {
+    async stop(): Promise<Scrape[]> {
+      const done = next()
+      worker.postMessage('stop')
+      const message = await done
+      if (message.kind !== 'done') throw new Error('the metrics scraper did not finish')
+      for (const failure of message.failures) log(`  a metrics scrape failed: ${failure}`)
+      return message.scrapes
+    },
+  }
 }
 
 /** Difference of a counter (or histogram _sum/_count) between two scrapes. */
@@ -210,13 +271,21 @@ function meanMs(sum: number | undefined, count: number | undefined): number | un
   return Math.round((sum / count) * 10_000) / 10
 }
 
-function sequencerTiming(before: string, after: string, accepted: number, halted: string | null): SequencerTiming {
+/** The largest event-loop delay statistic over `scrapes` (each reports the interval since the previous one), ms. */
+function worstDelayMs(scrapes: readonly Scrape[], stat: 'p99' | 'max'): number | undefined {
+  let worst: number | undefined
+  for (const scrape of scrapes) {
+    const seconds = metricWithLabels(scrape.metrics, 'sluice_event_loop_delay_seconds', `stat="${stat}"`)
+    if (seconds !== undefined) worst = Math.max(worst ?? 0, Math.round(seconds * 10_000) / 10)
+  }
+  return worst
+}
+
+export function sequencerTiming(scrapes: readonly Scrape[], accepted: number, halted: string | null): SequencerTiming {
+  const before = (scrapes[0] as Scrape).metrics
+  const after = (scrapes[scrapes.length - 1] as Scrape).metrics
   const gapCount = delta(before, after, 'sluice_liveness_gap_seconds_count', 'loop="seal"')
   const fsyncs = delta(before, after, 'sluice_intake_fsyncs_total')
-  const delayMs = (stat: string) => {
-    const seconds = metricWithLabels(after, 'sluice_event_loop_delay_seconds', `stat="${stat}"`)
-    return seconds === undefined ? undefined : Math.round(seconds * 10_000) / 10
-  }
   return {
     blocksSealed: delta(before, after, 'sluice_block_seal_seconds_count'),
     sealIntervalMs: meanMs(delta(before, after, 'sluice_liveness_gap_seconds_sum', 'loop="seal"'), gapCount),
@@ -224,11 +293,52 @@ function sequencerTiming(before: string, after: string, accepted: number, halted
       delta(before, after, 'sluice_block_seal_seconds_sum'),
       delta(before, after, 'sluice_block_seal_seconds_count'),
     ),
-    eventLoopDelayP99Ms: delayMs('p99'),
-    eventLoopDelayMaxMs: delayMs('max'),
+    eventLoopDelayP99Ms: worstDelayMs(scrapes.slice(1), 'p99'),
+    eventLoopDelayMaxMs: worstDelayMs(scrapes.slice(1), 'max'),
     intakeFsyncs: fsyncs,
     acceptedPerFsync: fsyncs === undefined || fsyncs === 0 ? undefined : Math.round(accepted / fsyncs),
     batcherHalted: halted,
+  }
+}
+
+const sequenced = (scrape: Scrape) =>
+  metricWithLabels(scrape.metrics, 'sluice_transactions_total', 'source="sequenced"') ?? 0
+
+/** The loaded window of `scrapes` (see `LoadedTiming`). */
+export function loadedTiming(scrapes: readonly Scrape[]): LoadedTiming | undefined {
+  const first = scrapes[0]
+  if (first === undefined) return undefined
+  const total = sequenced(scrapes[scrapes.length - 1] as Scrape)
+  const end = scrapes.findIndex((s) => sequenced(s) >= total)
+  const included = total - sequenced(first)
+  if (end <= 0 || included <= 0) return undefined
+  const last = scrapes[end] as Scrape
+  let from = scrapes.findIndex((s) => sequenced(s) > sequenced(first))
+  if (from >= end) from = 0
+  const start = (scrapes[from] as Scrape).metrics
+  // the load generator prepares its requests for seconds after the first scrape: the window opens at
+  // the last scrape before any transfer was in a block
+  const opened = scrapes[Math.max(0, from - 1)] as Scrape
+  const gaps = delta(start, last.metrics, 'sluice_liveness_gap_seconds_count', 'loop="seal"')
+  const seals = delta(start, last.metrics, 'sluice_block_seal_seconds_count')
+  const threadCpuUsPerTx: Record<string, number> = {}
+  for (const [name, us] of Object.entries(last.threads)) {
+    const perTx = Math.round((us - (opened.threads[name] ?? 0)) / included)
+    if (perTx > 0) threadCpuUsPerTx[name] = perTx
+  }
+  return {
+    windowS: Number(((last.atMs - opened.atMs) / 1000).toFixed(1)),
+    included,
+    blocksSealed: delta(opened.metrics, last.metrics, 'sluice_block_seal_seconds_count') ?? 0,
+    blockIntervalMs: meanMs(delta(start, last.metrics, 'sluice_liveness_gap_seconds_sum', 'loop="seal"'), gaps),
+    sealMeanMs: meanMs(delta(start, last.metrics, 'sluice_block_seal_seconds_sum'), seals),
+    transfersPerBlock:
+      seals === undefined || seals === 0
+        ? undefined
+        : Math.round((sequenced(last) - sequenced(scrapes[from] as Scrape)) / seals),
+    eventLoopDelayP99Ms: worstDelayMs(scrapes.slice(1, end + 1), 'p99'),
+    eventLoopDelayMaxMs: worstDelayMs(scrapes.slice(1, end + 1), 'max'),
+    threadCpuUsPerTx,
   }
 }
 
@@ -276,21 +386,25 @@ export async function runSluiceSide(
     )
     log(`  sequencer up (block time ${blockTimeMs} ms, log ${sequencer.logFile}); funding ${sizes.accounts} senders`)
     await fundOnSluice(l1, sequencer.rpcUrl, accountsOf(workload), FUNDED_BALANCE, log)
-    // This scrape also resets the event-loop delay histogram, so the one after covers the load alone.
-    const metricsBefore = await fetchMetrics(sequencer.rpcUrl)
+    // The first scrape also resets the event-loop delay histogram, so the next ones cover the load alone.
+    const scraper = await scrapeEvery(sequencer.rpcUrl, sequencer.child.pid as number)
     const run = await measured(
       sequencer.child.pid as number,
       () => load(sequencer.rpcUrl, workload, sizes, shape),
       true,
     )
-    const metrics = await fetchMetrics(sequencer.rpcUrl)
+    const scrapes = await scraper.stop()
+    const metrics = (scrapes[scrapes.length - 1] as Scrape).metrics
     const status = (await jsonRpc(sequencer.rpcUrl, 'sluice_syncStatus')) as { sequencer?: { halted?: string | null } }
     // A graceful stop, as an operator's would be (and so that a --cpu-prof in NODE_OPTIONS is written).
     await sequencer.stop('SIGTERM')
-    const timing = sequencerTiming(metricsBefore, metrics, run.report.accepted, status.sequencer?.halted ?? null)
+    const timing = sequencerTiming(scrapes, run.report.accepted, status.sequencer?.halted ?? null)
+    const loaded = loadedTiming(scrapes)
     log(
       `  sluice (${blockTimeMs} ms blocks, ${shape.name} client):\n${indent(formatReport(run.report))}\n` +
-        `    sequencer over the window: ${JSON.stringify(timing)}\n    CPU µs/tx by thread: ${JSON.stringify(run.threadCpuUsPerTx)}`,
+        `    sequencer over the window: ${JSON.stringify(timing)}\n    CPU µs/tx by thread: ${JSON.stringify(run.threadCpuUsPerTx)}\n` +
+        `    sequencer over the loaded window: ${JSON.stringify(loaded)}\n` +
+        `    transfers in blocks by scrape (s: count): ${scrapes.map((x) => `${((x.atMs - (scrapes[0] as Scrape).atMs) / 1000).toFixed(1)}: ${sequenced(x) - sequenced(scrapes[0] as Scrape)}`).join(', ')}`,
     )
     ok = true
     return {
@@ -304,6 +418,7 @@ export async function runSluiceSide(
           (metricValue(metrics, 'sluice_batcher_transactions_total') ?? Number.NaN),
       ),
       timing,
+      loaded,
     }
   } finally {
     await stopAll()
@@ -395,6 +510,7 @@ const e2eGroup: FigureGroup = {
         client: PLAIN_CLIENT,
         ratio: Number((plainOurs.report.includedTps / plainAnvil.report.includedTps).toFixed(2)),
         timing: plainOurs.timing,
+        loaded: plainOurs.loaded,
         sluice: sideSummary(plainOurs),
         anvil: sideSummary(plainAnvil),
       }
@@ -411,6 +527,7 @@ const e2eGroup: FigureGroup = {
       batchBytesPerTxAll: ours.batchBytesPerTxAll,
       client: GENERATOR,
       timing: ours.timing,
+      loaded: ours.loaded,
       sluice: sideSummary(ours),
       anvil: sideSummary(anvil),
       plainClient,
@@ -418,13 +535,15 @@ const e2eGroup: FigureGroup = {
         blockTimeMs: run.blockTimeMs,
         batchBytesPerTx: run.batchBytesPerTx,
         timing: run.timing,
+        loaded: run.loaded,
         ...sideSummary(run),
       })),
     }
     const where =
       `Sequencer process group used ${ours.nodeCores} cores (${ours.nodeCpuUsPerTx} µs CPU per included transfer; cpuUsPerOp: the group and the main thread of its busiest process (anvil's binary, not its Node wrapper), peakRssMiB the largest VmHWM), ` +
       `the load generator ${ours.clientCpuSeconds} CPU s; anvil ${anvil.nodeCores} cores (${anvil.nodeCpuUsPerTx} µs per transfer). ` +
-      `Over the window: ${ours.timing.blocksSealed ?? '?'} blocks sealed every ${ours.timing.sealIntervalMs ?? '?'} ms on average, mean seal ${ours.timing.sealMeanMs ?? '?'} ms, ` +
+      `Over the loaded window (${ours.loaded?.windowS ?? '?'} s, to the last transfer included): blocks every ${ours.loaded?.blockIntervalMs ?? '?'} ms with ${ours.loaded?.transfersPerBlock ?? '?'} transfers, mean seal ${ours.loaded?.sealMeanMs ?? '?'} ms, main thread ${ours.loaded?.threadCpuUsPerTx.main ?? '?'} µs per included transfer. ` +
+      `Over the whole window (the drain included): ${ours.timing.blocksSealed ?? '?'} blocks sealed every ${ours.timing.sealIntervalMs ?? '?'} ms on average, mean seal ${ours.timing.sealMeanMs ?? '?'} ms, ` +
       `event-loop delay p99 ${ours.timing.eventLoopDelayP99Ms ?? '?'} ms / max ${ours.timing.eventLoopDelayMaxMs ?? '?'} ms, ${ours.timing.acceptedPerFsync ?? '?'} transfers acknowledged per intake fsync; ` +
       `intake ${ours.report.acceptedTps} tx/s acknowledged over the window. ` +
       `Batch bytes/tx: ${ours.batchBytesPerTx ?? 'n/a'} (sluice_batcher_bytes_per_tx, last batch), ${ours.batchBytesPerTxAll ?? 'n/a'} over all ${ours.batchesPosted ?? '?'} batches posted. ` +

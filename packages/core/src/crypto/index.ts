@@ -8,4 +8,6 @@ export {
   SECP256K1_HALF_N,
   SECP256K1_N,
   secp256k1Backend,
+  signRecoverable,
+  signRecoverableNoble,
 } from './secp256k1.ts'

@@ -10,6 +10,7 @@ import { keccak256 } from './keccak.ts'
  */
 type NativeSecp = {
   ecdsaRecover(signature: Uint8Array, recid: number, message: Uint8Array, compressed: boolean): Uint8Array
+  ecdsaSign(message: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number }
 }
 
 let native: NativeSecp | undefined
@@ -44,6 +45,32 @@ export function recoverPublicKey(messageHash: Uint8Array, rs: Uint8Array, recove
     }
   }
   return recoverPublicKeyNoble(messageHash, rs, recoveryId)
+}
+
+/**
+ * Signs a 32-byte message hash: r ‖ s ‖ recovery id (65 bytes), with the RFC 6979 nonce and a low s,
+ * the same bytes from either backend (native: ~40 µs, noble: ~700 µs here). Throws for a private
+ * key that is not a valid secp256k1 scalar.
+ */
+export function signRecoverable(messageHash: Uint8Array, privateKey: Uint8Array): Uint8Array {
+  if (native && messageHash.length === 32 && privateKey.length === 32) {
+    const { signature, recid } = native.ecdsaSign(messageHash, privateKey)
+    const out = new Uint8Array(65)
+    out.set(signature, 0)
+    out[64] = recid
+    return out
+  }
+  return signRecoverableNoble(messageHash, privateKey)
+}
+
+/** noble's `signRecoverable`, exported for the tests that compare backends. */
+export function signRecoverableNoble(messageHash: Uint8Array, privateKey: Uint8Array): Uint8Array {
+  // noble's recovered format is recovery id ‖ r ‖ s
+  const recovered = nobleSecp.sign(messageHash, privateKey, { prehash: false, format: 'recovered' })
+  const out = new Uint8Array(65)
+  out.set(recovered.subarray(1, 65), 0)
+  out[64] = recovered[0] as number
+  return out
 }
 
 /** noble's recovery, exported for the tests that compare backends. */

@@ -10,6 +10,8 @@ import {
   recoverPublicKey,
   recoverPublicKeyNoble,
   secp256k1Backend,
+  signRecoverable,
+  signRecoverableNoble,
 } from '../../src/crypto/index.ts'
 
 describe('keccak256', () => {
@@ -44,6 +46,18 @@ describe('sender recovery', () => {
       expect(bytesToHex(recoverAddress(hash, rs, recid) as Uint8Array)).toBe(account.address.toLowerCase())
       expect(recoverPublicKey(hash, rs, recid)).toEqual(recoverPublicKeyNoble(hash, rs, recid))
     }
+  })
+  it('signs with the same bytes on both backends, and the signature recovers the signer', () => {
+    for (let k = 1; k <= 20; k++) {
+      const privateKey = keccak256(new Uint8Array([k]))
+      const account = privateKeyToAccount(bytesToHex(privateKey))
+      const hash = keccak256(new Uint8Array([k, 1, k]))
+      const signature = signRecoverable(hash, privateKey)
+      expect(bytesToHex(signature)).toBe(bytesToHex(signRecoverableNoble(hash, privateKey)))
+      const signer = recoverAddress(hash, signature.subarray(0, 64), signature[64] as number) as Uint8Array
+      expect(bytesToHex(signer)).toBe(account.address.toLowerCase())
+    }
+    expect(() => signRecoverable(new Uint8Array(32).fill(1), new Uint8Array(32))).toThrow()
   })
   it('returns undefined, not an exception, for a signature that recovers nothing', () => {
     const hash = new Uint8Array(32).fill(1)

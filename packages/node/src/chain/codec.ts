@@ -1,5 +1,4 @@
 import {
-  bigintToBytes,
   bytesToBigint,
   decodeRlp,
   decodeTransaction,
@@ -10,7 +9,6 @@ import {
   keccak256,
   type L2BlockHeader,
   type Log,
-  padLeft,
   type RlpDecoded,
   SluiceError,
   type TransactionType,
@@ -142,9 +140,28 @@ export function decodeStoredBlock(encoded: Uint8Array): StoredBlock {
   }
 }
 
+const MAX_U64 = 2n ** 64n - 1n
+
 /** A u64 as 8 big-endian bytes, so LevelDB keys sort by number. */
 export function u64Key(value: bigint): Uint8Array {
-  return padLeft(bigintToBytes(value), 8)
+  const out = new Uint8Array(8)
+  writeU64(out, 0, value)
+  return out
+}
+
+/** Writes `value` as 8 big-endian bytes at `offset` (without a hex string or a DataView per call). */
+export function writeU64(out: Uint8Array, offset: number, value: bigint): void {
+  if (value < 0n || value > MAX_U64) throw new RangeError(`${value} is not a u64`)
+  let high = Number(value >> 32n)
+  let low = Number(value & 0xffff_ffffn)
+  for (let i = 7; i >= 4; i--) {
+    out[offset + i] = low & 0xff
+    low >>>= 8
+  }
+  for (let i = 3; i >= 0; i--) {
+    out[offset + i] = high & 0xff
+    high >>>= 8
+  }
 }
 
 /** The block hash recomputed from the header: the check that a record is what it claims. */

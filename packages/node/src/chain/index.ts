@@ -9,7 +9,14 @@ export {
   type PostedBatch,
   PostedBatchAdoption,
 } from './ownBatches.ts'
-export { CACHE_TRANSACTIONS, ChainStore, ChainStoreMismatchError, hashKey, toStoredBlock } from './store.ts'
+export {
+  CACHE_TRANSACTIONS,
+  ChainStore,
+  ChainStoreMismatchError,
+  type ChainStoreOptions,
+  hashKey,
+  toStoredBlock,
+} from './store.ts'
 export type {
   BatchRecord,
   ChainReader,

@@ -15,7 +15,7 @@ import {
   StateDb,
   writeGenesisState,
 } from '@sluice/core'
-import { ChainStoreCorruptError, decodeStoredBlock, encodeStoredBlock, u64Key } from './codec.ts'
+import { ChainStoreCorruptError, decodeStoredBlock, encodeStoredBlock, u64Key, writeU64 } from './codec.ts'
 import type {
   BatchRecord,
   ChainReader,
@@ -53,6 +53,40 @@ function indexedAddresses(tx: StoredTransaction): Uint8Array[] {
 /** One entry of an address's transaction index: the block and position of the transaction. */
 export type AddressTransactionRef = { sequence: bigint; blockNumber: bigint; index: number }
 
+/**
+ * The `c/t/<hash>` values of one block, `rlp([blockNumber, index])`, written directly: the block
+ * number's RLP once per block, an index's in a few bytes (`encodeRlp` of the same list gives the
+ * same bytes; the chain-store tests compare them).
+ */
+export class TransactionLocations {
+  private readonly blockNumber: bigint
+  private readonly number: Uint8Array
+
+  constructor(blockNumber: bigint) {
+    this.blockNumber = blockNumber
+    this.number = encodeRlp(blockNumber)
+  }
+
+  of(index: number): Uint8Array {
+    const number = this.number
+    // an index below 2^24 (a block holds at most a few thousand transactions): 1–4 bytes of RLP
+    const indexBytes = index === 0 ? 0 : index < 0x100 ? 1 : index < 0x1_0000 ? 2 : index < 0x100_0000 ? 3 : -1
+    if (indexBytes < 0 || number.length + 4 > 55) return encodeRlp([this.blockNumber, BigInt(index)])
+    const indexLength = index !== 0 && index < 0x80 ? 1 : 1 + indexBytes
+    const out = new Uint8Array(1 + number.length + indexLength)
+    out[0] = 0xc0 + number.length + indexLength
+    out.set(number, 1)
+    let at = 1 + number.length
+    if (index === 0) out[at] = 0x80
+    else if (index < 0x80) out[at] = index
+    else {
+      out[at++] = 0x80 + indexBytes
+      for (let shift = (indexBytes - 1) * 8; shift >= 0; shift -= 8) out[at++] = (index >>> shift) & 0xff
+    }
+    return out
+  }
+}
+
 function key(prefix: Uint8Array, suffix: Uint8Array): Uint8Array {
   const out = new Uint8Array(prefix.length + suffix.length)
   out.set(prefix, 0)
@@ -70,7 +104,13 @@ const CACHE_BLOCKS = 512
  * read those blocks again.
  */
 export const CACHE_TRANSACTIONS = 65_536
+/** Address-index counts held in memory (default): two generations of at most half this many addresses each. */
 const ADDRESS_COUNT_CACHE = 65_536
+
+export type ChainStoreOptions = {
+  /** Most address-index counts held in memory (default 65,536); tests make it small. */
+  addressCountCache?: number
+}
 
 /** The store was opened with a config whose genesis differs from the one it was created with. */
 export class ChainStoreMismatchError extends SluiceError {
@@ -92,6 +132,7 @@ export function toStoredBlock(
     forcedHashes,
   }: { messageCountAfter: bigint; slotCount: number; forcedHashes?: ReadonlySet<string> },
 ): StoredBlock {
+  const anyForced = forcedHashes !== undefined && forcedHashes.size > 0
   const transactions = block.transactions.map(
     (t): StoredTransaction => ({
       hash: t.hash,
@@ -105,7 +146,7 @@ export function toStoredBlock(
       effectiveGasPrice: t.effectiveGasPrice,
       logs: t.logs,
       logsBloom: t.receipt.logsBloom,
-      forced: forcedHashes?.has(hashKey(t.hash)) ?? false,
+      forced: anyForced && forcedHashes.has(hashKey(t.hash)),
     }),
   )
   return { hash: block.hash, header: block.header, transactions, messageCountAfter, slotCount }
@@ -189,18 +230,24 @@ export class ChainStore implements ChainReader {
   private readonly batches: BatchRecord[] = []
   /**
    * Address-index counts as of the last write built (not read back from LevelDB on every
-   * transaction: the builder writes thousands a second). Bounded; a miss reads the store.
+   * transaction: the builder writes thousands a second). Two generations, so that dropping the
+   * older addresses is one step (evicting one entry at a time from the front of a Map walks over
+   * the holes its deletions left); an address found in the older one moves to the newer. A miss
+   * reads the store.
    */
-  private readonly addressCounts = new Map<string, bigint>()
+  private addressCounts = new Map<string, bigint>()
+  private olderAddressCounts = new Map<string, bigint>()
+  private readonly addressCountGeneration: number
 
-  private constructor(store: KeyValueStore, chainId: bigint) {
+  private constructor(store: KeyValueStore, chainId: bigint, options: ChainStoreOptions) {
     this.store = store
     this.chainId = chainId
+    this.addressCountGeneration = Math.max(1, Math.floor((options.addressCountCache ?? ADDRESS_COUNT_CACHE) / 2))
   }
 
   /** Opens the chain in `store`, writing the genesis block on first use; refuses another chain's data. */
-  static async open(store: KeyValueStore, config: RollupConfig): Promise<ChainStore> {
-    const chain = new ChainStore(store, config.chainId)
+  static async open(store: KeyValueStore, config: RollupConfig, options: ChainStoreOptions = {}): Promise<ChainStore> {
+    const chain = new ChainStore(store, config.chainId, options)
     const genesis = genesisBlock(config)
     const storedGenesis = chain.readBlock(0n)
     if (storedGenesis === undefined) {
@@ -521,11 +568,10 @@ export class ChainStore implements ChainReader {
     return { total, entries }
   }
 
-  private addressCount(address: Uint8Array, counts?: AddressCounts): bigint {
-    const id = hashKey(address)
+  private addressCount(address: Uint8Array, counts?: AddressCounts, id = hashKey(address)): bigint {
     const pending = counts?.get(id)
     if (pending !== undefined) return pending.count
-    const known = this.addressCounts.get(id)
+    const known = this.addressCounts.get(id) ?? this.olderAddressCounts.get(id)
     if (known !== undefined) return known
     const raw = this.store.getSync(key(PREFIX.addressCount, address))
     return raw === undefined ? 0n : bytesToBigint(raw)
@@ -537,7 +583,7 @@ export class ChainStore implements ChainReader {
     const out = new Uint8Array(prefix.length + address.length + 8)
     out.set(prefix, 0)
     out.set(address, prefix.length)
-    new DataView(out.buffer).setBigUint64(prefix.length + address.length, sequence)
+    writeU64(out, prefix.length + address.length, sequence)
     return out
   }
 
@@ -546,12 +592,23 @@ export class ChainStore implements ChainReader {
     for (const [id, { address, count }] of counts) {
       const countKey = key(PREFIX.addressCount, address)
       ops.push(count === 0n ? { type: 'del', key: countKey } : { type: 'put', key: countKey, value: u64Key(count) })
-      this.addressCounts.delete(id)
+      this.olderAddressCounts.delete(id)
       this.addressCounts.set(id, count)
+      if (this.addressCounts.size >= this.addressCountGeneration) {
+        this.olderAddressCounts = this.addressCounts
+        this.addressCounts = new Map()
+      }
     }
-    while (this.addressCounts.size > ADDRESS_COUNT_CACHE) {
-      this.addressCounts.delete(this.addressCounts.keys().next().value as string)
-    }
+  }
+
+  /** Indexes the transaction at `location` under `address` (its count goes to `counts`). */
+  private indexAddressOp(address: Uint8Array, location: Uint8Array, ops: BatchOp[], counts: AddressCounts): void {
+    const id = hashKey(address)
+    const pending = counts.get(id)
+    const count = pending === undefined ? this.addressCount(address, undefined, id) : pending.count
+    ops.push({ type: 'put', key: this.addressEntryKey(address, count), value: location })
+    if (pending === undefined) counts.set(id, { address, count: count + 1n })
+    else pending.count = count + 1n
   }
 
   /** Writes of `block`; its address-index entries are counted in `counts` (write them with `addressCountOps`). */
@@ -559,17 +616,13 @@ export class ChainStore implements ChainReader {
     const number = u64Key(block.header.number)
     ops.push({ type: 'put', key: key(PREFIX.block, number), value: encodeStoredBlock(block) })
     ops.push({ type: 'put', key: key(PREFIX.hash, block.hash), value: number })
+    const locations = new TransactionLocations(block.header.number)
     for (const tx of block.transactions) {
-      const location = encodeRlp([block.header.number, BigInt(tx.index)])
+      const location = locations.of(tx.index)
       ops.push({ type: 'put', key: key(PREFIX.tx, tx.hash), value: location })
-      for (const address of indexedAddresses(tx)) {
-        const id = hashKey(address)
-        const pending = counts.get(id)
-        const count = pending === undefined ? this.addressCount(address) : pending.count
-        ops.push({ type: 'put', key: this.addressEntryKey(address, count), value: location })
-        if (pending === undefined) counts.set(id, { address, count: count + 1n })
-        else pending.count = count + 1n
-      }
+      this.indexAddressOp(tx.sender, location, ops, counts)
+      const to = tx.tx.to
+      if (to !== undefined && to !== null && !equalBytes(to, tx.sender)) this.indexAddressOp(to, location, ops, counts)
     }
     return ops
   }

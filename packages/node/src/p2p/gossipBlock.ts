@@ -1,4 +1,3 @@
-import { secp256k1 } from '@noble/curves/secp256k1.js'
 import {
   bigintToBytes,
   bytesToBigint,
@@ -16,6 +15,7 @@ import {
   recoverAddress,
   SECP256K1_HALF_N,
   SECP256K1_N,
+  signRecoverable,
 } from '@sluice/core'
 import { DEFAULT_MAX_MESSAGE_BYTES, GOSSIP_BLOCK_DOMAIN, GOSSIP_SIGNATURE_BYTES } from './constants.ts'
 import { GossipEncodeError, GossipMessageError } from './errors.ts'
@@ -161,16 +161,15 @@ export function gossipSigningHash(payload: Uint8Array, chainId: bigint): Uint8Ar
  */
 export function signGossipBlock(payload: Uint8Array, privateKey: Uint8Array | Hex, chainId: bigint): Uint8Array {
   const key = typeof privateKey === 'string' ? hexToBytes(privateKey) : privateKey
-  let recovered: Uint8Array
+  let signature: Uint8Array
   try {
-    recovered = secp256k1.sign(gossipSigningHash(payload, chainId), key, { prehash: false, format: 'recovered' })
+    signature = signRecoverable(gossipSigningHash(payload, chainId), key)
   } catch (error) {
     throw new GossipEncodeError('The sequencer key cannot sign: it must be a 32-byte secp256k1 private key.', error)
   }
-  // noble's recovered format is yParity ‖ r ‖ s; the wire order is r ‖ s ‖ yParity.
+  // r ‖ s ‖ yParity, then the payload
   const message = new Uint8Array(GOSSIP_SIGNATURE_BYTES + payload.length)
-  message.set(recovered.subarray(1, 65), 0)
-  message[64] = recovered[0] as number
+  message.set(signature, 0)
   message.set(payload, GOSSIP_SIGNATURE_BYTES)
   return message
 }

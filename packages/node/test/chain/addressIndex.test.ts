@@ -64,6 +64,31 @@ describe('address index', () => {
     expect(chain.addressTransactions(testAccount(9).address, { limit: 10 })).toEqual({ total: 0n, entries: [] })
   })
 
+  it('stays exact when the counts held in memory roll over (a count is read back from the store)', async () => {
+    // Two addresses per generation: every block drops counts from memory that the next blocks need again.
+    const store = new MemoryStore()
+    const chain = await ChainStore.open(store, config, { addressCountCache: 4 })
+    const fresh = (i: number) => new Uint8Array(20).fill(0xa0 + i)
+    for (let i = 0; i < 6; i++) {
+      await seal(chain, [
+        { from: alice, to: bob },
+        { from: bob, to: fresh(i) },
+        { from: carol, to: fresh(i % 2) },
+        { from: carol, to: alice },
+      ])
+    }
+    for (const account of [alice, bob, carol]) {
+      expect(allHashes(chain, account, 3)).toEqual(expectedHashes(chain, account))
+    }
+    expect(chain.addressTransactions(alice.address, { limit: 1 }).total).toBe(12n)
+    // fresh(0) received in blocks 1 (from bob) and 1, 3, 5 (from carol); fresh(1) in blocks 2 and 2, 4, 6
+    expect(chain.addressTransactions(fresh(0), { limit: 10 }).total).toBe(4n)
+    expect(chain.addressTransactions(fresh(5), { limit: 10 }).total).toBe(1n)
+    const reopened = await ChainStore.open(store, config)
+    expect(reopened.addressTransactions(alice.address, { limit: 1 }).total).toBe(12n)
+    expect(reopened.addressTransactions(fresh(1), { limit: 10 }).total).toBe(4n)
+  })
+
   it('forgets the transactions of blocks a reorg replaces and indexes their replacements', async () => {
     const chain = await ChainStore.open(new MemoryStore(), config)
     await seal(chain, [{ from: alice, to: bob }])

@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   applyBlock,
+  bigintToBytes,
   bytesToHex,
+  encodeRlp,
   equalBytes,
   keccak256,
   LevelStore,
   MESSAGE_PASSER,
   MemoryStore,
+  padLeft,
   prepareBlockConfig,
   StateDb,
   verifyProof,
@@ -16,6 +19,7 @@ import {
 import { afterAll, describe, expect, it } from 'vitest'
 import { testConfig } from '../../../../test/support/config.ts'
 import { testAccount, transfer } from '../../../../test/support/wallet.ts'
+import { u64Key } from '../../src/chain/codec.ts'
 import {
   CACHE_TRANSACTIONS,
   ChainStore,
@@ -25,6 +29,7 @@ import {
   type StoredBlock,
   toStoredBlock,
 } from '../../src/chain/index.ts'
+import { TransactionLocations } from '../../src/chain/store.ts'
 
 const config = testConfig()
 const prepared = prepareBlockConfig(config)
@@ -119,6 +124,20 @@ describe('ChainStore', () => {
     )
     expect(decoded.header).toEqual(block.header)
     expect(encodeStoredBlock(decoded)).toEqual(encodeStoredBlock(block))
+  })
+
+  it('writes transaction locations and u64 keys as encodeRlp and 8 big-endian bytes give them', () => {
+    const numbers = [0n, 1n, 127n, 128n, 255n, 256n, 65_535n, 2n ** 32n, 2n ** 53n + 1n, 2n ** 64n - 1n]
+    const indexes = [0, 1, 127, 128, 255, 256, 6_000, 65_535, 65_536, 2 ** 24 - 1, 2 ** 24, 2 ** 31]
+    for (const number of numbers) {
+      const locations = new TransactionLocations(number)
+      for (const index of indexes) {
+        expect(bytesToHex(locations.of(index))).toBe(bytesToHex(encodeRlp([number, BigInt(index)])))
+      }
+      expect(bytesToHex(u64Key(number))).toBe(bytesToHex(padLeft(bigintToBytes(number), 8)))
+    }
+    expect(() => u64Key(-1n)).toThrow(RangeError)
+    expect(() => u64Key(2n ** 64n)).toThrow(RangeError)
   })
 
   it('replaces blocks on a reorg and forgets the transactions of the replaced ones', async () => {
