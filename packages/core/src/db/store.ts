@@ -86,6 +86,32 @@ function lastOpOn(ops: readonly BatchOp[], table: Int32Array, key: Uint8Array): 
   return found < 0 ? undefined : (ops[found] as BatchOp)
 }
 
+/** `writeOrder` sorts batches of at least this many ops (below it the sort costs more than it saves). */
+const SORTED_WRITE_MIN = 64
+/** Op indexes up to 2^21 fit beside a 32-bit key prefix in a float64's 53 bits. */
+const INDEX_BITS = 2 ** 21
+
+/**
+ * The order to hand a batch's ops to LevelDB: by the first 4 bytes of their keys, ties in their
+ * original order (so several writes of one key keep theirs: the last still wins). LevelDB inserts
+ * each op into its memtable, a skip list searched from the top: keys in order share the upper part
+ * of their search paths, which then stay in the CPU's caches (random trie-node hashes otherwise miss
+ * on nearly every step). Null for small batches, kept as they are.
+ */
+function writeOrder(ops: readonly BatchOp[]): Float64Array | null {
+  const n = ops.length
+  if (n < SORTED_WRITE_MIN || n >= INDEX_BITS) return null
+  const order = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    const key = (ops[i] as BatchOp).key
+    const prefix = (((key[0] ?? 0) << 24) | ((key[1] ?? 0) << 16) | ((key[2] ?? 0) << 8) | (key[3] ?? 0)) >>> 0
+    order[i] = prefix * INDEX_BITS + i
+  }
+  order.sort()
+  for (let i = 0; i < n; i++) order[i] = (order[i] as number) % INDEX_BITS
+  return order
+}
+
 /** One char per byte: a Map key for bytes without hex encoding. */
 function latin1(key: Uint8Array): string {
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')
@@ -170,8 +196,10 @@ export class LevelStore implements KeyValueStore {
       // the binding read three properties of every op object (and abstract-level clone it first):
       // 0.8 µs more per op on the main thread, measured, with ~5 ops per transfer.
       const batch = this.db.batch()
+      const order = writeOrder(ops)
       try {
-        for (const op of ops) {
+        for (let k = 0; k < ops.length; k++) {
+          const op = ops[order === null ? k : (order[k] as number)] as BatchOp
           if (op.type === 'put') batch.put(op.key, op.value)
           else batch.del(op.key)
         }

@@ -131,6 +131,35 @@ describe('LevelStore', () => {
     await store.close()
   })
 
+  it('applies a large batch in key order for LevelDB, yet the last write of each key still wins', async () => {
+    const dir = tempDir()
+    const store = await LevelStore.open(dir)
+    // keys that share their first bytes with others, written several times each, among hash-like keys
+    const shared = (i: number) => Uint8Array.of(0xab, 0xcd, 0xef, 0x01, i)
+    const hashLike = (i: number) => Uint8Array.of((i * 97) & 0xff, (i * 31) & 0xff, i & 0xff, 9, 9, 9)
+    const ops: BatchOp[] = []
+    for (let i = 0; i < 200; i++) {
+      ops.push({ type: 'put', key: hashLike(i), value: Uint8Array.of(i & 0xff) })
+      ops.push({ type: 'put', key: shared(i % 4), value: Uint8Array.of(i & 0xff, 1) })
+    }
+    ops.push({ type: 'del', key: shared(0) }) // deleted last
+    ops.push({ type: 'del', key: shared(1) })
+    ops.push({ type: 'put', key: shared(1), value: Uint8Array.of(0xee) }) // deleted, then written again
+    await store.batch(ops)
+    const check = (s: KeyValueStore) => {
+      expect(s.getSync(shared(0))).toBeUndefined()
+      expect(s.getSync(shared(1))).toEqual(Uint8Array.of(0xee))
+      expect(s.getSync(shared(2))).toEqual(Uint8Array.of(198, 1))
+      expect(s.getSync(shared(3))).toEqual(Uint8Array.of(199, 1))
+      for (let i = 0; i < 200; i++) expect(s.getSync(hashLike(i))).toEqual(Uint8Array.of(i & 0xff))
+    }
+    check(store)
+    await store.close()
+    const reopened = await LevelStore.open(dir)
+    check(reopened)
+    await reopened.close()
+  })
+
   it('refuses a database another handle holds open, with a StoreError', async () => {
     const dir = tempDir()
     const store = await LevelStore.open(dir)
