@@ -69,6 +69,23 @@ describe('LevelStore', () => {
     await store.close()
   })
 
+  it('getMany answers a large read (LevelDB is asked in key order) in the order asked, absent and in-flight keys included', async () => {
+    const store = await LevelStore.open(tempDir())
+    const key = (i: number) => Uint8Array.of((i * 151) & 0xff, (i * 29) & 0xff, i & 0xff, 5)
+    const stored: BatchOp[] = []
+    for (let i = 0; i < 150; i++) stored.push({ type: 'put', key: key(i), value: Uint8Array.of(i, 1) })
+    await store.batch(stored)
+    const inFlight: BatchOp[] = [{ type: 'put', key: key(200), value: Uint8Array.of(200, 2) }]
+    const pending = store.batch(inFlight)
+    // stored, absent and in-flight keys, in an order that is not the keys' order
+    const asked = [200, ...Array.from({ length: 180 }, (_, j) => (j * 37) % 180), 250]
+    const expected = asked.map((i) => (i < 150 ? Uint8Array.of(i, 1) : i === 200 ? Uint8Array.of(200, 2) : undefined))
+    expect(await store.getMany(asked.map(key))).toEqual(expected)
+    await pending
+    expect(await store.getMany(asked.map(key))).toEqual(expected)
+    await store.close()
+  })
+
   it('getMany sees a batch that is still being written', async () => {
     const store = await LevelStore.open(tempDir())
     await store.batch([{ type: 'put', key: k('x'), value: Uint8Array.of(1) }])
