@@ -86,6 +86,31 @@ function lastOpOn(ops: readonly BatchOp[], table: Int32Array, key: Uint8Array): 
   return found < 0 ? undefined : (ops[found] as BatchOp)
 }
 
+/** Batches and reads of at least this many keys go to LevelDB sorted (below it the sort costs more than it saves). */
+const SORTED_MIN = 64
+/** Indexes up to 2^21 fit beside a 32-bit key prefix in a float64's 53 bits. */
+const INDEX_BITS = 2 ** 21
+
+/**
+ * The order to hand `count` keys (`keyAt(i)`) to LevelDB: by their first 4 bytes, ties in their
+ * original order (so several writes of one key keep theirs: the last still wins). LevelDB's memtable
+ * is a skip list searched from the top for every insert and every read: keys in order share the
+ * upper part of their search paths, which then stay in the CPU's caches (random trie-node hashes
+ * otherwise miss on nearly every step). Null for small counts, kept as they are.
+ */
+function sortedOrder(count: number, keyAt: (i: number) => Uint8Array): Float64Array | null {
+  if (count < SORTED_MIN || count >= INDEX_BITS) return null
+  const order = new Float64Array(count)
+  for (let i = 0; i < count; i++) {
+    const key = keyAt(i)
+    const prefix = (((key[0] ?? 0) << 24) | ((key[1] ?? 0) << 16) | ((key[2] ?? 0) << 8) | (key[3] ?? 0)) >>> 0
+    order[i] = prefix * INDEX_BITS + i
+  }
+  order.sort()
+  for (let i = 0; i < count; i++) order[i] = (order[i] as number) % INDEX_BITS
+  return order
+}
+
 /** One char per byte: a Map key for bytes without hex encoding. */
 function latin1(key: Uint8Array): string {
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')
@@ -133,10 +158,17 @@ export class LevelStore implements KeyValueStore {
 
   async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
     if (keys.length === 0) return []
-    const values = await this.db.getMany(keys as Uint8Array[])
+    const order = sortedOrder(keys.length, (i) => keys[i] as Uint8Array)
+    let asked = keys as Uint8Array[]
+    if (order !== null) {
+      asked = new Array(keys.length)
+      for (let k = 0; k < keys.length; k++) asked[k] = keys[order[k] as number] as Uint8Array
+    }
+    const values = await this.db.getMany(asked)
     const out: (Uint8Array | undefined)[] = new Array(values.length)
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]
+    for (let k = 0; k < values.length; k++) {
+      const v = values[k]
+      const i = order === null ? k : (order[k] as number)
       // absent: maybe in a batch still in flight (or one that landed during the read): getSync sees both
       out[i] =
         v === undefined ? this.getSync(keys[i] as Uint8Array) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
@@ -170,8 +202,10 @@ export class LevelStore implements KeyValueStore {
       // the binding read three properties of every op object (and abstract-level clone it first):
       // 0.8 µs more per op on the main thread, measured, with ~5 ops per transfer.
       const batch = this.db.batch()
+      const order = sortedOrder(ops.length, (i) => (ops[i] as BatchOp).key)
       try {
-        for (const op of ops) {
+        for (let k = 0; k < ops.length; k++) {
+          const op = ops[order === null ? k : (order[k] as number)] as BatchOp
           if (op.type === 'put') batch.put(op.key, op.value)
           else batch.del(op.key)
         }

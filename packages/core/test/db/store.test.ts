@@ -69,6 +69,23 @@ describe('LevelStore', () => {
     await store.close()
   })
 
+  it('getMany answers a large read (LevelDB is asked in key order) in the order asked, absent and in-flight keys included', async () => {
+    const store = await LevelStore.open(tempDir())
+    const key = (i: number) => Uint8Array.of((i * 151) & 0xff, (i * 29) & 0xff, i & 0xff, 5)
+    const stored: BatchOp[] = []
+    for (let i = 0; i < 150; i++) stored.push({ type: 'put', key: key(i), value: Uint8Array.of(i, 1) })
+    await store.batch(stored)
+    const inFlight: BatchOp[] = [{ type: 'put', key: key(200), value: Uint8Array.of(200, 2) }]
+    const pending = store.batch(inFlight)
+    // stored, absent and in-flight keys, in an order that is not the keys' order
+    const asked = [200, ...Array.from({ length: 180 }, (_, j) => (j * 37) % 180), 250]
+    const expected = asked.map((i) => (i < 150 ? Uint8Array.of(i, 1) : i === 200 ? Uint8Array.of(200, 2) : undefined))
+    expect(await store.getMany(asked.map(key))).toEqual(expected)
+    await pending
+    expect(await store.getMany(asked.map(key))).toEqual(expected)
+    await store.close()
+  })
+
   it('getMany sees a batch that is still being written', async () => {
     const store = await LevelStore.open(tempDir())
     await store.batch([{ type: 'put', key: k('x'), value: Uint8Array.of(1) }])
@@ -129,6 +146,35 @@ describe('LevelStore', () => {
     await pending
     expect(store.getSync(key(1234))).toEqual(value(1234))
     await store.close()
+  })
+
+  it('applies a large batch in key order for LevelDB, yet the last write of each key still wins', async () => {
+    const dir = tempDir()
+    const store = await LevelStore.open(dir)
+    // keys that share their first bytes with others, written several times each, among hash-like keys
+    const shared = (i: number) => Uint8Array.of(0xab, 0xcd, 0xef, 0x01, i)
+    const hashLike = (i: number) => Uint8Array.of((i * 97) & 0xff, (i * 31) & 0xff, i & 0xff, 9, 9, 9)
+    const ops: BatchOp[] = []
+    for (let i = 0; i < 200; i++) {
+      ops.push({ type: 'put', key: hashLike(i), value: Uint8Array.of(i & 0xff) })
+      ops.push({ type: 'put', key: shared(i % 4), value: Uint8Array.of(i & 0xff, 1) })
+    }
+    ops.push({ type: 'del', key: shared(0) }) // deleted last
+    ops.push({ type: 'del', key: shared(1) })
+    ops.push({ type: 'put', key: shared(1), value: Uint8Array.of(0xee) }) // deleted, then written again
+    await store.batch(ops)
+    const check = (s: KeyValueStore) => {
+      expect(s.getSync(shared(0))).toBeUndefined()
+      expect(s.getSync(shared(1))).toEqual(Uint8Array.of(0xee))
+      expect(s.getSync(shared(2))).toEqual(Uint8Array.of(198, 1))
+      expect(s.getSync(shared(3))).toEqual(Uint8Array.of(199, 1))
+      for (let i = 0; i < 200; i++) expect(s.getSync(hashLike(i))).toEqual(Uint8Array.of(i & 0xff))
+    }
+    check(store)
+    await store.close()
+    const reopened = await LevelStore.open(dir)
+    check(reopened)
+    await reopened.close()
   })
 
   it('refuses a database another handle holds open, with a StoreError', async () => {
