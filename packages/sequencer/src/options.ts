@@ -94,8 +94,8 @@ export const SEQUENCER_OPTIONS: readonly OptionSpec[] = [
     flag: 'txpool-max-queued',
     env: 'SLUICE_TXPOOL_MAX_QUEUED',
     kind: 'integer',
-    default: 1024,
-    help: 'non-executable (nonce-gapped) transactions the mempool holds, a budget apart from executable ones (geth: GlobalQueue)',
+    default: 16_384,
+    help: 'non-executable (nonce-gapped) transactions the mempool holds, a budget apart from executable ones (geth: GlobalQueue, sized here for thousands of transactions a second)',
   },
   {
     name: 'txpoolMaxQueuedPerSender',

@@ -116,7 +116,7 @@ export class Mempool {
     this.#onDropped = options.onDropped
     this.#logger = options.logger
     this.#maxExecutable = positiveInteger('maxExecutable', options.maxExecutable ?? 100_000)
-    this.#maxQueued = positiveInteger('maxQueued', options.maxQueued ?? 1024)
+    this.#maxQueued = positiveInteger('maxQueued', options.maxQueued ?? 16_384)
     this.#maxQueuedPerSender = positiveInteger('maxQueuedPerSender', options.maxQueuedPerSender ?? 16)
     this.#lifetimeMs = positiveInteger('lifetimeMs', options.lifetimeMs ?? 3 * 60 * 60 * 1000)
     this.#now = options.now ?? Date.now

@@ -74,8 +74,13 @@ export type MempoolOptions = {
    */
   maxExecutable?: number | undefined
   /**
-   * Non-executable (gapped) transactions in the pool (default 1,024, geth's GlobalQueue): a budget of
-   * its own, so that parked transactions never take the room of executable ones.
+   * Non-executable (gapped) transactions in the pool (default 16,384): a budget of its own, so that
+   * parked transactions never take the room of executable ones. geth's GlobalQueue is 1,024 for an L1
+   * of tens of transactions a second; at thousands a second, clients sending over several connections
+   * park each sender's next nonce for the few milliseconds its predecessor is still in another
+   * request, and a 1,024 budget filled within seconds: every refusal then left a gap that parked the
+   * sender's later nonces for the whole lifetime (17,512 refusals and 2,794 acknowledged transfers
+   * never included in a 15 s run with 32 requests open, none with 16,384).
    */
   maxQueued?: number | undefined
   /**
