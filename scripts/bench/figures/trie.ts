@@ -105,7 +105,7 @@ export const trieFigures: FigureGroup = {
           (key === 'insert'
             ? `secure trie on LevelDB, ${size} random accounts inserted, commit every 1,000; median of ${p.insertWindow}-op windows over ${p.oursRuns} run(s) (peer ${p.peerRuns}); each run in a fresh process`
             : `${p.updates} random updates of existing accounts in a ${size}-account trie, root + commit every 1,000; median of ${p.updateWindow}-op windows over ${p.oursRuns} run(s) (peer ${p.peerRuns}); each run in a fresh process`) +
-          '. Ours commits pipelined (startCommit: the next 1,000 operations run while the previous batch is written; each batch is durable before the next is submitted) and reads ahead the paths of each 1,000 keys with `prefetch` (getMany, off the main thread) before writing them, as the nodes do per block; the peer awaits each commit and reads its nodes as each put needs them. ' +
+          '. Ours commits pipelined (startCommit: the next 1,000 operations run while the previous batch is written; each batch is durable before the next is submitted), the peer awaits each commit. ' +
           `cpuUsPerOp: process CPU (all threads) and main thread per operation, value generation included on both sides; cpuRatio = peer CPU ÷ ours. 1-minute load average at the end: ${load.toFixed(2)}.`,
       }
     }

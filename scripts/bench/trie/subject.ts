@@ -2,11 +2,8 @@
  * One side of the trie figures, run in its own process by scripts/bench/figures/trie.ts:
  *   node scripts/bench/trie/subject.ts --impl ours|ethereumjs --n N --updates U --insert-window W --update-window W --seed S
  *        [--pipeline false] (ours: await each commit, as before pipelining, for comparison)
- *        [--prefetch false] (ours: no read-ahead of each 1,000 keys' paths, for comparison)
  * Inserts N account-shaped values under random 20-byte addresses into a secure trie on LevelDB
  * (commit every 1,000), then updates U random existing accounts (root + commit every 1,000).
- * Ours reads ahead the paths of each 1,000 keys (`prefetch`) before putting them, as the nodes do
- * for each block's accounts; the keys and values drawn are the same on both sides.
  * Prints one JSON line (`SubjectResult`): rates per window, roots, CPU per operation, peak RSS.
  */
 import { createMPT } from '@ethereumjs/mpt'
@@ -71,8 +68,6 @@ class EthereumjsLevelDB implements DB<string, string | Uint8Array> {
 }
 
 type Subject = {
-  /** Reads ahead what the next puts of `keys` will need (ours: `prefetch`, off the main thread); the peer has no such call. */
-  prefetch?: ((keys: readonly Uint8Array[]) => Promise<void>) | undefined
   put(key: Uint8Array, value: Uint8Array): void | Promise<void>
   /** Root + commit of everything since the last call. */
   commit(): Promise<Uint8Array>
@@ -83,16 +78,12 @@ type Subject = {
  * Ours commits pipelined, as the nodes do (`startCommit`): the next 1,000 operations run while the
  * previous batch is being written, and each batch is durable before the next one is submitted.
  */
-async function openOurs(dir: string, pipeline: boolean, readAhead: boolean): Promise<Subject> {
+async function openOurs(dir: string, pipeline: boolean): Promise<Subject> {
   const store = await LevelStore.open(dir)
   const trie = new MerklePatriciaTrie(store, { secure: true })
-  const prefetch = readAhead ? (keys: readonly Uint8Array[]) => trie.prefetch(keys) : undefined
-  if (!pipeline) {
-    return { prefetch, put: (k, v) => trie.put(k, v), commit: () => trie.commit(), close: () => store.close() }
-  }
+  if (!pipeline) return { put: (k, v) => trie.put(k, v), commit: () => trie.commit(), close: () => store.close() }
   let written: Promise<void> = Promise.resolve()
   return {
-    prefetch,
     put: (k, v) => trie.put(k, v),
     async commit() {
       await written
@@ -152,9 +143,7 @@ async function main(): Promise<void> {
   const dir = tempDir(`trie-${impl}`)
   try {
     const subject =
-      impl === 'ours'
-        ? await openOurs(dir, args.pipeline !== 'false', args.prefetch !== 'false')
-        : await openEthereumjs(dir, cacheSize)
+      impl === 'ours' ? await openOurs(dir, args.pipeline !== 'false') : await openEthereumjs(dir, cacheSize)
     const keyPrng = new Prng(seed)
     const valuePrng = new Prng(seed + 1000)
     const keys: Uint8Array[] = new Array(n)
@@ -166,7 +155,6 @@ async function main(): Promise<void> {
     insertTimer.restart()
     for (let i = 0; i < n; i += COMMIT_EVERY) {
       const end = Math.min(n, i + COMMIT_EVERY)
-      if (subject.prefetch !== undefined) await subject.prefetch(keys.slice(i, end))
       for (let j = i; j < end; j++) await subject.put(keys[j] as Uint8Array, accountValue(valuePrng))
       root = await subject.commit()
       insertTimer.add(end - i)
@@ -180,10 +168,7 @@ async function main(): Promise<void> {
     updateTimer.restart()
     for (let i = 0; i < updates; i += COMMIT_EVERY) {
       const end = Math.min(updates, i + COMMIT_EVERY)
-      const picked: Uint8Array[] = new Array(end - i)
-      for (let j = 0; j < picked.length; j++) picked[j] = keys[pick.int(n)] as Uint8Array
-      if (subject.prefetch !== undefined) await subject.prefetch(picked)
-      for (const key of picked) await subject.put(key, accountValue(valuePrng))
+      for (let j = i; j < end; j++) await subject.put(keys[pick.int(n)] as Uint8Array, accountValue(valuePrng))
       root = await subject.commit()
       updateTimer.add(end - i)
     }
