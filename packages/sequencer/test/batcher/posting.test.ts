@@ -281,6 +281,35 @@ describe('batcher on anvil', () => {
     expect(batcher.nextUnbatchedBlock).toBe(BigInt(MAX_BLOCKS_PER_BATCH) + 1n)
   }, 120_000)
 
+  it('reads each stored block for its batch a group at a time, not every block up to its head at every fill', async () => {
+    // 30 blocks of 200 transfers (~22 KB of raw transactions each): a 90,000-byte calldata batch is
+    // full after a few of them, a group of reads (~256 KiB of raw transactions) is ~12 of them.
+    const chain = await ChainStore.open(new MemoryStore(), rollupConfig)
+    const accounts = [alice, bob, carol] as const
+    for (let i = 0; i < 30; i++) {
+      const transfers = Array.from({ length: 200 }, (_, t) => ({ from: accounts[t % 3], to: accounts[(t + 1) % 3] }))
+      await seal(chain, transfers as { from: TestAccount; to: TestAccount }[])
+    }
+    const reads = new Map<bigint, number>()
+    const blockByNumber = chain.blockByNumber.bind(chain)
+    chain.blockByNumber = (n: bigint) => {
+      reads.set(n, (reads.get(n) ?? 0) + 1)
+      return blockByNumber(n)
+    }
+    const { batcher } = batcherOn(chain, { da: 'calldata' })
+    await batcher.tick()
+    const batches = batcher.pendingIntents
+    expect(batches.length).toBeGreaterThan(2)
+    expect(batches[0]?.firstBlock).toBe(1n)
+    // A block is read by the group that reaches it and once more if that group found the batch full;
+    // reading every block up to the head at each fill read the last block once per batch and ~3× as
+    // many blocks in all (at saturation, hundreds of blocks of 1,500 transfers in a stretch of seconds).
+    expect(Math.max(...reads.values())).toBeLessThanOrEqual(3)
+    const total = [...reads.values()].reduce((a, b) => a + b, 0)
+    expect(total).toBeLessThan(2 * 30 + 10)
+    await postAll(batcher)
+  }, 120_000)
+
   it('after a restart, a pending blob batch is read back from its intent and replaced from recomputed blobs', async () => {
     const chain = await chainWithBlocks(2)
     const first = batcherOn(chain, { da: 'blobs' }).batcher
