@@ -365,9 +365,15 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
     }
 
     const submit = async (raw: Uint8Array): Promise<Uint8Array> => (await intake.submit(raw)).hash
+    const bodyWorkers = senderPool
     rpc = createRpcServer({
       chain,
       submit,
+      // Bodies of eth_sendRawTransaction calls are parsed, hashed and recovered in the sender workers.
+      sendBodies: {
+        prepare: (text, maxCalls) => bodyWorkers.prepareSendBody(text, config.chainId, maxCalls),
+        submit: (raw, known) => intake.submitRecovered(raw, known),
+      },
       pending: {
         nonce: (address) => mempool.pendingNonce(address),
         transaction: (hash) => mempool.get(hash),

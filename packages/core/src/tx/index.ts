@@ -18,6 +18,11 @@ export {
   type SenderPoolOptions,
 } from './senderPool.ts'
 export {
+  type JsonRpcId,
+  parseSendRawTransactionBody,
+  type SendRawTransactionBody,
+} from './sendRawTransactionBody.ts'
+export {
   type CheckSignatureOptions,
   checkSignature,
   isPreEip155,

@@ -1,7 +1,14 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { SluiceError } from '../errors/base.ts'
-import { CLOSE_REQUEST, type SenderRequest, type SenderResponse } from './senderProtocol.ts'
+import {
+  CLOSE_REQUEST,
+  type SendBodyRequest,
+  type SendBodyResponse,
+  type SenderRequest,
+  type SenderResponse,
+} from './senderProtocol.ts'
+import type { SendRawTransactionBody } from './sendRawTransactionBody.ts'
 
 /** How long a closing worker may take to finish its queued chunks before it is terminated. */
 const STOP_TIMEOUT_MS = 10_000
@@ -37,6 +44,13 @@ export type SenderPool = {
    * decode) computed in the same worker pass, for callers that need both (derivation).
    */
   recoverWithHashes(raws: readonly Uint8Array[], chainId: bigint): Promise<RecoveredSenders>
+  /**
+   * Parses a JSON-RPC body in a worker when it is made only of well-formed `eth_sendRawTransaction`
+   * calls (at most `maxCalls`) whose senders recover under `chainId`, with their hashes
+   * (`parseSendRawTransactionBody`); undefined for any other body. Calls resolve in the order they
+   * were made, so that bodies are admitted in arrival order whichever worker finishes first.
+   */
+  prepareSendBody(text: string, chainId: bigint, maxCalls: number): Promise<SendRawTransactionBody | undefined>
   /** Stops the workers; pending calls reject. */
   close(): Promise<void>
 }
@@ -45,7 +59,7 @@ export type SenderPool = {
 export type RecoveredSenders = { senders: (Uint8Array | undefined)[]; hashes: Uint8Array[] }
 
 type Pending = {
-  resolve: (response: SenderResponse) => void
+  resolve: (response: never) => void
   reject: (error: Error) => void
 }
 
@@ -110,14 +124,14 @@ export function createSenderPool(options: SenderPoolOptions = {}): SenderPool {
     const worker = new Worker(url)
     worker.unref()
     inFlight.set(worker, 0)
-    worker.on('message', (response: SenderResponse) => {
+    worker.on('message', (response: SenderResponse | SendBodyResponse) => {
       const p = pending.get(response.id)
       if (p === undefined) return
       pending.delete(response.id)
       const left = (inFlight.get(worker) ?? 1) - 1
       inFlight.set(worker, left)
       if (left === 0) worker.unref()
-      p.resolve(response)
+      ;(p.resolve as (answer: SenderResponse | SendBodyResponse) => void)(response)
     })
     worker.on('error', (error) => {
       fail(
@@ -143,6 +157,25 @@ export function createSenderPool(options: SenderPoolOptions = {}): SenderPool {
     workers.push(worker)
   }
 
+  /** Posts one message to the next worker; resolves with its answer. */
+  const post = <Answer>(worker: Worker, id: number, message: unknown, transfer: ArrayBuffer[]): Promise<Answer> =>
+    new Promise<Answer>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (answer: never) => void, reject })
+      const count = inFlight.get(worker) ?? 0
+      if (count === 0) worker.ref()
+      inFlight.set(worker, count + 1)
+      worker.postMessage(message, transfer)
+    })
+
+  const nextWorker = (): Worker => {
+    const worker = workers[next] as Worker
+    next = (next + 1) % workers.length
+    return worker
+  }
+
+  /** Settles once every body handed over so far has been answered: the next body answers after it. */
+  let previousBody: Promise<unknown> = Promise.resolve()
+
   const send = (
     raws: readonly Uint8Array[],
     from: number,
@@ -161,17 +194,9 @@ export function createSenderPool(options: SenderPoolOptions = {}): SenderPool {
       o += raw.length
       offsets[i - from + 1] = o
     }
-    const worker = workers[next] as Worker
-    next = (next + 1) % workers.length
     const id = nextId++
     const request: SenderRequest = { id, chainId, bytes: bytes.buffer, offsets: offsets.buffer, hashes }
-    return new Promise<SenderResponse>((resolve, reject) => {
-      pending.set(id, { resolve, reject })
-      const count = inFlight.get(worker) ?? 0
-      if (count === 0) worker.ref()
-      inFlight.set(worker, count + 1)
-      worker.postMessage(request, [request.bytes, request.offsets])
-    })
+    return post<SenderResponse>(nextWorker(), id, request, [request.bytes, request.offsets])
   }
 
   /** Every chunk's answer, in order, with the index of its first transaction. */
@@ -218,6 +243,21 @@ export function createSenderPool(options: SenderPoolOptions = {}): SenderPool {
         for (let i = 0; i * 32 < all.length; i++) hashes[base + i] = all.subarray(i * 32, i * 32 + 32)
       }
       return { senders: sendersOf(parts, raws.length), hashes }
+    },
+    prepareSendBody(text, chainId, maxCalls) {
+      if (failure !== undefined) return Promise.reject(failure)
+      if (closing) return Promise.reject(new SenderPoolError('the sender pool is closed', { severity: 'critical' }))
+      const id = nextId++
+      const request: SendBodyRequest = { kind: 'sendBody', id, chainId, maxCalls, text }
+      const answered = post<SendBodyResponse>(nextWorker(), id, request, [])
+      // Settled whatever the outcome (a rejection waiting for the earlier bodies would count as unhandled).
+      const settled = answered.then(
+        () => undefined,
+        () => undefined,
+      )
+      const inOrder = previousBody.then(() => answered).then((answer) => answer.body)
+      previousBody = previousBody.then(() => settled)
+      return inOrder
     },
     async close() {
       if (closing) return

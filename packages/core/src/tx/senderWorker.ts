@@ -6,11 +6,20 @@
  * a flag per transaction (1 = recovered, 0 = not: undecodable or a signature rule failed), and, when
  * asked, the transaction hashes in a third (32 bytes each), so the caller does not hash them again.
  * The recovery is `decodeTransaction` + `checkSignature` — the same code the main thread runs.
+ * It also prepares JSON-RPC bodies of `eth_sendRawTransaction` calls (`parseSendRawTransactionBody`),
+ * so that the main thread neither parses them nor hashes their transactions.
  */
 import { parentPort } from 'node:worker_threads'
 import { decodeTransaction } from './decode.ts'
 import { transactionHash } from './hash.ts'
-import { CLOSE_REQUEST, type SenderRequest, type SenderResponse } from './senderProtocol.ts'
+import {
+  CLOSE_REQUEST,
+  type SendBodyRequest,
+  type SendBodyResponse,
+  type SenderRequest,
+  type SenderResponse,
+} from './senderProtocol.ts'
+import { parseSendRawTransactionBody } from './sendRawTransactionBody.ts'
 import { checkSignature } from './signature.ts'
 
 export function recoverPacked(request: SenderRequest): SenderResponse {
@@ -40,9 +49,15 @@ export function recoverPacked(request: SenderRequest): SenderResponse {
 
 const port = parentPort
 if (port !== null) {
-  port.on('message', (request: SenderRequest | typeof CLOSE_REQUEST) => {
+  port.on('message', (request: SenderRequest | SendBodyRequest | typeof CLOSE_REQUEST) => {
     if (request === CLOSE_REQUEST) {
       port.close()
+      return
+    }
+    if ('kind' in request) {
+      const body = parseSendRawTransactionBody(request.text, request.chainId, request.maxCalls)
+      const answer: SendBodyResponse = { id: request.id, body }
+      port.postMessage(answer, body === undefined ? [] : [body.bytes, body.offsets, body.hashes, body.senders])
       return
     }
     const response = recoverPacked(request)

@@ -184,3 +184,102 @@ describe('createSenderPool lifecycle', () => {
     expect(() => createSenderPool({ threads: 0 })).toThrow(SenderPoolError)
   })
 })
+
+describe('prepareSendBody', () => {
+  let pool: SenderPool
+  let valid: Uint8Array[]
+  let invalid: Uint8Array[]
+
+  const request = (id: unknown, hex: string): Record<string, unknown> => ({
+    jsonrpc: '2.0',
+    id,
+    method: 'eth_sendRawTransaction',
+    params: [hex],
+  })
+  const body = (raws: readonly Uint8Array[]): string =>
+    JSON.stringify(raws.map((raw, i) => request(i % 3 === 0 ? i : i % 3 === 1 ? `id-${i}` : null, bytesToHex(raw))))
+
+  beforeAll(() => {
+    pool = createSenderPool({ threads: 2 })
+    const raws = mixedTransactions()
+    valid = raws.filter((raw) => recoverOnMainThread(raw) !== undefined)
+    invalid = raws.filter((raw) => recoverOnMainThread(raw) === undefined)
+  })
+  afterAll(async () => {
+    await pool.close()
+  })
+
+  it('gives each call its id, bytes, hash and sender, in order', async () => {
+    const raws = valid.slice(0, 150)
+    const prepared = await pool.prepareSendBody(body(raws), CHAIN_ID, 1000)
+    if (prepared === undefined) throw new Error('a body of valid transactions was not prepared')
+    expect(prepared.batch).toBe(true)
+    expect(prepared.ids).toEqual(raws.map((_, i) => (i % 3 === 0 ? i : i % 3 === 1 ? `id-${i}` : null)))
+    const bytes = new Uint8Array(prepared.bytes)
+    const offsets = new Uint32Array(prepared.offsets)
+    const hashes = new Uint8Array(prepared.hashes)
+    const senders = new Uint8Array(prepared.senders)
+    raws.forEach((raw, i) => {
+      expect(bytesToHex(bytes.subarray(offsets[i], offsets[i + 1]))).toBe(bytesToHex(raw))
+      expect(bytesToHex(hashes.subarray(i * 32, i * 32 + 32))).toBe(bytesToHex(keccak256(raw)))
+      expect(bytesToHex(senders.subarray(i * 20, i * 20 + 20))).toBe(hexOrUndefined(recoverOnMainThread(raw)))
+    })
+  })
+
+  it('prepares a single request object, upper-case hex included', async () => {
+    const raw = valid[0] as Uint8Array
+    const prepared = await pool.prepareSendBody(
+      JSON.stringify(request('one', `0X${bytesToHex(raw).slice(2).toUpperCase()}`)),
+      CHAIN_ID,
+      1,
+    )
+    expect(prepared?.batch).toBe(false)
+    expect(prepared?.ids).toEqual(['one'])
+    expect(bytesToHex(new Uint8Array(prepared?.hashes ?? new ArrayBuffer(0)))).toBe(bytesToHex(keccak256(raw)))
+  })
+
+  it('leaves every other body to the caller', async () => {
+    const good = bytesToHex(valid[0] as Uint8Array)
+    const others: [string, string, number][] = [
+      ['not JSON', `[${JSON.stringify(request(1, good))}`, 10],
+      ['an empty batch', '[]', 10],
+      ['more calls than allowed', body(valid.slice(0, 4)), 3],
+      [
+        'a notification',
+        JSON.stringify([request(1, good), { jsonrpc: '2.0', method: 'eth_sendRawTransaction', params: [good] }]),
+        10,
+      ],
+      ['another method', JSON.stringify([request(1, good), { ...request(2, good), method: 'eth_chainId' }]), 10],
+      ['an object id', JSON.stringify(request({ a: 1 }, good)), 10],
+      ['a wrong version', JSON.stringify({ ...request(1, good), jsonrpc: '1.0' }), 10],
+      ['two arguments', JSON.stringify({ ...request(1, good), params: [good, 'latest'] }), 10],
+      ['named params', JSON.stringify({ ...request(1, good), params: { transaction: good } }), 10],
+      ['odd-length hex', JSON.stringify(request(1, `${good}0`)), 10],
+      ['a bad digit', JSON.stringify(request(1, `${good.slice(0, -2)}zz`)), 10],
+      ['no 0x', JSON.stringify(request(1, good.slice(2))), 10],
+      ['empty bytes', JSON.stringify(request(1, '0x')), 10],
+      ['a sender that does not recover', body([valid[1] as Uint8Array, invalid[0] as Uint8Array]), 10],
+      ['bytes that do not decode', JSON.stringify(request(1, '0x02c0')), 10],
+    ]
+    for (const [what, text, maxCalls] of others) {
+      expect(await pool.prepareSendBody(text, CHAIN_ID, maxCalls), what).toBeUndefined()
+    }
+    expect(await pool.prepareSendBody(body(valid.slice(0, 2)), CHAIN_ID + 1n, 10)).toBeUndefined()
+  })
+
+  it('answers bodies in the order they were handed over, whichever worker finishes first', async () => {
+    const answered: string[] = []
+    const large = pool.prepareSendBody(body(valid.slice(0, 900)), CHAIN_ID, 1000).then((p) => {
+      answered.push('large')
+      return p
+    })
+    const small = pool.prepareSendBody(body(valid.slice(0, 1)), CHAIN_ID, 1000).then((p) => {
+      answered.push('small')
+      return p
+    })
+    const [a, b] = await Promise.all([large, small])
+    expect(answered).toEqual(['large', 'small'])
+    expect(a?.ids.length).toBe(900)
+    expect(b?.ids.length).toBe(1)
+  })
+})

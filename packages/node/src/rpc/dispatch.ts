@@ -7,6 +7,15 @@ import type { RpcMetrics } from './metrics.ts'
 /** A JSON-RPC id as received: echoed back exactly. */
 type Id = string | number | null
 
+/** A body's calls as parsed and validated elsewhere: `ids[i]` is call `i`'s id, `invoke(i)` its handler's result. */
+export type PreparedCalls = {
+  method: string
+  /** A batch (an array) or a single request object. */
+  batch: boolean
+  ids: readonly Id[]
+  invoke(index: number): unknown
+}
+
 /** What the transport sends back: a JSON body (undefined when every call was a notification) and a status. */
 export type DispatchResult = { status: number; body: string | undefined }
 
@@ -103,7 +112,7 @@ export class JsonRpcDispatcher {
       }
     }
 
-    const { maxBatchLength, maxRequestCost, maxResponseBytes, costOf } = this.options
+    const { maxBatchLength, costOf } = this.options
     if (Array.isArray(parsed)) {
       if (parsed.length === 0) return { status: 200, body: errorResponse(null, invalidRequest('empty batch')) }
       if (parsed.length > maxBatchLength) {
@@ -116,44 +125,99 @@ export class JsonRpcDispatcher {
           ),
         }
       }
-      const costs = parsed.map((request) => requestCost(costOf, request))
-      let total = 0
-      for (const cost of costs) total += cost
-      if (total > maxRequestCost) return this.tooExpensive(total, `this batch of ${parsed.length} calls`)
-      const refusal = admit(total)
-      if (refusal !== undefined) return this.refused(refusal)
-      const pending: (string | undefined | Promise<string | undefined>)[] = new Array(parsed.length)
-      let anyAsync = false
-      let sliceStart = performance.now()
-      for (let i = 0; i < parsed.length; i++) {
-        if ((costs[i] as number) > YIELD_BEFORE_COST || performance.now() - sliceStart > SLICE_MS) {
-          await yieldToLoop()
-          sliceStart = performance.now()
-        }
-        const answer = this.call(parsed[i], context)
-        if (typeof answer === 'object') anyAsync = true
-        pending[i] = answer
-      }
-      const answers = anyAsync ? await Promise.all(pending) : (pending as (string | undefined)[])
-      const parts: string[] = []
-      let bytes = 2
-      for (let i = 0; i < answers.length; i++) {
-        const answer = answers[i]
-        if (answer === undefined) continue
-        bytes += answer.length + 1
-        parts.push(bytes > maxResponseBytes ? this.tooLarge(parsed[i]) : answer)
-      }
-      return { status: 200, body: parts.length === 0 ? undefined : `[${parts.join(',')}]` }
+      const requests = parsed
+      return this.answer(
+        true,
+        requests.length,
+        (i) => requestCost(costOf, requests[i]),
+        (i) => this.call(requests[i], context),
+        (i) => requests[i],
+        admit,
+      )
     }
+    return this.answer(
+      false,
+      1,
+      () => requestCost(costOf, parsed),
+      () => this.call(parsed, context),
+      () => parsed,
+      admit,
+    )
+  }
 
-    const cost = requestCost(costOf, parsed)
-    if (cost > maxRequestCost) return this.tooExpensive(cost, 'this call')
-    const refusal = admit(cost)
+  /**
+   * Answers a body whose calls were parsed and validated elsewhere (the sequencer's sender workers
+   * prepare bodies of `eth_sendRawTransaction` calls): every call is `method` with a valid id, and
+   * `invoke(i)` runs call `i`'s handler. Pricing, rate limit, slicing, answers and the response cap
+   * are `handle`'s.
+   */
+  handlePrepared(prepared: PreparedCalls, admit: Admission): Promise<DispatchResult> {
+    const { method, batch, ids, invoke } = prepared
+    const cost = this.options.costOf(method, [])
+    return this.answer(
+      batch,
+      ids.length,
+      () => cost,
+      (i) => this.run(method, ids[i] as Id, false, () => invoke(i)),
+      (i) => ({ id: ids[i] }),
+      admit,
+    )
+  }
+
+  /** Prices, admits and runs `count` calls (a batch, or one request when `batch` is false). */
+  private async answer(
+    batch: boolean,
+    count: number,
+    costAt: (index: number) => number,
+    callAt: (index: number) => string | undefined | Promise<string | undefined>,
+    requestAt: (index: number) => unknown,
+    admit: Admission,
+  ): Promise<DispatchResult> {
+    const { maxRequestCost, maxResponseBytes } = this.options
+    if (!batch) {
+      const cost = costAt(0)
+      if (cost > maxRequestCost) return this.tooExpensive(cost, 'this call')
+      const refusal = admit(cost)
+      if (refusal !== undefined) return this.refused(refusal)
+      if (cost > YIELD_BEFORE_COST) await yieldToLoop()
+      const answer = await callAt(0)
+      if (answer !== undefined && answer.length > maxResponseBytes) {
+        return { status: 200, body: this.tooLarge(requestAt(0)) }
+      }
+      return { status: 200, body: answer }
+    }
+    const costs: number[] = new Array(count)
+    let total = 0
+    for (let i = 0; i < count; i++) {
+      const cost = costAt(i)
+      costs[i] = cost
+      total += cost
+    }
+    if (total > maxRequestCost) return this.tooExpensive(total, `this batch of ${count} calls`)
+    const refusal = admit(total)
     if (refusal !== undefined) return this.refused(refusal)
-    if (cost > YIELD_BEFORE_COST) await yieldToLoop()
-    const answer = await this.call(parsed, context)
-    if (answer !== undefined && answer.length > maxResponseBytes) return { status: 200, body: this.tooLarge(parsed) }
-    return { status: 200, body: answer }
+    const pending: (string | undefined | Promise<string | undefined>)[] = new Array(count)
+    let anyAsync = false
+    let sliceStart = performance.now()
+    for (let i = 0; i < count; i++) {
+      if ((costs[i] as number) > YIELD_BEFORE_COST || performance.now() - sliceStart > SLICE_MS) {
+        await yieldToLoop()
+        sliceStart = performance.now()
+      }
+      const answer = callAt(i)
+      if (typeof answer === 'object') anyAsync = true
+      pending[i] = answer
+    }
+    const answers = anyAsync ? await Promise.all(pending) : (pending as (string | undefined)[])
+    const parts: string[] = []
+    let bytes = 2
+    for (let i = 0; i < answers.length; i++) {
+      const answer = answers[i]
+      if (answer === undefined) continue
+      bytes += answer.length + 1
+      parts.push(bytes > maxResponseBytes ? this.tooLarge(requestAt(i)) : answer)
+    }
+    return { status: 200, body: parts.length === 0 ? undefined : `[${parts.join(',')}]` }
   }
 
   /** geth's answer (-32003) for a call whose answer would not fit the response-size cap. */
@@ -205,9 +269,19 @@ export class JsonRpcDispatcher {
       })
     }
 
+    return this.run(method, replyId, isNotification, () => handler(args, context))
+  }
+
+  /** Runs a validated call's handler and turns its result or error into the answer. */
+  private run(
+    method: string,
+    replyId: Id,
+    isNotification: boolean,
+    invoke: () => unknown,
+  ): string | undefined | Promise<string | undefined> {
     let result: unknown
     try {
-      result = handler(args, context)
+      result = invoke()
     } catch (error) {
       return this.failure(method, replyId, isNotification, error)
     }

@@ -45,4 +45,5 @@ export {
   type RpcJson,
   type RpcLimits,
   type RpcServerOptions,
+  type SendBodyIntake,
 } from './types.ts'

@@ -9,7 +9,7 @@ import { Registry } from 'prom-client'
 import { rateLimitedLog } from '../ops/rateLimitedLog.ts'
 import { ConnectionGuard, connectionLimit, fileDescriptorLimit } from './connections.ts'
 import { createCostModel } from './cost.ts'
-import { type DispatchResult, JsonRpcDispatcher } from './dispatch.ts'
+import { type Admission, type DispatchResult, JsonRpcDispatcher } from './dispatch.ts'
 import { RPC_ERROR_CODES, RpcError } from './errors.ts'
 import { explorerStatic } from './explorerStatic.ts'
 import { FilterStore } from './filters.ts'
@@ -18,7 +18,13 @@ import { type CallContext, createMethods } from './methods.ts'
 import { createRpcMetrics } from './metrics.ts'
 import { RateLimiter } from './rateLimit.ts'
 import { SubscriptionHub, type WebSocketLike, WebSocketSender } from './subscriptions.ts'
-import { DEFAULT_RPC_LIMITS, type HealthReport, type RpcLimits, type RpcServerOptions } from './types.ts'
+import {
+  DEFAULT_RPC_LIMITS,
+  type HealthReport,
+  type RpcLimits,
+  type RpcServerOptions,
+  type SendBodyIntake,
+} from './types.ts'
 
 /** A running (or ready to run) JSON-RPC server. */
 export type RpcServer = {
@@ -93,15 +99,16 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     metrics,
   })
   // Every transaction this node accepts is announced to newPendingTransactions subscribers and filters.
+  const announced = (hash: Uint8Array): Uint8Array => {
+    hub.onPendingTransaction(hash)
+    filters.onPendingTransaction(hash)
+    return hash
+  }
   const submit =
     options.submit === undefined
       ? undefined
-      : async (raw: Uint8Array): Promise<Uint8Array> => {
-          const hash = await (options.submit as (raw: Uint8Array) => Promise<Uint8Array>)(raw)
-          hub.onPendingTransaction(hash)
-          filters.onPendingTransaction(hash)
-          return hash
-        }
+      : async (raw: Uint8Array): Promise<Uint8Array> =>
+          announced(await (options.submit as (raw: Uint8Array) => Promise<Uint8Array>)(raw))
   const methods = createMethods({
     chain: options.chain,
     submit,
@@ -121,6 +128,42 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     log,
     metrics: boundMetrics,
   })
+  const sendBodies = options.submit === undefined ? undefined : options.sendBodies
+  /**
+   * A body of `eth_sendRawTransaction` calls, parsed, decoded, hashed and recovered in a sender
+   * worker; the main thread admits each transaction and answers. Any other body (or a worker
+   * failure) is answered by `dispatcher.handle`, so errors stay exactly as they are there.
+   */
+  const handleSendBody = async (
+    intake: SendBodyIntake,
+    text: string,
+    context: CallContext,
+    admit: Admission,
+  ): Promise<DispatchResult> => {
+    const prepared = await intake.prepare(text, limits.maxBatchLength).catch(() => undefined)
+    if (prepared === undefined) return dispatcher.handle(text, context, admit)
+    const bytes = new Uint8Array(prepared.bytes)
+    const offsets = new Uint32Array(prepared.offsets)
+    const hashes = new Uint8Array(prepared.hashes)
+    const senders = new Uint8Array(prepared.senders)
+    return dispatcher.handlePrepared(
+      {
+        method: 'eth_sendRawTransaction',
+        batch: prepared.batch,
+        ids: prepared.ids,
+        // Copies, not views: a pooled transaction must not keep the whole body's buffer alive.
+        invoke: async (i) => {
+          const accepted = await intake.submit(bytes.slice(offsets[i], offsets[i + 1]), {
+            hash: hashes.slice(i * 32, i * 32 + 32),
+            sender: senders.slice(i * 20, i * 20 + 20),
+          })
+          announced(accepted.hash)
+          return accepted.hashHex
+        },
+      },
+      admit,
+    )
+  }
   const explorer = explorerStatic()
   const limiter = limits.rateLimit === false ? undefined : new RateLimiter(limits.rateLimit)
   const fdLimit = fileDescriptorLimit()
@@ -344,7 +387,11 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
             `unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '(none)')}: send JSON-RPC as application/json`,
           )
         }
-        const result = await dispatcher.handle(body, contextFor(request.ip, 'http'), admitFor(request.ip))
+        const context = contextFor(request.ip, 'http')
+        const result =
+          sendBodies !== undefined && body.includes('"eth_sendRawTransaction"')
+            ? await handleSendBody(sendBodies, body, context, admitFor(request.ip))
+            : await dispatcher.handle(body, context, admitFor(request.ip))
         if (result.status === 429 && limiter !== undefined) {
           reply.header('retry-after', String(limiter.retryAfterSeconds(request.ip)))
         }

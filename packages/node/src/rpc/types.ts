@@ -1,3 +1,4 @@
+import type { SendRawTransactionBody } from '@sluice/core'
 import type { LevelWithSilent, Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { ChainReader, StoredTransaction } from '../chain/types.ts'
@@ -148,6 +149,28 @@ export const DEFAULT_RPC_LIMITS: RpcLimits = {
   idleTimeoutMs: 60_000,
 }
 
+/**
+ * Takes HTTP bodies of `eth_sendRawTransaction` calls off the main thread (the sequencer's sender
+ * workers: `SenderPool.prepareSendBody`).
+ */
+export type SendBodyIntake = {
+  /**
+   * The body's calls with each transaction's hash and sender, when it is made only of well-formed
+   * `eth_sendRawTransaction` calls (at most `maxCalls`) whose senders recover; undefined for any
+   * other body, which is then answered as usual (so that every error stays the same). Bodies
+   * resolve in the order they were handed over.
+   */
+  prepare(text: string, maxCalls: number): Promise<SendRawTransactionBody | undefined>
+  /**
+   * `RpcServerOptions.submit` for a transaction whose hash and sender `prepare` computed; resolves
+   * with the hash, also as lower-case `0x` hex (the answer), once accepted.
+   */
+  submit(
+    raw: Uint8Array,
+    known: { hash: Uint8Array; sender: Uint8Array },
+  ): Promise<{ readonly hash: Uint8Array; readonly hashHex: string }>
+}
+
 export type RpcServerOptions = {
   /** The chain store, read-only. */
   chain: ChainReader
@@ -158,6 +181,11 @@ export type RpcServerOptions = {
    * message. Without it, `eth_sendRawTransaction` is refused with `notAccepted`.
    */
   submit?: ((raw: Uint8Array) => Promise<Uint8Array>) | undefined
+  /**
+   * The sequencer's path for HTTP bodies made only of `eth_sendRawTransaction` calls, parsed off
+   * the main thread. Used only together with `submit`.
+   */
+  sendBodies?: SendBodyIntake | undefined
   /** Pending nonces and transactions (the sequencer's mempool). */
   pending?: PendingPool | undefined
   rollup?: RollupRpcProvider | undefined

@@ -78,7 +78,26 @@ export class TransactionIntake {
    * from the mempool and the `IntakeLogError` (critical) is thrown: it was never acknowledged.
    */
   async submit(raw: Uint8Array): Promise<PoolTransaction> {
-    const pooled = await this.#mempool.add(raw)
+    return this.#logged(raw, await this.#mempool.add(raw))
+  }
+
+  /**
+   * `submit` for a transaction whose hash and sender were computed off the main thread from these
+   * bytes (`Mempool.addRecovered`): admitted and enqueued to the log synchronously, durable when
+   * the promise resolves.
+   */
+  submitRecovered(raw: Uint8Array, known: { hash: Uint8Array; sender: Uint8Array }): Promise<PoolTransaction> {
+    let pooled: PoolTransaction
+    try {
+      pooled = this.#mempool.addRecovered(raw, known)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.#logged(raw, pooled)
+  }
+
+  /** Appends an admission to the intake log; resolves once it is durable (see `submit`). */
+  async #logged(raw: Uint8Array, pooled: PoolTransaction): Promise<PoolTransaction> {
     const { sequence, durable } = this.#log.enqueue(
       encodeAdmission({ admittedAt: pooled.admittedAt, sender: pooled.sender, raw }),
       RECORD_KIND_ADMISSION,

@@ -167,6 +167,15 @@ export class Mempool {
   }
 
   /**
+   * `add` for a transaction whose hash and sender a sender worker already computed from these very
+   * bytes (`SenderPool.prepareSendBody`): the same rules and refusals, without the recovery round
+   * trip, inserted synchronously.
+   */
+  addRecovered(raw: Uint8Array, known: { hash: Uint8Array; sender: Uint8Array }): PoolTransaction {
+    return this.#insert(this.#checkStateless(raw, known.hash), known.sender, this.#now())
+  }
+
+  /**
    * Admits again a transaction this pool acknowledged before a restart, with the sender and the
    * admission time the intake log kept: no recovery (the log is the node's own, checksummed), and the
    * lifetime runs from the first admission. Same rules and refusals as `add` otherwise.
@@ -332,11 +341,11 @@ export class Mempool {
   // ----------------------------------------------------------------------------------- admission
 
   /** Size, decoding, duplicates and rules 1–15 but 8 (protocol.md §7.3): everything before recovery. */
-  #checkStateless(raw: Uint8Array): Candidate {
+  #checkStateless(raw: Uint8Array, knownHash?: Uint8Array): Candidate {
     if (raw.length > this.#maxTransactionBytes) {
       throw this.#refuse('oversizedData', `${raw.length} bytes; the limit is ${this.#maxTransactionBytes}`)
     }
-    const hash = keccak256(raw)
+    const hash = knownHash ?? keccak256(raw)
     const hashKey = plainHex(hash)
     if (this.#byHash.has(hashKey) || this.#admitting.has(hashKey)) throw this.#refuse('alreadyKnown', `0x${hashKey}`)
     let tx: SignedTransaction

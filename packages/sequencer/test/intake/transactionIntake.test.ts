@@ -66,6 +66,43 @@ describe('TransactionIntake', () => {
     await reopened.close()
   })
 
+  it('admits with a hash and sender computed off the main thread as submit does: refusals, log, replay', async () => {
+    const directory = tempDir('sluice-intake-')
+    const view = new FakeView().set(alice, { balance: ETH }).set(bob, { balance: ETH })
+    let log = await IntakeLog.open({ directory })
+    let { pool } = makePool(view)
+    let intake = new TransactionIntake({ mempool: pool, log })
+    const known = (raw: Uint8Array, sender = alice.address) => ({ hash: transactionHash(raw), sender })
+
+    const first = tx(alice, 0n)
+    const pooled = await intake.submitRecovered(first, known(first))
+    expect(pooled.hashHex).toBe(bytesToHex(transactionHash(first)))
+    expect(pooled.senderHex).toBe(alice.addressHex)
+    expect(pool.pendingNonce(alice.address)).toBe(1n)
+    expect(log.stats()).toMatchObject({ appends: 1 })
+    // The same refusals as submit, and none is logged.
+    await expect(intake.submitRecovered(first, known(first))).rejects.toThrow(TXPOOL_REFUSALS.alreadyKnown)
+    await expect(intake.submit(first)).rejects.toThrow(TXPOOL_REFUSALS.alreadyKnown)
+    const dear = tx(alice, 1n, { value: 2n * ETH })
+    await expect(intake.submitRecovered(dear, known(dear))).rejects.toThrow(TXPOOL_REFUSALS.insufficientFunds)
+    const stale = tx(bob, 0n)
+    view.set(bob, { nonce: 1n })
+    await expect(intake.submitRecovered(stale, known(stale, bob.address))).rejects.toThrow(TXPOOL_REFUSALS.nonceTooLow)
+    expect(log.stats()).toMatchObject({ appends: 1 })
+    const second = tx(alice, 1n)
+    await intake.submitRecovered(second, known(second))
+    await log.close()
+
+    // Both are replayed with the sender they were admitted with.
+    log = await IntakeLog.open({ directory })
+    ;({ pool } = makePool(view))
+    intake = new TransactionIntake({ mempool: pool, log })
+    const summary = await intake.replay({ isResolved: () => false, onRefused: () => undefined })
+    expect(summary).toMatchObject({ records: 2, readmitted: 2 })
+    expect(pool.get(transactionHash(second))?.senderHex).toBe(alice.addressHex)
+    await log.close()
+  })
+
   it('replays admissions with their sender and age: no recovery, and an expired one never comes back', async () => {
     const directory = tempDir('sluice-intake-')
     const view = new FakeView().set(alice, { balance: ETH }).set(bob, { balance: ETH })

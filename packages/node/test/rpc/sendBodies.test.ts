@@ -1,0 +1,203 @@
+import {
+  bytesToHex,
+  createSenderPool,
+  decodeTransaction,
+  keccak256,
+  recoverSender,
+  type SenderPool,
+} from '@sluice/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { transfer } from '../../../../test/support/wallet.ts'
+import type { RpcLimits, RpcServerOptions, SendBodyIntake } from '../../src/rpc/types.ts'
+import { alice, bob, carol, chainId, type Fixture, ONE_ETH, post, startFixture } from './fixture.ts'
+
+/**
+ * A server whose bodies of eth_sendRawTransaction calls go through the sender workers must answer
+ * every body exactly as one without them: same ids, results, errors, statuses, limits.
+ */
+
+type Pair = {
+  plain: Fixture
+  workers: Fixture
+  /** Transactions the workers' path submitted so far. */
+  prepared(): number
+  /** Raw transactions the workers' path handed over with a hash or sender that is not theirs. */
+  wrongKnown: string[]
+}
+
+let senderPool: SenderPool
+const pairs: Pair[] = []
+
+/** Two fixtures alike but for `sendBodies`. */
+async function startPair(limits: Partial<RpcLimits>): Promise<Pair> {
+  let prepared = 0
+  const wrongKnown: string[] = []
+  let workers: Fixture | undefined
+  const sendBodies: SendBodyIntake = {
+    prepare: (text, maxCalls) => senderPool.prepareSendBody(text, chainId, maxCalls),
+    submit: (raw, known) => {
+      prepared++
+      const sender = recoverSender(decodeTransaction(raw))
+      if (
+        bytesToHex(known.hash) !== bytesToHex(keccak256(raw)) ||
+        sender === undefined ||
+        bytesToHex(known.sender) !== bytesToHex(sender)
+      ) {
+        wrongKnown.push(bytesToHex(raw))
+      }
+      return (workers as Fixture).pool.submit(raw).then((hash) => ({ hash, hashHex: bytesToHex(hash) }))
+    },
+  }
+  const plain = await startFixture({ limits })
+  workers = await startFixture({ limits, sendBodies } satisfies Partial<RpcServerOptions>)
+  const pair: Pair = { plain, workers, prepared: () => prepared, wrongKnown }
+  pairs.push(pair)
+  return pair
+}
+
+/** Posts `body` to both servers in turn; returns both answers and how many transactions took the workers' path. */
+async function both(pair: Pair, body: unknown): Promise<{ plain: string; workers: string; prepared: number }> {
+  const before = pair.prepared()
+  const plain = await post(pair.plain.address.url, body)
+  const workers = await post(pair.workers.address.url, body)
+  expect(workers.status).toBe(plain.status)
+  expect(workers.headers.get('retry-after')).toBe(plain.headers.get('retry-after'))
+  return { plain: plain.text, workers: workers.text, prepared: pair.prepared() - before }
+}
+
+const send = (id: unknown, raw: Uint8Array | string) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'eth_sendRawTransaction',
+  params: [typeof raw === 'string' ? raw : bytesToHex(raw)],
+})
+
+beforeAll(() => {
+  senderPool = createSenderPool({ threads: 2 })
+})
+
+afterAll(async () => {
+  for (const pair of pairs) await Promise.all([pair.plain.close(), pair.workers.close()])
+  await senderPool.close()
+})
+
+describe('bodies of eth_sendRawTransaction calls parsed in the sender workers', () => {
+  let pair: Pair
+
+  beforeAll(async () => {
+    // Nine calls fit the cost cap (2 units each), ten do not; twelve fit the batch length, thirteen do not.
+    pair = await startPair({ maxBatchLength: 12, maxRequestCost: 18, maxResponseBytes: 700 })
+  })
+
+  it('answers a batch of valid and refused transactions exactly as the usual path, after admitting each', async () => {
+    // Filter ids are random: each server is asked for its own filter's changes below.
+    const newFilter = { jsonrpc: '2.0', id: 'f', method: 'eth_newPendingTransactionFilter', params: [] }
+    const filterOf = async (fixture: Fixture): Promise<string> =>
+      ((await post(fixture.address.url, newFilter)).json as { result: string }).result
+    const filters = { plain: await filterOf(pair.plain), workers: await filterOf(pair.workers) }
+
+    const first = transfer(alice, bob.address, { chainId, nonce: 2n, value: 1n })
+    const second = transfer(bob, alice.address, { chainId, nonce: 1n, value: 1n })
+    const batch = [
+      send(1, first.raw),
+      send('two', first.raw), // already known
+      send(null, transfer(bob, carol.address, { chainId, nonce: 0n, value: 1n }).raw), // nonce too low
+      send(4, transfer(carol, alice.address, { chainId, nonce: 1n, value: 100n * ONE_ETH }).raw), // funds
+      send(5, second.raw),
+    ]
+    const answer = await both(pair, batch)
+    expect(answer.prepared).toBe(batch.length)
+    expect(answer.workers).toBe(answer.plain)
+    const parsed = JSON.parse(answer.workers) as { id: unknown; result?: string; error?: unknown }[]
+    expect(parsed.map((a) => a.id)).toEqual([1, 'two', null, 4, 5])
+    expect(parsed.filter((a) => a.result !== undefined).map((a) => a.result)).toEqual([
+      bytesToHex(keccak256(first.raw)),
+      bytesToHex(keccak256(second.raw)),
+    ])
+    expect(pair.workers.pool.transactions.size).toBe(pair.plain.pool.transactions.size)
+
+    // Announced to pending-transaction filters as on the usual path.
+    const changesOf = async (fixture: Fixture, id: string): Promise<unknown> =>
+      (await post(fixture.address.url, { jsonrpc: '2.0', id: 'c', method: 'eth_getFilterChanges', params: [id] })).json
+    const announced = await changesOf(pair.workers, filters.workers)
+    expect(announced).toEqual(await changesOf(pair.plain, filters.plain))
+    expect((announced as { result: string[] }).result).toEqual(
+      parsed.filter((a) => a.result !== undefined).map((a) => a.result),
+    )
+    expect(pair.wrongKnown).toEqual([])
+  })
+
+  it('answers a single call exactly as the usual path', async () => {
+    const raw = transfer(alice, carol.address, { chainId, nonce: 3n, value: 1n }).raw
+    const accepted = await both(pair, send('single', raw))
+    expect(accepted.prepared).toBe(1)
+    expect(accepted.workers).toBe(accepted.plain)
+    expect(JSON.parse(accepted.workers)).toEqual({ jsonrpc: '2.0', id: 'single', result: bytesToHex(keccak256(raw)) })
+    const again = await both(pair, send(9, raw))
+    expect(again.workers).toBe(again.plain)
+    expect(JSON.parse(again.workers).error).toMatchObject({ message: 'already known' })
+  })
+
+  it('answers the cost, batch-length and response-size limits exactly as the usual path', async () => {
+    const raws = Array.from({ length: 13 }, (_, i) =>
+      transfer(carol, bob.address, { chainId, nonce: BigInt(1 + i), value: 1n }),
+    ).map((t) => t.raw)
+    const tooLong = await both(
+      pair,
+      raws.map((raw, i) => send(i, raw)),
+    )
+    expect(tooLong.workers).toBe(tooLong.plain)
+    expect(tooLong.workers).toMatch(/batch too large/)
+    const tooDear = await both(
+      pair,
+      raws.slice(0, 10).map((raw, i) => send(i, raw)),
+    )
+    expect(tooDear.workers).toBe(tooDear.plain)
+    expect(tooDear.workers).toMatch(/request too expensive/)
+    // Nine answers of ~100 bytes: the last ones go past the 700-byte cap and answer -32003.
+    const capped = await both(
+      pair,
+      raws.slice(0, 9).map((raw, i) => send(i, raw)),
+    )
+    expect(capped.prepared).toBe(9)
+    expect(capped.workers).toBe(capped.plain)
+    expect(capped.workers).toMatch(/response too large/)
+    expect(pair.workers.pool.transactions.size).toBe(pair.plain.pool.transactions.size)
+  })
+
+  it('leaves any other body to the usual path, with its errors', async () => {
+    const good = transfer(bob, carol.address, { chainId, nonce: 3n, value: 1n }).raw
+    const others: unknown[] = [
+      [send(1, good), { jsonrpc: '2.0', method: 'eth_sendRawTransaction', params: [bytesToHex(good)] }],
+      [send(1, '0x123'), send(2, good)],
+      [send(1, good), { ...send(2, good), jsonrpc: '1.0' }],
+      [send(1, '0x02c0')],
+      [send(1, transfer(bob, carol.address, { chainId: chainId + 1n, nonce: 3n, value: 1n }).raw)],
+      [send(1, '0x'), { jsonrpc: '2.0', id: 2, method: 'eth_chainId', params: [] }],
+      { ...send(1, good), params: [bytesToHex(good), 'extra'] },
+      { ...send({ no: 1 }, good) },
+      `[${JSON.stringify(send(1, good))}`,
+      '[]',
+    ]
+    for (const body of others) {
+      const answer = await both(pair, body)
+      expect(answer.prepared, JSON.stringify(body)).toBe(0)
+      expect(answer.workers, JSON.stringify(body)).toBe(answer.plain)
+    }
+  })
+})
+
+describe('the rate limit on bodies parsed in the sender workers', () => {
+  it('charges and refuses exactly as the usual path', async () => {
+    const pair = await startPair({ rateLimit: { unitsPerSecond: 0.001, burst: 4 } })
+    const raws = [0n, 1n, 2n, 3n].map(
+      (nonce) => transfer(bob, alice.address, { chainId, nonce: 1n + nonce, value: 1n }).raw,
+    )
+    const admitted = await both(pair, [send(1, raws[0] as Uint8Array), send(2, raws[1] as Uint8Array)])
+    expect(admitted.workers).toBe(admitted.plain)
+    expect(admitted.prepared).toBe(2)
+    const refused = await both(pair, [send(3, raws[2] as Uint8Array), send(4, raws[3] as Uint8Array)])
+    expect(refused.workers).toBe(refused.plain)
+    expect(refused.workers).toMatch(/rate limit exceeded/)
+  })
+})
