@@ -11,6 +11,7 @@ import { promisify } from 'node:util'
 import { rollupConfigToJson } from '@sluice/core'
 import { parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SEQUENCER_PROCESS_DEFAULTS } from '../../packages/sequencer/src/processDefaults.ts'
 import { rpcCall, sendBatch, waitForReceipts } from '../support/load.ts'
 import { BIN, NODE_BIN, REPO_ROOT, startAnvil, startProcess, stopAll, tempDir, waitFor } from '../support/processes.ts'
 import { DEPLOYER, deposit, e2eConfig, type L1, startSequencerProcess } from '../support/rollup.ts'
@@ -44,6 +45,12 @@ describe('operator guide: a verifier against another L1', () => {
 
   it('derives the sequencer’s chain from the deployment file and the L1 URL alone', async () => {
     const sequencer = await startSequencerProcess(dir, l1)
+    // The guide's memory defaults: the sequencer restarted itself in place (same pid) with them.
+    const own = (file: string) => readFileSync(`/proc/${sequencer.child.pid}/${file}`, 'utf8').split('\0')
+    expect(own('cmdline')).toEqual(expect.arrayContaining([...SEQUENCER_PROCESS_DEFAULTS.nodeFlags]))
+    expect(own('environ')).toEqual(
+      expect.arrayContaining(Object.entries(SEQUENCER_PROCESS_DEFAULTS.env).map(([name, value]) => `${name}=${value}`)),
+    )
     const alice = testAccount(31)
     await deposit(l1, 2, alice.addressHex, parseEther('1'))
     await waitFor(

@@ -15,6 +15,12 @@ export { type Loop, type LoopOptions, startLoop } from './ops/loop.ts'
 export { createNodeMetrics, type NodeMetrics } from './ops/metrics.ts'
 export { Mutex } from './ops/mutex.ts'
 export { type NodeInfo, writeNodeInfo } from './ops/nodeInfo.ts'
+export {
+  applyProcessDefaults,
+  missingProcessDefaults,
+  PROCESS_DEFAULTS_MARK,
+  type ProcessDefaults,
+} from './ops/processDefaults.ts'
 export { type RunningNode, runNode } from './ops/runNode.ts'
 export * from './p2p/index.ts'
 export {

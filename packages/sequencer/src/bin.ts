@@ -5,6 +5,7 @@
  */
 import { runNode } from '@sluice/node'
 import { parseSequencerOptions, SEQUENCER_OPTIONS } from './options.ts'
+import { SEQUENCER_PROCESS_DEFAULTS } from './processDefaults.ts'
 import { startSequencer } from './sequencerNode.ts'
 
 runNode({
@@ -13,4 +14,5 @@ runNode({
   options: SEQUENCER_OPTIONS,
   parse: parseSequencerOptions,
   start: startSequencer,
+  processDefaults: SEQUENCER_PROCESS_DEFAULTS,
 })

@@ -1,5 +1,6 @@
 import { helpText, NodeConfigError, type OptionSpec } from '../config/options.ts'
 import type { Logger } from './logger.ts'
+import { applyProcessDefaults, type ProcessDefaults } from './processDefaults.ts'
 
 /** What an executable's `start` returns: enough to stop it cleanly and to notice it stopping itself. */
 export type RunningNode = {
@@ -19,6 +20,8 @@ export function runNode<O>(program: {
   options: readonly OptionSpec[]
   parse: (argv: readonly string[], env: Record<string, string | undefined>) => O
   start: (options: O) => Promise<RunningNode>
+  /** V8 flags and environment the process restarts itself with, unless the operator set them (processDefaults.ts). */
+  processDefaults?: ProcessDefaults
 }): void {
   const main = async (): Promise<void> => {
     const argv = process.argv.slice(2)
@@ -26,6 +29,8 @@ export function runNode<O>(program: {
       console.log(helpText(program.name, program.summary, program.options))
       return
     }
+    // Before anything is opened: this may replace the process (same pid) with one started with them.
+    if (program.processDefaults !== undefined) applyProcessDefaults(program.processDefaults)
     const node = await program.start(program.parse(argv, process.env))
     let stopping = false
     const stop = async (signal: string, code: number) => {
