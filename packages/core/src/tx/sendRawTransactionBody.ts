@@ -1,7 +1,6 @@
 import { Buffer } from 'node:buffer'
-import { decodeTransaction } from './decode.ts'
 import { transactionHash } from './hash.ts'
-import { checkSignature } from './signature.ts'
+import { recoverRawSender } from './signature.ts'
 
 /** A JSON-RPC id as received: echoed back exactly. */
 export type JsonRpcId = string | number | null
@@ -43,10 +42,10 @@ function rawOf(request: unknown): { id: JsonRpcId; raw: Uint8Array } | undefined
 /**
  * Parses a JSON-RPC body in a sender worker when it is one `eth_sendRawTransaction` call or a batch
  * of at most `maxCalls` of them, each well formed (an id, `"jsonrpc": "2.0"`, one 0x-hex argument)
- * with a sender that recovers under `chainId` (`decodeTransaction` + `checkSignature`, as
- * `recoverPacked`). Anything else — bad JSON, another method, a notification, a batch too long or
- * empty, a transaction that does not decode or recover — is undefined, and the caller answers the
- * body on its usual path, so that every error stays that path's.
+ * with a sender that recovers under `chainId` (`recoverRawSender`, as `recoverPacked`). Anything
+ * else — bad JSON, another method, a notification, a batch too long or empty, a transaction that
+ * does not decode or recover — is undefined, and the caller answers the body on its usual path, so
+ * that every error stays that path's.
  */
 export function parseSendRawTransactionBody(
   text: string,
@@ -81,12 +80,7 @@ export function parseSendRawTransactionBody(
   let o = 0
   for (let i = 0; i < count; i++) {
     const raw = raws[i] as Uint8Array
-    let sender: Uint8Array | undefined
-    try {
-      sender = checkSignature(decodeTransaction(raw), options).sender
-    } catch {
-      return undefined
-    }
+    const sender = recoverRawSender(raw, options)
     if (sender === undefined) return undefined
     senders.set(sender, i * 20)
     hashes.set(transactionHash(raw), i * 32)

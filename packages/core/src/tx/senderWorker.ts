@@ -5,12 +5,11 @@
  * (`bytes` + `offsets`); the answer packs the recovered senders into another (20 bytes each) with
  * a flag per transaction (1 = recovered, 0 = not: undecodable or a signature rule failed), and, when
  * asked, the transaction hashes in a third (32 bytes each), so the caller does not hash them again.
- * The recovery is `decodeTransaction` + `checkSignature` — the same code the main thread runs.
+ * The recovery is `recoverRawSender` (`decodeTransaction` + `checkSignature`) — the same code the main thread runs.
  * It also prepares JSON-RPC bodies of `eth_sendRawTransaction` calls (`parseSendRawTransactionBody`),
  * so that the main thread neither parses them nor hashes their transactions.
  */
 import { parentPort } from 'node:worker_threads'
-import { decodeTransaction } from './decode.ts'
 import { transactionHash } from './hash.ts'
 import {
   CLOSE_REQUEST,
@@ -20,7 +19,7 @@ import {
   type SenderResponse,
 } from './senderProtocol.ts'
 import { parseSendRawTransactionBody } from './sendRawTransactionBody.ts'
-import { checkSignature } from './signature.ts'
+import { recoverRawSender } from './signature.ts'
 
 export function recoverPacked(request: SenderRequest): SenderResponse {
   const bytes = new Uint8Array(request.bytes)
@@ -33,12 +32,7 @@ export function recoverPacked(request: SenderRequest): SenderResponse {
   for (let i = 0; i < count; i++) {
     const raw = bytes.subarray(offsets[i] as number, offsets[i + 1] as number)
     hashes?.set(transactionHash(raw), i * 32)
-    let sender: Uint8Array | undefined
-    try {
-      sender = checkSignature(decodeTransaction(raw), options).sender
-    } catch {
-      sender = undefined
-    }
+    const sender = recoverRawSender(raw, options)
     if (sender !== undefined) {
       senders.set(sender, i * 20)
       ok[i] = 1

@@ -1,4 +1,5 @@
 import { recoverAddress, SECP256K1_HALF_N, SECP256K1_N } from '../crypto/index.ts'
+import { decodeTransaction } from './decode.ts'
 import { signingHash } from './hash.ts'
 import type { SignatureProblem, SignedTransaction } from './types.ts'
 
@@ -104,4 +105,16 @@ function writeWord(out: Uint8Array, offset: number, value: bigint): void {
  */
 export function signatureRuleProblem(tx: SignedTransaction, expectedChainId?: bigint): SignatureProblem | undefined {
   return ruleProblem(tx, { expectedChainId })
+}
+
+/**
+ * The sender of raw signed transaction bytes that decode and pass every signature rule
+ * (`decodeTransaction` + `checkSignature`); undefined otherwise. What the sender workers run.
+ */
+export function recoverRawSender(raw: Uint8Array, options: CheckSignatureOptions): Uint8Array | undefined {
+  try {
+    return checkSignature(decodeTransaction(raw), options).sender
+  } catch {
+    return undefined
+  }
 }
