@@ -54,6 +54,9 @@ const GENERIC = [
   'packages/core/src/errors/',
 ]
 
+/** Start-up work called from a stage's folder: counted as start-up, not as that stage. */
+const START_UP_FUNCTIONS = new Set(['warmKzg'])
+
 function stageOf(node: ProfileNode, parents: Map<number, ProfileNode>): string {
   const leaf = node.callFrame
   if (leaf.functionName === '(garbage collector)') return 'GC (main thread)'
@@ -62,6 +65,8 @@ function stageOf(node: ProfileNode, parents: Map<number, ProfileNode>): string {
   for (let n: ProfileNode | undefined = node; n !== undefined; n = parents.get(n.id)) {
     const path = where(n.callFrame.url)
     if (path.startsWith('node:internal/modules') || path.includes('amaro')) return 'start-up (module loading)'
+    // seconds of samples under l1/beacon.ts at start: charged to L1 reading they inflated `--scale` figures
+    if (START_UP_FUNCTIONS.has(n.callFrame.functionName)) return 'start-up (KZG trusted setup)'
     if (path.startsWith('packages/')) {
       if (GENERIC.some((g) => path.startsWith(g))) continue
       return STAGES.find(([prefix]) => path.startsWith(prefix))?.[1] ?? `other (${path})`
