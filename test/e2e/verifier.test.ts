@@ -228,6 +228,16 @@ describe('verifier on anvil', () => {
       intervalMs: 250,
     })
     await beacon.stop()
+    // anvil serves blobs without proofs: each was checked by its batch's KZG hint, none by a computed commitment
+    const checked = await (await fetch(`${fresh.rpcUrl}/metrics`)).text()
+    const blobCount = blobAppended.reduce(
+      (sum, { args }) => sum + ('blobHashes' in args ? (args.blobHashes?.length ?? 0) : 0),
+      0,
+    )
+    expect(
+      Number(checked.match(/sluice_derive_blob_checks_total\{by="hintProof"\} (\d+)/)?.[1]),
+    ).toBeGreaterThanOrEqual(blobCount)
+    expect(checked).not.toMatch(/sluice_derive_blob_checks_total\{by="commitment/)
     // Every claim the sequencer made checks out against the verifier's own roots.
     expect(status.claims.length).toBeGreaterThan(0)
     expect(status.claims.every((c) => c.verdict === 'valid')).toBe(true)

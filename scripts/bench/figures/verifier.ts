@@ -11,8 +11,8 @@
  * must agree. tx/s = transactions in those blocks (the workload and the funding fan-out) ÷ that
  * time; samples are per-second rates from the head polled every 25 ms (`eth_blockNumber`: a verifier
  * without gossip has no unsafe blocks; the safe head is read once that reaches the target; the
- * heavier `sluice_syncStatus` once a second, for the verifier's own rate). (The nodes do not
- * register the sluice_derive_* metrics, so the count comes from the blocks.)
+ * heavier `sluice_syncStatus` once a second, for the verifier's own rate). How it checked the blobs
+ * it read (by the batches' KZG hints, or by computing commitments) comes from its metrics.
  *
  * The peer is the physical bound measured in the same run: recovering the senders of the same
  * workload transactions with core's `createSenderPool` on every core, and nothing else.
@@ -89,6 +89,11 @@ export type CatchupRun = {
   threadCpuUsPerTx: Record<string, number>
   /** Peak RSS of the verifier process, MiB. */
   peakRssMiB: number
+  /**
+   * How the verifier checked the blobs it read (`sluice_derive_blob_checks_total` by `by`): `hintProof`
+   * when the batches' KZG hints held (anvil serves no proofs), `commitment…` when it computed them.
+   */
+  blobChecks: Record<string, number>
   /** The verifier's memory (from its process metrics, once a second) as the catch-up goes on. */
   memory: MemorySample[]
 }
@@ -282,6 +287,7 @@ export async function measureCatchup(workload: Workload): Promise<CatchupRun> {
     const own1 = processCpu(pgid)
     const threads1 = threadCpuByName(pgid)
     const block = (await jsonRpc(verifier.rpcUrl, 'eth_getBlockByNumber', [target.number, false])) as { hash: string }
+    const blobChecks = blobCheckCounts(await fetchMetrics(verifier.rpcUrl))
     const catchupMs = doneAt - healthyAt
     if (profileDir !== undefined) await verifier.stop('SIGTERM')
     const transactions = cumulative[targetBlock] as number
@@ -305,6 +311,7 @@ export async function measureCatchup(workload: Workload): Promise<CatchupRun> {
       cpuUsPerOp: cpuPerOp(own0, own1, transactions),
       threadCpuUsPerTx: threadUsPerTx,
       peakRssMiB: own1.peakRssMiB,
+      blobChecks,
       memory,
     }
   } finally {
@@ -312,6 +319,14 @@ export async function measureCatchup(workload: Workload): Promise<CatchupRun> {
     if (ok && process.env.BENCH_KEEP_DIRS === undefined) removeDir(dir)
     else log(`  verifier catch-up: logs kept in ${dir}`)
   }
+}
+
+/** `sluice_derive_blob_checks_total` by its `by` label, from a node's Prometheus text. */
+function blobCheckCounts(metrics: string): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const [, by, value] of metrics.matchAll(/^sluice_derive_blob_checks_total\{by="(\w+)"\} (\d+)$/gm))
+    counts[by as string] = Number(value)
+  return counts
 }
 
 /** cumulative[n] = transactions in blocks 1…n of the node at `rpcUrl`. */

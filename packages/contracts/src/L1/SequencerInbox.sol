@@ -110,7 +110,20 @@ contract SequencerInbox is ISequencerInbox {
     /// @param _expectedIndex The number of batches so far.
     /// @param _delayedCountAfter The delayed message count after this batch (D_b = it − the previous one).
     /// @param _slotCount The number of transaction slots (S_b), at most one per 64 bytes of blob payload.
-    function appendBlobBatch(uint256 _expectedIndex, uint64 _delayedCountAfter, uint32 _slotCount) external {
+    /// @param _kzgHints Each blob's KZG commitment and blob proof, `(commitment ‖ proof)` of 48 + 48 bytes
+    ///        per blob. Not checked here and not part of the batch hash: the EVM cannot check them cheaply,
+    ///        and nodes need no trust in them. A node checks a served blob by its hint's proof (~3 ms) when
+    ///        the hint's commitment hashes to the blob's versioned hash and the proof holds, and computes
+    ///        the commitment itself (~50 ms) otherwise, so a wrong or missing hint costs time, never data.
+    function appendBlobBatch(
+        uint256 _expectedIndex,
+        uint64 _delayedCountAfter,
+        uint32 _slotCount,
+        bytes calldata _kzgHints
+    )
+        external
+    {
+        _kzgHints; // read by nodes from the calldata only
         uint256 index = _checkSequencerCall(_expectedIndex);
         bytes32[] memory hashes = _blobHashesOfThisTransaction();
         (uint256 prevDelayed, uint256 prevMessages, bytes32 prevAccumulator) = _last(index);

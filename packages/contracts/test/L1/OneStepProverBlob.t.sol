@@ -493,7 +493,7 @@ contract OneStepProverBlobRealInbox_Test is BlobProverTestBase {
         (bytes32[] memory hashes, BlobOpening[] memory o) = _openBlobs(1, b, _slotNeeds(b, 0, 0, type(uint256).max));
         vm.blobhashes(hashes);
         vm.prank(sequencer, sequencer);
-        realInbox.appendBlobBatch(0, 1, 1);
+        realInbox.appendBlobBatch(0, 1, 1, "");
         assertEq(realInbox.batchBlobHashes(0)[0], hashes[0]);
 
         // Message 0: the deposit (delayed messages come first), no opening.

@@ -19,7 +19,7 @@ contract ContractSequencer {
 
     function appendBlob(address _inbox, uint256 _index, uint64 _delayedAfter, uint32 _slots) external {
         (bool ok, bytes memory ret) = _inbox.call(
-            abi.encodeWithSignature("appendBlobBatch(uint256,uint64,uint32)", _index, _delayedAfter, _slots)
+            abi.encodeWithSignature("appendBlobBatch(uint256,uint64,uint32,bytes)", _index, _delayedAfter, _slots, "")
         );
         if (!ok) {
             assembly {
@@ -210,7 +210,7 @@ contract SequencerInbox_Test is CommonTest {
     function _appendBlob(bytes32[] memory _hashes, uint256 _index, uint64 _delayedAfter, uint32 _slots) internal {
         vm.blobhashes(_hashes);
         vm.prank(sequencer, sequencer);
-        inbox.appendBlobBatch(_index, _delayedAfter, _slots);
+        inbox.appendBlobBatch(_index, _delayedAfter, _slots, "");
     }
 
     function _expectRevertAppendBlob(
@@ -223,7 +223,7 @@ contract SequencerInbox_Test is CommonTest {
         vm.blobhashes(_hashes);
         vm.prank(sequencer, sequencer);
         vm.expectRevert(_err);
-        inbox.appendBlobBatch(_index, _delayedAfter, _slots);
+        inbox.appendBlobBatch(_index, _delayedAfter, _slots, "");
     }
 
     function test_appendBlobBatch_twoBlobs_succeeds() public {
@@ -258,6 +258,22 @@ contract SequencerInbox_Test is CommonTest {
         // keccak256(encodePacked(uint8 2, uint64 0, uint32 0, BLOB_0)), computed with viem.
         assertEq(inbox.batchHash(0), 0x420fece46f03f6864cab69511f300148e1032ab892ff488bd3741239f5377321);
         assertEq(inbox.messageCount(0), 0);
+    }
+
+    /// @dev The KZG hints are neither checked nor hashed: whatever bytes the sequencer passes, the batch
+    ///      hash, the counts and the accumulator are those §5.7.1 gives without them.
+    function testFuzz_appendBlobBatch_kzgHintsChangeNothing_succeeds(bytes calldata _hints) public {
+        deposit(5);
+        bytes32[] memory hashes = new bytes32[](2);
+        (hashes[0], hashes[1]) = (BLOB_0, BLOB_1);
+        bytes32 h = keccak256(abi.encodePacked(uint8(2), uint64(5), uint32(7), BLOB_0, BLOB_1));
+        vm.blobhashes(hashes);
+        vm.prank(sequencer, sequencer);
+        inbox.appendBlobBatch(0, 5, 7, _hints);
+        assertEq(inbox.batchHash(0), h);
+        assertEq(inbox.accumulator(0), keccak256(abi.encode(bytes32(0), h, uint256(5), uint256(12))));
+        assertEq(inbox.messageCount(0), 12);
+        assertEq(inbox.batchBlobHashes(0).length, 2);
     }
 
     function test_appendBlobBatch_afterCalldataBatch_chainsAccumulator_succeeds() public {
@@ -318,9 +334,9 @@ contract SequencerInbox_Test is CommonTest {
         vm.prank(sequencer, sequencer);
         if (uint256(_slots) * 64 > capacity) {
             vm.expectRevert(abi.encodeWithSelector(TooManySlots.selector, _slots, capacity));
-            inbox.appendBlobBatch(0, 0, _slots);
+            inbox.appendBlobBatch(0, 0, _slots, "");
         } else {
-            inbox.appendBlobBatch(0, 0, _slots);
+            inbox.appendBlobBatch(0, 0, _slots, "");
             assertEq(inbox.messageCount(0), _slots);
         }
     }
@@ -341,14 +357,14 @@ contract SequencerInbox_Test is CommonTest {
         vm.blobhashes(_blobHashes(1));
         vm.prank(eve, eve);
         vm.expectRevert(NotSequencer.selector);
-        inbox.appendBlobBatch(0, 0, 0);
+        inbox.appendBlobBatch(0, 0, 0, "");
     }
 
     function test_appendBlobBatch_notTopLevel_reverts() public {
         vm.blobhashes(_blobHashes(1));
         vm.prank(sequencer, makeAddr("origin"));
         vm.expectRevert(NotTopLevelEOA.selector);
-        inbox.appendBlobBatch(0, 0, 0);
+        inbox.appendBlobBatch(0, 0, 0, "");
     }
 
     function test_appendBlobBatch_senderHasCode_reverts() public {

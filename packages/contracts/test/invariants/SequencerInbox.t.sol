@@ -84,7 +84,7 @@ contract InboxActor {
         bytes32[] memory hashes = _blobs(_blobs_, _delayedSeed);
         uint32 slots = uint32(_slots % (hashes.length * 126_976 / 64 + 1));
         vm.prank(sequencer, sequencer);
-        inbox.appendBlobBatch(count, uint64(delayedAfter), slots);
+        inbox.appendBlobBatch(count, uint64(delayedAfter), slots, "");
         blobBatches.push(count);
         sequencerAppends++;
     }
@@ -93,7 +93,7 @@ contract InboxActor {
         if (_who == sequencer) return;
         _blobs(_blobs_, uint160(_who));
         vm.prank(_who, _who);
-        try inbox.appendBlobBatch(inbox.batchCount(), 0, 0) {
+        try inbox.appendBlobBatch(inbox.batchCount(), 0, 0, "") {
             strangerAppends++;
         } catch { }
     }

@@ -66,7 +66,7 @@ export type EncodedBlobBatch = {
  *
  * @example
  * const { body, delayedCountAfter, slotCount } = encodeBlobBatchBody({ blocks, prevDelayedCount: 1n, chainId })
- * const blobs = encodeBlobs(body) // then appendBlobBatch(expectedIndex, delayedCountAfter, slotCount)
+ * const blobs = encodeBlobs(body) // then appendBlobBatch(expectedIndex, delayedCountAfter, slotCount, kzgHints)
  */
 export function encodeBlobBatchBody(parameters: EncodeBlobBatchBodyParameters): EncodedBlobBatch {
   const builder = new BatchBuilder({

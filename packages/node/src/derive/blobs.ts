@@ -1,7 +1,7 @@
 import { BYTES_PER_BLOB, type Hex, SluiceError } from '@sluice/core'
 import type { Logger } from 'pino'
 import type { BlobStore } from '../chain/blobStore.ts'
-import type { BlobProvider } from '../l1/beacon.ts'
+import type { BlobCheck, BlobProvider, BlobRequest } from '../l1/beacon.ts'
 import type { InboxBatch } from '../l1/types.ts'
 import type { HealthReport, RpcJson } from '../rpc/types.ts'
 import type { DerivationMetrics } from './metrics.ts'
@@ -51,7 +51,7 @@ export type BlobRetrievalOptions = {
   /** Where missing blobs come from (the beacon API); undefined: none, derivation waits at a blob batch. */
   provider?: BlobProvider | undefined
   logger?: Logger | undefined
-  metrics?: Pick<DerivationMetrics, 'blobWait' | 'blobFailures' | 'blobsRead'> | undefined
+  metrics?: Pick<DerivationMetrics, 'blobWait' | 'blobFailures' | 'blobsRead' | 'blobChecks'> | undefined
   /** First retry delay after a failure (default 1,000 ms), doubled per failure up to `maxBackoffMs`. */
   initialBackoffMs?: number | undefined
   /** Default 30,000 ms. */
@@ -113,7 +113,11 @@ export class BlobRetrieval {
     try {
       if (this.provider === undefined) throw new BeaconNotConfiguredError(batch.index)
       const blobs = await (early ??
-        this.provider.blobs({ number: batch.l1BlockNumber, timestamp: batch.l1Timestamp }, versionedHashes))
+        this.provider.blobs(
+          { number: batch.l1BlockNumber, timestamp: batch.l1Timestamp },
+          versionedHashes,
+          this.request(batch),
+        ))
       this.metrics?.blobsRead.inc({ source: 'provider' }, blobs.length)
       this.resolved(batch)
       return { versionedHashes, blobs, fetched: true }
@@ -136,7 +140,11 @@ export class BlobRetrieval {
     if (this.current !== undefined && isWaitFor(this.current, batch)) return undefined
     const versionedHashes = batch.dataAvailability.versionedHashes
     if (this.store.getAll(versionedHashes) !== undefined) return undefined
-    const blobs = this.provider.blobs({ number: batch.l1BlockNumber, timestamp: batch.l1Timestamp }, versionedHashes)
+    const blobs = this.provider.blobs(
+      { number: batch.l1BlockNumber, timestamp: batch.l1Timestamp },
+      versionedHashes,
+      this.request(batch),
+    )
     blobs.catch(() => {}) // seen by `blobs` when taken; a read never taken must not count as unhandled
     return {
       batchIndex: batch.index,
@@ -144,6 +152,27 @@ export class BlobRetrieval {
       batchHash: batch.batchHash,
       bytes: versionedHashes.length * BYTES_PER_BLOB,
       blobs,
+    }
+  }
+
+  /** The batch's KZG hints for the provider, and where it reports how it checked the blobs. */
+  private request(batch: InboxBatch): BlobRequest {
+    const kzgHints = batch.dataAvailability.kind === 'blobs' ? batch.dataAvailability.kzgHints : undefined
+    return { kzgHints, onChecked: (checks) => this.checked(batch, checks) }
+  }
+
+  /**
+   * Counts how the provider checked a batch's blobs; a blob it had to compute the commitment of
+   * (~50 ms of CPU against ~3 ms by proof) is worth a debug line: a batcher that posts no hints, or
+   * wrong ones, shows up here.
+   */
+  private checked(batch: InboxBatch, checks: readonly BlobCheck[]): void {
+    for (const check of checks) this.metrics?.blobChecks.inc({ by: check })
+    if (checks.some((check) => check === 'commitmentNoHint' || check === 'commitmentHintFailed')) {
+      this.logger?.debug(
+        { batch: Number(batch.index), l1Block: Number(batch.l1BlockNumber), checks },
+        'blobs checked by computing their KZG commitments: the batch has no usable KZG hint or proof for them',
+      )
     }
   }
 

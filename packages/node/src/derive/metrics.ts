@@ -20,6 +20,8 @@ export type DerivationMetrics = {
   blobWait: { since: number | undefined }
   blobFailures: Counter<'code'>
   blobsRead: Counter<'source'>
+  /** Blobs read from the provider, by how each was checked (`BlobCheck`: by a proof, else by its computed commitment). */
+  blobChecks: Counter<'by'>
 }
 
 /** Registers the derivation metrics on `registry` (once per registry). */
@@ -77,6 +79,12 @@ export function createDerivationMetrics(registry: Registry): DerivationMetrics {
       name: 'sluice_derive_blobs_total',
       help: 'Blobs derivation read, by source (store: kept by this node; provider: the beacon API)',
       labelNames: ['source'],
+      registers,
+    }),
+    blobChecks: new Counter({
+      name: 'sluice_derive_blob_checks_total',
+      help: "Blobs from the beacon API checked against their versioned hashes, by how: sidecarProof or hintProof (a blob proof, ~3 ms), commitmentNoHint or commitmentHintFailed (the commitment computed, ~50 ms: the batch's KZG hints were missing, malformed or wrong)",
+      labelNames: ['by'],
       registers,
     }),
   }

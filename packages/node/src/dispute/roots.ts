@@ -147,6 +147,7 @@ export class MessageRoots {
               batch.messageCountAfter - batch.messageCountBefore - (batch.delayedCountAfter - batch.delayedBefore),
             ),
             BigInt(location.offset),
+            { hints: batch.dataAvailability.kind === 'blobs' ? batch.dataAvailability : undefined },
           )
     let delayed: DelayedMessage | undefined
     if (location.delayedIndex !== undefined) {

@@ -1,4 +1,5 @@
 import { bytesToHex, type Hex, kzg, kzgCommitmentToVersionedHash, SluiceError } from '@sluice/core'
+import { hintsByVersionedHash, KZG_POINT_BYTES, type KzgHint, splitKzgHints } from './kzgHints.ts'
 
 /** The beacon API had no blobs for the block (not served yet, pruned, or the API is down). Wait and retry. */
 export class BlobUnavailableError extends SluiceError {
@@ -36,76 +37,131 @@ type BlobItem = string | { blob?: unknown; kzg_commitment?: unknown; kzg_proof?:
 export type BeaconEndpoints = { sidecarsGone: boolean }
 
 /**
+ * How a returned blob was checked against its versioned hash: by the proof its `blob_sidecars` entry
+ * came with, by the proof of the batch's KZG hint, or by computing its commitment (no usable hint,
+ * or the hint's proof did not hold).
+ */
+export type BlobCheck = 'sidecarProof' | 'hintProof' | 'commitmentNoHint' | 'commitmentHintFailed'
+
+/** What a blob read may bring besides the versioned hashes. */
+export type BlobRequest = {
+  /** The batch's KZG hints, as its `appendBlobBatch` call carried them (`splitKzgHints`); never trusted. */
+  kzgHints?: Uint8Array | undefined
+  /** Told how each returned blob was checked (in the order of the versioned hashes), once they all were. */
+  onChecked?: ((checks: BlobCheck[]) => void) | undefined
+}
+
+/**
  * Reads the blobs of one L1 block from a beacon API and returns those matching `versionedHashes`,
- * in that order, each checked before return. `blob_sidecars` is asked first: a sidecar's blob is
- * checked against its `kzg_commitment` by its `kzg_proof`, all of a block's at once
- * (`verifyBlobKzgProofBatch`, ~3 ms of CPU per blob), the commitment against the versioned hash
- * (sha256). A blob served without a proof (`/eth/v1/beacon/blobs`, which anvil and Fulu nodes serve
- * instead), or whose proof does not hold, is checked by computing its commitment (~50–100 ms of CPU
- * per blob). Both run off the event loop (node-eth-kzg's own threads): on the main thread, one after
- * the other, commitments stalled a sequencer's sealing ~300 ms per six-blob batch it read back and
- * took ~55 µs per transaction of a verifier's catch-up.
+ * in that order, each checked before return: by a blob proof against a commitment that hashes to the
+ * versioned hash (`verifyBlobKzgProofBatch`, all of a block's at once, ~3 ms of CPU per blob), else
+ * by computing its commitment (~50–100 ms of CPU per blob). The proofs come from `blob_sidecars`,
+ * asked first, or from the batch's KZG hints (`request.kzgHints`, the calldata of its
+ * `appendBlobBatch`), for `/eth/v1/beacon/blobs`, which anvil and Fulu nodes serve instead, without
+ * proofs. A missing, malformed or wrong hint or proof only costs the computed commitment: what is
+ * returned is the same. Both run off the event loop (node-eth-kzg's own threads): on the main thread,
+ * one after the other, commitments stalled a sequencer's sealing ~300 ms per six-blob batch it read
+ * back and took ~55 µs per transaction of a verifier's catch-up.
  */
 export async function fetchBlobs(
   beaconUrl: string,
   blockId: string,
   versionedHashes: readonly string[],
-  { timeoutMs = 10_000, endpoints = { sidecarsGone: false } }: { timeoutMs?: number; endpoints?: BeaconEndpoints } = {},
+  {
+    timeoutMs = 10_000,
+    endpoints = { sidecarsGone: false },
+    kzgHints,
+    onChecked,
+  }: { timeoutMs?: number; endpoints?: BeaconEndpoints } & BlobRequest = {},
 ): Promise<Uint8Array[]> {
   const items = await fetchItems(beaconUrl, blockId, timeoutMs, endpoints)
-  const byHash = await checkedBlobs(items, new Set(versionedHashes.map((hash) => hash.toLowerCase())))
-  return versionedHashes.map((hash) => {
-    const blob = byHash.get(hash.toLowerCase())
-    if (!blob) throw new BlobMismatchError(blockId, hash)
+  const wanted = versionedHashes.map((hash) => hash.toLowerCase())
+  const hints = kzgHints === undefined ? undefined : splitKzgHints(kzgHints)
+  const { byHash, checks } = await checkedBlobs(items, wanted, hints ?? [])
+  const blobs = wanted.map((hash, i) => {
+    const blob = byHash.get(hash)
+    if (!blob) throw new BlobMismatchError(blockId, versionedHashes[i] as string)
     return blob
   })
+  onChecked?.(wanted.map((hash) => checks.get(hash) as BlobCheck))
+  return blobs
 }
 
-/** The served blobs that check out, by versioned hash (lower-case hex); see `fetchBlobs`. */
-async function checkedBlobs(items: readonly BlobItem[], wanted: ReadonlySet<string>): Promise<Map<string, Uint8Array>> {
+type Proven = { blob: Uint8Array; commitment: Uint8Array; proof: Uint8Array; hash: string }
+
+const holds = (proven: readonly Proven[]): Promise<boolean> =>
+  kzg().verifyBlobProofBatchAsync(
+    proven.map((p) => p.blob),
+    proven.map((p) => p.commitment),
+    proven.map((p) => p.proof),
+  )
+
+/** The served blobs that check out, by versioned hash (lower-case hex), and how each wanted one was checked; see `fetchBlobs`. */
+async function checkedBlobs(
+  items: readonly BlobItem[],
+  wanted: readonly string[],
+  hints: readonly KzgHint[],
+): Promise<{ byHash: Map<string, Uint8Array>; checks: Map<string, BlobCheck> }> {
+  const wantedSet = new Set(wanted)
   const byHash = new Map<string, Uint8Array>()
-  const proven: { blob: Uint8Array; commitment: Uint8Array; proof: Uint8Array; hash: string }[] = []
-  let unproven: Uint8Array[] = []
+  const checks = new Map<string, BlobCheck>()
+  const served: Uint8Array[] = []
+  const sidecars: Proven[] = []
   for (const item of items) {
     const blob = hexBytes(typeof item === 'string' ? item : item.blob)
     if (blob === undefined) continue
+    served.push(blob)
     const commitment = typeof item === 'string' ? undefined : hexBytes(item.kzg_commitment, KZG_POINT_BYTES)
     const proof = typeof item === 'string' ? undefined : hexBytes(item.kzg_proof, KZG_POINT_BYTES)
-    if (commitment === undefined || proof === undefined) {
-      unproven.push(blob)
-      continue
-    }
+    if (commitment === undefined || proof === undefined) continue
     const hash = bytesToHex(kzgCommitmentToVersionedHash(commitment))
     // another transaction's blob: its commitment says so already, and checking it would prove nothing we need
-    if (wanted.has(hash)) proven.push({ blob, commitment, proof, hash })
+    if (wantedSet.has(hash)) sidecars.push({ blob, commitment, proof, hash })
   }
-  if (proven.length > 0) {
-    const holds = await kzg().verifyBlobProofBatchAsync(
-      proven.map((p) => p.blob),
-      proven.map((p) => p.commitment),
-      proven.map((p) => p.proof),
-    )
-    // a proof that does not hold proves nothing either way: those blobs are checked the slow way
-    if (holds) for (const p of proven) byHash.set(p.hash, p.blob)
-    else unproven = [...unproven, ...proven.map((p) => p.blob)]
+  const accepted = new Set<Uint8Array>()
+  const accept = (proven: readonly Proven[], check: BlobCheck) => {
+    for (const p of proven) {
+      byHash.set(p.hash, p.blob)
+      checks.set(p.hash, check)
+      accepted.add(p.blob)
+    }
   }
-  if (unproven.length === 0 || [...wanted].every((hash) => byHash.has(hash))) return byHash
-  await Promise.all(
-    unproven.map(async (blob) => {
-      let commitment: Uint8Array
-      try {
-        commitment = await kzg().blobToCommitmentAsync(blob)
-      } catch {
-        return // not a valid blob: it can match no versioned hash
+  // a proof that does not hold proves nothing either way: those blobs are checked another way
+  if (sidecars.length > 0 && (await holds(sidecars))) accept(sidecars, 'sidecarProof')
+  const hinted = hintsByVersionedHash(hints, wanted as Hex[])
+  if (wanted.some((hash) => !byHash.has(hash) && hinted.has(hash))) {
+    // A batch's blobs are its transaction's, which a block lists together and in order: the wanted
+    // blob i is served blob offset + i for one offset. Each offset is only a guess the proofs check.
+    for (let offset = 0; offset + wanted.length <= served.length; offset++) {
+      const guess = wanted.flatMap((hash, i): Proven[] => {
+        const hint = hinted.get(hash)
+        return hint === undefined || byHash.has(hash) ? [] : [{ blob: served[offset + i] as Uint8Array, ...hint, hash }]
+      })
+      if (await holds(guess)) {
+        accept(guess, 'hintProof')
+        break
       }
-      byHash.set(bytesToHex(kzgCommitmentToVersionedHash(commitment)), blob)
-    }),
+    }
+  }
+  if (wanted.every((hash) => byHash.has(hash))) return { byHash, checks }
+  await Promise.all(
+    served
+      .filter((blob) => !accepted.has(blob))
+      .map(async (blob) => {
+        let commitment: Uint8Array
+        try {
+          commitment = await kzg().blobToCommitmentAsync(blob)
+        } catch {
+          return // not a valid blob: it can match no versioned hash
+        }
+        const hash = bytesToHex(kzgCommitmentToVersionedHash(commitment))
+        if (byHash.has(hash)) return
+        byHash.set(hash, blob)
+        checks.set(hash, hinted.has(hash) ? 'commitmentHintFailed' : 'commitmentNoHint')
+      }),
   )
-  return byHash
+  return { byHash, checks }
 }
-
-/** A KZG commitment or proof: a compressed BLS12-381 G1 point. */
-const KZG_POINT_BYTES = 48
 
 /**
  * The bytes of a hex string, or undefined when it is not even-length hex (or not `length` bytes
@@ -163,11 +219,12 @@ export type BlobBlock = { number: bigint; timestamp: bigint }
  * A source of checked blobs for the derivation: the stage that can be swapped (a beacon API today;
  * peers or an archive later). `blobs` returns the blobs of `versionedHashes`, in that order, each
  * checked against its hash, or throws `BlobUnavailableError` (wait and retry) or `BlobMismatchError`.
+ * `request` may bring the batch's KZG hints, which can make the check cheaper but never change its result.
  */
 export interface BlobProvider {
   /** Where the blobs come from, for logs and status. */
   readonly description: string
-  blobs(block: BlobBlock, versionedHashes: readonly Hex[]): Promise<Uint8Array[]>
+  blobs(block: BlobBlock, versionedHashes: readonly Hex[], request?: BlobRequest): Promise<Uint8Array[]>
 }
 
 /** How a beacon API names the block of an L1 block: by beacon slot, or (anvil) by L1 block number. */
@@ -192,9 +249,13 @@ export class BeaconBlobProvider implements BlobProvider {
     this.timeoutMs = options.timeoutMs ?? 10_000
   }
 
-  async blobs(block: BlobBlock, versionedHashes: readonly Hex[]): Promise<Uint8Array[]> {
+  async blobs(block: BlobBlock, versionedHashes: readonly Hex[], request: BlobRequest = {}): Promise<Uint8Array[]> {
     const blockId = await this.blockId(block)
-    return fetchBlobs(this.url, blockId, versionedHashes, { timeoutMs: this.timeoutMs, endpoints: this.endpoints })
+    return fetchBlobs(this.url, blockId, versionedHashes, {
+      ...request,
+      timeoutMs: this.timeoutMs,
+      endpoints: this.endpoints,
+    })
   }
 
   /** The block id of `block` on this beacon API (the scheme is found once, on first use). */

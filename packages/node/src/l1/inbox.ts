@@ -16,9 +16,11 @@ import {
   type Hex,
   hexToBytes,
   keccak256,
+  MAX_BLOBS_PER_BATCH,
 } from '@sluice/core'
 import { type Address, decodeEventLog, decodeFunctionData, isAddressEqual } from 'viem'
 import { BatchDataError } from './errors.ts'
+import { splitKzgHints } from './kzgHints.ts'
 import type { L1Log, L1Transaction } from './source.ts'
 import type { DataAvailability, InboxBatch } from './types.ts'
 
@@ -106,6 +108,35 @@ export function batchBytesFromTransaction(tx: L1Transaction, inbox: Address, eve
   return hexToBytes(batch)
 }
 
+/**
+ * The KZG hints of a blob batch: the `_kzgHints` argument of the top-level `appendBlobBatch` call
+ * that is `tx` (§5.7.1), when well-formed (`splitKzgHints`); else why there are none. Hints are
+ * only a shortcut for checking blobs, so nothing about them can make a batch unreadable.
+ */
+export function kzgHintsFromTransaction(
+  tx: L1Transaction,
+  inbox: Address,
+  event: BatchAppendedEvent,
+): { hints: Uint8Array } | { problem: string } {
+  if (tx.to === null || !isAddressEqual(tx.to, inbox)) return { problem: 'the transaction does not call the inbox' }
+  let call: ReturnType<typeof decodeFunctionData<typeof sequencerInboxAbi>>
+  try {
+    call = decodeFunctionData({ abi: sequencerInboxAbi, data: tx.input })
+  } catch {
+    return { problem: 'the calldata is not an appendBlobBatch call of this ABI' }
+  }
+  if (call.functionName !== 'appendBlobBatch') return { problem: `the transaction calls ${call.functionName}` }
+  const [expectedIndex, , , kzgHints] = call.args
+  if (expectedIndex !== event.index) return { problem: `the call names batch ${expectedIndex}` }
+  const hints = hexToBytes(kzgHints)
+  if (splitKzgHints(hints) === undefined) {
+    return {
+      problem: `${hints.length} bytes of hints are not whole 96-byte hints for at most ${MAX_BLOBS_PER_BATCH} blobs`,
+    }
+  }
+  return { hints }
+}
+
 /** What the previous batch left: the starting point of the next batch's checks. */
 export type InboxPosition = { delayedCount: bigint; messageCount: bigint; accumulator: Hex }
 
@@ -175,13 +206,15 @@ export function assembleBatch(
  * Builds a stored blob batch (§5.7) from its `BatchAppended` event and the versioned hashes of its
  * `BlobBatchAppended` event. Its slot count is what the event's message count implies, and the
  * batch hash commits to it, the delayed count and the hashes, so checking the hash checks all three
- * without reading the transaction. The body comes from the blobs at derivation.
+ * without reading the transaction. The body comes from the blobs at derivation; `kzgHints` (from the
+ * transaction, `kzgHintsFromTransaction`) are kept unchecked, to make checking the blobs cheaper.
  */
 export function assembleBlobBatch(
   event: BatchAppendedEvent,
   versionedHashes: readonly Hex[],
   prev: InboxPosition,
   l1Timestamp: bigint,
+  kzgHints?: Uint8Array,
 ): InboxBatch {
   const tx = event.log.transactionHash
   checkDelayedCount(event, prev)
@@ -212,6 +245,7 @@ export function assembleBlobBatch(
   return inboxBatch(event, new Uint8Array(0), false, prev, l1Timestamp, {
     kind: 'blobs',
     versionedHashes: [...versionedHashes],
+    ...(kzgHints === undefined ? {} : { kzgHints }),
   })
 }
 

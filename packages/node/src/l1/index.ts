@@ -1,8 +1,10 @@
 export {
   BeaconBlobProvider,
   type BlobBlock,
+  type BlobCheck,
   BlobMismatchError,
   type BlobProvider,
+  type BlobRequest,
   BlobUnavailableError,
   blobProviderFor,
   fetchBlobs,
@@ -33,8 +35,16 @@ export {
   INBOX_START,
   type InboxEvents,
   type InboxPosition,
+  kzgHintsFromTransaction,
   nextAccumulator,
 } from './inbox.ts'
+export {
+  encodeKzgHints,
+  hintsByVersionedHash,
+  KZG_HINT_BYTES,
+  type KzgHint,
+  splitKzgHints,
+} from './kzgHints.ts'
 export { createL1ReaderMetrics, type L1ReaderMetrics } from './metrics.ts'
 export { decodePortalLogs } from './portal.ts'
 export { L1Reader, type L1ReaderOptions } from './reader.ts'

@@ -6,11 +6,13 @@ import { DelayedMessageMismatchError, L1InconsistencyError } from './errors.ts'
 import {
   assembleBatch,
   assembleBlobBatch,
+  type BatchAppendedEvent,
   batchBytesFromTransaction,
   decodeInboxLogs,
   forcedBatchBytes,
   INBOX_START,
   type InboxPosition,
+  kzgHintsFromTransaction,
 } from './inbox.ts'
 import type { L1ReaderMetrics } from './metrics.ts'
 import { decodePortalLogs } from './portal.ts'
@@ -521,20 +523,28 @@ export class L1Reader {
         throw new L1InconsistencyError(`the inbox's batch ${event.index} came where ${expected} was expected`)
       }
     })
-    // a blob batch's event and its BlobBatchAppended say all there is to check: no transaction to read
+    // A calldata batch's bytes are in its transaction. A blob batch's events say all there is to
+    // check; its transaction is read only for the KZG hints, which make checking its blobs cheaper.
+    const carriesBytes = new Set(
+      inbox.appended
+        .filter((e) => !inbox.forced.has(e.index) && !inbox.blobs.has(e.index))
+        .map((e) => e.log.transactionHash),
+    )
     const hashes = [
-      ...new Set(
-        inbox.appended
-          .filter((e) => !inbox.forced.has(e.index) && !inbox.blobs.has(e.index))
-          .map((e) => e.log.transactionHash),
-      ),
+      ...new Set(inbox.appended.filter((e) => !inbox.forced.has(e.index)).map((e) => e.log.transactionHash)),
     ]
     const transactions = new Map<Hex, L1Transaction>()
     await mapLimit(hashes, this.concurrency, async (hash) => {
-      const tx = await this.call(`eth_getTransactionByHash(${hash})`, () => this.source.transaction(hash))
-      if (tx === undefined)
+      let tx: L1Transaction | undefined
+      try {
+        tx = await this.call(`eth_getTransactionByHash(${hash})`, () => this.source.transaction(hash))
+      } catch (error) {
+        if (carriesBytes.has(hash)) throw error
+        return // hints only: the blobs are checked the slow way (logged below)
+      }
+      if (tx === undefined && carriesBytes.has(hash))
         throw new L1InconsistencyError(`L1 does not return transaction ${hash}, which emitted a batch`)
-      transactions.set(hash, tx)
+      if (tx !== undefined) transactions.set(hash, tx)
     })
     const last = this.lastBatch()
     let position: InboxPosition =
@@ -548,7 +558,7 @@ export class L1Reader {
       const versionedHashes = inbox.blobs.get(event.index)
       const batch =
         versionedHashes !== undefined
-          ? assembleBlobBatch(event, versionedHashes, position, timestamp)
+          ? assembleBlobBatch(event, versionedHashes, position, timestamp, this.kzgHints(event, transactions))
           : assembleBatch(
               event,
               forced
@@ -570,6 +580,25 @@ export class L1Reader {
       }
     }
     return out
+  }
+
+  /** A blob batch's KZG hints from its transaction; undefined (and a debug line) when it has none to use. */
+  private kzgHints(event: BatchAppendedEvent, transactions: ReadonlyMap<Hex, L1Transaction>): Uint8Array | undefined {
+    const tx = transactions.get(event.log.transactionHash)
+    const found =
+      tx === undefined
+        ? { problem: 'L1 did not return its transaction' }
+        : kzgHintsFromTransaction(tx, this.addresses.sequencerInbox, event)
+    if ('hints' in found && found.hints.length > 0) return found.hints
+    this.logger?.debug(
+      {
+        batch: Number(event.index),
+        tx: event.log.transactionHash,
+        problem: 'problem' in found ? found.problem : 'the call carries none',
+      },
+      'blob batch without usable KZG hints: its blobs will be checked by computing their commitments',
+    )
+    return undefined
   }
 
   /** Stores a range's records and the new cursor in one atomic write; returns the claims and games it changed. */

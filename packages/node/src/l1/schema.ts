@@ -5,7 +5,8 @@
  *
  *   l1/meta                  -> rlp[cursorNumber, cursorHash, batchCount, delayedCount, claimIdLimit, gameIdLimit]
  *   l1/checkpoints           -> rlp[[number, hash]…]   recent processed L1 blocks, oldest first (reorg detection)
- *   l1/batch/<u64 index>     -> rlp(InboxBatch)     a blob batch adds a 14th field: its versioned hashes
+ *   l1/batch/<u64 index>     -> rlp(InboxBatch)     a blob batch adds a 14th field, its versioned hashes,
+ *                                                   and a 15th when it has KZG hints (§5.7.1)
  *   l1/delayed/<u64 index>   -> rlp(PortalMessage)
  *   l1/claim/<u64 claimId>   -> JSON(ClaimRecord)       ABI-shaped, so JSON rather than a fixed layout
  *   l1/game/<u64 gameId>     -> JSON(GameRecord)
@@ -138,17 +139,23 @@ export function encodeInboxBatch(b: InboxBatch): Uint8Array {
     b.l1BlockNumber,
     hexToBytes(b.l1BlockHash),
     hexToBytes(b.l1TransactionHash),
-    ...(b.dataAvailability.kind === 'blobs' ? [b.dataAvailability.versionedHashes.map((h) => hexToBytes(h))] : []),
+    ...(b.dataAvailability.kind === 'blobs'
+      ? [
+          b.dataAvailability.versionedHashes.map((h) => hexToBytes(h)),
+          ...(b.dataAvailability.kzgHints === undefined ? [] : [b.dataAvailability.kzgHints]),
+        ]
+      : []),
   ])
 }
 
 export function decodeInboxBatch(encoded: Uint8Array): InboxBatch {
   const w = 'inbox batch'
-  const l = list(encoded, [13, 14], w)
+  const l = list(encoded, [13, 14, 15], w)
   const hashes = l[13]
   if (hashes !== undefined && (!Array.isArray(hashes) || !hashes.every((h) => h instanceof Uint8Array))) {
     throw new L1StoreCorruptError(`${w} blob hashes`)
   }
+  const kzgHints = l.length === 15 ? field(l, 14, w) : undefined
   return {
     index: int(l, 0, w),
     bytes: field(l, 1, w),
@@ -166,7 +173,7 @@ export function decodeInboxBatch(encoded: Uint8Array): InboxBatch {
     dataAvailability:
       hashes === undefined
         ? { kind: 'calldata' }
-        : { kind: 'blobs', versionedHashes: (hashes as Uint8Array[]).map((h) => bytesToHex(h)) },
+        : { kind: 'blobs', versionedHashes: (hashes as Uint8Array[]).map((h) => bytesToHex(h)), kzgHints },
   }
 }
 

@@ -26,9 +26,13 @@ export type L1Origin = {
 
 /**
  * Where a batch's data lies on L1 (protocol.md §5.1, §5.7): the calldata of its `appendBatch` call,
- * or blobs, named by the versioned hashes the inbox committed to (in the inbox's blob order).
+ * or blobs, named by the versioned hashes the inbox committed to (in the inbox's blob order), with
+ * the KZG hints its `appendBlobBatch` call carried (`commitment ‖ proof` per blob, unchecked; empty
+ * or absent when there were none or they were malformed, and in records stored before hints existed).
  */
-export type DataAvailability = { kind: 'calldata' } | { kind: 'blobs'; versionedHashes: Hex[] }
+export type DataAvailability =
+  | { kind: 'calldata' }
+  | { kind: 'blobs'; versionedHashes: Hex[]; kzgHints?: Uint8Array | undefined }
 
 /**
  * One inbox batch as the reader stores it: the `L1Batch` derivation takes (protocol.md §6.1) plus

@@ -16,15 +16,17 @@ import {
 } from '@sluice/core'
 import pino from 'pino'
 import { Registry } from 'prom-client'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { testConfig } from '../../../../test/support/config.ts'
 import { testAccount, transfer } from '../../../../test/support/wallet.ts'
 import { BlobStore } from '../../src/chain/blobStore.ts'
 import { ChainSink } from '../../src/chain/sink.ts'
 import { ChainStore } from '../../src/chain/store.ts'
 import { createDerivationMetrics, DerivationDriver, DerivationPipeline } from '../../src/derive/index.ts'
-import { type BlobBlock, type BlobProvider, BlobUnavailableError } from '../../src/l1/beacon.ts'
+import { BeaconBlobProvider, type BlobBlock, type BlobProvider, BlobUnavailableError } from '../../src/l1/beacon.ts'
 import { L1Reader } from '../../src/l1/index.ts'
+import { encodeKzgHints } from '../../src/l1/kzgHints.ts'
+import { close, fakeBeacon, listen } from '../l1/fakeBeacon.ts'
 import { ADDRESSES, FakeL1 } from '../l1/fakeL1.ts'
 
 const config = testConfig()
@@ -63,16 +65,27 @@ const after: BatchBlock = {
   transactions: [transfer(alice, bob.address, { chainId, nonce: 2n, value: 10n ** 15n }).tx],
 }
 
-/** An L1 with a deposit for alice, the blocks above as a blob batch (or as calldata), then one calldata batch. */
-function history(da: 'blobs' | 'calldata', beacon?: FakeBeacon): FakeL1 {
+/**
+ * An L1 with a deposit for alice, the blocks above as a blob batch (or as calldata), then one calldata
+ * batch. `kzgHints`: the blob batch's call carries its blobs' commitments and proofs, as the batcher's.
+ */
+function history(
+  da: 'blobs' | 'calldata',
+  beacon?: { blobsByBlock: Map<bigint, Uint8Array[]> },
+  { kzgHints = false }: { kzgHints?: boolean } = {},
+): FakeL1 {
   const l1 = new FakeL1()
   l1.deposit(alice.address, 10n ** 18n)
   l1.mine() // 1
   if (da === 'blobs') {
     const encoded = encodeBlobBatchBody({ blocks, prevDelayedCount: 0n, chainId })
     const blobs = encodeBlobs(encoded.body)
-    const hashes = blobs.map((b) => bytesToHex(kzgCommitmentToVersionedHash(kzg().blobToCommitment(b))))
-    l1.appendBlobBatch(encoded.delayedCountAfter, encoded.slotCount, hashes)
+    const commitments = blobs.map((b) => kzg().blobToCommitment(b))
+    const hashes = commitments.map((c) => bytesToHex(kzgCommitmentToVersionedHash(c)))
+    const proofs = blobs.map((b, i) => kzg().computeBlobProof(b, commitments[i] as Uint8Array))
+    l1.appendBlobBatch(encoded.delayedCountAfter, encoded.slotCount, hashes, {
+      kzgHints: kzgHints ? bytesToHex(encodeKzgHints(commitments, proofs)) : '0x',
+    })
     beacon?.blobsByBlock.set(2n, blobs)
   } else {
     l1.appendBatch(encodeBatch({ chainId, prevDelayedCount: 0n, blocks }))
@@ -183,6 +196,37 @@ describe('derivation of blob batches', () => {
     expect(reopened.batch(1n)?.dataAvailability).toEqual({ kind: 'calldata' })
     // kept in the same store, by versioned hash
     expect(new BlobStore(store).getAll(hashes)).toEqual(beacon.blobsByBlock.get(2n))
+  })
+
+  it('checks a blob batch’s blobs by the KZG hints of its appendBlobBatch call when the beacon API serves no proofs, computing no commitment, and counts how', async () => {
+    const served = new Map<string, Uint8Array[]>()
+    // as anvil: blobs by L1 block number, /eth/v1/beacon/blobs only (no proofs)
+    const beacon = fakeBeacon({ blobsBySlot: served, spec: false })
+    await listen(beacon.server)
+    try {
+      const roots: string[] = []
+      for (const kzgHints of [true, false]) {
+        const held = { blobsByBlock: new Map<bigint, Uint8Array[]>() }
+        const l1 = history('blobs', held, { kzgHints })
+        const blobs = held.blobsByBlock.get(2n) as Uint8Array[]
+        served.set('2', blobs)
+        const commit = vi.spyOn(kzg(), 'blobToCommitmentAsync')
+        const { pipeline, driver, registry } = await node(l1, new MemoryStore(), new BeaconBlobProvider(beacon.url()))
+        await pipeline.syncToConfirmed()
+        expect(driver.tip.batchIndex).toBe(1n)
+        roots.push(bytesToHex(driver.tip.stateRoot))
+        const checks = (await registry.getSingleMetric('sluice_derive_blob_checks_total')?.get())?.values ?? []
+        expect(checks.map(({ labels, value }) => [labels.by, value])).toEqual([
+          [kzgHints ? 'hintProof' : 'commitmentNoHint', blobs.length],
+        ])
+        if (kzgHints) expect(commit).not.toHaveBeenCalled()
+        else expect(commit).toHaveBeenCalledTimes(blobs.length)
+        commit.mockRestore()
+      }
+      expect(roots[0]).toBe(roots[1])
+    } finally {
+      await close(beacon.server)
+    }
   })
 
   it('waits while the beacon API is down (never skipping the batch), reports it, then catches up', async () => {

@@ -21,14 +21,14 @@ import {
 } from '@sluice/core'
 import { pino } from 'pino'
 import { decodeAbiParameters } from 'viem'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { testConfig } from '../../../../test/support/config.ts'
 import { testAccount, transfer } from '../../../../test/support/wallet.ts'
 import { ChainSink } from '../../src/chain/sink.ts'
 import { ChainStore } from '../../src/chain/store.ts'
 import { DerivationDriver } from '../../src/derive/index.ts'
 import { MessageNotDerivedError, MessageRoots, ONE_STEP_PROOF_ABI } from '../../src/dispute/index.ts'
-import { type BlobProvider, L1Reader } from '../../src/l1/index.ts'
+import { type BlobProvider, encodeKzgHints, L1Reader } from '../../src/l1/index.ts'
 import { ADDRESSES, FakeL1 } from '../l1/fakeL1.ts'
 
 const config = testConfig()
@@ -92,15 +92,24 @@ async function derivedChainOf(blocks: BatchBlock[]) {
   return deriveAll(l1, undefined)
 }
 
-/** The same as a blob batch, its blobs served by a beacon double. */
-async function blobDerivedChain(blocks: BatchBlock[]) {
+/**
+ * The same as a blob batch, its blobs served by a beacon double. `kzgHints`: its call carries its
+ * blobs' commitments with their proofs (`good`), or with proofs that do not hold (`wrong`).
+ */
+async function blobDerivedChain(blocks: BatchBlock[], kzgHints: 'none' | 'good' | 'wrong' = 'none') {
   const l1 = new FakeL1()
   for (let i = 0; i < 2; i++) l1.deposit(alice.address, ETH)
   l1.mine()
   const encoded = encodeBlobBatchBody({ blocks, prevDelayedCount: 0n, chainId })
   const blobs = encodeBlobs(encoded.body)
-  const hashes = blobs.map((b) => bytesToHex(kzgCommitmentToVersionedHash(kzg().blobToCommitment(b))))
-  l1.appendBlobBatch(encoded.delayedCountAfter, encoded.slotCount, hashes)
+  const commitments = blobs.map((b) => kzg().blobToCommitment(b))
+  const hashes = commitments.map((c) => bytesToHex(kzgCommitmentToVersionedHash(c)))
+  // a wrong proof: a valid curve point (the commitment itself) that opens nothing
+  const proofs =
+    kzgHints === 'good' ? blobs.map((b, i) => kzg().computeBlobProof(b, commitments[i] as Uint8Array)) : commitments
+  l1.appendBlobBatch(encoded.delayedCountAfter, encoded.slotCount, hashes, {
+    kzgHints: kzgHints === 'none' ? '0x' : bytesToHex(encodeKzgHints(commitments, proofs)),
+  })
   l1.mine()
   l1.mineEmpty(2)
   const beacon: BlobProvider = { description: 'test', blobs: async () => blobs }
@@ -225,6 +234,25 @@ describe('MessageRoots', () => {
       }
     }
     expect((await roots.stepProof(3n)).outcome).not.toBe('applied') // the nonce-gap slot
+  })
+
+  it('takes a blob’s commitment for the openings from the batch’s KZG hint when its proof holds, else computes it: the same proof either way', async () => {
+    const blocks: BatchBlock[] = [
+      { timestamp: config.l2GenesisTimestamp + 1n, delayedCountAfter: 2n, transactions: [pay(0n), pay(1n)] },
+    ]
+    const proofOf = async (kzgHints: 'none' | 'good' | 'wrong') => {
+      const chain = await blobDerivedChain(blocks, kzgHints)
+      const roots = new MessageRoots({ chain: chain.chain, source: chain.reader, config })
+      const commit = vi.spyOn(kzg(), 'blobToCommitmentAsync')
+      const step = await roots.stepProof(2n) // the first slot: it opens elements of the blob
+      const computed = commit.mock.calls.length
+      commit.mockRestore()
+      return { proof: step.proof, computed }
+    }
+    const reference = await proofOf('none')
+    expect(reference.computed).toBe(1)
+    expect(await proofOf('good')).toEqual({ proof: reference.proof, computed: 0 })
+    expect(await proofOf('wrong')).toEqual({ proof: reference.proof, computed: 1 })
   })
 
   it('refuses messages it has not derived', async () => {

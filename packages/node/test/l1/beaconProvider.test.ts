@@ -1,71 +1,9 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
 import { bytesToHex, encodeBlobs, type Hex, kzg, kzgCommitmentToVersionedHash } from '@sluice/core'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { BeaconBlobProvider, BlobMismatchError, BlobUnavailableError } from '../../src/l1/beacon.ts'
-
-const GENESIS_TIME = 1_700_000_000n
-const SECONDS_PER_SLOT = 12n
-
-/**
- * A small beacon API: `/eth/v1/config/spec`, `/eth/v1/beacon/genesis` and the blobs of slots it holds
- * (or no spec endpoint, as anvil). `blob_sidecars` is gone (410, as on anvil and Fulu nodes) unless
- * `sidecars` says it serves blobs alone (`plain`) or with their commitments and proofs (`proofs`,
- * from `proofsOf`); `blobsEndpoint: false` leaves out `/eth/v1/beacon/blobs`. Records every path it
- * was asked for.
- */
-function fakeBeacon(options: {
-  blobsBySlot: Map<string, Uint8Array[]>
-  spec?: boolean
-  sidecars?: 'gone' | 'plain' | 'proofs'
-  blobsEndpoint?: boolean
-  proofsOf?: (blob: Uint8Array, index: number) => { commitment: Uint8Array; proof: Uint8Array }
-}): {
-  server: Server
-  requests: string[]
-  url: () => string
-} {
-  const requests: string[] = []
-  const server = createServer((req, res) => {
-    const path = req.url ?? ''
-    requests.push(path)
-    const json = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(body))
-    }
-    if (path === '/eth/v1/config/spec') {
-      if (options.spec === false) return json(404, { code: 404, message: 'not found' })
-      return json(200, { data: { SECONDS_PER_SLOT: SECONDS_PER_SLOT.toString(), CONFIG_NAME: 'fake' } })
-    }
-    if (path === '/eth/v1/beacon/genesis') return json(200, { data: { genesis_time: GENESIS_TIME.toString() } })
-    const blobs = path.match(/^\/eth\/v1\/beacon\/blobs\/(\d+)$/)
-    if (blobs && options.blobsEndpoint !== false) {
-      const held = options.blobsBySlot.get(blobs[1] as string)
-      if (held === undefined) return json(404, { code: 404, message: 'Block not found' })
-      return json(200, { data: held.map((b) => bytesToHex(b)) })
-    }
-    const sidecars = path.match(/^\/eth\/v1\/beacon\/blob_sidecars\/(\d+)$/)
-    if (sidecars) {
-      const mode = options.sidecars ?? 'gone'
-      if (mode === 'gone') return json(410, { code: 410, message: 'This endpoint is deprecated.' })
-      const held = options.blobsBySlot.get(sidecars[1] as string)
-      if (held === undefined) return json(404, { code: 404, message: 'Block not found' })
-      return json(200, {
-        data: held.map((b, index) => {
-          const sidecar = { index: String(index), blob: bytesToHex(b) }
-          if (mode === 'plain') return sidecar
-          const { commitment, proof } = (options.proofsOf as NonNullable<typeof options.proofsOf>)(b, index)
-          return { ...sidecar, kzg_commitment: bytesToHex(commitment), kzg_proof: bytesToHex(proof) }
-        }),
-      })
-    }
-    json(404, { code: 404, message: 'not found' })
-  })
-  return { server, requests, url: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
-}
-
-const listen = (server: Server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()))
+import { BeaconBlobProvider, type BlobCheck, BlobMismatchError, BlobUnavailableError } from '../../src/l1/beacon.ts'
+import { encodeKzgHints } from '../../src/l1/kzgHints.ts'
+import { close, fakeBeacon, GENESIS_TIME, listen, SECONDS_PER_SLOT } from './fakeBeacon.ts'
 
 const blobs = encodeBlobs(Uint8Array.from({ length: 150_000 }, (_, i) => (i * 13 + 1) & 0xff))
 let hashes: Hex[]
@@ -205,5 +143,67 @@ describe('BeaconBlobProvider', () => {
     const beacon = await started({ blobsBySlot: new Map() })
     const provider = new BeaconBlobProvider(beacon.url())
     await expect(provider.blockId({ number: 1n, timestamp: GENESIS_TIME - 1n })).rejects.toThrow(/before the beacon/)
+  })
+})
+
+describe('BeaconBlobProvider with the batch’s KZG hints (blobs served without proofs, as on anvil)', () => {
+  /** Another transaction's blob in the same L1 block. */
+  const other = encodeBlobs(Uint8Array.from({ length: 1_000 }, (_, i) => (i * 7 + 3) & 0xff))[0] as Uint8Array
+  const c = (i: number) => commitments[i] as Uint8Array
+  const p = (i: number) => proofs[i] as Uint8Array
+
+  /** Reads `wanted` from a beacon API serving `served` at slot 3, counting the commitments computed. */
+  async function read(served: Uint8Array[], wanted: Hex[], kzgHints: Uint8Array | undefined) {
+    const beacon = await started({ blobsBySlot: new Map([['3', served]]) })
+    const commit = vi.spyOn(kzg(), 'blobToCommitmentAsync')
+    let checks: BlobCheck[] | undefined
+    const blobsRead = await new BeaconBlobProvider(beacon.url()).blobs(
+      { number: 1n, timestamp: GENESIS_TIME + 3n * SECONDS_PER_SLOT },
+      wanted,
+      { kzgHints, onChecked: (reported) => (checks = reported) },
+    )
+    const computed = commit.mock.calls.length
+    commit.mockRestore()
+    return { blobsRead, computed, checks }
+  }
+
+  it('checks each blob by its hint’s proof and computes no commitment, wherever the batch’s blobs lie in the block and in whatever order the hints come', async () => {
+    const hints = encodeKzgHints([c(1), c(0)], [p(1), p(0)])
+    const { blobsRead, computed, checks } = await read([other, ...blobs], hashes, hints)
+    expect(blobsRead).toEqual(blobs)
+    expect(computed).toBe(0)
+    expect(checks).toEqual(['hintProof', 'hintProof'])
+  })
+
+  it('falls back to computing the commitments, and gives the same blobs, for a wrong proof, a hint for another blob, truncated or garbage hints, or none', async () => {
+    const good = encodeKzgHints([c(0), c(1)], [p(0), p(1)])
+    const cases: { hints: Uint8Array | undefined; wanted: Hex[]; checks: BlobCheck[] }[] = [
+      // each commitment is right, each proof another blob's
+      {
+        hints: encodeKzgHints([c(0), c(1)], [p(1), p(0)]),
+        wanted: hashes,
+        checks: ['commitmentHintFailed', 'commitmentHintFailed'],
+      },
+      // a well-formed hint, but for a blob this batch does not have
+      { hints: encodeKzgHints([c(1)], [p(1)]), wanted: [hashes[0] as Hex], checks: ['commitmentNoHint'] },
+      { hints: good.subarray(0, good.length - 1), wanted: hashes, checks: ['commitmentNoHint', 'commitmentNoHint'] },
+      { hints: good.map((b) => b ^ 0x5a), wanted: hashes, checks: ['commitmentNoHint', 'commitmentNoHint'] },
+      { hints: undefined, wanted: hashes, checks: ['commitmentNoHint', 'commitmentNoHint'] },
+    ]
+    for (const { hints, wanted, checks } of cases) {
+      const outcome = await read([other, ...blobs], wanted, hints)
+      expect(outcome.blobsRead).toEqual(wanted.map((hash) => blobs[hashes.indexOf(hash)]))
+      expect(outcome.computed).toBeGreaterThanOrEqual(wanted.length)
+      expect(outcome.checks).toEqual(checks)
+    }
+  })
+
+  it('still refuses a served blob that matches no versioned hash, whatever the hints say', async () => {
+    // the beacon API serves blob 1 where blob 0 is wanted; the hint is blob 0's, right for the hash
+    const error = await read([blobs[1] as Uint8Array], [hashes[0] as Hex], encodeKzgHints([c(0)], [p(0)])).catch(
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(BlobMismatchError)
+    expect((error as BlobMismatchError).code).toBe('BLOB_MISMATCH')
   })
 })

@@ -218,13 +218,14 @@ export class FakeL1 implements L1Source {
   /**
    * Queues a blob batch (§5.7): an `appendBlobBatch` transaction, its `BatchAppended` event with the
    * hash `keccak256(uint8(2) ‖ uint64 delayedCountAfter ‖ uint32 slotCount ‖ versioned hashes)` and its
-   * `BlobBatchAppended` event. `batchHash` replaces the event's hash (a lying RPC).
+   * `BlobBatchAppended` event. `kzgHints` is the call's hints argument (default none); `input`
+   * replaces the calldata; `batchHash` replaces the event's hash (a lying RPC).
    */
   appendBlobBatch(
     delayedCountAfter: bigint,
     slotCount: number,
     versionedHashes: readonly Hex[],
-    options: { batchHash?: Hex } = {},
+    options: { batchHash?: Hex; kzgHints?: Hex; input?: Hex } = {},
   ): bigint {
     const hash = this.txHash()
     const batchHash = keccak256(
@@ -240,11 +241,13 @@ export class FakeL1 implements L1Source {
       ),
       transactionHash: hash,
     })
-    const input = encodeFunctionData({
-      abi: sequencerInboxAbi,
-      functionName: 'appendBlobBatch',
-      args: [index, delayedCountAfter, slotCount],
-    })
+    const input =
+      options.input ??
+      encodeFunctionData({
+        abi: sequencerInboxAbi,
+        functionName: 'appendBlobBatch',
+        args: [index, delayedCountAfter, slotCount, options.kzgHints ?? '0x'],
+      })
     this.pending.transactions.push({ hash, from: SEQUENCER, to: ADDRESSES.sequencerInbox, input, blockHash: null })
     return index
   }

@@ -164,6 +164,30 @@ describe('L1Reader', () => {
     expect(r.batch(1n)?.messageCountBefore).toBe(6n)
   })
 
+  it('keeps the KZG hints of a blob batch’s appendBlobBatch call, unchecked, and none when they are malformed or the call is not one', async () => {
+    const l1 = new FakeL1()
+    const hashes: Hex[] = [`0x01${'aa'.repeat(31)}`, `0x01${'bb'.repeat(31)}`]
+    // two hints (96 bytes each) that check nothing: the reader only carries them
+    const hints = Uint8Array.from({ length: 192 }, (_, i) => (i * 29 + 7) & 0xff)
+    l1.appendBlobBatch(0n, 1, hashes, { kzgHints: bytesToHex(hints) })
+    l1.appendBlobBatch(0n, 1, hashes, { kzgHints: bytesToHex(hints.subarray(0, 191)) })
+    l1.appendBlobBatch(0n, 1, hashes, { kzgHints: bytesToHex(new Uint8Array(7 * 96)) })
+    l1.appendBlobBatch(0n, 1, hashes, { input: '0xdeadbeef' })
+    l1.appendBlobBatch(0n, 1, hashes)
+    l1.mine()
+    l1.mineEmpty(2)
+    const store = new MemoryStore()
+    await reader(l1, store).advanceUntilIdle()
+    // read back from the store, as after a restart; a batch without hints is stored as before hints existed
+    const r = reader(l1, store)
+    expect(r.batchCount).toBe(5n)
+    expect(r.batch(0n)?.dataAvailability).toEqual({ kind: 'blobs', versionedHashes: hashes, kzgHints: hints })
+    for (const index of [1n, 2n, 3n, 4n]) {
+      expect(r.batch(index)?.dataAvailability).toEqual({ kind: 'blobs', versionedHashes: hashes })
+      expect(r.batch(index)?.messageCountAfter).toBe(index + 1n)
+    }
+  })
+
   it('refuses a blob batch whose event hash is not the commitment to its counts and versioned hashes', async () => {
     const l1 = new FakeL1()
     l1.appendBlobBatch(0n, 1, [`0x01${'aa'.repeat(31)}`], { batchHash: `0x${'11'.repeat(32)}` })

@@ -17,7 +17,7 @@ import {
 } from '@sluice/core'
 import { BlobStore, ChainStore, createLogger, type Deployment, L1Wallet } from '@sluice/node'
 import { Registry } from 'prom-client'
-import { createPublicClient, createWalletClient, type Hex, http, type PublicClient } from 'viem'
+import { createPublicClient, createWalletClient, decodeFunctionData, type Hex, http, type PublicClient } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type Anvil,
@@ -30,7 +30,7 @@ import {
 } from '../../../../test/support/processes.ts'
 import { type TestAccount, testAccount } from '../../../../test/support/wallet.ts'
 import { deploySluice } from '../../../contracts/scripts/deploy.ts'
-import { fetchBlobs } from '../../../node/src/l1/beacon.ts'
+import { type BlobCheck, fetchBlobs } from '../../../node/src/l1/beacon.ts'
 import { config, seal } from '../../../node/test/chain/sealTransfers.ts'
 import { Batcher, type BatcherOptions } from '../../src/batcher/batcher.ts'
 
@@ -157,8 +157,18 @@ describe('batcher on anvil', () => {
     const receipt = await client.getTransactionReceipt({ hash: txHash })
     expect(receipt.blobGasUsed).toBe(131_072n)
 
-    // The beacon API gives back blobs whose body decodes to the sealed blocks' transactions.
-    const blobs = await fetchBlobs(anvil.rpcUrl, receipt.blockNumber.toString(), sent.versionedHashes)
+    // The call carries the blobs' KZG hints, which check each blob anvil serves (without proofs) by its
+    // proof: the beacon API gives back blobs whose body decodes to the sealed blocks' transactions.
+    const call = decodeFunctionData({ abi: sequencerInboxAbi, data: tx.input })
+    expect(call.functionName).toBe('appendBlobBatch')
+    const kzgHints = hexToBytes(call.args[3] as Hex)
+    expect(kzgHints.length).toBe(96 * sent.versionedHashes.length)
+    let checks: BlobCheck[] = []
+    const blobs = await fetchBlobs(anvil.rpcUrl, receipt.blockNumber.toString(), sent.versionedHashes, {
+      kzgHints,
+      onChecked: (reported) => (checks = reported),
+    })
+    expect(checks).toEqual(sent.versionedHashes.map(() => 'hintProof'))
     const body = decodeBlobs(blobs)
     expect(body).toEqual(sent.bytes)
     const decoded = decodeBlobBatch(body, {
