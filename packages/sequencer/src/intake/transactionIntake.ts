@@ -2,7 +2,7 @@ import { type Hex, transactionHash } from '@sluice/core'
 import { MempoolError } from '../mempool/errors.ts'
 import { keyOf, plainHex } from '../mempool/keys.ts'
 import type { Mempool } from '../mempool/mempool.ts'
-import type { PoolTransaction } from '../mempool/types.ts'
+import type { PoolTransaction, RecoveredTransaction } from '../mempool/types.ts'
 import type { IntakeLog } from './intakeLog.ts'
 import { encodeAdmission, type IntakeRecord, RECORD_KIND_ADMISSION, recordAdmission } from './record.ts'
 
@@ -82,11 +82,11 @@ export class TransactionIntake {
   }
 
   /**
-   * `submit` for a transaction whose hash and sender were computed off the main thread from these
-   * bytes (`Mempool.addRecovered`): admitted and enqueued to the log synchronously, durable when
-   * the promise resolves.
+   * `submit` for a transaction whose hash and sender (and possibly decoded form) were computed off
+   * the main thread from these bytes (`Mempool.addRecovered`): admitted and enqueued to the log
+   * synchronously, durable when the promise resolves.
    */
-  submitRecovered(raw: Uint8Array, known: { hash: Uint8Array; sender: Uint8Array }): Promise<PoolTransaction> {
+  submitRecovered(raw: Uint8Array, known: RecoveredTransaction): Promise<PoolTransaction> {
     let pooled: PoolTransaction
     try {
       pooled = this.#mempool.addRecovered(raw, known)
