@@ -77,6 +77,37 @@ describe('IntakeLog', () => {
     }
   })
 
+  it('rejects every append of a group whose fdatasync fails, and those queued behind it, and every later one', async () => {
+    const directory = tempDir('sluice-intake-')
+    const log = await IntakeLog.open({ directory })
+    const prototype = await fileHandlePrototype(directory)
+    const spy = vi.spyOn(prototype, 'datasync')
+    try {
+      const settle = (appends: Promise<bigint>[]) =>
+        Promise.allSettled(appends).then((all) => all.map((a) => (a.status === 'fulfilled' ? 'durable' : a.reason)))
+      const before = await settle(Array.from({ length: 50 }, (_, i) => log.append(payloadFor(BigInt(i)))))
+      expect(before).toEqual(Array(50).fill('durable'))
+
+      spy.mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }))
+      const failing = Array.from({ length: 50 }, (_, i) => log.append(payloadFor(BigInt(50 + i))))
+      await new Promise((resolve) => setImmediate(resolve))
+      // Appended while the failing group is on its way: they wait for the next group, which never comes.
+      const queued = Array.from({ length: 50 }, (_, i) => log.append(payloadFor(BigInt(100 + i))))
+      const outcomes = [...(await settle(failing)), ...(await settle(queued))]
+      expect(outcomes).toHaveLength(100)
+      for (const outcome of outcomes) {
+        expect(outcome).toBeInstanceOf(IntakeLogError)
+        expect((outcome as IntakeLogError).severity).toBe('critical')
+      }
+      expect(new Set(outcomes).size).toBe(1)
+      await expect(log.append(payloadFor(150n))).rejects.toBe(outcomes[0])
+      await log.flush()
+    } finally {
+      spy.mockRestore()
+      await log.close()
+    }
+  })
+
   it('replays every record in arrival order after close, across segments, and continues the numbering', async () => {
     const directory = tempDir('sluice-intake-')
     const log = await IntakeLog.open({ directory, segmentBytes: 1024 })
