@@ -7,8 +7,10 @@ import {
   type IntakeRecord,
   MAX_RECORD_PAYLOAD,
   parseSegment,
+  payloadLength,
   RECORD_HEADER_BYTES,
   RECORD_KIND_TRANSACTION,
+  type RecordPayload,
 } from './record.ts'
 
 /** `<first sequence, 20 digits>.seg`: names sort in sequence order, and name where numbering resumes. */
@@ -221,14 +223,18 @@ export class IntakeLog {
   }
 
   /** `append`, with the sequence known at once (before the record is durable), of a record of `kind`. */
-  enqueue(payload: Uint8Array, kind: number = RECORD_KIND_TRANSACTION): { sequence: bigint; durable: Promise<void> } {
+  enqueue(
+    payload: RecordPayload,
+    kind: number = RECORD_KIND_TRANSACTION,
+  ): { sequence: bigint; durable: Promise<void> } {
     const sequence = this.#nextSequence
     if (this.#failure !== undefined) return { sequence, durable: Promise.reject(this.#failure) }
     if (this.#closed) return { sequence, durable: Promise.reject(new IntakeLogError('the intake log is closed')) }
-    if (payload.length > MAX_RECORD_PAYLOAD) {
+    const length = payloadLength(payload)
+    if (length > MAX_RECORD_PAYLOAD) {
       return {
         sequence,
-        durable: Promise.reject(new IntakeLogError(`a ${payload.length}-byte record is above ${MAX_RECORD_PAYLOAD}`)),
+        durable: Promise.reject(new IntakeLogError(`a ${length}-byte record is above ${MAX_RECORD_PAYLOAD}`)),
       }
     }
     this.#nextSequence++
@@ -238,7 +244,7 @@ export class IntakeLog {
       this.#queue = group
       this.#lastDurable = group.durable.catch(() => undefined)
     }
-    const end = group.length + RECORD_HEADER_BYTES + payload.length
+    const end = group.length + RECORD_HEADER_BYTES + length
     if (end > group.bytes.length) {
       const grown = new Uint8Array(Math.max(end, 2 * group.bytes.length))
       grown.set(group.bytes.subarray(0, group.length))

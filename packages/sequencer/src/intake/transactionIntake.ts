@@ -4,7 +4,7 @@ import { keyOf, plainHex } from '../mempool/keys.ts'
 import type { Mempool } from '../mempool/mempool.ts'
 import type { PoolTransaction, RecoveredTransaction } from '../mempool/types.ts'
 import type { IntakeLog } from './intakeLog.ts'
-import { encodeAdmission, type IntakeRecord, RECORD_KIND_ADMISSION, recordAdmission } from './record.ts'
+import { admissionPayload, type IntakeRecord, RECORD_KIND_ADMISSION, recordAdmission } from './record.ts'
 
 /** A logged transaction that the mempool refuses at replay: acknowledged once, now invalid. */
 export type ReplayRefusal = {
@@ -99,7 +99,7 @@ export class TransactionIntake {
   /** Appends an admission to the intake log; resolves once it is durable (see `submit`). */
   async #logged(raw: Uint8Array, pooled: PoolTransaction): Promise<PoolTransaction> {
     const { sequence, durable } = this.#log.enqueue(
-      encodeAdmission({ admittedAt: pooled.admittedAt, sender: pooled.sender, raw }),
+      admissionPayload({ admittedAt: pooled.admittedAt, sender: pooled.sender, raw }),
       RECORD_KIND_ADMISSION,
     )
     const number = Number(sequence)

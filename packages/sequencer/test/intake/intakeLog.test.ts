@@ -4,11 +4,14 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { NODE_BIN, startProcess, stopAll, tempDir, waitFor } from '../../../../test/support/processes.ts'
 import {
+  admissionPayload,
   encodeRecord,
   IntakeLog,
   IntakeLogError,
   type IntakeRecord,
   RECORD_HEADER_BYTES,
+  RECORD_KIND_ADMISSION,
+  recordAdmission,
 } from '../../src/intake/index.ts'
 import { payloadFor } from './payload.ts'
 
@@ -106,6 +109,33 @@ describe('IntakeLog', () => {
       spy.mockRestore()
       await log.close()
     }
+  })
+
+  it('writes a payload given as parts exactly as their concatenation, and admissions read back whole', async () => {
+    const sender = new Uint8Array(20).fill(0xab)
+    const raw = Uint8Array.from({ length: 117 }, (_, i) => i)
+    const admittedAt = 2 ** 44 + 2 ** 31 + 12_345 // a date in ms past 2^32, with bit 31 set
+    const parts = admissionPayload({ admittedAt, sender, raw })
+    const joined = new Uint8Array(8 + 20 + raw.length)
+    let at = 0
+    for (const part of parts) {
+      joined.set(part, at)
+      at += part.length
+    }
+    const fromParts = new Uint8Array(RECORD_HEADER_BYTES + joined.length)
+    const fromJoined = new Uint8Array(RECORD_HEADER_BYTES + joined.length)
+    expect(encodeRecord(fromParts, 0, RECORD_KIND_ADMISSION, 7n, parts)).toBe(fromParts.length)
+    encodeRecord(fromJoined, 0, RECORD_KIND_ADMISSION, 7n, joined)
+    expect(fromParts).toEqual(fromJoined)
+
+    const directory = tempDir('sluice-intake-')
+    const log = await IntakeLog.open({ directory })
+    await log.enqueue(parts, RECORD_KIND_ADMISSION).durable
+    await log.close()
+    const reopened = await IntakeLog.open({ directory })
+    const [record] = await readAll(reopened)
+    expect(recordAdmission(record as IntakeRecord)).toEqual({ admittedAt, sender, raw })
+    await reopened.close()
   })
 
   it('replays every record in arrival order after close, across segments, and continues the numbering', async () => {
