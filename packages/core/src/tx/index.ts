@@ -11,6 +11,13 @@ export {
 export { hashTransaction, signingHash, transactionHash } from './hash.ts'
 export { type IntrinsicGasOptions, intrinsicGas } from './intrinsicGas.ts'
 export {
+  packTransaction,
+  TRANSACTION_RECORD_BYTES,
+  type TransactionRecords,
+  transactionRecords,
+  unpackTransaction,
+} from './packedTransactions.ts'
+export {
   createSenderPool,
   type RecoveredSenders,
   type SenderPool,

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer'
 import { transactionHash } from './hash.ts'
-import { recoverRawSender } from './signature.ts'
+import { packTransaction, TRANSACTION_RECORD_BYTES, transactionRecords } from './packedTransactions.ts'
+import { recoverRawTransaction } from './signature.ts'
 
 /** A JSON-RPC id as received: echoed back exactly. */
 export type JsonRpcId = string | number | null
@@ -8,7 +9,8 @@ export type JsonRpcId = string | number | null
 /**
  * A JSON-RPC body made only of well-formed `eth_sendRawTransaction` calls whose senders recover,
  * prepared off the main thread. Call `i` is `bytes[offsets[i], offsets[i+1])`, with its hash at
- * `hashes[32i, 32i+32)` and its sender at `senders[20i, 20i+20)`; `ids[i]` is its request's id.
+ * `hashes[32i, 32i+32)` and its sender at `senders[20i, 20i+20)`, and its decoded fields are record
+ * `i` of `transactions` (`unpackTransaction`); `ids[i]` is its request's id.
  */
 export type SendRawTransactionBody = {
   /** True for a batch (an array), false for a single request object. */
@@ -18,6 +20,8 @@ export type SendRawTransactionBody = {
   offsets: ArrayBuffer
   hashes: ArrayBuffer
   senders: ArrayBuffer
+  /** The decoded transactions (`packedTransactions.ts`): the receiver need not decode them again. */
+  transactions: ArrayBuffer
 }
 
 const METHOD = 'eth_sendRawTransaction'
@@ -42,7 +46,7 @@ function rawOf(request: unknown): { id: JsonRpcId; raw: Uint8Array } | undefined
 /**
  * Parses a JSON-RPC body in a sender worker when it is one `eth_sendRawTransaction` call or a batch
  * of at most `maxCalls` of them, each well formed (an id, `"jsonrpc": "2.0"`, one 0x-hex argument)
- * with a sender that recovers under `chainId` (`recoverRawSender`, as `recoverPacked`). Anything
+ * with a sender that recovers under `chainId` (`recoverRawTransaction`, as `recoverPacked`). Anything
  * else — bad JSON, another method, a notification, a batch too long or empty, a transaction that
  * does not decode or recover — is undefined, and the caller answers the body on its usual path, so
  * that every error stays that path's.
@@ -76,17 +80,28 @@ export function parseSendRawTransactionBody(
   const offsets = new Uint32Array(count + 1)
   const hashes = new Uint8Array(count * 32)
   const senders = new Uint8Array(count * 20)
+  const transactions = new ArrayBuffer(count * TRANSACTION_RECORD_BYTES)
+  const records = transactionRecords(transactions)
   const options = { expectedChainId: chainId }
   let o = 0
   for (let i = 0; i < count; i++) {
     const raw = raws[i] as Uint8Array
-    const sender = recoverRawSender(raw, options)
-    if (sender === undefined) return undefined
-    senders.set(sender, i * 20)
+    const recovered = recoverRawTransaction(raw, options)
+    if (recovered === undefined) return undefined
+    senders.set(recovered.sender, i * 20)
+    packTransaction(records, i, recovered.tx)
     hashes.set(transactionHash(raw), i * 32)
     bytes.set(raw, o)
     o += raw.length
     offsets[i + 1] = o
   }
-  return { batch, ids, bytes: bytes.buffer, offsets: offsets.buffer, hashes: hashes.buffer, senders: senders.buffer }
+  return {
+    batch,
+    ids,
+    bytes: bytes.buffer,
+    offsets: offsets.buffer,
+    hashes: hashes.buffer,
+    senders: senders.buffer,
+    transactions,
+  }
 }

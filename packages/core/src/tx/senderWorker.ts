@@ -51,7 +51,10 @@ if (port !== null) {
     if ('kind' in request) {
       const body = parseSendRawTransactionBody(request.text, request.chainId, request.maxCalls)
       const answer: SendBodyResponse = { id: request.id, body }
-      port.postMessage(answer, body === undefined ? [] : [body.bytes, body.offsets, body.hashes, body.senders])
+      port.postMessage(
+        answer,
+        body === undefined ? [] : [body.bytes, body.offsets, body.hashes, body.senders, body.transactions],
+      )
       return
     }
     const response = recoverPacked(request)

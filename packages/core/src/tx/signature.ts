@@ -112,8 +112,18 @@ export function signatureRuleProblem(tx: SignedTransaction, expectedChainId?: bi
  * (`decodeTransaction` + `checkSignature`); undefined otherwise. What the sender workers run.
  */
 export function recoverRawSender(raw: Uint8Array, options: CheckSignatureOptions): Uint8Array | undefined {
+  return recoverRawTransaction(raw, options)?.sender
+}
+
+/** `recoverRawSender` with the decoded transaction, for a caller that hands both on. */
+export function recoverRawTransaction(
+  raw: Uint8Array,
+  options: CheckSignatureOptions,
+): { tx: SignedTransaction; sender: Uint8Array } | undefined {
   try {
-    return checkSignature(decodeTransaction(raw), options).sender
+    const tx = decodeTransaction(raw)
+    const { sender } = checkSignature(tx, options)
+    return sender === undefined ? undefined : { tx, sender }
   } catch {
     return undefined
   }

@@ -11,6 +11,8 @@ import {
   SenderPoolError,
   type SignedTransaction,
   signingHash,
+  transactionRecords,
+  unpackTransaction,
 } from '../../src/tx/index.ts'
 
 const secp = createRequire(import.meta.url)('secp256k1/bindings.js') as {
@@ -219,10 +221,12 @@ describe('prepareSendBody', () => {
     const offsets = new Uint32Array(prepared.offsets)
     const hashes = new Uint8Array(prepared.hashes)
     const senders = new Uint8Array(prepared.senders)
+    const transactions = transactionRecords(prepared.transactions)
     raws.forEach((raw, i) => {
       expect(bytesToHex(bytes.subarray(offsets[i], offsets[i + 1]))).toBe(bytesToHex(raw))
       expect(bytesToHex(hashes.subarray(i * 32, i * 32 + 32))).toBe(bytesToHex(keccak256(raw)))
       expect(bytesToHex(senders.subarray(i * 20, i * 20 + 20))).toBe(hexOrUndefined(recoverOnMainThread(raw)))
+      expect(unpackTransaction(transactions, i)).toEqual(decodeTransaction(raw))
     })
   })
 

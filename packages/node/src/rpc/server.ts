@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net'
 import cors from '@fastify/cors'
 import websocket from '@fastify/websocket'
+import { transactionRecords, unpackTransaction } from '@sluice/core'
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify'
 import { type Logger, pino } from 'pino'
 import { Registry } from 'prom-client'
@@ -146,6 +147,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     const offsets = new Uint32Array(prepared.offsets)
     const hashes = new Uint8Array(prepared.hashes)
     const senders = new Uint8Array(prepared.senders)
+    const transactions = transactionRecords(prepared.transactions)
     return dispatcher.handlePrepared(
       {
         method: 'eth_sendRawTransaction',
@@ -156,6 +158,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
           const accepted = await intake.submit(bytes.slice(offsets[i], offsets[i + 1]), {
             hash: hashes.slice(i * 32, i * 32 + 32),
             sender: senders.slice(i * 20, i * 20 + 20),
+            tx: unpackTransaction(transactions, i),
           })
           announced(accepted.hash)
           return accepted.hashHex

@@ -1,4 +1,4 @@
-import type { SendRawTransactionBody } from '@sluice/core'
+import type { SendRawTransactionBody, SignedTransaction } from '@sluice/core'
 import type { LevelWithSilent, Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { ChainReader, StoredTransaction } from '../chain/types.ts'
@@ -162,12 +162,13 @@ export type SendBodyIntake = {
    */
   prepare(text: string, maxCalls: number): Promise<SendRawTransactionBody | undefined>
   /**
-   * `RpcServerOptions.submit` for a transaction whose hash and sender `prepare` computed; resolves
-   * with the hash, also as lower-case `0x` hex (the answer), once accepted.
+   * `RpcServerOptions.submit` for a transaction whose hash and sender `prepare` computed, and its
+   * decoded form when the worker packed one (`unpackTransaction`); resolves with the hash, also as
+   * lower-case `0x` hex (the answer), once accepted.
    */
   submit(
     raw: Uint8Array,
-    known: { hash: Uint8Array; sender: Uint8Array },
+    known: { hash: Uint8Array; sender: Uint8Array; tx: SignedTransaction | undefined },
   ): Promise<{ readonly hash: Uint8Array; readonly hashHex: string }>
 }
 

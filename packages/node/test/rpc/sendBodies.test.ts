@@ -2,6 +2,7 @@ import {
   bytesToHex,
   createSenderPool,
   decodeTransaction,
+  encodeTransaction,
   keccak256,
   recoverSender,
   type SenderPool,
@@ -21,7 +22,9 @@ type Pair = {
   workers: Fixture
   /** Transactions the workers' path submitted so far. */
   prepared(): number
-  /** Raw transactions the workers' path handed over with a hash or sender that is not theirs. */
+  /** Of those, the ones handed over decoded (the rest the pool decodes itself). */
+  packed(): number
+  /** Raw transactions the workers' path handed over with a hash, sender or decoded form that is not theirs. */
   wrongKnown: string[]
 }
 
@@ -31,17 +34,20 @@ const pairs: Pair[] = []
 /** Two fixtures alike but for `sendBodies`. */
 async function startPair(limits: Partial<RpcLimits>): Promise<Pair> {
   let prepared = 0
+  let packed = 0
   const wrongKnown: string[] = []
   let workers: Fixture | undefined
   const sendBodies: SendBodyIntake = {
     prepare: (text, maxCalls) => senderPool.prepareSendBody(text, chainId, maxCalls),
     submit: (raw, known) => {
       prepared++
+      if (known.tx !== undefined) packed++
       const sender = recoverSender(decodeTransaction(raw))
       if (
         bytesToHex(known.hash) !== bytesToHex(keccak256(raw)) ||
         sender === undefined ||
-        bytesToHex(known.sender) !== bytesToHex(sender)
+        bytesToHex(known.sender) !== bytesToHex(sender) ||
+        (known.tx !== undefined && bytesToHex(encodeTransaction(known.tx)) !== bytesToHex(raw))
       ) {
         wrongKnown.push(bytesToHex(raw))
       }
@@ -50,19 +56,27 @@ async function startPair(limits: Partial<RpcLimits>): Promise<Pair> {
   }
   const plain = await startFixture({ limits })
   workers = await startFixture({ limits, sendBodies } satisfies Partial<RpcServerOptions>)
-  const pair: Pair = { plain, workers, prepared: () => prepared, wrongKnown }
+  const pair: Pair = { plain, workers, prepared: () => prepared, packed: () => packed, wrongKnown }
   pairs.push(pair)
   return pair
 }
 
 /** Posts `body` to both servers in turn; returns both answers and how many transactions took the workers' path. */
-async function both(pair: Pair, body: unknown): Promise<{ plain: string; workers: string; prepared: number }> {
-  const before = pair.prepared()
+async function both(
+  pair: Pair,
+  body: unknown,
+): Promise<{ plain: string; workers: string; prepared: number; packed: number }> {
+  const before = { prepared: pair.prepared(), packed: pair.packed() }
   const plain = await post(pair.plain.address.url, body)
   const workers = await post(pair.workers.address.url, body)
   expect(workers.status).toBe(plain.status)
   expect(workers.headers.get('retry-after')).toBe(plain.headers.get('retry-after'))
-  return { plain: plain.text, workers: workers.text, prepared: pair.prepared() - before }
+  return {
+    plain: plain.text,
+    workers: workers.text,
+    prepared: pair.prepared() - before.prepared,
+    packed: pair.packed() - before.packed,
+  }
 }
 
 const send = (id: unknown, raw: Uint8Array | string) => ({
@@ -104,12 +118,15 @@ describe('bodies of eth_sendRawTransaction calls parsed in the sender workers', 
       send(null, transfer(bob, carol.address, { chainId, nonce: 0n, value: 1n }).raw), // nonce too low
       send(4, transfer(carol, alice.address, { chainId, nonce: 1n, value: 100n * ONE_ETH }).raw), // funds
       send(5, second.raw),
+      send(6, transfer(carol, alice.address, { chainId, nonce: 1n, value: 2n ** 128n }).raw), // funds
     ]
     const answer = await both(pair, batch)
     expect(answer.prepared).toBe(batch.length)
+    // A value of 2^128 wei or more (call 6) does not fit the worker's record: the pool decodes it itself.
+    expect(answer.packed).toBe(batch.length - 1)
     expect(answer.workers).toBe(answer.plain)
     const parsed = JSON.parse(answer.workers) as { id: unknown; result?: string; error?: unknown }[]
-    expect(parsed.map((a) => a.id)).toEqual([1, 'two', null, 4, 5])
+    expect(parsed.map((a) => a.id)).toEqual([1, 'two', null, 4, 5, 6])
     expect(parsed.filter((a) => a.result !== undefined).map((a) => a.result)).toEqual([
       bytesToHex(keccak256(first.raw)),
       bytesToHex(keccak256(second.raw)),

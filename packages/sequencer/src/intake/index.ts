@@ -3,7 +3,7 @@ export { IntakeLog, type IntakeLogOptions, type IntakeLogStats } from './intakeL
 export { registerIntakeLogMetrics } from './metrics.ts'
 export {
   type Admission,
-  encodeAdmission,
+  admissionPayload,
   encodeRecord,
   type IntakeRecord,
   MAX_RECORD_PAYLOAD,
@@ -12,6 +12,7 @@ export {
   RECORD_HEADER_BYTES,
   RECORD_KIND_ADMISSION,
   RECORD_KIND_TRANSACTION,
+  type RecordPayload,
   recordAdmission,
 } from './record.ts'
 export {

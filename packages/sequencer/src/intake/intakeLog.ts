@@ -7,8 +7,10 @@ import {
   type IntakeRecord,
   MAX_RECORD_PAYLOAD,
   parseSegment,
+  payloadLength,
   RECORD_HEADER_BYTES,
   RECORD_KIND_TRANSACTION,
+  type RecordPayload,
 } from './record.ts'
 
 /** `<first sequence, 20 digits>.seg`: names sort in sequence order, and name where numbering resumes. */
@@ -51,7 +53,32 @@ type Segment = {
   bytes: number
 }
 
-type Waiter = { resolve: () => void; reject: (error: unknown) => void }
+/**
+ * Records waiting for the next group commit, encoded one after the other into one buffer: the
+ * group is written and synced as a whole, so its records become durable (or fail) together and
+ * share one promise. (A buffer and a promise with its two functions per record were most of what
+ * an append allocated.)
+ */
+type Group = {
+  /** The first record's sequence. */
+  readonly first: bigint
+  /** Records in `bytes`. */
+  count: number
+  /** The records are `bytes[0, length)`. */
+  bytes: Uint8Array
+  length: number
+  readonly durable: Promise<void>
+  readonly resolve: () => void
+  readonly reject: (error: unknown) => void
+}
+
+/** A group's first buffer: ~100 admissions; it doubles as needed. */
+const GROUP_INITIAL_BYTES = 16 * 1024
+
+function newGroup(first: bigint): Group {
+  const { promise, resolve, reject } = Promise.withResolvers<void>()
+  return { first, count: 0, bytes: new Uint8Array(GROUP_INITIAL_BYTES), length: 0, durable: promise, resolve, reject }
+}
 
 /**
  * The durable intake log: every transaction the sequencer acknowledges is appended here, and its
@@ -81,7 +108,8 @@ export class IntakeLog {
   #active: Segment
   #handle: FileHandle
   #nextSequence: bigint
-  #queue: { record: Uint8Array; sequence: bigint; waiter: Waiter }[] = []
+  /** The records appended since the last group was taken for writing. */
+  #queue: Group | undefined
   #scheduled = false
   #flushing = false
   #closed = false
@@ -195,26 +223,38 @@ export class IntakeLog {
   }
 
   /** `append`, with the sequence known at once (before the record is durable), of a record of `kind`. */
-  enqueue(payload: Uint8Array, kind: number = RECORD_KIND_TRANSACTION): { sequence: bigint; durable: Promise<void> } {
+  enqueue(
+    payload: RecordPayload,
+    kind: number = RECORD_KIND_TRANSACTION,
+  ): { sequence: bigint; durable: Promise<void> } {
     const sequence = this.#nextSequence
     if (this.#failure !== undefined) return { sequence, durable: Promise.reject(this.#failure) }
     if (this.#closed) return { sequence, durable: Promise.reject(new IntakeLogError('the intake log is closed')) }
-    if (payload.length > MAX_RECORD_PAYLOAD) {
+    const length = payloadLength(payload)
+    if (length > MAX_RECORD_PAYLOAD) {
       return {
         sequence,
-        durable: Promise.reject(new IntakeLogError(`a ${payload.length}-byte record is above ${MAX_RECORD_PAYLOAD}`)),
+        durable: Promise.reject(new IntakeLogError(`a ${length}-byte record is above ${MAX_RECORD_PAYLOAD}`)),
       }
     }
     this.#nextSequence++
-    const record = new Uint8Array(RECORD_HEADER_BYTES + payload.length)
-    encodeRecord(record, 0, kind, sequence, payload)
-    const durable = new Promise<void>((resolve, reject) => {
-      this.#queue.push({ record, sequence, waiter: { resolve, reject } })
-    })
-    this.#lastDurable = durable.catch(() => undefined)
+    let group = this.#queue
+    if (group === undefined) {
+      group = newGroup(sequence)
+      this.#queue = group
+      this.#lastDurable = group.durable.catch(() => undefined)
+    }
+    const end = group.length + RECORD_HEADER_BYTES + length
+    if (end > group.bytes.length) {
+      const grown = new Uint8Array(Math.max(end, 2 * group.bytes.length))
+      grown.set(group.bytes.subarray(0, group.length))
+      group.bytes = grown
+    }
+    group.length = encodeRecord(group.bytes, group.length, kind, sequence, payload)
+    group.count++
     this.#stats.appends++
     this.#schedule()
-    return { sequence, durable }
+    return { sequence, durable: group.durable }
   }
 
   /** Resolves once everything appended so far is durable (or has failed). */
@@ -295,28 +335,25 @@ export class IntakeLog {
   async #flushLoop(): Promise<void> {
     this.#flushing = true
     try {
-      while (this.#queue.length > 0 && this.#failure === undefined) {
+      while (this.#queue !== undefined && this.#failure === undefined) {
         const group = this.#queue
-        this.#queue = []
+        this.#queue = undefined
         try {
           await this.#exclusive(() => this.#writeGroup(group))
         } catch (error) {
-          this.#fail(
-            error,
-            group.map((entry) => entry.waiter),
-          )
+          this.#fail(error, group)
           return
         }
-        for (const entry of group) entry.waiter.resolve()
+        group.resolve()
       }
     } finally {
       this.#flushing = false
     }
   }
 
-  async #writeGroup(group: { record: Uint8Array; sequence: bigint }[]): Promise<void> {
-    const buffer = Buffer.concat(group.map((entry) => entry.record))
-    const first = (group[0] as { sequence: bigint }).sequence
+  async #writeGroup(group: Group): Promise<void> {
+    const buffer = group.bytes.subarray(0, group.length)
+    const first = group.first
     if (this.#active.bytes > 0 && this.#active.bytes + buffer.length > this.#segmentBytes) await this.#rotate(first)
     const active = this.#active
     let written = 0
@@ -331,7 +368,7 @@ export class IntakeLog {
     }
     await this.#handle.datasync()
     active.bytes += buffer.length
-    active.next = first + BigInt(group.length)
+    active.next = first + BigInt(group.count)
     this.#stats.flushes++
     this.#stats.bytesWritten += buffer.length
   }
@@ -347,7 +384,7 @@ export class IntakeLog {
     this.#stats.segments = this.#segments.length
   }
 
-  #fail(error: unknown, waiters: Waiter[]): void {
+  #fail(error: unknown, group: Group): void {
     const failure =
       error instanceof IntakeLogError
         ? error
@@ -356,9 +393,9 @@ export class IntakeLog {
             cause: error,
           })
     this.#failure = failure
-    for (const waiter of waiters) waiter.reject(failure)
-    for (const entry of this.#queue) entry.waiter.reject(failure)
-    this.#queue = []
+    group.reject(failure)
+    this.#queue?.reject(failure)
+    this.#queue = undefined
   }
 
   #exclusive<T>(operation: () => Promise<T>): Promise<T> {

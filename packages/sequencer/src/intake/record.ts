@@ -23,12 +23,33 @@ const ADMISSION_PREFIX_BYTES = 8 + 20
 /** What an admission record holds. */
 export type Admission = { admittedAt: number; sender: Uint8Array; raw: Uint8Array }
 
-export function encodeAdmission(admission: Admission): Uint8Array {
-  const out = new Uint8Array(ADMISSION_PREFIX_BYTES + admission.raw.length)
-  new DataView(out.buffer).setBigUint64(0, BigInt(admission.admittedAt), true)
-  out.set(admission.sender, 8)
-  out.set(admission.raw, ADMISSION_PREFIX_BYTES)
-  return out
+/**
+ * A record's payload, or the parts it is the concatenation of (written one after the other into
+ * the record, so that a payload made of pieces already in memory is not copied into a buffer of
+ * its own first).
+ */
+export type RecordPayload = Uint8Array | readonly Uint8Array[]
+
+/** An admission's payload, as its parts (`RECORD_KIND_ADMISSION`). */
+export function admissionPayload(admission: Admission): readonly Uint8Array[] {
+  const admittedAt = new Uint8Array(8)
+  let low = admission.admittedAt % 2 ** 32
+  let high = Math.floor(admission.admittedAt / 2 ** 32)
+  for (let i = 0; i < 4; i++) {
+    admittedAt[i] = low & 0xff
+    admittedAt[i + 4] = high & 0xff
+    low >>>= 8
+    high >>>= 8
+  }
+  return [admittedAt, admission.sender, admission.raw]
+}
+
+/** The payload's length in bytes. */
+export function payloadLength(payload: RecordPayload): number {
+  if (payload instanceof Uint8Array) return payload.length
+  let length = 0
+  for (const part of payload) length += part.length
+  return length
 }
 
 /**
@@ -64,14 +85,22 @@ export function encodeRecord(
   offset: number,
   kind: number,
   sequence: bigint,
-  payload: Uint8Array,
+  payload: RecordPayload,
 ): number {
+  const length = payloadLength(payload)
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength)
-  view.setUint32(offset, payload.length, true)
+  view.setUint32(offset, length, true)
   out[offset + 8] = kind
   view.setBigUint64(offset + 9, sequence, true)
-  out.set(payload, offset + RECORD_HEADER_BYTES)
-  const end = offset + RECORD_HEADER_BYTES + payload.length
+  if (payload instanceof Uint8Array) out.set(payload, offset + RECORD_HEADER_BYTES)
+  else {
+    let at = offset + RECORD_HEADER_BYTES
+    for (const part of payload) {
+      out.set(part, at)
+      at += part.length
+    }
+  }
+  const end = offset + RECORD_HEADER_BYTES + length
   view.setUint32(offset + 4, checksum(out, offset, end), true)
   return end
 }

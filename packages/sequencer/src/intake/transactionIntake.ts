@@ -2,9 +2,9 @@ import { type Hex, transactionHash } from '@sluice/core'
 import { MempoolError } from '../mempool/errors.ts'
 import { keyOf, plainHex } from '../mempool/keys.ts'
 import type { Mempool } from '../mempool/mempool.ts'
-import type { PoolTransaction } from '../mempool/types.ts'
+import type { PoolTransaction, RecoveredTransaction } from '../mempool/types.ts'
 import type { IntakeLog } from './intakeLog.ts'
-import { encodeAdmission, type IntakeRecord, RECORD_KIND_ADMISSION, recordAdmission } from './record.ts'
+import { admissionPayload, type IntakeRecord, RECORD_KIND_ADMISSION, recordAdmission } from './record.ts'
 
 /** A logged transaction that the mempool refuses at replay: acknowledged once, now invalid. */
 export type ReplayRefusal = {
@@ -82,11 +82,11 @@ export class TransactionIntake {
   }
 
   /**
-   * `submit` for a transaction whose hash and sender were computed off the main thread from these
-   * bytes (`Mempool.addRecovered`): admitted and enqueued to the log synchronously, durable when
-   * the promise resolves.
+   * `submit` for a transaction whose hash and sender (and possibly decoded form) were computed off
+   * the main thread from these bytes (`Mempool.addRecovered`): admitted and enqueued to the log
+   * synchronously, durable when the promise resolves.
    */
-  submitRecovered(raw: Uint8Array, known: { hash: Uint8Array; sender: Uint8Array }): Promise<PoolTransaction> {
+  submitRecovered(raw: Uint8Array, known: RecoveredTransaction): Promise<PoolTransaction> {
     let pooled: PoolTransaction
     try {
       pooled = this.#mempool.addRecovered(raw, known)
@@ -99,7 +99,7 @@ export class TransactionIntake {
   /** Appends an admission to the intake log; resolves once it is durable (see `submit`). */
   async #logged(raw: Uint8Array, pooled: PoolTransaction): Promise<PoolTransaction> {
     const { sequence, durable } = this.#log.enqueue(
-      encodeAdmission({ admittedAt: pooled.admittedAt, sender: pooled.sender, raw }),
+      admissionPayload({ admittedAt: pooled.admittedAt, sender: pooled.sender, raw }),
       RECORD_KIND_ADMISSION,
     )
     const number = Number(sequence)

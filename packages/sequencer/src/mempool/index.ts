@@ -11,4 +11,5 @@ export type {
   MempoolOptions,
   MempoolStats,
   PoolTransaction,
+  RecoveredTransaction,
 } from './types.ts'

@@ -25,6 +25,7 @@ import type {
   MempoolOptions,
   MempoolStats,
   PoolTransaction,
+  RecoveredTransaction,
 } from './types.ts'
 
 /**
@@ -168,11 +169,11 @@ export class Mempool {
 
   /**
    * `add` for a transaction whose hash and sender a sender worker already computed from these very
-   * bytes (`SenderPool.prepareSendBody`): the same rules and refusals, without the recovery round
-   * trip, inserted synchronously.
+   * bytes (`SenderPool.prepareSendBody`), with its decoded form when the worker packed one: the same
+   * rules and refusals, without the recovery round trip (nor a second decode), inserted synchronously.
    */
-  addRecovered(raw: Uint8Array, known: { hash: Uint8Array; sender: Uint8Array }): PoolTransaction {
-    return this.#insert(this.#checkStateless(raw, known.hash), known.sender, this.#now())
+  addRecovered(raw: Uint8Array, known: RecoveredTransaction): PoolTransaction {
+    return this.#insert(this.#checkStateless(raw, known.hash, known.tx), known.sender, this.#now())
   }
 
   /**
@@ -340,8 +341,11 @@ export class Mempool {
 
   // ----------------------------------------------------------------------------------- admission
 
-  /** Size, decoding, duplicates and rules 1–15 but 8 (protocol.md §7.3): everything before recovery. */
-  #checkStateless(raw: Uint8Array, knownHash?: Uint8Array): Candidate {
+  /**
+   * Size, decoding, duplicates and rules 1–15 but 8 (protocol.md §7.3): everything before recovery.
+   * `decoded` is `raw` already decoded (by a sender worker), which cannot fail to decode.
+   */
+  #checkStateless(raw: Uint8Array, knownHash?: Uint8Array, decoded?: SignedTransaction): Candidate {
     if (raw.length > this.#maxTransactionBytes) {
       throw this.#refuse('oversizedData', `${raw.length} bytes; the limit is ${this.#maxTransactionBytes}`)
     }
@@ -350,7 +354,7 @@ export class Mempool {
     if (this.#byHash.has(hashKey) || this.#admitting.has(hashKey)) throw this.#refuse('alreadyKnown', `0x${hashKey}`)
     let tx: SignedTransaction
     try {
-      tx = decodeTransaction(raw)
+      tx = decoded ?? decodeTransaction(raw)
     } catch (error) {
       if (error instanceof UnsupportedTransactionTypeError) {
         throw this.#refuse('typeNotSupported', error.shortMessage, error)

@@ -44,6 +44,15 @@ export type PoolTransaction = {
   readonly admittedAt: number
 }
 
+/** What a sender worker computed from a transaction's bytes (`SenderPool.prepareSendBody`). */
+export type RecoveredTransaction = {
+  /** keccak256 of the bytes. */
+  hash: Uint8Array
+  sender: Uint8Array
+  /** The bytes decoded, when the worker packed them (`unpackTransaction`); else they are decoded here. */
+  tx?: SignedTransaction | undefined
+}
+
 /** An acknowledged transaction that left the pool without being included, and why. */
 export type DroppedTransaction = {
   readonly transaction: PoolTransaction

@@ -4,11 +4,14 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { NODE_BIN, startProcess, stopAll, tempDir, waitFor } from '../../../../test/support/processes.ts'
 import {
+  admissionPayload,
   encodeRecord,
   IntakeLog,
   IntakeLogError,
   type IntakeRecord,
   RECORD_HEADER_BYTES,
+  RECORD_KIND_ADMISSION,
+  recordAdmission,
 } from '../../src/intake/index.ts'
 import { payloadFor } from './payload.ts'
 
@@ -75,6 +78,64 @@ describe('IntakeLog', () => {
       spy.mockRestore()
       await log.close()
     }
+  })
+
+  it('rejects every append of a group whose fdatasync fails, and those queued behind it, and every later one', async () => {
+    const directory = tempDir('sluice-intake-')
+    const log = await IntakeLog.open({ directory })
+    const prototype = await fileHandlePrototype(directory)
+    const spy = vi.spyOn(prototype, 'datasync')
+    try {
+      const settle = (appends: Promise<bigint>[]) =>
+        Promise.allSettled(appends).then((all) => all.map((a) => (a.status === 'fulfilled' ? 'durable' : a.reason)))
+      const before = await settle(Array.from({ length: 50 }, (_, i) => log.append(payloadFor(BigInt(i)))))
+      expect(before).toEqual(Array(50).fill('durable'))
+
+      spy.mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }))
+      const failing = Array.from({ length: 50 }, (_, i) => log.append(payloadFor(BigInt(50 + i))))
+      await new Promise((resolve) => setImmediate(resolve))
+      // Appended while the failing group is on its way: they wait for the next group, which never comes.
+      const queued = Array.from({ length: 50 }, (_, i) => log.append(payloadFor(BigInt(100 + i))))
+      const outcomes = [...(await settle(failing)), ...(await settle(queued))]
+      expect(outcomes).toHaveLength(100)
+      for (const outcome of outcomes) {
+        expect(outcome).toBeInstanceOf(IntakeLogError)
+        expect((outcome as IntakeLogError).severity).toBe('critical')
+      }
+      expect(new Set(outcomes).size).toBe(1)
+      await expect(log.append(payloadFor(150n))).rejects.toBe(outcomes[0])
+      await log.flush()
+    } finally {
+      spy.mockRestore()
+      await log.close()
+    }
+  })
+
+  it('writes a payload given as parts exactly as their concatenation, and admissions read back whole', async () => {
+    const sender = new Uint8Array(20).fill(0xab)
+    const raw = Uint8Array.from({ length: 117 }, (_, i) => i)
+    const admittedAt = 2 ** 44 + 2 ** 31 + 12_345 // a date in ms past 2^32, with bit 31 set
+    const parts = admissionPayload({ admittedAt, sender, raw })
+    const joined = new Uint8Array(8 + 20 + raw.length)
+    let at = 0
+    for (const part of parts) {
+      joined.set(part, at)
+      at += part.length
+    }
+    const fromParts = new Uint8Array(RECORD_HEADER_BYTES + joined.length)
+    const fromJoined = new Uint8Array(RECORD_HEADER_BYTES + joined.length)
+    expect(encodeRecord(fromParts, 0, RECORD_KIND_ADMISSION, 7n, parts)).toBe(fromParts.length)
+    encodeRecord(fromJoined, 0, RECORD_KIND_ADMISSION, 7n, joined)
+    expect(fromParts).toEqual(fromJoined)
+
+    const directory = tempDir('sluice-intake-')
+    const log = await IntakeLog.open({ directory })
+    await log.enqueue(parts, RECORD_KIND_ADMISSION).durable
+    await log.close()
+    const reopened = await IntakeLog.open({ directory })
+    const [record] = await readAll(reopened)
+    expect(recordAdmission(record as IntakeRecord)).toEqual({ admittedAt, sender, raw })
+    await reopened.close()
   })
 
   it('replays every record in arrival order after close, across segments, and continues the numbering', async () => {

@@ -1,17 +1,27 @@
 import {
+  bytesToHex,
   checkSignature,
   decodeTransaction,
   encodeTransaction,
   MESSAGE_PASSER,
   NOOP_REASONS,
+  parseSendRawTransactionBody,
   SECP256K1_N,
   type SignedTransaction,
+  transactionRecords,
+  unpackTransaction,
 } from '@sluice/core'
 import { TXPOOL_REFUSALS, TxPoolRefusalError } from '@sluice/node'
 import { Registry } from 'prom-client'
 import { afterAll, describe, expect, it } from 'vitest'
 import { signTransaction, transfer } from '../../../../test/support/wallet.ts'
-import { MempoolError, refusalForNoop, registerMempoolMetrics, type SenderRecovery } from '../../src/mempool/index.ts'
+import {
+  MempoolError,
+  type PoolTransaction,
+  refusalForNoop,
+  registerMempoolMetrics,
+  type SenderRecovery,
+} from '../../src/mempool/index.ts'
 import { alice, bob, carol, closeRecovery, config, dave, ETH, FakeView, makePool, recipient, tx } from './support.ts'
 
 afterAll(closeRecovery)
@@ -151,6 +161,83 @@ describe('Mempool admission', () => {
     for (const [text, raw] of cases) expect({ text: await outcome(pool.add(raw)) }).toEqual({ text })
     expect(pool.size).toBe(0)
     expect(pool.stats().accepted).toBe(0)
+  })
+
+  it('admits and refuses a worker-prepared transaction (addRecovered, its packed decoded form) exactly as add', async () => {
+    const sign = (overrides: Parameters<typeof fields>[0]) => signTransaction(fields(overrides), alice.privateKey).raw
+    const withdrawal = new Uint8Array(32).fill(7).fill(0, 0, 12)
+    // Every one recovers under the chain id, so the worker takes it; the last four are not packed
+    // (an access list, data over 32 bytes, a value of 2^128 or a fee cap of 2^64 or more) and are decoded by the pool.
+    const raws = [
+      sign({ nonce: 0n }),
+      sign({ nonce: 1n, type: 0, maxPriorityFeePerGas: 3n * gwei }),
+      sign({ nonce: 2n, type: 1, maxPriorityFeePerGas: 3n * gwei }),
+      sign({ nonce: 3n, to: MESSAGE_PASSER, data: withdrawal, gasLimit: 30_000n }),
+      sign({ nonce: 3n, value: 2n }), // a replacement without a fee bump
+      sign({ to: undefined }),
+      sign({ data: Uint8Array.of(1), gasLimit: 30_000n }),
+      sign({ to: MESSAGE_PASSER, data: new Uint8Array(32).fill(1), gasLimit: 30_000n }),
+      sign({ nonce: 2n ** 64n - 1n }),
+      sign({ maxPriorityFeePerGas: 4n * gwei }),
+      sign({ maxFeePerGas: gwei - 1n, maxPriorityFeePerGas: 0n }),
+      sign({ gasLimit: 20_999n }),
+      sign({ gasLimit: config.l2BlockGasLimit + 1n }),
+      sign({ maxFeePerGas: gwei, maxPriorityFeePerGas: 0n }),
+      sign({ nonce: 40n }),
+      sign({ nonce: 4n, value: 3n * ETH }),
+      sign({ nonce: 4n, value: 2n ** 64n }), // packed: the value's high word
+      sign({ type: 1, maxPriorityFeePerGas: 3n * gwei, accessList: [{ address: recipient, storageKeys: [] }] }),
+      sign({ data: new Uint8Array(33), gasLimit: 40_000n }),
+      sign({ nonce: 4n, value: 2n ** 128n }),
+      sign({ nonce: 4n, maxFeePerGas: 2n ** 64n, maxPriorityFeePerGas: gwei }),
+      sign({ nonce: 0n }), // already known
+    ]
+    const body = JSON.stringify(
+      raws.map((raw, id) => ({ jsonrpc: '2.0', id, method: 'eth_sendRawTransaction', params: [bytesToHex(raw)] })),
+    )
+    const prepared = parseSendRawTransactionBody(body, config.chainId, raws.length)
+    if (prepared === undefined) throw new Error('the worker path refused the body')
+    const records = transactionRecords(prepared.transactions)
+    const hashes = new Uint8Array(prepared.hashes)
+    const senders = new Uint8Array(prepared.senders)
+    const known = raws.map((_, i) => ({
+      hash: hashes.slice(i * 32, i * 32 + 32),
+      sender: senders.slice(i * 20, i * 20 + 20),
+      tx: unpackTransaction(records, i),
+    }))
+    expect(known.map((k) => k.tx !== undefined)).toEqual(
+      raws.map((_, i) => i < raws.length - 5 || i === raws.length - 1),
+    )
+
+    const view = () => new FakeView().set(alice, { balance: 3n * ETH })
+    const usual = makePool(view(), { minTipPerGas: 1n, now: () => 1_000 }).pool
+    const prepares = makePool(view(), { minTipPerGas: 1n, now: () => 1_000 }).pool
+    const settle = async (admit: () => Promise<PoolTransaction>) =>
+      admit().then(
+        (pooled) => ({ accepted: pooled }),
+        (error: unknown) => ({ refused: { ...(error as MempoolError) }, message: (error as Error).message }),
+      )
+    const outcomes: string[] = []
+    for (const [i, raw] of raws.entries()) {
+      const expected = await settle(() => usual.add(raw))
+      const got = await settle(async () => prepares.addRecovered(raw, known[i] as (typeof known)[number]))
+      expect(got, `transaction ${i}`).toEqual(expected)
+      outcomes.push('accepted' in got ? 'accepted' : got.refused.refusal)
+    }
+    expect(outcomes).toEqual([
+      ...['accepted', 'accepted', 'accepted', 'accepted', 'replacementUnderpriced', 'contractCreation'],
+      ...['dataNotAllowed', 'dataNotAllowed', 'nonceMax', 'tipAboveFeeCap', 'feeCapBelowBaseFee'],
+      ...[
+        'intrinsicGasTooLow',
+        'gasLimitExceeded',
+        'underpriced',
+        'accepted',
+        'insufficientFunds',
+        'insufficientFunds',
+      ],
+      ...['accessListNotSupported', 'dataNotAllowed', 'insufficientFunds', 'insufficientFunds', 'alreadyKnown'],
+    ])
+    expect({ ...prepares.stats(), recoveryBatches: 0 }).toEqual({ ...usual.stats(), recoveryBatches: 0 })
   })
 
   it('admits a withdrawal to the message passer with one word whose top 12 bytes are zero', async () => {

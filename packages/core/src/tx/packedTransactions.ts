@@ -1,0 +1,119 @@
+import type { SignedTransaction } from './types.ts'
+
+/**
+ * Decoded transactions packed in one transferable buffer, one fixed-size record each: how a sender
+ * worker hands the fields it decoded to the main thread, which then builds the `SignedTransaction`
+ * from 64-bit words and two short copies instead of decoding the bytes again (a third of the
+ * decode's cost there, with fewer temporary bigints; packing costs the worker about a quarter).
+ *
+ * Record `i` starts at byte `i · TRANSACTION_RECORD_BYTES`:
+ * - 64-bit words 0–6: chainId, nonce, maxPriorityFeePerGas, maxFeePerGas, gasLimit, value's low
+ *   64 bits, v; words 7–10: r, most significant first; 11–14: s; 15: value's high 64 bits;
+ * - bytes 128–147: `to`; 148–179: `data`; 180: the type; 181: flags; 182: the data's length.
+ *
+ * Only the shape Sluice admits is packed: a chain id, the fee caps and v below 2^64, the value below
+ * 2^128, data of at most 32 bytes, an empty access list. Any other transaction's record says so (flags 0) and the
+ * receiver decodes its bytes as before, so both ends agree on every field by construction.
+ */
+export const TRANSACTION_RECORD_BYTES = 184
+
+const WORDS_PER_RECORD = TRANSACTION_RECORD_BYTES / 8
+const VALUE_HIGH_WORD = 15
+const TO_AT = 128
+const DATA_AT = 148
+const MAX_PACKED_DATA = 32
+const TYPE_AT = 180
+const FLAGS_AT = 181
+const DATA_LENGTH_AT = 182
+const PACKED = 1
+const HAS_TO = 2
+/** The value has bits above the 64th (word 15), which most transfers do not. */
+const WIDE_VALUE = 4
+const MAX_WORD = 2n ** 64n - 1n
+const MAX_VALUE = 2n ** 128n - 1n
+
+/** Views of a buffer of transaction records. */
+export type TransactionRecords = { readonly words: BigUint64Array; readonly bytes: Uint8Array }
+
+/** Views of `buffer` (a multiple of `TRANSACTION_RECORD_BYTES`). */
+export function transactionRecords(buffer: ArrayBuffer): TransactionRecords {
+  return { words: new BigUint64Array(buffer), bytes: new Uint8Array(buffer) }
+}
+
+/** Writes `tx` as record `i` (zero-filled records), or leaves it unpacked; true when packed. */
+export function packTransaction(records: TransactionRecords, i: number, tx: SignedTransaction): boolean {
+  const { chainId, data, to } = tx
+  if (chainId === undefined || data.length > MAX_PACKED_DATA || tx.accessList.length !== 0) return false
+  if (
+    chainId > MAX_WORD ||
+    tx.maxPriorityFeePerGas > MAX_WORD ||
+    tx.maxFeePerGas > MAX_WORD ||
+    tx.value > MAX_VALUE ||
+    tx.v > MAX_WORD
+  )
+    return false
+  const { words, bytes } = records
+  const w = i * WORDS_PER_RECORD
+  words[w] = chainId
+  words[w + 1] = tx.nonce
+  words[w + 2] = tx.maxPriorityFeePerGas
+  words[w + 3] = tx.maxFeePerGas
+  words[w + 4] = tx.gasLimit
+  words[w + 5] = BigInt.asUintN(64, tx.value)
+  words[w + 6] = tx.v
+  writeUint256(words, w + 7, tx.r)
+  writeUint256(words, w + 11, tx.s)
+  const wide = tx.value > MAX_WORD
+  if (wide) words[w + VALUE_HIGH_WORD] = tx.value >> 64n
+  const b = i * TRANSACTION_RECORD_BYTES
+  if (to !== undefined) bytes.set(to, b + TO_AT)
+  bytes.set(data, b + DATA_AT)
+  bytes[b + TYPE_AT] = tx.type
+  bytes[b + FLAGS_AT] = PACKED | (to === undefined ? 0 : HAS_TO) | (wide ? WIDE_VALUE : 0)
+  bytes[b + DATA_LENGTH_AT] = data.length
+  return true
+}
+
+/** Record `i` as the `SignedTransaction` that was packed, or undefined when it was left unpacked. */
+export function unpackTransaction(records: TransactionRecords, i: number): SignedTransaction | undefined {
+  const { words, bytes } = records
+  const b = i * TRANSACTION_RECORD_BYTES
+  const flags = bytes[b + FLAGS_AT] as number
+  if ((flags & PACKED) === 0) return undefined
+  const w = i * WORDS_PER_RECORD
+  const type = bytes[b + TYPE_AT] as number
+  return {
+    type: type === 2 ? 2 : type === 1 ? 1 : 0,
+    chainId: words[w] as bigint,
+    nonce: words[w + 1] as bigint,
+    maxPriorityFeePerGas: words[w + 2] as bigint,
+    maxFeePerGas: words[w + 3] as bigint,
+    gasLimit: words[w + 4] as bigint,
+    to: (flags & HAS_TO) === 0 ? undefined : bytes.slice(b + TO_AT, b + TO_AT + 20),
+    value:
+      (flags & WIDE_VALUE) === 0
+        ? (words[w + 5] as bigint)
+        : ((words[w + VALUE_HIGH_WORD] as bigint) << 64n) | (words[w + 5] as bigint),
+    data: bytes.slice(b + DATA_AT, b + DATA_AT + (bytes[b + DATA_LENGTH_AT] as number)),
+    accessList: [],
+    v: words[w + 6] as bigint,
+    r: readUint256(words, w + 7),
+    s: readUint256(words, w + 11),
+  }
+}
+
+function writeUint256(words: BigUint64Array, at: number, value: bigint): void {
+  words[at + 3] = BigInt.asUintN(64, value)
+  words[at + 2] = BigInt.asUintN(64, value >> 64n)
+  words[at + 1] = BigInt.asUintN(64, value >> 128n)
+  words[at] = value >> 192n
+}
+
+function readUint256(words: BigUint64Array, at: number): bigint {
+  return (
+    ((words[at] as bigint) << 192n) |
+    ((words[at + 1] as bigint) << 128n) |
+    ((words[at + 2] as bigint) << 64n) |
+    (words[at + 3] as bigint)
+  )
+}
