@@ -126,6 +126,20 @@ export function threadCpuByName(pid: number): Record<string, number> {
   return out
 }
 
+/** Per-thread CPU µs per operation between two `threadCpuByName` samples (threads under 0.5 µs left out). */
+export function threadCpuPerOp(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  ops: number,
+): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [name, us] of Object.entries(after)) {
+    const per = (us - (before[name] ?? 0)) / ops
+    if (per >= 0.5) out[name] = Number(per.toFixed(1))
+  }
+  return out
+}
+
 /** CPU per operation between two samples. */
 export function cpuPerOp(before: CpuSample, after: CpuSample, ops: number): CpuPerOp {
   return {

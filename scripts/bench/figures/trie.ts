@@ -75,7 +75,7 @@ export const trieFigures: FigureGroup = {
       key: 'insert' | 'update',
       size: number,
       target: number,
-    ): FigureResult & { cpuRatio: number; loadAverage: number } => {
+    ): FigureResult & { cpuRatio: number; threadCpuUsPerOp: Record<string, number>; loadAverage: number } => {
       const samples = ours.flatMap((r) => r[key])
       const peerSamples = peer.flatMap((r) => r[key])
       const value = median(samples)
@@ -98,6 +98,9 @@ export const trieFigures: FigureGroup = {
         cpuUsPerOp,
         peerCpuUsPerOp,
         cpuRatio: Number((peerCpuUsPerOp.process / cpuUsPerOp.process).toFixed(2)),
+        threadCpuUsPerOp: (ours[0] as SubjectResult)[
+          key === 'insert' ? 'insertThreadCpuUsPerOp' : 'updateThreadCpuUsPerOp'
+        ],
         peakRssMiB: Math.max(...ours.map((r) => r.peakRssMiB)),
         peerPeakRssMiB: Math.max(...peer.map((r) => r.peakRssMiB)),
         loadAverage: Number(load.toFixed(2)),

@@ -39,7 +39,7 @@ import { StateDb, writeGenesisState } from '../../../packages/core/src/state/ind
 import { applyDeposit, applyMessage } from '../../../packages/core/src/stf/index.ts'
 import type { StfMessage } from '../../../packages/core/src/stf/message.ts'
 import { createSenderPool, decodeTransaction } from '../../../packages/core/src/tx/index.ts'
-import { log, parseArgs, removeDir, selfCpu, tempDir, threadCpuByName } from '../harness.ts'
+import { log, parseArgs, removeDir, selfCpu, tempDir, threadCpuByName, threadCpuPerOp } from '../harness.ts'
 import { addressAt, standardWorkload, type Workload } from '../workload.ts'
 import { CachedStore } from './cachedStore.ts'
 
@@ -212,16 +212,6 @@ type OursOptions = {
   batchBlocks: number
 }
 
-/** Per-thread CPU µs per transaction between two `threadCpuByName` samples. */
-function threadCpuPerTx(before: Record<string, number>, after: Record<string, number>, txs: number) {
-  const out: Record<string, number> = {}
-  for (const [name, us] of Object.entries(after)) {
-    const per = (us - (before[name] ?? 0)) / txs
-    if (per >= 0.5) out[name] = Number(per.toFixed(1))
-  }
-  return out
-}
-
 function decodeBlock(raws: readonly Uint8Array[], senders: readonly (Uint8Array | undefined)[]): StfMessage[] {
   const messages: StfMessage[] = new Array(raws.length)
   for (let i = 0; i < raws.length; i++) {
@@ -387,7 +377,7 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
   await written
   const cpu = cpuSince(cpu0, blocks)
   const gc = summariseGc((gcProfiler.stop()?.statistics ?? []) as GcStatistic[])
-  const threadCpuUsPerTx = threadCpuPerTx(
+  const threadCpuUsPerTx = threadCpuPerOp(
     threads0,
     threadCpuByName(process.pid),
     blocks.reduce((s, r) => s + r.length, 0),
@@ -497,7 +487,7 @@ async function runOursBatched(level: LevelStore, root0: Uint8Array, blocks: Uint
   const cpu = cpuSince(cpu0, blocks)
   const gc = summariseGc((gcProfiler.stop()?.statistics ?? []) as GcStatistic[])
   const txs = blocks.reduce((s, r) => s + r.length, 0)
-  const threadCpuUsPerTx = threadCpuPerTx(threads0, threadCpuByName(process.pid), txs)
+  const threadCpuUsPerTx = threadCpuPerOp(threads0, threadCpuByName(process.pid), txs)
   await pool.close()
   return oursResult(state, blocks, options, { rates, noops, blockRoots, cpu, threadCpuUsPerTx, gc })
 }

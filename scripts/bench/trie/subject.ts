@@ -2,10 +2,18 @@
  * One side of the trie figures, run in its own process by scripts/bench/figures/trie.ts:
  *   node scripts/bench/trie/subject.ts --impl ours|ethereumjs --n N --updates U --insert-window W --update-window W --seed S
  *        [--pipeline false] (ours: await each commit, as before pipelining, for comparison)
+ *        [--prefetch false|window|ahead] (ours: no read-ahead, every stored node read on the main thread
+ *          with `getSync` (default, the figure); each window's paths read with one `prefetch` before its
+ *          puts, as the STF does per block; or the next window's paths read while this one runs)
+ *        [--profile <file>] (a CPU profile of the main thread over the updates only)
+ *        [--level-stats true] (LevelDB's compactions per level and the RSS breakdown, on stderr)
  * Inserts N account-shaped values under random 20-byte addresses into a secure trie on LevelDB
  * (commit every 1,000), then updates U random existing accounts (root + commit every 1,000).
- * Prints one JSON line (`SubjectResult`): rates per window, roots, CPU per operation, peak RSS.
+ * Prints one JSON line (`SubjectResult`): rates per window, roots, CPU per operation (all threads,
+ * the main thread and by thread name), synchronous store reads per operation, peak RSS.
  */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import { createMPT } from '@ethereumjs/mpt'
 import type { BatchDBOp, DB, EncodingOpts } from '@ethereumjs/util'
 import { ValueEncoding } from '@ethereumjs/util'
@@ -24,6 +32,8 @@ import {
   removeDir,
   selfCpu,
   tempDir,
+  threadCpuByName,
+  threadCpuPerOp,
   WindowTimer,
 } from '../harness.ts'
 
@@ -34,6 +44,12 @@ export type SubjectResult = {
   updateRoot: string
   insertCpuUsPerOp: CpuPerOp
   updateCpuUsPerOp: CpuPerOp
+  /** CPU µs per operation by thread name (`main`, V8's `V8Worker`s, `libuv-worker`: LevelDB's reads, writes and compactions). */
+  insertThreadCpuUsPerOp: Record<string, number>
+  updateThreadCpuUsPerOp: Record<string, number>
+  /** Ours: the store's synchronous reads (`getSync`, on the main thread) per operation. */
+  insertSyncReadsPerOp?: number
+  updateSyncReadsPerOp?: number
   peakRssMiB: number
 }
 
@@ -68,10 +84,16 @@ class EthereumjsLevelDB implements DB<string, string | Uint8Array> {
 }
 
 type Subject = {
+  /** Reads ahead the stored nodes on the paths of `keys` (ours; the peer's is a no-op). */
+  prefetch(keys: readonly Uint8Array[]): Promise<void>
   put(key: Uint8Array, value: Uint8Array): void | Promise<void>
   /** Root + commit of everything since the last call. */
   commit(): Promise<Uint8Array>
   close(): Promise<void>
+  /** LevelDB's `leveldb.stats` (compactions per level: files, size, time, MB read and written). */
+  levelStats(): string
+  /** Ours: `getSync` calls so far. */
+  syncReads(): number
 }
 
 /**
@@ -80,11 +102,23 @@ type Subject = {
  */
 async function openOurs(dir: string, pipeline: boolean): Promise<Subject> {
   const store = await LevelStore.open(dir)
+  let syncReads = 0
+  const getSync = store.getSync.bind(store)
+  store.getSync = (key) => {
+    syncReads++
+    return getSync(key)
+  }
   const trie = new MerklePatriciaTrie(store, { secure: true })
-  if (!pipeline) return { put: (k, v) => trie.put(k, v), commit: () => trie.commit(), close: () => store.close() }
+  const common = {
+    prefetch: (keys: readonly Uint8Array[]) => trie.prefetch(keys),
+    put: (k: Uint8Array, v: Uint8Array) => trie.put(k, v),
+    levelStats: () => store.db.getProperty('leveldb.stats'),
+    syncReads: () => syncReads,
+  }
+  if (!pipeline) return { ...common, commit: () => trie.commit(), close: () => store.close() }
   let written: Promise<void> = Promise.resolve()
   return {
-    put: (k, v) => trie.put(k, v),
+    ...common,
     async commit() {
       await written
       const started = trie.startCommit()
@@ -115,6 +149,9 @@ async function openEthereumjs(dir: string, cacheSize: number): Promise<Subject> 
   })
   let open = false
   return {
+    prefetch: async () => {},
+    levelStats: () => level.getProperty('leveldb.stats'),
+    syncReads: () => 0,
     async put(k, v) {
       if (!open) {
         trie.checkpoint()
@@ -131,6 +168,54 @@ async function openEthereumjs(dir: string, cacheSize: number): Promise<Subject> 
   }
 }
 
+type ReadAheadMode = 'false' | 'window' | 'ahead'
+
+function readAheadMode(value: string): ReadAheadMode {
+  if (value === 'false' || value === 'window' || value === 'ahead') return value
+  throw new Error(`--prefetch takes false, window or ahead, not ${value}`)
+}
+
+/**
+ * The keys of each window of operations and their read-ahead: none (`false`), the window's own
+ * paths awaited before its puts (`window`), or the next window's paths read while this one's puts and
+ * commit run (`ahead`, as the verifier reads a batch ahead).
+ */
+class ReadAhead {
+  private readonly subject: Subject
+  private readonly mode: ReadAheadMode
+  private readonly keysFrom: (start: number) => Uint8Array[]
+  private next: { start: number; keys: Uint8Array[]; read: Promise<void> } | undefined
+
+  constructor(subject: Subject, mode: ReadAheadMode, keysFrom: (start: number) => Uint8Array[]) {
+    this.subject = subject
+    this.mode = mode
+    this.keysFrom = keysFrom
+  }
+
+  /** The keys of the window starting at `start`, once its paths are read (per the mode). */
+  async window(start: number, more: boolean): Promise<Uint8Array[]> {
+    const current = this.next?.start === start ? this.next : this.open(start)
+    this.next = undefined
+    await current.read
+    if (this.mode === 'ahead' && more) this.next = this.open(start + COMMIT_EVERY)
+    return current.keys
+  }
+
+  private open(start: number) {
+    const keys = this.keysFrom(start)
+    const read = this.mode === 'false' ? Promise.resolve() : this.subject.prefetch(keys)
+    return { start, keys, read }
+  }
+}
+
+/** This process's resident memory by kind (/proc/self/status): anonymous, file-backed (LevelDB maps its table files), shared. */
+function rssBreakdown(): string {
+  const status = readFileSync('/proc/self/status', 'utf8')
+  return ['VmRSS', 'RssAnon', 'RssFile', 'RssShmem']
+    .map((field) => status.match(new RegExp(`^${field}:\\s+(.*)$`, 'm'))?.[0] ?? `${field}: ?`)
+    .join(', ')
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
   const impl = args.impl ?? 'ours'
@@ -144,6 +229,8 @@ async function main(): Promise<void> {
   try {
     const subject =
       impl === 'ours' ? await openOurs(dir, args.pipeline !== 'false') : await openEthereumjs(dir, cacheSize)
+    const levelStats = args['level-stats'] === 'true'
+    const mode = readAheadMode(impl === 'ours' ? (args.prefetch ?? 'false') : 'false')
     const keyPrng = new Prng(seed)
     const valuePrng = new Prng(seed + 1000)
     const keys: Uint8Array[] = new Array(n)
@@ -151,10 +238,13 @@ async function main(): Promise<void> {
 
     const insertTimer = new WindowTimer(insertWindow)
     let root: Uint8Array = new Uint8Array(0)
+    const threadsStart = threadCpuByName(process.pid)
     const cpuStart = selfCpu()
     insertTimer.restart()
+    const insertAhead = new ReadAhead(subject, mode, (i) => keys.slice(i, Math.min(n, i + COMMIT_EVERY)))
     for (let i = 0; i < n; i += COMMIT_EVERY) {
       const end = Math.min(n, i + COMMIT_EVERY)
+      await insertAhead.window(i, end < n)
       for (let j = i; j < end; j++) await subject.put(keys[j] as Uint8Array, accountValue(valuePrng))
       root = await subject.commit()
       insertTimer.add(end - i)
@@ -163,17 +253,42 @@ async function main(): Promise<void> {
     const insertRoot = bytesToHex(root)
 
     const cpuInserted = selfCpu()
+    const threadsInserted = threadCpuByName(process.pid)
+    const readsInserted = subject.syncReads()
+    if (levelStats) log(subject.levelStats())
+    let profiler: Session | undefined
+    if (args.profile !== undefined) {
+      profiler = new Session()
+      profiler.connect()
+      await profiler.post('Profiler.enable')
+      await profiler.post('Profiler.start')
+    }
     const updateTimer = new WindowTimer(updateWindow)
     const pick = new Prng(seed + 2000)
     updateTimer.restart()
+    // the picks are drawn window by window in order, whichever mode, so every mode updates the same keys
+    const updateAhead = new ReadAhead(subject, mode, (i) => {
+      const picked: Uint8Array[] = new Array(Math.min(updates, i + COMMIT_EVERY) - i)
+      for (let j = 0; j < picked.length; j++) picked[j] = keys[pick.int(n)] as Uint8Array
+      return picked
+    })
     for (let i = 0; i < updates; i += COMMIT_EVERY) {
       const end = Math.min(updates, i + COMMIT_EVERY)
-      for (let j = i; j < end; j++) await subject.put(keys[pick.int(n)] as Uint8Array, accountValue(valuePrng))
+      const picked = await updateAhead.window(i, end < updates)
+      for (const key of picked) await subject.put(key, accountValue(valuePrng))
       root = await subject.commit()
       updateTimer.add(end - i)
     }
+    const readsUpdated = subject.syncReads()
+    if (levelStats) log(subject.levelStats(), `\n${rssBreakdown()}`)
     await subject.close()
     const cpuEnd = selfCpu()
+    const threadsEnd = threadCpuByName(process.pid)
+    if (profiler !== undefined) {
+      const { profile } = await profiler.post('Profiler.stop')
+      writeFileSync(args.profile as string, JSON.stringify(profile))
+      profiler.disconnect()
+    }
     const result: SubjectResult = {
       insert: insertTimer.rates,
       update: updateTimer.rates,
@@ -182,6 +297,14 @@ async function main(): Promise<void> {
       // the value generation (a few µs per op) is inside these, on both sides alike
       insertCpuUsPerOp: cpuPerOp(cpuStart, cpuInserted, n),
       updateCpuUsPerOp: cpuPerOp(cpuInserted, cpuEnd, updates),
+      insertThreadCpuUsPerOp: threadCpuPerOp(threadsStart, threadsInserted, n),
+      updateThreadCpuUsPerOp: threadCpuPerOp(threadsInserted, threadsEnd, updates),
+      ...(impl === 'ours'
+        ? {
+            insertSyncReadsPerOp: Number((readsInserted / n).toFixed(3)),
+            updateSyncReadsPerOp: Number(((readsUpdated - readsInserted) / updates).toFixed(3)),
+          }
+        : {}),
       peakRssMiB: cpuEnd.peakRssMiB,
     }
     process.stdout.write(`${JSON.stringify(result)}\n`)
