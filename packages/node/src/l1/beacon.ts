@@ -1,4 +1,4 @@
-import { bytesToHex, type Hex, kzg, kzgCommitmentToVersionedHash, SluiceError } from '@sluice/core'
+import { BYTES_PER_BLOB, bytesToHex, type Hex, kzg, kzgCommitmentToVersionedHash, SluiceError } from '@sluice/core'
 import { hintsByVersionedHash, KZG_POINT_BYTES, type KzgHint, splitKzgHints } from './kzgHints.ts'
 
 /** The beacon API had no blobs for the block (not served yet, pruned, or the API is down). Wait and retry. */
@@ -27,7 +27,8 @@ export class BlobMismatchError extends SluiceError {
   }
 }
 
-type BlobItem = string | { blob?: unknown; kzg_commitment?: unknown; kzg_proof?: unknown }
+/** A served blob: hex (JSON), bytes (SSZ), or a `blob_sidecars` entry. */
+type BlobItem = string | Uint8Array | { blob?: unknown; kzg_commitment?: unknown; kzg_proof?: unknown }
 
 /**
  * What a beacon API was found to serve, kept across calls by its provider: `sidecarsGone` once
@@ -114,6 +115,10 @@ async function checkedBlobs(
   const served: Uint8Array[] = []
   const sidecars: Proven[] = []
   for (const item of items) {
+    if (item instanceof Uint8Array) {
+      served.push(item)
+      continue
+    }
     const blob = hexBytes(typeof item === 'string' ? item : item.blob)
     if (blob === undefined) continue
     served.push(blob)
@@ -188,9 +193,13 @@ function hexBytes(hex: unknown, length?: number): Uint8Array | undefined {
 /** HTTP statuses by which a beacon API says it does not serve an endpoint at all (not: this block is missing). */
 const ENDPOINT_NOT_SERVED = new Set([405, 410, 501])
 
+/** How `/eth/v1/beacon/blobs` is asked for its answer: SSZ preferred (anvil and beacon nodes serve it), JSON accepted. */
+const BLOBS_ACCEPT = 'application/octet-stream;q=1.0,application/json;q=0.9'
+
 /**
  * The items a beacon API serves for `blockId`: `blob_sidecars` first (until it is found gone), then
- * `/eth/v1/beacon/blobs`, asked for `filterTo`'s blobs alone when given (the `versioned_hashes`
+ * `/eth/v1/beacon/blobs` (in SSZ where the API serves it: the blobs' bytes one after the other, no
+ * JSON to parse and no hex to decode, half the bytes of the JSON), asked for `filterTo`'s blobs alone when given (the `versioned_hashes`
  * filter, comma-separated as anvil reads it; a node that ignores it serves the whole block, one that
  * answers it with a 4xx is asked again without it, and no longer with it once that answered).
  * `filtered`: the items came through the filter.
@@ -214,16 +223,17 @@ async function fetchItems(
   for (const path of paths) {
     let response: Response
     try {
-      response = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(timeoutMs) })
+      response = await fetch(`${base}${path}`, {
+        signal: AbortSignal.timeout(timeoutMs),
+        headers: path === sidecars ? {} : { accept: BLOBS_ACCEPT },
+      })
     } catch (cause) {
       throw new BlobUnavailableError(blockId, `request to ${path} failed`, cause)
     }
     if (response.ok) {
-      const body = (await response.json().catch(() => undefined)) as { data?: unknown } | undefined
-      if (!body || !Array.isArray(body.data))
-        throw new BlobUnavailableError(blockId, `${path} answered without a data array`)
+      const items = await answerItems(response, blockId, path)
       if (path === blobs && filtered !== undefined) endpoints.filterRefused = true
-      return { items: body.data as BlobItem[], filtered: path === filtered }
+      return { items, filtered: path === filtered }
     }
     await response.body?.cancel()
     if (path === sidecars && ENDPOINT_NOT_SERVED.has(response.status)) endpoints.sidecarsGone = true
@@ -232,6 +242,22 @@ async function fetchItems(
     if (path === filtered && response.status >= 500) break
   }
   throw new BlobUnavailableError(blockId, lastProblem)
+}
+
+/** The items of a beacon API's successful answer: SSZ blobs one after the other, or JSON's `data` array. */
+async function answerItems(response: Response, blockId: string, path: string): Promise<BlobItem[]> {
+  if (response.headers.get('content-type')?.startsWith('application/octet-stream')) {
+    const bytes = new Uint8Array(await response.arrayBuffer())
+    if (bytes.length % BYTES_PER_BLOB !== 0)
+      throw new BlobUnavailableError(blockId, `${path} answered ${bytes.length} bytes of SSZ, not whole blobs`)
+    const items: BlobItem[] = []
+    for (let at = 0; at < bytes.length; at += BYTES_PER_BLOB) items.push(bytes.subarray(at, at + BYTES_PER_BLOB))
+    return items
+  }
+  const body = (await response.json().catch(() => undefined)) as { data?: unknown } | undefined
+  if (!body || !Array.isArray(body.data))
+    throw new BlobUnavailableError(blockId, `${path} answered without a data array`)
+  return body.data as BlobItem[]
 }
 
 /** The L1 block that carried a blob batch: what a beacon API needs to find its blobs. */

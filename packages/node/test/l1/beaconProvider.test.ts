@@ -241,6 +241,27 @@ describe('BeaconBlobProvider with the batch’s KZG hints (blobs served without 
     expect(requests.slice(before)).toEqual(['/eth/v1/beacon/blobs/3'])
   })
 
+  it('reads blobs served in SSZ, checked as JSON-served ones are, and a torn SSZ answer as unavailable', async () => {
+    const hints = encodeKzgHints([c(0), c(1)], [p(0), p(1)])
+    const beacon = await started({ blobsBySlot: new Map([['3', [other, ...blobs]]]), ssz: true })
+    const verify = vi.spyOn(kzg(), 'verifyBlobProofBatchAsync')
+    const commit = vi.spyOn(kzg(), 'blobToCommitmentAsync')
+    let checks: BlobCheck[] | undefined
+    const block = { number: 1n, timestamp: GENESIS_TIME + 3n * SECONDS_PER_SLOT }
+    const read = await new BeaconBlobProvider(beacon.url()).blobs(block, hashes, {
+      kzgHints: hints,
+      onChecked: (reported) => (checks = reported),
+    })
+    expect(read).toEqual(blobs)
+    expect(checks).toEqual(['hintProof', 'hintProof'])
+    expect(verify).toHaveBeenCalled()
+    expect(commit).not.toHaveBeenCalled()
+    // without hints every served blob's commitment is computed, and the other blob is not taken
+    expect(await new BeaconBlobProvider(beacon.url()).blobs(block, [hashes[1] as Hex])).toEqual([blobs[1]])
+    const torn = await started({ blobsBySlot: new Map([['3', blobs]]), ssz: 'torn' })
+    await expect(new BeaconBlobProvider(torn.url()).blobs(block, hashes)).rejects.toThrow(BlobUnavailableError)
+  })
+
   it('reads the whole block when the filtered answer lacks a wanted blob, and gives the right blobs', async () => {
     // the node files blob 1 under another hash: its filtered answer holds blob 0 alone
     const beacon = await started({

@@ -13,7 +13,9 @@ export const SECONDS_PER_SLOT = 12n
  * from `proofsOf`); `blobsEndpoint: false` leaves out `/eth/v1/beacon/blobs`. That endpoint's
  * `versioned_hashes` filter (comma-separated) is ignored (`filter: 'ignored'`, the whole block is
  * served, as by a node without it), applied (`'applied'`, by `versionedHashOf`, in the block's order)
- * or refused with HTTP 400 (`'refused'`). Records every path it was asked for, with its query.
+ * or refused with HTTP 400 (`'refused'`); with `ssz` it answers in SSZ (the blobs' bytes one after
+ * the other) when the request accepts `application/octet-stream`, as anvil does (`ssz: 'torn'`: a
+ * byte short). Records every path it was asked for, with its query.
  */
 export function fakeBeacon(options: {
   blobsBySlot: Map<string, Uint8Array[]>
@@ -23,6 +25,7 @@ export function fakeBeacon(options: {
   proofsOf?: (blob: Uint8Array, index: number) => { commitment: Uint8Array; proof: Uint8Array }
   filter?: 'ignored' | 'applied' | 'refused'
   versionedHashOf?: (blob: Uint8Array) => string
+  ssz?: boolean | 'torn'
 }): {
   server: Server
   requests: string[]
@@ -47,12 +50,20 @@ export function fakeBeacon(options: {
       const held = options.blobsBySlot.get(blobs[1] as string)
       if (held === undefined) return json(404, { code: 404, message: 'Block not found' })
       const filter = url.searchParams.get('versioned_hashes')
-      if (filter === null || options.filter === undefined || options.filter === 'ignored')
-        return json(200, { data: held.map((b) => bytesToHex(b)) })
-      if (options.filter === 'refused') return json(400, { code: 400, message: 'Invalid query: versioned_hashes' })
-      const wanted = new Set(filter.split(','))
-      const hashOf = options.versionedHashOf as NonNullable<typeof options.versionedHashOf>
-      return json(200, { data: held.filter((b) => wanted.has(hashOf(b))).map((b) => bytesToHex(b)) })
+      let served = held
+      if (filter !== null && options.filter === 'refused')
+        return json(400, { code: 400, message: 'Invalid query: versioned_hashes' })
+      if (filter !== null && options.filter === 'applied') {
+        const wanted = new Set(filter.split(','))
+        const hashOf = options.versionedHashOf as NonNullable<typeof options.versionedHashOf>
+        served = held.filter((b) => wanted.has(hashOf(b)))
+      }
+      if (options.ssz && req.headers.accept?.includes('application/octet-stream')) {
+        const body = Buffer.concat(served)
+        res.writeHead(200, { 'content-type': 'application/octet-stream' })
+        return res.end(options.ssz === 'torn' ? body.subarray(0, body.length - 1) : body)
+      }
+      return json(200, { data: served.map((b) => bytesToHex(b)) })
     }
     const sidecars = path.match(/^\/eth\/v1\/beacon\/blob_sidecars\/(\d+)$/)
     if (sidecars) {
