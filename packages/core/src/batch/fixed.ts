@@ -15,11 +15,15 @@ export function readUint(bytes: Uint8Array, offset: number, size: number): bigin
     return BigInt(n)
   }
   if (size === 4) return BigInt(read32(bytes, offset))
-  if (size === 8) return (BigInt(read32(bytes, offset)) << 32n) | BigInt(read32(bytes, offset + 4))
-  let out = 0n
-  for (let i = 0; i < size; i += 8) {
-    out = (out << 64n) | (BigInt(read32(bytes, offset + i)) << 32n) | BigInt(read32(bytes, offset + i + 4))
+  if (size % 8 !== 0) {
+    let out = 0n
+    for (let i = 0; i < size; i += 4) out = (out << 32n) | BigInt(read32(bytes, offset + i))
+    return out
   }
+  // 64 bits at a time: a 32-byte field (every slot's r and s) makes 10 BigInts, not 24
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, size)
+  let out = view.getBigUint64(0)
+  for (let i = 8; i < size; i += 8) out = (out << 64n) | view.getBigUint64(i)
   return out
 }
 

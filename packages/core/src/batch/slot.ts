@@ -210,6 +210,9 @@ export function encodeSlot(tx: SignedTransaction, dict: BatchDictionaries, chain
   return out
 }
 
+/** The data of every slot without a withdrawal tail: one shared empty array (nothing can be written to it). */
+const NO_DATA = new Uint8Array(0)
+
 function failure(detail: string): SlotResult {
   return { ok: false, reason: 'slotDecode', detail }
 }
@@ -293,7 +296,7 @@ export function decodeSlotAt(
     data.set(bytes.subarray(at, at + WITHDRAWAL_TAIL_BYTES), WITHDRAWAL_DATA_BYTES - WITHDRAWAL_TAIL_BYTES)
     at += WITHDRAWAL_TAIL_BYTES
   } else {
-    data = new Uint8Array(0)
+    data = NO_DATA
   }
   if (end - at < SIGNATURE_BYTES) return failure(`the slot ends inside the signature (${end - at} of 64 bytes)`)
   const r = readUint(bytes, at, 32)

@@ -155,12 +155,10 @@ export function readPayload(blobs: readonly Uint8Array[]): Uint8Array {
         `blob ${b} has ${blob.length} bytes, expected ${BYTES_PER_BLOB}: the beacon API did not answer a blob`,
       )
     }
-    for (let e = 0; e < FIELD_ELEMENTS_PER_BLOB; e++) {
-      const offset = e * BYTES_PER_FIELD_ELEMENT + 1
-      payload.set(
-        blob.subarray(offset, offset + PAYLOAD_BYTES_PER_ELEMENT),
-        b * PAYLOAD_BYTES_PER_BLOB + e * PAYLOAD_BYTES_PER_ELEMENT,
-      )
+    // byte by byte: a view and a set per 31-byte element cost twice the time and 4,096 objects per blob
+    let out = b * PAYLOAD_BYTES_PER_BLOB
+    for (let at = 1; at < BYTES_PER_BLOB; at += BYTES_PER_FIELD_ELEMENT) {
+      for (let k = 0; k < PAYLOAD_BYTES_PER_ELEMENT; k++) payload[out++] = blob[at + k] as number
     }
   })
   return payload

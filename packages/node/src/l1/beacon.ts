@@ -1,4 +1,4 @@
-import { bytesToHex, type Hex, kzg, kzgCommitmentToVersionedHash, SluiceError } from '@sluice/core'
+import { BYTES_PER_BLOB, bytesToHex, type Hex, kzg, kzgCommitmentToVersionedHash, SluiceError } from '@sluice/core'
 import { hintsByVersionedHash, KZG_POINT_BYTES, type KzgHint, splitKzgHints } from './kzgHints.ts'
 
 /** The beacon API had no blobs for the block (not served yet, pruned, or the API is down). Wait and retry. */
@@ -27,14 +27,16 @@ export class BlobMismatchError extends SluiceError {
   }
 }
 
-type BlobItem = string | { blob?: unknown; kzg_commitment?: unknown; kzg_proof?: unknown }
+/** A served blob: hex (JSON), bytes (SSZ), or a `blob_sidecars` entry. */
+type BlobItem = string | Uint8Array | { blob?: unknown; kzg_commitment?: unknown; kzg_proof?: unknown }
 
 /**
  * What a beacon API was found to serve, kept across calls by its provider: `sidecarsGone` once
  * `blob_sidecars` answered that it is not served (410 Gone on anvil and Fulu nodes), so it is no
- * longer asked first.
+ * longer asked first; `filterRefused` once `/eth/v1/beacon/blobs` answered its `versioned_hashes`
+ * filter with a 4xx and served the block without it, so it is no longer asked with one.
  */
-export type BeaconEndpoints = { sidecarsGone: boolean }
+export type BeaconEndpoints = { sidecarsGone: boolean; filterRefused?: boolean }
 
 /**
  * How a returned blob was checked against its versioned hash: by the proof its `blob_sidecars` entry
@@ -74,10 +76,15 @@ export async function fetchBlobs(
     onChecked,
   }: { timeoutMs?: number; endpoints?: BeaconEndpoints } & BlobRequest = {},
 ): Promise<Uint8Array[]> {
-  const items = await fetchItems(beaconUrl, blockId, timeoutMs, endpoints)
   const wanted = versionedHashes.map((hash) => hash.toLowerCase())
   const hints = kzgHints === undefined ? undefined : splitKzgHints(kzgHints)
-  const { byHash, checks } = await checkedBlobs(items, wanted, hints ?? [])
+  const read = await fetchItems(beaconUrl, blockId, timeoutMs, endpoints, wanted)
+  let { byHash, checks } = await checkedBlobs(read.items, wanted, hints ?? [])
+  if (read.filtered && !wanted.every((hash) => byHash.has(hash))) {
+    // a filter applied wrongly must not make a block's blobs look wrong: the whole block decides
+    const all = await fetchItems(beaconUrl, blockId, timeoutMs, endpoints)
+    ;({ byHash, checks } = await checkedBlobs(all.items, wanted, hints ?? []))
+  }
   const blobs = wanted.map((hash, i) => {
     const blob = byHash.get(hash)
     if (!blob) throw new BlobMismatchError(blockId, versionedHashes[i] as string)
@@ -108,6 +115,10 @@ async function checkedBlobs(
   const served: Uint8Array[] = []
   const sidecars: Proven[] = []
   for (const item of items) {
+    if (item instanceof Uint8Array) {
+      served.push(item)
+      continue
+    }
     const blob = hexBytes(typeof item === 'string' ? item : item.blob)
     if (blob === undefined) continue
     served.push(blob)
@@ -131,7 +142,9 @@ async function checkedBlobs(
   const hinted = hintsByVersionedHash(hints, wanted as Hex[])
   if (wanted.some((hash) => !byHash.has(hash) && hinted.has(hash))) {
     // A batch's blobs are its transaction's, which a block lists together and in order: the wanted
-    // blob i is served blob offset + i for one offset. Each offset is only a guess the proofs check.
+    // blob i is served blob offset + i for one offset. Served through the `versioned_hashes` filter
+    // they are exactly the wanted ones in the block's order, so offset 0 (one check) pairs them;
+    // served unfiltered, each offset is only a guess the proofs check.
     for (let offset = 0; offset + wanted.length <= served.length; offset++) {
       const guess = wanted.flatMap((hash, i): Proven[] => {
         const hint = hinted.get(hash)
@@ -180,36 +193,71 @@ function hexBytes(hex: unknown, length?: number): Uint8Array | undefined {
 /** HTTP statuses by which a beacon API says it does not serve an endpoint at all (not: this block is missing). */
 const ENDPOINT_NOT_SERVED = new Set([405, 410, 501])
 
+/** How `/eth/v1/beacon/blobs` is asked for its answer: SSZ preferred (anvil and beacon nodes serve it), JSON accepted. */
+const BLOBS_ACCEPT = 'application/octet-stream;q=1.0,application/json;q=0.9'
+
+/**
+ * The items a beacon API serves for `blockId`: `blob_sidecars` first (until it is found gone), then
+ * `/eth/v1/beacon/blobs` (in SSZ where the API serves it: the blobs' bytes one after the other, no
+ * JSON to parse and no hex to decode, half the bytes of the JSON), asked for `filterTo`'s blobs alone when given (the `versioned_hashes`
+ * filter, comma-separated as anvil reads it; a node that ignores it serves the whole block, one that
+ * answers it with a 4xx is asked again without it, and no longer with it once that answered).
+ * `filtered`: the items came through the filter.
+ */
 async function fetchItems(
   beaconUrl: string,
   blockId: string,
   timeoutMs: number,
   endpoints: BeaconEndpoints,
-): Promise<BlobItem[]> {
+  filterTo?: readonly string[],
+): Promise<{ items: BlobItem[]; filtered: boolean }> {
   const base = beaconUrl.replace(/\/$/, '')
   const sidecars = `/eth/v1/beacon/blob_sidecars/${blockId}`
-  const paths = endpoints.sidecarsGone
-    ? [`/eth/v1/beacon/blobs/${blockId}`]
-    : [sidecars, `/eth/v1/beacon/blobs/${blockId}`]
+  const blobs = `/eth/v1/beacon/blobs/${blockId}`
+  const filtered =
+    filterTo !== undefined && filterTo.length > 0 && endpoints.filterRefused !== true
+      ? `${blobs}?versioned_hashes=${filterTo.join(',')}`
+      : undefined
+  const paths = [...(endpoints.sidecarsGone ? [] : [sidecars]), ...(filtered === undefined ? [] : [filtered]), blobs]
   let lastProblem = 'no answer'
   for (const path of paths) {
     let response: Response
     try {
-      response = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(timeoutMs) })
+      response = await fetch(`${base}${path}`, {
+        signal: AbortSignal.timeout(timeoutMs),
+        headers: path === sidecars ? {} : { accept: BLOBS_ACCEPT },
+      })
     } catch (cause) {
       throw new BlobUnavailableError(blockId, `request to ${path} failed`, cause)
     }
     if (response.ok) {
-      const body = (await response.json().catch(() => undefined)) as { data?: unknown } | undefined
-      if (!body || !Array.isArray(body.data))
-        throw new BlobUnavailableError(blockId, `${path} answered without a data array`)
-      return body.data as BlobItem[]
+      const items = await answerItems(response, blockId, path)
+      if (path === blobs && filtered !== undefined) endpoints.filterRefused = true
+      return { items, filtered: path === filtered }
     }
     await response.body?.cancel()
     if (path === sidecars && ENDPOINT_NOT_SERVED.has(response.status)) endpoints.sidecarsGone = true
     lastProblem = `${path} answered HTTP ${response.status}`
+    // a filter refused or mishandled (any 4xx) is worth asking again without; a failing server is not
+    if (path === filtered && response.status >= 500) break
   }
   throw new BlobUnavailableError(blockId, lastProblem)
+}
+
+/** The items of a beacon API's successful answer: SSZ blobs one after the other, or JSON's `data` array. */
+async function answerItems(response: Response, blockId: string, path: string): Promise<BlobItem[]> {
+  if (response.headers.get('content-type')?.startsWith('application/octet-stream')) {
+    const bytes = new Uint8Array(await response.arrayBuffer())
+    if (bytes.length % BYTES_PER_BLOB !== 0)
+      throw new BlobUnavailableError(blockId, `${path} answered ${bytes.length} bytes of SSZ, not whole blobs`)
+    const items: BlobItem[] = []
+    for (let at = 0; at < bytes.length; at += BYTES_PER_BLOB) items.push(bytes.subarray(at, at + BYTES_PER_BLOB))
+    return items
+  }
+  const body = (await response.json().catch(() => undefined)) as { data?: unknown } | undefined
+  if (!body || !Array.isArray(body.data))
+    throw new BlobUnavailableError(blockId, `${path} answered without a data array`)
+  return body.data as BlobItem[]
 }
 
 /** The L1 block that carried a blob batch: what a beacon API needs to find its blobs. */

@@ -39,8 +39,8 @@ describe('BeaconBlobProvider', () => {
     expect(await provider.blockId(block)).toBe('42')
     const read = await provider.blobs(block, [hashes[1] as Hex, hashes[0] as Hex])
     expect(read).toEqual([blobs[1], blobs[0]])
-    expect(beacon.requests).toContain('/eth/v1/beacon/blobs/42')
-    expect(beacon.requests).not.toContain('/eth/v1/beacon/blobs/7')
+    expect(beacon.requests.some((path) => path.startsWith('/eth/v1/beacon/blobs/42'))).toBe(true)
+    expect(beacon.requests.some((path) => path.startsWith('/eth/v1/beacon/blobs/7'))).toBe(false)
   })
 
   it('reads blob_sidecars without proofs on a beacon node that serves only that endpoint', async () => {
@@ -99,7 +99,7 @@ describe('BeaconBlobProvider', () => {
     expect(await provider.blobs(block, hashes)).toEqual(blobs)
     expect(await provider.blobs(block, hashes)).toEqual(blobs)
     expect(beacon.requests.filter((path) => path === '/eth/v1/beacon/blob_sidecars/3')).toHaveLength(1)
-    expect(beacon.requests.filter((path) => path === '/eth/v1/beacon/blobs/3')).toHaveLength(2)
+    expect(beacon.requests.filter((path) => path.startsWith('/eth/v1/beacon/blobs/3'))).toHaveLength(2)
   })
 
   it('uses the L1 block number as block id on a beacon API without /eth/v1/config/spec (anvil)', async () => {
@@ -152,19 +152,31 @@ describe('BeaconBlobProvider with the batch’s KZG hints (blobs served without 
   const c = (i: number) => commitments[i] as Uint8Array
   const p = (i: number) => proofs[i] as Uint8Array
 
-  /** Reads `wanted` from a beacon API serving `served` at slot 3, counting the commitments computed. */
-  async function read(served: Uint8Array[], wanted: Hex[], kzgHints: Uint8Array | undefined) {
-    const beacon = await started({ blobsBySlot: new Map([['3', served]]) })
+  const versionedHashOf = (blob: Uint8Array) =>
+    blob === other ? `0x01${'ee'.repeat(31)}` : (hashes[blobs.indexOf(blob)] as string)
+
+  /**
+   * Reads `wanted` from a beacon API serving `served` at slot 3 (with `filter` for `versioned_hashes`,
+   * ignored by default), counting the commitments computed and the batched proof checks.
+   */
+  async function read(
+    served: Uint8Array[],
+    wanted: Hex[],
+    kzgHints: Uint8Array | undefined,
+    filter: 'ignored' | 'applied' | 'refused' = 'ignored',
+  ) {
+    const beacon = await started({ blobsBySlot: new Map([['3', served]]), filter, versionedHashOf })
     const commit = vi.spyOn(kzg(), 'blobToCommitmentAsync')
+    const verify = vi.spyOn(kzg(), 'verifyBlobProofBatchAsync')
     let checks: BlobCheck[] | undefined
-    const blobsRead = await new BeaconBlobProvider(beacon.url()).blobs(
-      { number: 1n, timestamp: GENESIS_TIME + 3n * SECONDS_PER_SLOT },
-      wanted,
-      { kzgHints, onChecked: (reported) => (checks = reported) },
-    )
+    const provider = new BeaconBlobProvider(beacon.url())
+    const block = { number: 1n, timestamp: GENESIS_TIME + 3n * SECONDS_PER_SLOT }
+    const blobsRead = await provider.blobs(block, wanted, { kzgHints, onChecked: (reported) => (checks = reported) })
     const computed = commit.mock.calls.length
+    const verified = verify.mock.calls.length
     commit.mockRestore()
-    return { blobsRead, computed, checks }
+    verify.mockRestore()
+    return { blobsRead, computed, verified, checks, requests: beacon.requests, provider, block }
   }
 
   it('checks each blob by its hint’s proof and computes no commitment, wherever the batch’s blobs lie in the block and in whatever order the hints come', async () => {
@@ -196,6 +208,74 @@ describe('BeaconBlobProvider with the batch’s KZG hints (blobs served without 
       expect(outcome.computed).toBeGreaterThanOrEqual(wanted.length)
       expect(outcome.checks).toEqual(checks)
     }
+  })
+
+  it('asks for the batch’s blobs alone by versioned_hashes and pairs them with the hints in one check, where the block holds another blob first', async () => {
+    const hints = encodeKzgHints([c(0), c(1)], [p(0), p(1)])
+    const filtered = await read([other, ...blobs], hashes, hints, 'applied')
+    expect(filtered.blobsRead).toEqual(blobs)
+    expect(filtered.checks).toEqual(['hintProof', 'hintProof'])
+    expect(filtered.computed).toBe(0)
+    expect(filtered.verified).toBe(1)
+    expect(filtered.requests.filter((path) => path.startsWith('/eth/v1/beacon/blobs/'))).toEqual([
+      `/eth/v1/beacon/blobs/3?versioned_hashes=${hashes.join(',')}`,
+    ])
+    // a node that ignores the filter serves the whole block: the blobs' offset is found by trying
+    const unfiltered = await read([other, ...blobs], hashes, hints, 'ignored')
+    expect(unfiltered.blobsRead).toEqual(blobs)
+    expect(unfiltered.checks).toEqual(['hintProof', 'hintProof'])
+    expect(unfiltered.verified).toBe(2)
+  })
+
+  it('asks again without versioned_hashes where the node refuses the filter, and not with it afterwards', async () => {
+    const hints = encodeKzgHints([c(0), c(1)], [p(0), p(1)])
+    const { blobsRead, checks, requests, provider, block } = await read([other, ...blobs], hashes, hints, 'refused')
+    expect(blobsRead).toEqual(blobs)
+    expect(checks).toEqual(['hintProof', 'hintProof'])
+    expect(requests.slice(-2)).toEqual([
+      `/eth/v1/beacon/blobs/3?versioned_hashes=${hashes.join(',')}`,
+      '/eth/v1/beacon/blobs/3',
+    ])
+    const before = requests.length
+    expect(await provider.blobs(block, hashes, { kzgHints: hints })).toEqual(blobs)
+    expect(requests.slice(before)).toEqual(['/eth/v1/beacon/blobs/3'])
+  })
+
+  it('reads blobs served in SSZ, checked as JSON-served ones are, and a torn SSZ answer as unavailable', async () => {
+    const hints = encodeKzgHints([c(0), c(1)], [p(0), p(1)])
+    const beacon = await started({ blobsBySlot: new Map([['3', [other, ...blobs]]]), ssz: true })
+    const verify = vi.spyOn(kzg(), 'verifyBlobProofBatchAsync')
+    const commit = vi.spyOn(kzg(), 'blobToCommitmentAsync')
+    let checks: BlobCheck[] | undefined
+    const block = { number: 1n, timestamp: GENESIS_TIME + 3n * SECONDS_PER_SLOT }
+    const read = await new BeaconBlobProvider(beacon.url()).blobs(block, hashes, {
+      kzgHints: hints,
+      onChecked: (reported) => (checks = reported),
+    })
+    expect(read).toEqual(blobs)
+    expect(checks).toEqual(['hintProof', 'hintProof'])
+    expect(verify).toHaveBeenCalled()
+    expect(commit).not.toHaveBeenCalled()
+    // without hints every served blob's commitment is computed, and the other blob is not taken
+    expect(await new BeaconBlobProvider(beacon.url()).blobs(block, [hashes[1] as Hex])).toEqual([blobs[1]])
+    const torn = await started({ blobsBySlot: new Map([['3', blobs]]), ssz: 'torn' })
+    await expect(new BeaconBlobProvider(torn.url()).blobs(block, hashes)).rejects.toThrow(BlobUnavailableError)
+  })
+
+  it('reads the whole block when the filtered answer lacks a wanted blob, and gives the right blobs', async () => {
+    // the node files blob 1 under another hash: its filtered answer holds blob 0 alone
+    const beacon = await started({
+      blobsBySlot: new Map([['3', [other, ...blobs]]]),
+      filter: 'applied',
+      versionedHashOf: (blob) => (blob === blobs[1] ? `0x01${'dd'.repeat(31)}` : versionedHashOf(blob)),
+    })
+    const provider = new BeaconBlobProvider(beacon.url())
+    const block = { number: 1n, timestamp: GENESIS_TIME + 3n * SECONDS_PER_SLOT }
+    expect(await provider.blobs(block, hashes, { kzgHints: encodeKzgHints([c(0), c(1)], [p(0), p(1)]) })).toEqual(blobs)
+    expect(beacon.requests.filter((path) => path.startsWith('/eth/v1/beacon/blobs/'))).toEqual([
+      `/eth/v1/beacon/blobs/3?versioned_hashes=${hashes.join(',')}`,
+      '/eth/v1/beacon/blobs/3',
+    ])
   })
 
   it('still refuses a served blob that matches no versioned hash, whatever the hints say', async () => {
