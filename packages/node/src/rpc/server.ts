@@ -131,9 +131,10 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   })
   const sendBodies = options.submit === undefined ? undefined : options.sendBodies
   /**
-   * A body of `eth_sendRawTransaction` calls, parsed, decoded, hashed and recovered in a sender
-   * worker; the main thread admits each transaction and answers. Any other body (or a worker
-   * failure) is answered by `dispatcher.handle`, so errors stay exactly as they are there.
+   * An HTTP body or WebSocket message of `eth_sendRawTransaction` calls, parsed, decoded, hashed
+   * and recovered in a sender worker; the main thread admits each transaction and answers. Any
+   * other body (or a worker failure) is answered by `dispatcher.handle`, so errors stay exactly as
+   * they are there.
    */
   const handleSendBody = async (
     intake: SendBodyIntake,
@@ -348,7 +349,13 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
         sender.send(socket, errorBody(refusal.rpcCode, refusal.shortMessage))
         return
       }
-      dispatcher.handle(messageText(raw), context, admit).then(
+      const text = messageText(raw)
+      // Sends take the sender workers here too (decode, hash and recovery off the main thread).
+      const handled =
+        sendBodies !== undefined && text.includes('"eth_sendRawTransaction"')
+          ? handleSendBody(sendBodies, text, context, admit)
+          : dispatcher.handle(text, context, admit)
+      handled.then(
         (result: DispatchResult) => {
           if (result.body !== undefined) sender.send(socket, result.body)
         },
