@@ -130,6 +130,11 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     metrics: boundMetrics,
   })
   const sendBodies = options.submit === undefined ? undefined : options.sendBodies
+  /** An accepted send's answer; one function for every call rather than an async one per call. */
+  const announcedHashHex = (accepted: { hash: Uint8Array; hashHex: string }): string => {
+    announced(accepted.hash)
+    return accepted.hashHex
+  }
   /**
    * An HTTP body or WebSocket message of `eth_sendRawTransaction` calls, parsed, decoded, hashed
    * and recovered in a sender worker; the main thread admits each transaction and answers. Any
@@ -155,15 +160,14 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
         batch: prepared.batch,
         ids: prepared.ids,
         // Copies, not views: a pooled transaction must not keep the whole body's buffer alive.
-        invoke: async (i) => {
-          const accepted = await intake.submit(bytes.slice(offsets[i], offsets[i + 1]), {
-            hash: hashes.slice(i * 32, i * 32 + 32),
-            sender: senders.slice(i * 20, i * 20 + 20),
-            tx: unpackTransaction(transactions, i),
-          })
-          announced(accepted.hash)
-          return accepted.hashHex
-        },
+        invoke: (i) =>
+          intake
+            .submit(bytes.slice(offsets[i], offsets[i + 1]), {
+              hash: hashes.slice(i * 32, i * 32 + 32),
+              sender: senders.slice(i * 20, i * 20 + 20),
+              tx: unpackTransaction(transactions, i),
+            })
+            .then(announcedHashHex),
       },
       admit,
     )
