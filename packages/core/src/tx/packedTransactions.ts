@@ -31,6 +31,11 @@ const HAS_TO = 2
 const WIDE_VALUE = 4
 const MAX_WORD = 2n ** 64n - 1n
 const MAX_VALUE = 2n ** 128n - 1n
+/**
+ * The data of every transfer: one empty array shared (it has no bytes anyone could change) rather
+ * than an array and its buffer per transaction, which a pooled transaction keeps until its block.
+ */
+const NO_DATA = new Uint8Array(0)
 
 /** Views of a buffer of transaction records. */
 export type TransactionRecords = { readonly words: BigUint64Array; readonly bytes: Uint8Array }
@@ -82,6 +87,7 @@ export function unpackTransaction(records: TransactionRecords, i: number): Signe
   if ((flags & PACKED) === 0) return undefined
   const w = i * WORDS_PER_RECORD
   const type = bytes[b + TYPE_AT] as number
+  const dataLength = bytes[b + DATA_LENGTH_AT] as number
   return {
     type: type === 2 ? 2 : type === 1 ? 1 : 0,
     chainId: words[w] as bigint,
@@ -94,7 +100,7 @@ export function unpackTransaction(records: TransactionRecords, i: number): Signe
       (flags & WIDE_VALUE) === 0
         ? (words[w + 5] as bigint)
         : ((words[w + VALUE_HIGH_WORD] as bigint) << 64n) | (words[w + 5] as bigint),
-    data: bytes.slice(b + DATA_AT, b + DATA_AT + (bytes[b + DATA_LENGTH_AT] as number)),
+    data: dataLength === 0 ? NO_DATA : bytes.slice(b + DATA_AT, b + DATA_AT + dataLength),
     accessList: [],
     v: words[w + 6] as bigint,
     r: readUint256(words, w + 7),

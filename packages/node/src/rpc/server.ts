@@ -130,10 +130,16 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     metrics: boundMetrics,
   })
   const sendBodies = options.submit === undefined ? undefined : options.sendBodies
+  /** An accepted send's answer; one function for every call rather than an async one per call. */
+  const announcedHashHex = (accepted: { hash: Uint8Array; hashHex: string }): string => {
+    announced(accepted.hash)
+    return accepted.hashHex
+  }
   /**
-   * A body of `eth_sendRawTransaction` calls, parsed, decoded, hashed and recovered in a sender
-   * worker; the main thread admits each transaction and answers. Any other body (or a worker
-   * failure) is answered by `dispatcher.handle`, so errors stay exactly as they are there.
+   * An HTTP body or WebSocket message of `eth_sendRawTransaction` calls, parsed, decoded, hashed
+   * and recovered in a sender worker; the main thread admits each transaction and answers. Any
+   * other body (or a worker failure) is answered by `dispatcher.handle`, so errors stay exactly as
+   * they are there.
    */
   const handleSendBody = async (
     intake: SendBodyIntake,
@@ -154,15 +160,14 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
         batch: prepared.batch,
         ids: prepared.ids,
         // Copies, not views: a pooled transaction must not keep the whole body's buffer alive.
-        invoke: async (i) => {
-          const accepted = await intake.submit(bytes.slice(offsets[i], offsets[i + 1]), {
-            hash: hashes.slice(i * 32, i * 32 + 32),
-            sender: senders.slice(i * 20, i * 20 + 20),
-            tx: unpackTransaction(transactions, i),
-          })
-          announced(accepted.hash)
-          return accepted.hashHex
-        },
+        invoke: (i) =>
+          intake
+            .submit(bytes.slice(offsets[i], offsets[i + 1]), {
+              hash: hashes.slice(i * 32, i * 32 + 32),
+              sender: senders.slice(i * 20, i * 20 + 20),
+              tx: unpackTransaction(transactions, i),
+            })
+            .then(announcedHashHex),
       },
       admit,
     )
@@ -348,7 +353,13 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
         sender.send(socket, errorBody(refusal.rpcCode, refusal.shortMessage))
         return
       }
-      dispatcher.handle(messageText(raw), context, admit).then(
+      const text = messageText(raw)
+      // Sends take the sender workers here too (decode, hash and recovery off the main thread).
+      const handled =
+        sendBodies !== undefined && text.includes('"eth_sendRawTransaction"')
+          ? handleSendBody(sendBodies, text, context, admit)
+          : dispatcher.handle(text, context, admit)
+      handled.then(
         (result: DispatchResult) => {
           if (result.body !== undefined) sender.send(socket, result.body)
         },

@@ -79,6 +79,36 @@ async function both(
   }
 }
 
+/** Sends `text` as one WebSocket message on a fresh connection; the answer's text. */
+async function exchange(url: string, text: string): Promise<string> {
+  const socket = new WebSocket(url)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.addEventListener('open', () => resolve())
+      socket.addEventListener('error', () => reject(new Error(`cannot connect to ${url}`)))
+    })
+    const answer = new Promise<string>((resolve) =>
+      socket.addEventListener('message', (event) => resolve(String(event.data)), { once: true }),
+    )
+    socket.send(text)
+    return await answer
+  } finally {
+    socket.close()
+  }
+}
+
+/** `both` over WebSocket: one message to each server in turn. */
+async function bothOverWebSocket(
+  pair: Pair,
+  body: unknown,
+): Promise<{ plain: string; workers: string; prepared: number; packed: number }> {
+  const before = { prepared: pair.prepared(), packed: pair.packed() }
+  const text = typeof body === 'string' ? body : JSON.stringify(body)
+  const plain = await exchange(pair.plain.address.wsUrl, text)
+  const workers = await exchange(pair.workers.address.wsUrl, text)
+  return { plain, workers, prepared: pair.prepared() - before.prepared, packed: pair.packed() - before.packed }
+}
+
 const send = (id: unknown, raw: Uint8Array | string) => ({
   jsonrpc: '2.0',
   id,
@@ -201,6 +231,63 @@ describe('bodies of eth_sendRawTransaction calls parsed in the sender workers', 
       expect(answer.prepared, JSON.stringify(body)).toBe(0)
       expect(answer.workers, JSON.stringify(body)).toBe(answer.plain)
     }
+  })
+})
+
+describe('WebSocket messages of eth_sendRawTransaction calls parsed in the sender workers', () => {
+  let pair: Pair
+
+  beforeAll(async () => {
+    pair = await startPair({ maxBatchLength: 12, maxRequestCost: 18, maxResponseBytes: 700 })
+  })
+
+  it('answers batches and single calls exactly as the usual path, after admitting each', async () => {
+    const first = transfer(alice, bob.address, { chainId, nonce: 2n, value: 1n })
+    const batch = [
+      send(1, first.raw),
+      send('two', first.raw), // already known
+      send(null, transfer(bob, carol.address, { chainId, nonce: 0n, value: 1n }).raw), // nonce too low
+      send(4, transfer(carol, alice.address, { chainId, nonce: 1n, value: 100n * ONE_ETH }).raw), // funds
+      send(5, transfer(carol, alice.address, { chainId, nonce: 1n, value: 2n ** 128n }).raw), // funds, unpacked
+    ]
+    const answer = await bothOverWebSocket(pair, batch)
+    expect(answer.prepared).toBe(batch.length)
+    expect(answer.packed).toBe(batch.length - 1)
+    expect(answer.workers).toBe(answer.plain)
+    const parsed = JSON.parse(answer.workers) as { id: unknown; result?: string; error?: unknown }[]
+    expect(parsed.map((a) => a.id)).toEqual([1, 'two', null, 4, 5])
+    expect(parsed[0]?.result).toBe(bytesToHex(keccak256(first.raw)))
+
+    const raw = transfer(bob, alice.address, { chainId, nonce: 1n, value: 1n }).raw
+    const single = await bothOverWebSocket(pair, send('single', raw))
+    expect(single.prepared).toBe(1)
+    expect(single.workers).toBe(single.plain)
+    expect(JSON.parse(single.workers)).toEqual({ jsonrpc: '2.0', id: 'single', result: bytesToHex(keccak256(raw)) })
+    expect(pair.workers.pool.transactions.size).toBe(pair.plain.pool.transactions.size)
+    expect(pair.wrongKnown).toEqual([])
+  })
+
+  it('answers the limits and any other message exactly as the usual path', async () => {
+    const raws = Array.from({ length: 13 }, (_, i) =>
+      transfer(carol, bob.address, { chainId, nonce: BigInt(1 + i), value: 1n }),
+    ).map((t) => t.raw)
+    const good = transfer(alice, carol.address, { chainId, nonce: 3n, value: 1n }).raw
+    const bodies: { body: unknown; prepared: number; matches?: RegExp }[] = [
+      { body: raws.map((raw, i) => send(i, raw)), prepared: 0, matches: /batch too large/ },
+      { body: raws.slice(0, 10).map((raw, i) => send(i, raw)), prepared: 0, matches: /request too expensive/ },
+      { body: raws.slice(0, 9).map((raw, i) => send(i, raw)), prepared: 9, matches: /response too large/ },
+      { body: [send(1, '0x123'), send(2, good)], prepared: 0 },
+      { body: [send(1, '0x'), { jsonrpc: '2.0', id: 2, method: 'eth_chainId', params: [] }], prepared: 0 },
+      { body: { ...send(1, good), params: [bytesToHex(good), 'extra'] }, prepared: 0 },
+      { body: `[${JSON.stringify(send(1, good))}`, prepared: 0, matches: /parse error/ },
+    ]
+    for (const { body, prepared, matches } of bodies) {
+      const answer = await bothOverWebSocket(pair, body)
+      expect(answer.prepared, JSON.stringify(body)).toBe(prepared)
+      expect(answer.workers, JSON.stringify(body)).toBe(answer.plain)
+      if (matches !== undefined) expect(answer.workers).toMatch(matches)
+    }
+    expect(pair.workers.pool.transactions.size).toBe(pair.plain.pool.transactions.size)
   })
 })
 

@@ -30,9 +30,15 @@ export type Admission = { admittedAt: number; sender: Uint8Array; raw: Uint8Arra
  */
 export type RecordPayload = Uint8Array | readonly Uint8Array[]
 
-/** An admission's payload, as its parts (`RECORD_KIND_ADMISSION`). */
-export function admissionPayload(admission: Admission): readonly Uint8Array[] {
-  const admittedAt = new Uint8Array(8)
+/**
+ * An admission's payload, as its parts (`RECORD_KIND_ADMISSION`). The admission time is written
+ * into `admittedAt` (8 bytes) when given: a caller that hands the parts straight to
+ * `IntakeLog.enqueue`, which copies them before it returns, reuses one array for every admission.
+ */
+export function admissionPayload(
+  admission: Admission,
+  admittedAt: Uint8Array = new Uint8Array(8),
+): readonly Uint8Array[] {
   let low = admission.admittedAt % 2 ** 32
   let high = Math.floor(admission.admittedAt / 2 ** 32)
   for (let i = 0; i < 4; i++) {

@@ -66,6 +66,8 @@ export class TransactionIntake {
   /** While replaying, no watermark may pass records not read yet. */
   #ceiling: number | undefined
   #checkpointed = -1n
+  /** Every admission record's time field, reused: `enqueue` copies the record before it returns. */
+  readonly #admittedAt = new Uint8Array(8)
 
   constructor(options: { mempool: Mempool; log: IntakeLog }) {
     this.#mempool = options.mempool
@@ -99,7 +101,7 @@ export class TransactionIntake {
   /** Appends an admission to the intake log; resolves once it is durable (see `submit`). */
   async #logged(raw: Uint8Array, pooled: PoolTransaction): Promise<PoolTransaction> {
     const { sequence, durable } = this.#log.enqueue(
-      admissionPayload({ admittedAt: pooled.admittedAt, sender: pooled.sender, raw }),
+      admissionPayload({ admittedAt: pooled.admittedAt, sender: pooled.sender, raw }, this.#admittedAt),
       RECORD_KIND_ADMISSION,
     )
     const number = Number(sequence)

@@ -397,6 +397,33 @@ describe('Mempool queues and ordering', () => {
     expect(pool.takeReady(10, config.l2BlockGasLimit).map((p) => p.nonce)).toEqual([0n, 1n, 2n])
   })
 
+  it('keeps, orders, includes and drops nonces on both sides of 2^53 as any others', async () => {
+    // The pool keys a sender's transactions by number below 2^53 and by bigint from there.
+    const edge = 2n ** 53n
+    const view = new FakeView().set(alice, { nonce: edge - 2n, balance: ETH })
+    const { pool, dropped } = makePool(view)
+    await pool.add(tx(alice, edge + 1n))
+    await pool.add(tx(alice, edge - 1n))
+    expect(pool.stats()).toMatchObject({ ready: 0, queued: 2 })
+    expect(pool.pendingNonce(alice.address)).toBe(edge - 2n)
+    await pool.add(tx(alice, edge - 2n))
+    await pool.add(tx(alice, edge))
+    expect(pool.stats()).toMatchObject({ ready: 4, queued: 0 })
+    expect(pool.pendingNonce(alice.address)).toBe(edge + 2n)
+    // A replacement at 2^53 finds the pooled one, and a copy at the same nonce is refused as underpriced.
+    expect(await outcome(pool.add(tx(alice, edge, { value: 2n })))).toBe(TXPOOL_REFUSALS.replacementUnderpriced)
+    const replacement = await pool.add(tx(alice, edge, { tipGwei: 2n, feeCapGwei: 4n }))
+    expect(dropped.map((d) => [d.reason, d.transaction.nonce])).toEqual([['replaced', edge]])
+    const ready = pool.takeReady(10, config.l2BlockGasLimit)
+    expect(ready.map((p) => p.nonce)).toEqual([edge - 2n, edge - 1n, edge, edge + 1n])
+    expect(ready[2]).toBe(replacement)
+    pool.markIncluded(ready.slice(0, 3).map((p) => p.hash))
+    pool.onNewHead(view.clone().set(alice, { nonce: edge + 1n }), [alice.address])
+    expect(pool.takeReady(10, config.l2BlockGasLimit).map((p) => p.nonce)).toEqual([edge + 1n])
+    expect(pool.stats()).toMatchObject({ size: 1, ready: 1, queued: 0 })
+    expect(pool.pendingNonce(alice.address)).toBe(edge + 2n)
+  })
+
   it('takes the highest tip first across senders, never a nonce before a lower one', async () => {
     const view = new FakeView().set(alice, { balance: ETH }).set(bob, { balance: ETH }).set(carol, { balance: ETH })
     const { pool } = makePool(view)
