@@ -1,3 +1,4 @@
+import { EMPTY_BYTES } from '../bytes/index.ts'
 import type { SignedTransaction } from '../tx/index.ts'
 import {
   ADDRESS_BYTES,
@@ -211,7 +212,6 @@ export function encodeSlot(tx: SignedTransaction, dict: BatchDictionaries, chain
 }
 
 /** The data of every slot without a withdrawal tail: one shared empty array (nothing can be written to it). */
-const NO_DATA = new Uint8Array(0)
 
 function failure(detail: string): SlotResult {
   return { ok: false, reason: 'slotDecode', detail }
@@ -296,7 +296,7 @@ export function decodeSlotAt(
     data.set(bytes.subarray(at, at + WITHDRAWAL_TAIL_BYTES), WITHDRAWAL_DATA_BYTES - WITHDRAWAL_TAIL_BYTES)
     at += WITHDRAWAL_TAIL_BYTES
   } else {
-    data = NO_DATA
+    data = EMPTY_BYTES
   }
   if (end - at < SIGNATURE_BYTES) return failure(`the slot ends inside the signature (${end - at} of 64 bytes)`)
   const r = readUint(bytes, at, 32)

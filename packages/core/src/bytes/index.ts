@@ -4,6 +4,9 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 
 export type Hex = `0x${string}`
 
+/** One empty byte array shared by every value that has no bytes (a zero-length array cannot be written). */
+export const EMPTY_BYTES: Uint8Array = new Uint8Array(0)
+
 export function bytesToHex(bytes: Uint8Array): Hex {
   let out = '0x'
   for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i] as number]

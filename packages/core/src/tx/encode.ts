@@ -1,8 +1,7 @@
+import { EMPTY_BYTES } from '../bytes/index.ts'
 import { encodeRlp, encodeRlpAfter, type RlpInput } from '../rlp/index.ts'
 import { TransactionEncodeError } from './errors.ts'
 import type { AccessListItem, SignedTransaction } from './types.ts'
-
-const EMPTY = new Uint8Array(0)
 
 /**
  * The network ("raw") form of a signed transaction: `rlp([...])` for legacy, `type ‖ rlp([...])`
@@ -36,7 +35,7 @@ function typed(type: 1 | 2, fields: RlpInput[]): Uint8Array {
 }
 
 function recipient(tx: SignedTransaction): Uint8Array {
-  if (tx.to === undefined) return EMPTY
+  if (tx.to === undefined) return EMPTY_BYTES
   if (tx.to.length !== 20) throw new TransactionEncodeError(`to is ${tx.to.length} bytes; it must be 20 or undefined`)
   return tx.to
 }

@@ -1,3 +1,4 @@
+import { EMPTY_BYTES } from '../bytes/index.ts'
 import type { SignedTransaction } from './types.ts'
 
 /**
@@ -35,7 +36,6 @@ const MAX_VALUE = 2n ** 128n - 1n
  * The data of every transfer: one empty array shared (it has no bytes anyone could change) rather
  * than an array and its buffer per transaction, which a pooled transaction keeps until its block.
  */
-const NO_DATA = new Uint8Array(0)
 
 /** Views of a buffer of transaction records. */
 export type TransactionRecords = { readonly words: BigUint64Array; readonly bytes: Uint8Array }
@@ -100,7 +100,7 @@ export function unpackTransaction(records: TransactionRecords, i: number): Signe
       (flags & WIDE_VALUE) === 0
         ? (words[w + 5] as bigint)
         : ((words[w + VALUE_HIGH_WORD] as bigint) << 64n) | (words[w + 5] as bigint),
-    data: dataLength === 0 ? NO_DATA : bytes.slice(b + DATA_AT, b + DATA_AT + dataLength),
+    data: dataLength === 0 ? EMPTY_BYTES : bytes.slice(b + DATA_AT, b + DATA_AT + dataLength),
     accessList: [],
     v: words[w + 6] as bigint,
     r: readUint256(words, w + 7),
