@@ -42,6 +42,19 @@ const ZERO_HASH = bytesToHex(new Uint8Array(32))
 /** A derived batch whose atomic write (state, tip, sink records) was submitted and may still be in flight. */
 type PendingCommit = { derived: DerivedBatch; written: Promise<void>; started: number }
 
+/** A batch laid out (its planning tip after it is known), its senders possibly still being recovered. */
+type Prepared = { after: PlanningTip; planned: Promise<PlannedBatch> }
+
+/** Whether a derivation run is over (what it planned ahead is then dropped). */
+type RunState = { ended: boolean }
+
+/**
+ * A batch whose preparation (blobs, layout, sender recovery) was started: `laidOut` is undefined
+ * while its blobs cannot be had. `retrievalError`: the batch after the previous one did not
+ * continue it; thrown where derivation reaches it, as if retrieved there.
+ */
+type Preparation = { batch: InboxBatch; laidOut: Promise<Prepared | undefined> } | { retrievalError: unknown }
+
 /** Options of `DerivationDriver.open`. */
 export type DerivationDriverOptions = {
   /** The node's store: state trie nodes, `derive/` tips and whatever the sink writes share it. */
@@ -107,8 +120,10 @@ export function genesisTip(config: RollupConfig): SafeTip {
  * batch from the L1 records (retrieval), lays it out and recovers its senders (plan), executes it
  * on a `StateDb` (execute) and commits the state, the new tip and the sink's records in one atomic
  * write per batch. While a batch executes the next one is planned and its senders recovered in the
- * worker pool, and the previous batch's write lands; the next batch's accounts are prefetched once
- * its predecessor's commit is submitted. The blobs of the batches after that are read (and checked)
+ * worker pool, and the previous batch's write lands; a verifier also lays out the batch after the next
+ * as soon as the next one is laid out, so the workers recover its senders without waiting for the
+ * next batch to execute. The next batch's accounts are prefetched once its predecessor's commit is
+ * submitted. The blobs of the batches after that are read (and checked)
  * meanwhile too, up to `blobReadAheadBytes`; execution gives the event loop a turn between blocks so
  * that all of this moves while a batch executes.
  *
@@ -327,11 +342,28 @@ export class DerivationDriver {
         this.blobReadAheadBytes,
         this.current.batchIndex + 1n + BigInt(Math.min(maxBatches, Number.MAX_SAFE_INTEGER)),
       )
-      const firstPlanning = first === undefined ? undefined : this.prepare(first, this.current.l2, this.current)
+      const firstPreparation = first === undefined ? undefined : this.start(first, this.current.l2, this.current)
       // asked after the first batch's own read, so that the wait for the first block is not longer for them
       if (first !== undefined) readAhead.fill(first.index + 1n)
-      let planned: PlannedBatch | undefined = await firstPlanning
-      if (planned !== undefined) await this.stateDb.prefetch(planned.touched)
+      // A verifier (no own batches to adopt) plans two batches ahead: the batch after the next is laid
+      // out as soon as the next one is, so the workers recover its senders while the next one's
+      // recovery or the current execution still runs, instead of idling until the next batch executes.
+      // With own batches, the next batch is prepared on the current one's exact tip (adopted unplanned).
+      const runState: RunState = { ended: false }
+      const planAhead = this.ownBatches === undefined
+      // the batch after `planned`, when its preparation started before `planned` was executed
+      let following: Preparation | undefined =
+        planAhead && firstPreparation !== undefined && 1 < maxBatches
+          ? this.startAfter(firstPreparation, readAhead, runState)
+          : undefined
+      let planned: PlannedBatch | undefined
+      try {
+        planned = firstPreparation === undefined ? undefined : await plannedOf(firstPreparation)
+        if (planned !== undefined) await this.stateDb.prefetch(planned.touched)
+      } catch (error) {
+        runState.ended = true
+        throw error
+      }
       // whether `planned` was prepared on its exact tip (then adopting it was already decided)
       let preparedOnTip = true
       try {
@@ -340,18 +372,24 @@ export class DerivationDriver {
           const tip = pending?.derived.tip ?? this.current
           // planned before its tip was known (after an executed batch): it may still be this node's own
           if (!preparedOnTip) planned = this.adoptPlanned(planned, tip)
-          // plan the following batch now: its senders are recovered in the workers while this one executes
+          // plan the following batch now (unless planned ahead already): its senders are recovered in
+          // the workers while this one executes
+          let nextPreparation = following
+          following = undefined
+          if (nextPreparation !== undefined && 'retrievalError' in nextPreparation) throw nextPreparation.retrievalError
           const nextBatch =
-            executed + 1 < maxBatches ? retrieveNextBatch(this.source, positionAfter(planned.batch)) : undefined
+            nextPreparation === undefined && executed + 1 < maxBatches
+              ? retrieveNextBatch(this.source, positionAfter(planned.batch))
+              : undefined
           const adopted = planned.adopted && adoptBatch(planned.batch, planned.adopted, tip)
-          // the blobs of the batches after the next one are read while this one executes (bounded)
-          if (nextBatch !== undefined) readAhead.fill(nextBatch.index + 1n)
-          // after an adopted batch the next one's tip is known now, so it may be adopted unplanned
-          const nextPlanning =
-            nextBatch === undefined
-              ? undefined
-              : this.prepare(nextBatch, planned.after, adopted?.tip, readAhead.take(nextBatch.index))
-          nextPlanning?.catch(() => {}) // awaited below; keeps an early rejection from counting as unhandled
+          if (nextBatch !== undefined) {
+            // the blobs of the batches after the next one are read while this one executes (bounded)
+            readAhead.fill(nextBatch.index + 1n)
+            // after an adopted batch the next one's tip is known now, so it may be adopted unplanned
+            nextPreparation = this.start(nextBatch, planned.after, adopted?.tip, readAhead.take(nextBatch.index))
+          }
+          if (planAhead && nextPreparation !== undefined && executed + 2 < maxBatches)
+            following = this.startAfter(nextPreparation, readAhead, runState)
           let derived: DerivedBatch
           if (adopted !== undefined) {
             derived = adopted
@@ -385,7 +423,7 @@ export class DerivationDriver {
           pending = { derived, written, started }
           let next: PlannedBatch | undefined
           try {
-            next = nextPlanning === undefined ? undefined : await nextPlanning
+            next = nextPreparation === undefined ? undefined : await plannedOf(nextPreparation)
             // after startCommit: a commit releases what was prefetched before it
             if (next !== undefined) await this.stateDb.prefetch(next.touched)
           } catch (error) {
@@ -403,23 +441,57 @@ export class DerivationDriver {
         await this.stateDb.flushed().catch(() => {})
         this.stateDb = new StateDb(this.store, this.current.stateRoot)
         throw error
+      } finally {
+        runState.ended = true
       }
       if (count > 0) this.report(true)
       return count
     })
   }
 
+  /** Starts preparing `batch` on `tip` (`prepare`); its outcome is awaited later, through `plannedOf`. */
+  private start(batch: InboxBatch, tip: PlanningTip, exactTip?: SafeTip, ahead?: BlobReadAhead): Preparation {
+    const laidOut = this.prepare(batch, tip, exactTip, ahead)
+    laidOut.catch(() => {}) // awaited later; keeps an early rejection from counting as unhandled
+    return { batch, laidOut }
+  }
+
+  /**
+   * Starts preparing the batch after `previous` (if L1 has given it) on the tip `previous` is laid out
+   * to, as soon as it is (while `run` lasts); nothing when `previous` cannot be had. Its blob read is
+   * taken over now.
+   */
+  private startAfter(previous: Preparation, readAhead: BlobReadAheads, run: RunState): Preparation | undefined {
+    if ('retrievalError' in previous) return undefined
+    let batch: InboxBatch | undefined
+    try {
+      batch = retrieveNextBatch(this.source, positionAfter(previous.batch))
+    } catch (error) {
+      return { retrievalError: error }
+    }
+    if (batch === undefined) return undefined
+    const next = batch
+    readAhead.fill(next.index + 1n)
+    const ahead = readAhead.take(next.index)
+    const laidOut = previous.laidOut.then((prepared) =>
+      // a run that ended (failed) before it got here leaves the batch alone: no blob read or wait, no recovery
+      prepared === undefined || run.ended ? undefined : this.prepare(next, prepared.after, undefined, ahead),
+    )
+    laidOut.catch(() => {}) // awaited later; keeps an early rejection from counting as unhandled
+    return { batch: next, laidOut }
+  }
+
   /**
    * The data-availability stage then the plan stage: a blob batch's blobs (kept or fetched and
-   * checked), then its layout with senders recovered. Undefined while the blobs cannot be had:
-   * derivation stops before the batch and `blobWait()` says why.
+   * checked), then its layout; its senders are then recovered (`planned`). Undefined while the blobs
+   * cannot be had: derivation stops before the batch and `blobWait()` says why.
    */
   private async prepare(
     batch: InboxBatch,
     tip: PlanningTip,
     exactTip?: SafeTip,
     ahead?: BlobReadAhead,
-  ): Promise<PlannedBatch | undefined> {
+  ): Promise<Prepared | undefined> {
     let blobs: BatchBlobs | undefined
     if (batch.dataAvailability.kind === 'blobs') {
       blobs = await this.blobs.blobs(batch, ahead)
@@ -429,17 +501,14 @@ export class DerivationDriver {
     const adopted = exactTip === undefined ? undefined : this.ownBatches?.adopt(batch, exactTip)
     if (adopted !== undefined) {
       const { number, timestamp, delayedAccumulator } = adopted.l2
-      return {
-        batch,
-        plans: [],
-        after: { number, timestamp, delayedAccumulator },
-        touched: [],
-        transactionMessages: 0,
-        blobs,
-        adopted,
-      }
+      const after = { number, timestamp, delayedAccumulator }
+      const planned = { batch, plans: [], after, touched: [], transactionMessages: 0, blobs, adopted }
+      return { after, planned: Promise.resolve(planned) }
     }
-    return this.planner.plan(batch, tip, blobs)
+    const laidOut = this.planner.layOut(batch, tip, blobs)
+    const planned = this.planner.recover(laidOut)
+    planned.catch(() => {}) // awaited through `plannedOf`
+    return { after: laidOut.after, planned }
   }
 
   /**
@@ -506,6 +575,13 @@ export class DerivationDriver {
       this.busy = false
     }
   }
+}
+
+/** The planned batch of `preparation` (senders recovered), or undefined while its blobs cannot be had. */
+async function plannedOf(preparation: Preparation): Promise<PlannedBatch | undefined> {
+  if ('retrievalError' in preparation) throw preparation.retrievalError
+  const prepared = await preparation.laidOut
+  return prepared === undefined ? undefined : prepared.planned
 }
 
 /**

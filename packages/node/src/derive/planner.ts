@@ -45,13 +45,22 @@ export class BatchPlanner {
   }
 
   /**
-   * Plans `batch` on top of `tip`. The synchronous part (decoding, encodings) runs before the first
-   * `await`; sender recovery then runs in the pool's threads, so a caller that starts planning the
-   * next batch and then executes the current one overlaps the two.
+   * Plans `batch` on top of `tip`. The synchronous part (`layOut`) runs before the first `await`;
+   * sender recovery then runs in the pool's threads, so a caller that starts planning the next batch
+   * and then executes the current one overlaps the two.
    */
   async plan(batch: InboxBatch, tip: PlanningTip, blobs?: BatchBlobs): Promise<PlannedBatch> {
+    return this.recover(this.layOut(batch, tip, blobs))
+  }
+
+  /**
+   * The synchronous part of `plan`: decodes `batch`, lays it out into blocks on top of `tip` and
+   * encodes its transactions. Its `after` is known at once, so the batch after it can be laid out
+   * (and its senders queued for recovery) before this one's senders are recovered.
+   */
+  layOut(batch: InboxBatch, tip: PlanningTip, blobs?: BatchBlobs): LaidOutBatch {
     const plans = planBatch(derivationInput(batch, blobs), this.delayed, { ...tip, hash: ZERO_HASH }, this.config)
-    const slots: { plan: BlockPlan; position: number; message: Extract<StfMessage, { kind: 'transaction' }> }[] = []
+    const slots: TransactionSlot[] = []
     const raws: Uint8Array[] = []
     for (const plan of plans) {
       const messages = plan.messages
@@ -64,6 +73,17 @@ export class BatchPlanner {
         raws.push(raw)
       }
     }
+    const last = plans[plans.length - 1]
+    const after: PlanningTip =
+      last === undefined
+        ? tip
+        : { number: last.number, timestamp: last.timestamp, delayedAccumulator: last.delayedAccumulator }
+    return { batch, plans, after, blobs, slots, raws }
+  }
+
+  /** The rest of `plan`: recovers the senders of `laidOut`'s transactions and passes them into its messages. */
+  async recover(laidOut: LaidOutBatch): Promise<PlannedBatch> {
+    const { batch, plans, after, blobs, slots, raws } = laidOut
     // one new message per transaction, with its encoding and, from the workers, its hash and (when
     // recovered) its sender: the main thread neither hashes nor recovers
     const recovered =
@@ -71,20 +91,34 @@ export class BatchPlanner {
         ? await this.pool.recoverWithHashes(raws, this.config.chainId)
         : undefined
     for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i] as (typeof slots)[number]
+      const slot = slots[i] as TransactionSlot
       const sender = recovered?.senders[i]
       const hash = recovered?.hashes[i]
       // sender undefined: decoding or a signature rule failed; the STF finds the same no-op reason itself
       slot.plan.messages[slot.position] =
         sender === undefined ? { ...slot.message, raw: raws[i], hash } : { ...slot.message, raw: raws[i], hash, sender }
     }
-    const last = plans[plans.length - 1]
-    const after: PlanningTip =
-      last === undefined
-        ? tip
-        : { number: last.number, timestamp: last.timestamp, delayedAccumulator: last.delayedAccumulator }
     return { batch, plans, after, touched: touchedAddresses(plans), transactionMessages: raws.length, blobs }
   }
+}
+
+/** A transaction message of a laid-out batch: where it sits, to be replaced once its sender is recovered. */
+type TransactionSlot = {
+  plan: BlockPlan
+  position: number
+  message: Extract<StfMessage, { kind: 'transaction' }>
+}
+
+/** A batch laid out (`BatchPlanner.layOut`), its senders not recovered yet. */
+export type LaidOutBatch = {
+  batch: InboxBatch
+  plans: BlockPlan[]
+  /** The planning tip after this batch. */
+  after: PlanningTip
+  blobs: BatchBlobs | undefined
+  slots: TransactionSlot[]
+  /** The signed encoding of each transaction slot, in `slots`' order. */
+  raws: Uint8Array[]
 }
 
 /** The accounts the messages of `plans` read: senders (when recovered), recipients, deposit recipients. */

@@ -364,6 +364,105 @@ describe('DerivationDriver', () => {
     }
   })
 
+  /**
+   * The sample history's batches as a source that records which delayed messages planning reads (a
+   * batch is laid out when its delayed messages are read: batch 1 reads 6, batch 2 reads 7), over a
+   * sender pool whose recovery of batch 1 (its second call) is held until the test releases it.
+   */
+  function heldRecovery() {
+    const s = source()
+    const delayedRead: bigint[] = []
+    const all = s.delayed
+    const recording = Object.assign(s, {
+      delayedSource: (index: bigint) => {
+        delayedRead.push(index)
+        return s.delayed[Number(index)]
+      },
+    })
+    let calls = 0
+    let release: () => void = () => {}
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const heldPool: SenderPool = {
+      ...pool,
+      recoverWithHashes: async (raws, chainId) => {
+        calls++
+        if (calls === 2) await released
+        return pool.recoverWithHashes(raws, chainId)
+      },
+    }
+    return { source: recording, all, delayedRead, heldPool, release, calls: () => calls }
+  }
+
+  it('lays out the batch after the next one while the next one’s senders are still being recovered', async () => {
+    const held = heldRecovery()
+    const sink = new RecordingSink()
+    const driver = await DerivationDriver.open({
+      store: new MemoryStore(),
+      config,
+      source: held.source,
+      sink,
+      senderPool: held.heldPool,
+    })
+    const run = driver.deriveAvailable()
+    // batch 2 is planned (its delayed message read) although batch 1's recovery has not answered
+    await waitFor('batch 2 to be laid out', () => held.delayedRead.includes(7n), { timeoutMs: 20_000, intervalMs: 5 })
+    expect(held.calls()).toBe(2)
+    expect(sink.derived.map((d) => d.batch.index)).toEqual([0n])
+    held.release()
+    expect(await run).toBe(3)
+    expect(sink.committed).toEqual([0n, 1n, 2n])
+    expect(sink.derived.map((d) => bytesToHex(d.stateRoot))).toEqual(deriveDirectly().rootsPerBatch)
+  })
+
+  it('commits the batches before one planned ahead that cannot be planned, then fails there and continues once it can', async () => {
+    const held = heldRecovery()
+    held.release()
+    held.source.delayed = held.all.slice(0, 7) // batch 2 takes delayed message 7, not known yet
+    const store = new MemoryStore()
+    const driver = await DerivationDriver.open({ store, config, source: held.source, senderPool: held.heldPool })
+    const error = await driver.deriveAvailable().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(MissingDelayedMessageError)
+    expect(driver.tip.batchIndex).toBe(1n)
+    expect(bytesToHex(driver.tip.stateRoot)).toBe(deriveDirectly().rootsPerBatch[1])
+    held.source.delayed = held.all
+    expect(await driver.deriveAvailable()).toBe(1)
+    expect(bytesToHex(driver.tip.stateRoot)).toBe(deriveDirectly().rootsPerBatch[2])
+  })
+
+  it('stops before the batch whose successor does not continue it, as if it had not planned ahead', async () => {
+    const s = source()
+    const good = s.batches[2]!
+    s.batches = [s.batches[0]!, s.batches[1]!, { ...good, delayedBefore: good.delayedBefore + 1n }]
+    const driver = await DerivationDriver.open({ store: new MemoryStore(), config, source: s, senderPool: pool })
+    const error = await driver.deriveAvailable().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(BatchContinuityError)
+    // batch 1 is not executed: its successor is retrieved before it executes
+    expect(driver.tip.batchIndex).toBe(0n)
+    s.batches = [s.batches[0]!, s.batches[1]!, good]
+    expect(await driver.deriveAvailable()).toBe(2)
+    expect(bytesToHex(driver.tip.stateRoot)).toBe(deriveDirectly().rootsPerBatch[2])
+  })
+
+  it('plans no batch past maxBatches', async () => {
+    for (const maxBatches of [1, 2]) {
+      const held = heldRecovery()
+      held.release()
+      const driver = await DerivationDriver.open({
+        store: new MemoryStore(),
+        config,
+        source: held.source,
+        senderPool: held.heldPool,
+      })
+      expect(await driver.deriveAvailable({ maxBatches })).toBe(maxBatches)
+      expect(held.calls()).toBe(maxBatches)
+      // batch 1 reads delayed message 6, batch 2 delayed message 7
+      expect(held.delayedRead.includes(6n)).toBe(maxBatches >= 2)
+      expect(held.delayedRead.includes(7n)).toBe(false)
+    }
+  })
+
   it('reconciles on its own when the L1 records no longer hold its batches', async () => {
     const store = new MemoryStore()
     const s = source()
