@@ -2,17 +2,19 @@
  * A bounded cache of stored trie nodes' encodings, keyed by their hash, for the levels below a trie's
  * resident depth. A node below the resident depth goes back to a hash reference after each commit
  * and is re-read from the store when a later key passes through it: at 1M accounts every depth-5
- * branch is such a node, and a LevelDB `getSync` of one costs ~20 µs of main thread against ~1 µs
- * here. Nodes are content-addressed and never change, so an entry is valid for as long as it is kept.
+ * branch and every leaf is such a node, and a LevelDB `getSync` of one costs ~20 µs of main thread
+ * against ~1 µs here. Nodes are content-addressed and never change, so an entry is valid for as long
+ * as it is kept.
  *
  * The bytes live in one buffer cut into segments, filled in turn; when the next segment is needed,
- * the entries it holds are dropped, except the ones read since they were put there, which are
- * written again after it (a second chance). There is no object per entry, so the garbage collector
- * never visits the cache's contents, and `bytes` bounds its memory (plus an index of 1/8 of it).
+ * the entries it holds are dropped, except the ones read since they were put there (or put as
+ * `shared`: inner nodes, on many keys' paths), which are written again after it (a second chance).
+ * There is no object per entry, so the garbage collector never visits the cache's contents, and
+ * `bytes` bounds its memory (plus an index of `bytes / 8`). The buffer is allocated on the first put.
  */
 
-/** Default size of a trie store's node cache: ~450,000 inner nodes of a 1M-account state. */
-export const DEFAULT_NODE_CACHE_BYTES = 64 * 1024 * 1024
+/** Default size of a trie store's node cache: at 1M accounts, every inner node below depth 4 (~35 MB) and a third of the leaves. */
+export const DEFAULT_NODE_CACHE_BYTES = 128 * 1024 * 1024
 
 const SEGMENTS = 16
 /** An entry: 2 bytes of length, 1 byte of flags, the 32-byte hash, then the encoding. */
@@ -21,7 +23,7 @@ const HASH_AT = 3
 const FLAG_READ = 1
 
 export class NodeCache {
-  /** Capacity in bytes (the entries; the index adds `bytes / 8`). */
+  /** Capacity in bytes of the entries (the index adds `bytes / 8`). */
   readonly bytes: number
   private readonly segmentSize: number
   /** The entries' bytes; allocated on the first `put`, so an unused cache costs nothing. */
@@ -61,8 +63,11 @@ export class NodeCache {
     return out
   }
 
-  /** Keeps `encoding` as the node stored under `hash` (bytes are copied). Too large ones are skipped. */
-  put(hash: Uint8Array, encoding: Uint8Array): void {
+  /**
+   * Keeps `encoding` as the node stored under `hash` (bytes are copied); too large ones are skipped.
+   * A `shared` node (an inner node, on the paths of many keys) is kept one round longer, as if read.
+   */
+  put(hash: Uint8Array, encoding: Uint8Array, shared = false): void {
     if (
       hash.length !== 32 ||
       encoding.length === 0 ||
@@ -72,7 +77,7 @@ export class NodeCache {
       return
     if (this.data === null) this.allocate()
     if (this.find(hash) >= 0) return
-    this.append(hash, encoding, 0, encoding.length)
+    this.append(hash, encoding, 0, encoding.length, shared ? FLAG_READ : 0)
   }
 
   private allocate(): void {
@@ -102,14 +107,14 @@ export class NodeCache {
   }
 
   /** Writes an entry from `source[from, to)`, making room in the next segment when this one is full. */
-  private append(hash: Uint8Array, source: Uint8Array, from: number, to: number): void {
+  private append(hash: Uint8Array, source: Uint8Array, from: number, to: number, flags: number): void {
     const length = to - from
     if (this.writeAt + HEADER + length > this.segmentEnd) this.nextSegment()
     const data = this.data as Uint8Array
     const at = this.writeAt
     data[at] = length & 0xff
     data[at + 1] = length >> 8
-    data[at + 2] = 0
+    data[at + 2] = flags
     data.set(hash, at + HASH_AT)
     data.set(source.subarray(from, to), at + HEADER)
     this.writeAt = at + HEADER + length
@@ -161,7 +166,7 @@ export class NodeCache {
       const from = entryAt - base
       const length = (survivors[from] as number) | ((survivors[from + 1] as number) << 8)
       const hash = survivors.subarray(from + HASH_AT, from + HEADER)
-      this.append(hash, survivors, from + HEADER, from + HEADER + length)
+      this.append(hash, survivors, from + HEADER, from + HEADER + length, 0)
     }
     if (this.writeAt + 2 <= this.segmentEnd) {
       data[this.writeAt] = 0

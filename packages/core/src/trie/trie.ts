@@ -46,9 +46,9 @@ export type TrieOptions = {
    */
   maxLoaded?: number | undefined
   /**
-   * Encodings of the inner nodes below the resident depth that were read or written, so that the
-   * next key through them does not read the store again. Default: one cache of
-   * `DEFAULT_NODE_CACHE_BYTES` per store, shared by every trie over it; null: none.
+   * Encodings of the nodes below the resident depth that were read or written, so that the next key
+   * through them does not read the store again (inner nodes are kept longer than leaves). Default:
+   * one cache of `DEFAULT_NODE_CACHE_BYTES` per store, shared by every trie over it; null: none.
    */
   nodeCache?: NodeCache | null | undefined
 }
@@ -179,7 +179,7 @@ export class MerklePatriciaTrie {
     const data = this.store.getSync(hash)
     if (data === undefined) throw new MissingTrieNodeError(bytesToHex(hash))
     const node = decodeStored(data, hash)
-    if (cache != null && node.kind !== LEAF) cache.put(hash, data)
+    if (cache != null) cache.put(hash, data, node.kind !== LEAF)
     return node
   }
 
@@ -335,7 +335,7 @@ export class MerklePatriciaTrie {
           continue
         }
         const node = decodeStored(data, hash)
-        if (this.nodeCache !== null && pos > this.residentDepth && node.kind !== LEAF) this.nodeCache.put(hash, data)
+        if (this.nodeCache !== null && pos > this.residentDepth) this.nodeCache.put(hash, data, node.kind !== LEAF)
         if (index < 0) {
           parent.child = node
         } else {
@@ -704,7 +704,7 @@ function collect(
   if (n.hash !== null) {
     ops.push({ type: 'put', key: n.hash, value: n.enc as Uint8Array })
     // the next key through this node finds it there instead of in the store
-    if (cache !== null && pos > resident && n.kind !== LEAF) cache.put(n.hash, n.enc as Uint8Array)
+    if (cache !== null && pos > resident) cache.put(n.hash, n.enc as Uint8Array, n.kind !== LEAF)
     // the store has it now; keep the hash only (re-encoded on demand for proofs)
     n.enc = null
   }
