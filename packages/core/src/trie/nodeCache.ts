@@ -58,14 +58,17 @@ export class NodeCache {
     const data = this.data as Uint8Array
     data[at + 2] = (data[at + 2] as number) | FLAG_READ
     const start = at + HEADER
-    const out = allocate((data[at] as number) | ((data[at + 1] as number) << 8))
-    out.set(data.subarray(start, start + out.length))
+    const length = (data[at] as number) | ((data[at + 1] as number) << 8)
+    const out = allocate(length)
+    for (let i = 0; i < length; i++) out[i] = data[start + i] as number
     return out
   }
 
   /**
    * Keeps `encoding` as the node stored under `hash` (bytes are copied); too large ones are skipped.
    * A `shared` node (an inner node, on the paths of many keys) is kept one round longer, as if read.
+   * It does not look for `hash` first: a node put twice is held twice until its copies are dropped,
+   * which costs room only (callers put what they read from the store or wrote, not what `get` gave).
    */
   put(hash: Uint8Array, encoding: Uint8Array, shared = false): void {
     if (
@@ -76,7 +79,6 @@ export class NodeCache {
     )
       return
     if (this.data === null) this.allocate()
-    if (this.find(hash) >= 0) return
     this.append(hash, encoding, 0, encoding.length, shared ? FLAG_READ : 0)
   }
 
@@ -115,8 +117,10 @@ export class NodeCache {
     data[at] = length & 0xff
     data[at + 1] = length >> 8
     data[at + 2] = flags
-    data.set(hash, at + HASH_AT)
-    data.set(source.subarray(from, to), at + HEADER)
+    // byte loops: entries are ~40-550 bytes, where a \`set\` with its \`subarray\` costs more
+    for (let i = 0; i < 32; i++) data[at + HASH_AT + i] = hash[i] as number
+    const start = at + HEADER - from
+    for (let i = from; i < to; i++) data[start + i] = source[i] as number
     this.writeAt = at + HEADER + length
     this.insertSlot(at)
     this.entries++

@@ -53,6 +53,9 @@ export type TrieOptions = {
   nodeCache?: NodeCache | null | undefined
 }
 
+/** See `MerklePatriciaTrie.keysChanged`. */
+const CACHE_WRITES_PER_READ = 8
+
 /** The node cache shared by the tries over a store that did not get their own. */
 const storeCaches = new WeakMap<KeyValueStore, NodeCache>()
 
@@ -114,6 +117,15 @@ export class MerklePatriciaTrie {
   readonly prefetchLimit: number
   /** The batch of the last `startCommit` until it is written. */
   private readonly gate = new CommitGate()
+  /**
+   * Since the last commit: keys put or deleted, and nodes below the resident depth loaded
+   * synchronously (from the cache or the store). A commit puts what it writes below the resident
+   * depth into the node cache only when at least one key in `CACHE_WRITES_PER_READ` loaded one: a cache entry
+   * costs ~1-2 µs of main thread (random accesses to a large buffer), and a trie whose paths are
+   * read ahead (`prefetch`, off the main thread: the STF, the builder) would pay it for nothing.
+   */
+  private keysChanged = 0
+  private deepLoads = 0
   /** Secure trie: the paths (keccak256 of the key, as nibbles) of the keys used since the last commit. Never written to. */
   private readonly paths = new Map<string, Uint8Array>()
 
@@ -171,16 +183,26 @@ export class MerklePatriciaTrie {
     return path
   }
 
-  /** Reads the stored node `hash` at nibble depth `depth`: from the node cache below the resident depth, else the store. */
+  /**
+   * Reads the stored node `hash` at nibble depth `depth`: below the resident depth from the node
+   * cache when it holds it, else from the store (and then into the cache).
+   */
   private load(hash: Uint8Array, depth: number): TrieNode {
     const cache = depth > this.residentDepth ? this.nodeCache : null
-    const cached = cache?.get(hash, alloc)
+    if (cache === null) return decodeStored(this.read(hash), hash)
+    this.deepLoads++
+    const cached = cache.get(hash, alloc)
     if (cached !== undefined) return decodeStored(cached, hash)
+    const data = this.read(hash)
+    const node = decodeStored(data, hash)
+    cache.put(hash, data, node.kind !== LEAF)
+    return node
+  }
+
+  private read(hash: Uint8Array): Uint8Array {
     const data = this.store.getSync(hash)
     if (data === undefined) throw new MissingTrieNodeError(bytesToHex(hash))
-    const node = decodeStored(data, hash)
-    if (cache != null) cache.put(hash, data, node.kind !== LEAF)
-    return node
+    return data
   }
 
   /** The value under `key`, or `undefined`. The bytes are shared with the trie: do not modify them. */
@@ -322,7 +344,7 @@ export class MerklePatriciaTrie {
         wanted.push(w)
       }
       if (wanted.length === 0) return
-      const values = await this.readMany(wanted)
+      const values = await this.store.getMany(wanted.map((w) => w.hash))
       for (let k = 0; k < wanted.length; k++) {
         const { parent, index, hash, pos } = wanted[k] as Wanted
         const data = values[k]
@@ -335,7 +357,6 @@ export class MerklePatriciaTrie {
           continue
         }
         const node = decodeStored(data, hash)
-        if (this.nodeCache !== null && pos > this.residentDepth) this.nodeCache.put(hash, data, node.kind !== LEAF)
         if (index < 0) {
           parent.child = node
         } else {
@@ -346,28 +367,6 @@ export class MerklePatriciaTrie {
       }
       cursors = waiting
     }
-  }
-
-  /**
-   * The encodings of `wanted`, in order: those below the resident depth from the node cache, the
-   * rest with one `getMany`.
-   */
-  private async readMany(wanted: readonly Wanted[]): Promise<(Uint8Array | undefined)[]> {
-    const cache = this.nodeCache
-    if (cache === null) return this.store.getMany(wanted.map((w) => w.hash))
-    const resident = this.residentDepth
-    const values: (Uint8Array | undefined)[] = new Array(wanted.length)
-    const missing: number[] = []
-    for (let k = 0; k < wanted.length; k++) {
-      const w = wanted[k] as Wanted
-      const cached = w.pos > resident ? cache.get(w.hash, alloc) : undefined
-      if (cached === undefined) missing.push(k)
-      else values[k] = cached
-    }
-    if (missing.length === 0) return values
-    const read = await this.store.getMany(missing.map((k) => (wanted[k] as Wanted).hash))
-    for (let m = 0; m < missing.length; m++) values[missing[m] as number] = read[m]
-    return values
   }
 
   /** Sets `key` to `value`. An empty value deletes the key (Ethereum's rule). */
@@ -386,6 +385,7 @@ export class MerklePatriciaTrie {
     }
     this.rootNode = this.insert(this.rootNode, path, 0, value)
     this.smallRootHash = null
+    this.keysChanged++
   }
 
   /** Deletes `key`; does nothing when it is absent. */
@@ -395,6 +395,7 @@ export class MerklePatriciaTrie {
 
   /** `del` by the key's path (`keyPath(key)`). */
   delAtPath(path: Uint8Array): void {
+    this.keysChanged++
     this.changed = false
     const root = this.remove(this.rootNode, path, 0)
     if (this.changed) {
@@ -555,10 +556,13 @@ export class MerklePatriciaTrie {
    */
   collectCommitOps(ops: BatchOp[] = []): BatchOp[] {
     this.paths.clear()
+    const cacheWrites = this.deepLoads * CACHE_WRITES_PER_READ >= this.keysChanged ? this.nodeCache : null
+    this.keysChanged = 0
+    this.deepLoads = 0
     const n = this.rootNode
     if (n === null || n.kind === HASH || !n.dirty) return ops
     const root = this.root()
-    collect(n, ops, 0, this.residentDepth, this.loaded, this.nodeCache)
+    collect(n, ops, 0, this.residentDepth, this.loaded, cacheWrites)
     if (n.hash === null) ops.push({ type: 'put', key: root, value: n.enc as Uint8Array })
     this.pruneLoaded()
     return ops
