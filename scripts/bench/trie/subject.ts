@@ -168,6 +168,32 @@ async function openEthereumjs(dir: string, cacheSize: number): Promise<Subject> 
   }
 }
 
+const KEY_LENGTH = 20
+
+/**
+ * The N random 20-byte addresses in one buffer, handed out as views per window: at 1M, an array of
+ * a million `Uint8Array`s is ~100 MB of V8 heap that every full GC marks, on both sides alike.
+ */
+class KeyTable {
+  private readonly bytes: Uint8Array
+
+  constructor(n: number, prng: Prng) {
+    this.bytes = new Uint8Array(n * KEY_LENGTH)
+    for (let i = 0; i < n; i++) this.bytes.set(prng.bytes(KEY_LENGTH), i * KEY_LENGTH)
+  }
+
+  at(i: number): Uint8Array {
+    return this.bytes.subarray(i * KEY_LENGTH, (i + 1) * KEY_LENGTH)
+  }
+
+  /** The keys `start` to `end - 1`. */
+  range(start: number, end: number): Uint8Array[] {
+    const out: Uint8Array[] = new Array(end - start)
+    for (let i = start; i < end; i++) out[i - start] = this.at(i)
+    return out
+  }
+}
+
 type ReadAheadMode = 'false' | 'window' | 'ahead'
 
 function readAheadMode(value: string): ReadAheadMode {
@@ -231,21 +257,19 @@ async function main(): Promise<void> {
       impl === 'ours' ? await openOurs(dir, args.pipeline !== 'false') : await openEthereumjs(dir, cacheSize)
     const levelStats = args['level-stats'] === 'true'
     const mode = readAheadMode(impl === 'ours' ? (args.prefetch ?? 'false') : 'false')
-    const keyPrng = new Prng(seed)
     const valuePrng = new Prng(seed + 1000)
-    const keys: Uint8Array[] = new Array(n)
-    for (let i = 0; i < n; i++) keys[i] = keyPrng.bytes(20)
+    const keys = new KeyTable(n, new Prng(seed))
 
     const insertTimer = new WindowTimer(insertWindow)
     let root: Uint8Array = new Uint8Array(0)
     const threadsStart = threadCpuByName(process.pid)
     const cpuStart = selfCpu()
     insertTimer.restart()
-    const insertAhead = new ReadAhead(subject, mode, (i) => keys.slice(i, Math.min(n, i + COMMIT_EVERY)))
+    const insertAhead = new ReadAhead(subject, mode, (i) => keys.range(i, Math.min(n, i + COMMIT_EVERY)))
     for (let i = 0; i < n; i += COMMIT_EVERY) {
       const end = Math.min(n, i + COMMIT_EVERY)
-      await insertAhead.window(i, end < n)
-      for (let j = i; j < end; j++) await subject.put(keys[j] as Uint8Array, accountValue(valuePrng))
+      const window = await insertAhead.window(i, end < n)
+      for (const key of window) await subject.put(key, accountValue(valuePrng))
       root = await subject.commit()
       insertTimer.add(end - i)
       if ((end / COMMIT_EVERY) % 100 === 0) log(`  ${impl}: ${end} inserted`)
@@ -269,7 +293,7 @@ async function main(): Promise<void> {
     // the picks are drawn window by window in order, whichever mode, so every mode updates the same keys
     const updateAhead = new ReadAhead(subject, mode, (i) => {
       const picked: Uint8Array[] = new Array(Math.min(updates, i + COMMIT_EVERY) - i)
-      for (let j = 0; j < picked.length; j++) picked[j] = keys[pick.int(n)] as Uint8Array
+      for (let j = 0; j < picked.length; j++) picked[j] = keys.at(pick.int(n))
       return picked
     })
     for (let i = 0; i < updates; i += COMMIT_EVERY) {

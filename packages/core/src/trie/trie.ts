@@ -7,6 +7,7 @@ import { EMPTY_TRIE_ROOT } from './constants.ts'
 import { CorruptTrieNodeError, MissingTrieNodeError } from './errors.ts'
 import { bytesToNibbles, commonPrefix, concatNibbles, prependNibble } from './nibbles.ts'
 import {
+  alloc,
   BRANCH,
   decodeNode,
   detachChild,
@@ -26,6 +27,7 @@ import {
   type TrieNode,
   touch,
 } from './node.ts'
+import { NodeCache } from './nodeCache.ts'
 
 export type TrieOptions = {
   /** Root to open at; defaults to the empty trie. It must have been committed to `store`. */
@@ -43,6 +45,27 @@ export type TrieOptions = {
    * commits; past it the older half goes back to hash references. Default `MAX_LOADED` (~30 MB).
    */
   maxLoaded?: number | undefined
+  /**
+   * Encodings of the nodes below the resident depth that were read or written, so that the next key
+   * through them does not read the store again (inner nodes are kept longer than leaves). Default:
+   * one cache of `DEFAULT_NODE_CACHE_BYTES` per store, shared by every trie over it; null: none.
+   */
+  nodeCache?: NodeCache | null | undefined
+}
+
+/** See `MerklePatriciaTrie.keysChanged`. */
+const CACHE_WRITES_PER_READ = 8
+
+/** The node cache shared by the tries over a store that did not get their own. */
+const storeCaches = new WeakMap<KeyValueStore, NodeCache>()
+
+function sharedNodeCache(store: KeyValueStore): NodeCache {
+  let cache = storeCaches.get(store)
+  if (cache === undefined) {
+    cache = new NodeCache()
+    storeCaches.set(store, cache)
+  }
+  return cache
 }
 
 /** Default `residentDepth`. */
@@ -77,6 +100,7 @@ export class MerklePatriciaTrie {
   readonly store: KeyValueStore
   readonly secure: boolean
   readonly residentDepth: number
+  readonly nodeCache: NodeCache | null
   private rootNode: TrieNode | null
   /** keccak256 of the root's encoding when it is shorter than 32 bytes (then `hash` is null). */
   private smallRootHash: Uint8Array | null = null
@@ -93,6 +117,15 @@ export class MerklePatriciaTrie {
   readonly prefetchLimit: number
   /** The batch of the last `startCommit` until it is written. */
   private readonly gate = new CommitGate()
+  /**
+   * Since the last commit: keys put or deleted, and nodes below the resident depth loaded
+   * synchronously (from the cache or the store). A commit puts what it writes below the resident
+   * depth into the node cache only when at least one key in `CACHE_WRITES_PER_READ` loaded one: a cache entry
+   * costs ~1-2 µs of main thread (random accesses to a large buffer), and a trie whose paths are
+   * read ahead (`prefetch`, off the main thread: the STF, the builder) would pay it for nothing.
+   */
+  private keysChanged = 0
+  private deepLoads = 0
   /** Secure trie: the paths (keccak256 of the key, as nibbles) of the keys used since the last commit. Never written to. */
   private readonly paths = new Map<string, Uint8Array>()
 
@@ -102,12 +135,13 @@ export class MerklePatriciaTrie {
     this.residentDepth = options.residentDepth ?? DEFAULT_RESIDENT_DEPTH
     this.maxLoaded = options.maxLoaded ?? MAX_LOADED
     this.prefetchLimit = this.maxLoaded >> 2
+    this.nodeCache = options.nodeCache === undefined ? sharedNodeCache(store) : options.nodeCache
     const root = options.root
     if (root === undefined || equalBytes(root, EMPTY_TRIE_ROOT)) {
       this.rootNode = null
     } else {
       if (root.length !== 32) throw new RangeError(`a trie root is 32 bytes, not ${root.length}`)
-      this.rootNode = this.load(root.slice())
+      this.rootNode = this.load(root.slice(), 0)
     }
   }
 
@@ -123,6 +157,7 @@ export class MerklePatriciaTrie {
       secure: this.secure,
       residentDepth: this.residentDepth,
       maxLoaded: this.maxLoaded,
+      nodeCache: this.nodeCache,
     })
   }
 
@@ -148,15 +183,26 @@ export class MerklePatriciaTrie {
     return path
   }
 
-  private load(hash: Uint8Array): TrieNode {
+  /**
+   * Reads the stored node `hash` at nibble depth `depth`: below the resident depth from the node
+   * cache when it holds it, else from the store (and then into the cache).
+   */
+  private load(hash: Uint8Array, depth: number): TrieNode {
+    const cache = depth > this.residentDepth ? this.nodeCache : null
+    if (cache === null) return decodeStored(this.read(hash), hash)
+    this.deepLoads++
+    const cached = cache.get(hash, alloc)
+    if (cached !== undefined) return decodeStored(cached, hash)
+    const data = this.read(hash)
+    const node = decodeStored(data, hash)
+    cache.put(hash, data, node.kind !== LEAF)
+    return node
+  }
+
+  private read(hash: Uint8Array): Uint8Array {
     const data = this.store.getSync(hash)
     if (data === undefined) throw new MissingTrieNodeError(bytesToHex(hash))
-    try {
-      return decodeNode(data, hash)
-    } catch (error) {
-      if (error instanceof NodeDecodeError) throw new CorruptTrieNodeError(`${bytesToHex(hash)}: ${error.message}`)
-      throw error
-    }
+    return data
   }
 
   /** The value under `key`, or `undefined`. The bytes are shared with the trie: do not modify them. */
@@ -167,7 +213,7 @@ export class MerklePatriciaTrie {
   /** `get` by the key's path (`keyPath(key)`). */
   getAtPath(path: Uint8Array): Uint8Array | undefined {
     let n = this.rootNode
-    if (n !== null && n.kind === HASH) n = this.rootNode = this.load(n.hash as Uint8Array)
+    if (n !== null && n.kind === HASH) n = this.rootNode = this.load(n.hash as Uint8Array, 0)
     let pos = 0
     while (n !== null) {
       if (n.kind === BRANCH) {
@@ -178,12 +224,12 @@ export class MerklePatriciaTrie {
         if (c === null) {
           if ((n.refs & (1 << i)) === 0) return undefined
           // attached, so a `put` of the same key does not read it again; see `keepLoaded`
-          c = this.load(slotHash(n, i))
+          c = this.load(slotHash(n, i), pos)
           children[i] = c
           n.refs &= ~(1 << i)
           if (c.kind === LEAF || pos > this.residentDepth) this.keepLoaded(n, i, c)
         } else if (c.kind === HASH) {
-          c = this.load(c.hash as Uint8Array)
+          c = this.load(c.hash as Uint8Array, pos)
           children[i] = c
           if (c.kind === LEAF || pos > this.residentDepth) this.keepLoaded(n, i, c)
         }
@@ -200,7 +246,7 @@ export class MerklePatriciaTrie {
         pos += p.length
         let c = n.child as TrieNode
         if (c.kind === HASH) {
-          c = this.load(c.hash as Uint8Array)
+          c = this.load(c.hash as Uint8Array, pos)
           n.child = c
           if (c.kind === LEAF || pos > this.residentDepth) this.keepLoaded(n, -1, c)
         }
@@ -277,7 +323,7 @@ export class MerklePatriciaTrie {
    */
   async prefetchPaths(paths: readonly Uint8Array[]): Promise<void> {
     if (this.rootNode === null) return
-    if (this.rootNode.kind === HASH) this.rootNode = this.load(this.rootNode.hash as Uint8Array)
+    if (this.rootNode.kind === HASH) this.rootNode = this.load(this.rootNode.hash as Uint8Array, 0)
     const count = Math.min(paths.length, this.prefetchLimit)
     let cursors: Cursor[] = new Array(count)
     for (let k = 0; k < count; k++) cursors[k] = { path: paths[k] as Uint8Array, node: this.rootNode, pos: 0 }
@@ -310,13 +356,7 @@ export class MerklePatriciaTrie {
         } else if (current.kind !== HASH || !equalBytes(current.hash as Uint8Array, hash)) {
           continue
         }
-        let node: TrieNode
-        try {
-          node = decodeNode(data, hash)
-        } catch (error) {
-          if (error instanceof NodeDecodeError) throw new CorruptTrieNodeError(`${bytesToHex(hash)}: ${error.message}`)
-          throw error
-        }
+        const node = decodeStored(data, hash)
         if (index < 0) {
           parent.child = node
         } else {
@@ -345,6 +385,7 @@ export class MerklePatriciaTrie {
     }
     this.rootNode = this.insert(this.rootNode, path, 0, value)
     this.smallRootHash = null
+    this.keysChanged++
   }
 
   /** Deletes `key`; does nothing when it is absent. */
@@ -354,6 +395,7 @@ export class MerklePatriciaTrie {
 
   /** `del` by the key's path (`keyPath(key)`). */
   delAtPath(path: Uint8Array): void {
+    this.keysChanged++
     this.changed = false
     const root = this.remove(this.rootNode, path, 0)
     if (this.changed) {
@@ -362,13 +404,13 @@ export class MerklePatriciaTrie {
     }
   }
 
-  private resolve(n: TrieNode): TrieNode {
-    return n.kind === HASH ? this.load(n.hash as Uint8Array) : n
+  private resolve(n: TrieNode, depth: number): TrieNode {
+    return n.kind === HASH ? this.load(n.hash as Uint8Array, depth) : n
   }
 
   private insert(node: TrieNode | null, key: Uint8Array, pos: number, value: Uint8Array): TrieNode {
     if (node === null) return newLeaf(key.subarray(pos), value)
-    const n = node.kind === HASH ? this.load(node.hash as Uint8Array) : node
+    const n = node.kind === HASH ? this.load(node.hash as Uint8Array, pos) : node
     if (n.kind === BRANCH) {
       if (pos === key.length) {
         n.value = value
@@ -377,7 +419,7 @@ export class MerklePatriciaTrie {
         const i = key[pos] as number
         const bit = 1 << i
         let c = children[i] as TrieNode | null
-        if (c === null && (n.refs & bit) !== 0) c = this.load(slotHash(n, i))
+        if (c === null && (n.refs & bit) !== 0) c = this.load(slotHash(n, i), pos + 1)
         children[i] = this.insert(c, key, pos + 1, value)
         n.refs &= ~bit
         n.valid &= ~bit
@@ -431,7 +473,7 @@ export class MerklePatriciaTrie {
   /** Removes `key` below `node`; sets `this.changed` when something was removed. */
   private remove(node: TrieNode | null, key: Uint8Array, pos: number): TrieNode | null {
     if (node === null) return null
-    const n = node.kind === HASH ? this.load(node.hash as Uint8Array) : node
+    const n = node.kind === HASH ? this.load(node.hash as Uint8Array, pos) : node
     if (n.kind === LEAF) {
       const p = n.path
       if (p.length !== key.length - pos || commonPrefix(p, key, pos) !== p.length) return node
@@ -468,7 +510,7 @@ export class MerklePatriciaTrie {
       const i = key[pos] as number
       const bit = 1 << i
       let child = children[i] as TrieNode | null
-      if (child === null && (n.refs & bit) !== 0) child = this.load(slotHash(n, i))
+      if (child === null && (n.refs & bit) !== 0) child = this.load(slotHash(n, i), pos + 1)
       const c = this.remove(child, key, pos + 1)
       if (!this.changed) return node
       children[i] = c
@@ -488,7 +530,7 @@ export class MerklePatriciaTrie {
     if (count + (n.value === null ? 0 : 1) >= 2) return n
     if (count === 0) return n.value === null ? null : newLeaf(new Uint8Array(0), n.value)
     const onlyChild = children[only] as TrieNode | null
-    const c = onlyChild === null ? this.load(slotHash(n, only)) : this.resolve(onlyChild)
+    const c = onlyChild === null ? this.load(slotHash(n, only), pos + 1) : this.resolve(onlyChild, pos + 1)
     if (c.kind === BRANCH) return newExtension(Uint8Array.of(only), c)
     // leaf or extension: absorb the branch's nibble into its path
     c.path = prependNibble(only, c.path)
@@ -514,10 +556,13 @@ export class MerklePatriciaTrie {
    */
   collectCommitOps(ops: BatchOp[] = []): BatchOp[] {
     this.paths.clear()
+    const cacheWrites = this.deepLoads * CACHE_WRITES_PER_READ >= this.keysChanged ? this.nodeCache : null
+    this.keysChanged = 0
+    this.deepLoads = 0
     const n = this.rootNode
     if (n === null || n.kind === HASH || !n.dirty) return ops
     const root = this.root()
-    collect(n, ops, 0, this.residentDepth, this.loaded)
+    collect(n, ops, 0, this.residentDepth, this.loaded, cacheWrites)
     if (n.hash === null) ops.push({ type: 'put', key: root, value: n.enc as Uint8Array })
     this.pruneLoaded()
     return ops
@@ -559,7 +604,7 @@ export class MerklePatriciaTrie {
     if (this.rootNode === null) return proof
     this.root()
     const path = this.path(key)
-    let n: TrieNode | null = this.resolve(this.rootNode)
+    let n: TrieNode | null = this.resolve(this.rootNode, 0)
     if (n !== this.rootNode && n.kind !== LEAF) this.rootNode = n
     proof.push(n.enc ?? encodeNode(n))
     let pos = 0
@@ -580,7 +625,7 @@ export class MerklePatriciaTrie {
       }
       if (c === null) break
       if (c.kind === HASH) {
-        c = this.load(c.hash as Uint8Array)
+        c = this.load(c.hash as Uint8Array, pos)
         proof.push(c.enc as Uint8Array)
       } else if (c.hash !== null) {
         proof.push(c.enc ?? encodeNode(c))
@@ -588,6 +633,16 @@ export class MerklePatriciaTrie {
       n = c
     }
     return proof
+  }
+}
+
+/** Decodes a stored node's encoding, naming the node when it is malformed. */
+function decodeStored(data: Uint8Array, hash: Uint8Array): TrieNode {
+  try {
+    return decodeNode(data, hash)
+  } catch (error) {
+    if (error instanceof NodeDecodeError) throw new CorruptTrieNodeError(`${bytesToHex(hash)}: ${error.message}`)
+    throw error
   }
 }
 
@@ -616,7 +671,14 @@ function holdsStoredChild(n: TrieNode): boolean {
  * committed leaves and inner nodes deeper than `resident` back into hash references, except inner
  * nodes that still hold nodes read ahead and not used yet: those stay, counted in `loaded`.
  */
-function collect(n: TrieNode, ops: BatchOp[], pos: number, resident: number, loaded: LoadedNode[]): void {
+function collect(
+  n: TrieNode,
+  ops: BatchOp[],
+  pos: number,
+  resident: number,
+  loaded: LoadedNode[],
+  cache: NodeCache | null,
+): void {
   if (!n.dirty) return
   if (n.kind === BRANCH) {
     const children = n.children as (TrieNode | null)[]
@@ -627,7 +689,7 @@ function collect(n: TrieNode, ops: BatchOp[], pos: number, resident: number, loa
       if ((mask & (1 << i)) === 0) continue
       const c = children[i] as TrieNode | null
       if (c === null || c.kind === HASH) continue
-      collect(c, ops, childPos, resident, loaded)
+      collect(c, ops, childPos, resident, loaded, cache)
       if (c.hash === null || (c.kind !== LEAF && childPos <= resident)) continue
       if (holdsStoredChild(c)) loaded.push({ parent: n, index: i, node: c })
       else detachChild(n, i, c.hash)
@@ -636,7 +698,7 @@ function collect(n: TrieNode, ops: BatchOp[], pos: number, resident: number, loa
     const c = n.child as TrieNode
     const childPos = pos + n.path.length
     if (c.kind !== HASH) {
-      collect(c, ops, childPos, resident, loaded)
+      collect(c, ops, childPos, resident, loaded, cache)
       if (c.hash !== null && (c.kind === LEAF || childPos > resident)) {
         if (holdsStoredChild(c)) loaded.push({ parent: n, index: -1, node: c })
         else n.child = hashRef(c.hash)
@@ -645,6 +707,8 @@ function collect(n: TrieNode, ops: BatchOp[], pos: number, resident: number, loa
   }
   if (n.hash !== null) {
     ops.push({ type: 'put', key: n.hash, value: n.enc as Uint8Array })
+    // the next key through this node finds it there instead of in the store
+    if (cache !== null && pos > resident) cache.put(n.hash, n.enc as Uint8Array, n.kind !== LEAF)
     // the store has it now; keep the hash only (re-encoded on demand for proofs)
     n.enc = null
   }

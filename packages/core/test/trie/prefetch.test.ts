@@ -46,7 +46,8 @@ async function committedTrie(count: number, seed: number) {
   const store = new CountingStore()
   const prng = new Prng(seed)
   const keys: Uint8Array[] = []
-  const build = new MerklePatriciaTrie(store, { secure: true })
+  // no node cache: these tests count what the trie itself keeps in memory by the store reads it makes
+  const build = new MerklePatriciaTrie(store, { secure: true, nodeCache: null })
   for (let i = 0; i < count; i++) {
     const key = prng.bytes(20)
     keys.push(key)
@@ -59,7 +60,7 @@ async function committedTrie(count: number, seed: number) {
 describe('MerklePatriciaTrie.prefetch', () => {
   it('makes the following gets and puts of those keys read nothing synchronously', async () => {
     const { store, keys, root, prng } = await committedTrie(3000, 1)
-    const trie = new MerklePatriciaTrie(store, { root, secure: true, residentDepth: 1 })
+    const trie = new MerklePatriciaTrie(store, { root, secure: true, nodeCache: null, residentDepth: 1 })
     const some = keys.slice(0, 200)
     await trie.prefetch(some)
     expect(store.manyReads).toBeGreaterThan(200)
@@ -79,7 +80,7 @@ describe('MerklePatriciaTrie.prefetch', () => {
 
   it('changes no value or root, and what it loaded stays across commits for the blocks after', async () => {
     const { store, keys, root, prng } = await committedTrie(2000, 2)
-    const trie = new MerklePatriciaTrie(store, { root, secure: true, residentDepth: 1 })
+    const trie = new MerklePatriciaTrie(store, { root, secure: true, nodeCache: null, residentDepth: 1 })
     const reference = new MerklePatriciaTrie(store.inner, { root, secure: true })
     // one read-ahead for three blocks, each committed before the next runs (as the verifier does)
     await trie.prefetch(keys.slice(0, 300))
@@ -102,7 +103,13 @@ describe('MerklePatriciaTrie.prefetch', () => {
 
   it('keeps at most maxLoaded nodes attached: past it the older half goes back to the store', async () => {
     const { store, keys, root } = await committedTrie(3000, 6)
-    const trie = new MerklePatriciaTrie(store, { root, secure: true, residentDepth: 1, maxLoaded: 400 })
+    const trie = new MerklePatriciaTrie(store, {
+      root,
+      secure: true,
+      nodeCache: null,
+      residentDepth: 1,
+      maxLoaded: 400,
+    })
     const reference = new MerklePatriciaTrie(store.inner, { root, secure: true })
     // each key's path below depth 1 is one or two nodes: 300 keys load more than 400 nodes
     const early = keys.slice(0, 50)
@@ -120,7 +127,7 @@ describe('MerklePatriciaTrie.prefetch', () => {
 
   it('gives the same results when the trie changes while its reads are under way', async () => {
     const { store, keys, root, prng } = await committedTrie(1500, 3)
-    const trie = new MerklePatriciaTrie(store, { root, secure: true, residentDepth: 1 })
+    const trie = new MerklePatriciaTrie(store, { root, secure: true, nodeCache: null, residentDepth: 1 })
     const reference = new MerklePatriciaTrie(store.inner, { root, secure: true })
     store.hold = true
     const prefetching = trie.prefetch(keys.slice(0, 300))
@@ -153,7 +160,7 @@ describe('MerklePatriciaTrie.prefetch across a commit', () => {
   it('gives the same values and root when a commit lands between two of its reads', async () => {
     const { store, keys, root, prng } = await committedTrie(3000, 5)
     // nothing below the root stays resident: a commit turns every written node into a reference
-    const trie = new MerklePatriciaTrie(store, { root, secure: true, residentDepth: 0 })
+    const trie = new MerklePatriciaTrie(store, { root, secure: true, nodeCache: null, residentDepth: 0 })
     const reference = new MerklePatriciaTrie(store.inner, { root, secure: true })
     const some = keys.slice(0, 60)
     store.hold = true
@@ -179,7 +186,7 @@ describe('MerklePatriciaTrie.prefetch across a commit', () => {
 describe('MerklePatriciaTrie.get residency', () => {
   it('keeps what get loaded, so the put of the same key reads nothing again', async () => {
     const { store, keys, root, prng } = await committedTrie(2000, 4)
-    const trie = new MerklePatriciaTrie(store, { root, secure: true, residentDepth: 1 })
+    const trie = new MerklePatriciaTrie(store, { root, secure: true, nodeCache: null, residentDepth: 1 })
     const reference = new MerklePatriciaTrie(store.inner, { root, secure: true })
     const some = keys.slice(0, 100)
     for (const key of some) trie.get(key)

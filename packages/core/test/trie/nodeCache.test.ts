@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest'
+import { bytesToHex } from '../../src/bytes/index.ts'
+import { keccak256 } from '../../src/crypto/index.ts'
+import { type BatchOp, type KeyValueStore, MemoryStore } from '../../src/db/index.ts'
+import { MerklePatriciaTrie, NodeCache } from '../../src/trie/index.ts'
+import { Prng, randomAccount } from './support.ts'
+
+const copy = (length: number) => new Uint8Array(length)
+
+/** A random "node" of 40–200 bytes and its hash. */
+function entry(prng: Prng): { hash: Uint8Array; encoding: Uint8Array } {
+  const encoding = prng.bytes(40 + prng.int(160))
+  return { hash: keccak256(encoding), encoding }
+}
+
+describe('NodeCache', () => {
+  it('answers what was put, as a copy, and nothing for other hashes', () => {
+    const cache = new NodeCache(1 << 20)
+    const prng = new Prng(1)
+    const a = entry(prng)
+    const b = entry(prng)
+    cache.put(a.hash, a.encoding)
+    const got = cache.get(a.hash, copy) as Uint8Array
+    expect(bytesToHex(got)).toBe(bytesToHex(a.encoding))
+    got.fill(0)
+    expect(bytesToHex(cache.get(a.hash, copy) as Uint8Array)).toBe(bytesToHex(a.encoding))
+    expect(cache.get(b.hash, copy)).toBeUndefined()
+  })
+
+  it('stays within its bytes, never answers wrong bytes, and keeps what was read over what was not', () => {
+    const bytes = 1 << 18
+    const cache = new NodeCache(bytes)
+    const prng = new Prng(2)
+    const all: { hash: Uint8Array; encoding: Uint8Array }[] = []
+    const hot: { hash: Uint8Array; encoding: Uint8Array }[] = []
+    for (let i = 0; i < 40; i++) {
+      const e = entry(prng)
+      hot.push(e)
+      cache.put(e.hash, e.encoding)
+    }
+    // ten times the capacity of entries read once or never, the hot ones read all along
+    let written = 0
+    while (written < 10 * bytes) {
+      const e = entry(prng)
+      all.push(e)
+      cache.put(e.hash, e.encoding)
+      written += e.encoding.length
+      if (all.length % 50 === 0) for (const h of hot) expect(cache.get(h.hash, copy)).toBeDefined()
+    }
+    let held = 0
+    let heldBytes = 0
+    for (const e of all) {
+      const got = cache.get(e.hash, copy)
+      if (got === undefined) continue
+      expect(bytesToHex(got)).toBe(bytesToHex(e.encoding))
+      held++
+      heldBytes += got.length + 35
+    }
+    expect(heldBytes).toBeLessThanOrEqual(bytes)
+    // the most recent entries are kept: at least half the capacity's worth
+    expect(heldBytes).toBeGreaterThan(bytes / 2)
+    expect(held).toBeLessThan(all.length)
+    for (const h of hot) expect(bytesToHex(cache.get(h.hash, copy) as Uint8Array)).toBe(bytesToHex(h.encoding))
+    expect(cache.entries).toBe(held + hot.length)
+  })
+
+  it('keeps a shared node one round longer than one that is not', () => {
+    const bytes = 1 << 18
+    const cache = new NodeCache(bytes)
+    const prng = new Prng(6)
+    const shared = entry(prng)
+    const single = entry(prng)
+    cache.put(shared.hash, shared.encoding, true)
+    cache.put(single.hash, single.encoding)
+    // more than one pass over the buffer, less than two
+    for (let written = 0; written < 1.3 * bytes; ) {
+      const e = entry(prng)
+      cache.put(e.hash, e.encoding)
+      written += e.encoding.length + 35
+    }
+    expect(cache.get(single.hash, copy)).toBeUndefined()
+    expect(bytesToHex(cache.get(shared.hash, copy) as Uint8Array)).toBe(bytesToHex(shared.encoding))
+  })
+
+  it('refuses a size it cannot use', () => {
+    expect(() => new NodeCache(1000)).toThrow(RangeError)
+  })
+})
+
+/** A store that counts synchronous reads. */
+class CountingStore implements KeyValueStore {
+  readonly inner = new MemoryStore()
+  syncReads = 0
+  getSync(key: Uint8Array): Uint8Array | undefined {
+    this.syncReads++
+    return this.inner.getSync(key)
+  }
+  getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    return this.inner.getMany(keys)
+  }
+  batch(ops: readonly BatchOp[]): Promise<void> {
+    return this.inner.batch(ops)
+  }
+  close(): Promise<void> {
+    return this.inner.close()
+  }
+}
+
+describe('MerklePatriciaTrie with a node cache', () => {
+  /** Builds `count` accounts with every inner node below depth 1 stored by hash (not resident). */
+  async function build(cache: NodeCache | null, count: number) {
+    const store = new CountingStore()
+    const prng = new Prng(3)
+    const keys: Uint8Array[] = []
+    const trie = new MerklePatriciaTrie(store, { secure: true, residentDepth: 1, nodeCache: cache })
+    for (let i = 0; i < count; i++) {
+      const key = prng.bytes(20)
+      keys.push(key)
+      trie.put(key, randomAccount(prng))
+    }
+    await trie.commit()
+    return { store, trie, keys, prng }
+  }
+
+  it('reads the nodes below the resident depth from the cache, with the same values and roots', async () => {
+    const cached = await build(new NodeCache(1 << 20), 3000)
+    const plain = await build(null, 3000)
+    for (const side of [cached, plain]) {
+      const prng = new Prng(4)
+      const picked = Array.from({ length: 600 }, () => side.keys[prng.int(side.keys.length)] as Uint8Array)
+      // two blocks over the same accounts: the first reads them from the store, the second finds
+      // what the first read and wrote in the cache
+      for (const block of [0, 1]) {
+        side.store.syncReads = 0
+        for (const key of picked) {
+          expect(side.trie.get(key)).toBeDefined()
+          side.trie.put(key, randomAccount(prng))
+        }
+        await side.trie.commit()
+        if (block === 0) expect(side.store.syncReads).toBeGreaterThan(600)
+      }
+    }
+    expect(bytesToHex(cached.trie.root())).toBe(bytesToHex(plain.trie.root()))
+    expect(plain.store.syncReads).toBeGreaterThan(600)
+    expect(cached.store.syncReads).toBe(0)
+  })
+
+  it('is not filled by the commits of a trie whose paths were read ahead', async () => {
+    const cache = new NodeCache(1 << 20)
+    const { trie, keys, prng } = await build(cache, 3000)
+    const picked = keys.slice(0, 600)
+    await trie.prefetch(picked)
+    for (const key of picked) trie.put(key, randomAccount(prng))
+    await trie.commit()
+    // the build wrote without reading and the block read ahead: nothing went into the cache
+    expect(cache.entries).toBe(0)
+    // a block that reads synchronously fills it with what it reads and what it writes
+    for (const key of keys.slice(600, 1200)) trie.put(key, randomAccount(prng))
+    await trie.commit()
+    expect(cache.entries).toBeGreaterThan(600)
+  })
+
+  it('gives the same roots through a cache too small to hold them, and reads nodes stored without one', async () => {
+    const plain = await build(null, 2000)
+    const root = plain.trie.root()
+    // a trie over the same store, opened with a cache at a root whose nodes were all written without it
+    const tiny = new MerklePatriciaTrie(plain.store, {
+      root,
+      secure: true,
+      residentDepth: 1,
+      nodeCache: new NodeCache(16 * 4096),
+    })
+    const prng = new Prng(5)
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < 500; i++) {
+        const key = plain.keys[prng.int(plain.keys.length)] as Uint8Array
+        const value = randomAccount(prng)
+        expect(bytesToHex(tiny.get(key) as Uint8Array)).toBe(bytesToHex(plain.trie.get(key) as Uint8Array))
+        tiny.put(key, value)
+        plain.trie.put(key, value)
+      }
+      expect(bytesToHex(await tiny.commit())).toBe(bytesToHex(await plain.trie.commit()))
+    }
+    for (const key of plain.keys) {
+      expect(bytesToHex(tiny.get(key) as Uint8Array)).toBe(bytesToHex(plain.trie.get(key) as Uint8Array))
+    }
+  })
+
+  it('is shared by the tries over one store unless given', () => {
+    const store = new MemoryStore()
+    const a = new MerklePatriciaTrie(store)
+    expect(new MerklePatriciaTrie(store).nodeCache).toBe(a.nodeCache)
+    expect(a.at(a.root()).nodeCache).toBe(a.nodeCache)
+    expect(new MerklePatriciaTrie(new MemoryStore()).nodeCache).not.toBe(a.nodeCache)
+    expect(new MerklePatriciaTrie(store, { nodeCache: null }).nodeCache).toBeNull()
+  })
+})
