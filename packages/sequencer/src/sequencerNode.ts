@@ -56,7 +56,15 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { Batcher } from './batcher/batcher.ts'
 import { BlockBuilder } from './builder/blockBuilder.ts'
 import { IntakeLog, registerIntakeLogMetrics, TransactionIntake } from './intake/index.ts'
-import { HeadAccounts, Mempool, refusalForNoop, registerMempoolMetrics } from './mempool/index.ts'
+import {
+  blockHashKeys,
+  blockSenderKeys,
+  HeadAccounts,
+  Mempool,
+  type PoolTransaction,
+  refusalForNoop,
+  registerMempoolMetrics,
+} from './mempool/index.ts'
 import type { SequencerOptions } from './options.ts'
 import { Proposer } from './proposer/proposer.ts'
 
@@ -138,7 +146,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
     for (const close of closers.reverse()) await close()
     liveness.stop()
   }
-  let builder: BlockBuilder | undefined
+  let builder: BlockBuilder<PoolTransaction> | undefined
   try {
     const chain = await ChainStore.open(store, config)
     const reader = new L1Reader({
@@ -156,7 +164,9 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
     const executionConfig = applyInvalid ? { ...config, baseFeePerGas: config.baseFeePerGas / 2n } : config
     // The mempool admits against the builder's head, whose accounts it keeps resident (exact: the
     // builder passes every write of its blocks, and resets it when it re-reads its state).
-    const headAccounts = new HeadAccounts((address) => (builder as BlockBuilder).headState.getAccount(address))
+    const headAccounts = new HeadAccounts((address) =>
+      (builder as BlockBuilder<PoolTransaction>).headState.getAccount(address),
+    )
     const mempool = new Mempool({
       config: executionConfig,
       view: headAccounts,
@@ -194,13 +204,11 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
       },
       transactions: {
         takeReady: (maxCount, maxGas) => mempool.takeReady(maxCount, maxGas),
-        sealed: (block, dropped) => {
-          mempool.markIncluded(block.transactions.map((t) => t.hash))
+        // The pool's own keys of the taken transactions come back with the block: none is hex-encoded again.
+        sealed: (block, dropped, taken) => {
+          mempool.markIncludedByKey(blockHashKeys(block, taken))
           for (const d of dropped) mempool.remove(d.hash, refusalForNoop(d.reason as NoopReason), d.detail)
-          mempool.onNewHead(
-            headAccounts,
-            block.transactions.map((t) => t.sender),
-          )
+          mempool.onNewHeadByKey(headAccounts, blockSenderKeys(block, taken))
         },
       },
     })
@@ -223,7 +231,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
     // Whatever outlived its lifetime while the node was down goes now, recorded as expired.
     const expiredAtStart = mempool.expire()
     if (replay.records > 0) logger.info({ ...replay, expired: expiredAtStart }, 'intake log replayed')
-    builder.onSealed((block) => intake.resolve(block.transactions.map((t) => t.hash)))
+    builder.onSealed((block, taken) => intake.resolveByKey(blockHashKeys(block, taken)))
 
     // The sequencer derives its own batches back from L1: the safe head, and the roots it proposes.
     const sink = new ChainSink({
@@ -235,7 +243,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
         // L1 is authoritative (a forced-inclusion batch, or a reorg that removed deposits the unsafe
         // chain used): continue on L1's chain, re-batch from there, and take the removed blocks'
         // transactions in again so that no acknowledged transaction is lost.
-        await (builder as BlockBuilder).reset()
+        await (builder as BlockBuilder<PoolTransaction>).reset()
         await batcher.rebuildFrom(reorg.from)
         let readmitted = 0
         for (const raw of reorg.removedTransactions) {

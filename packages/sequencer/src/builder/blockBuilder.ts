@@ -38,17 +38,23 @@ export type ReadyTransaction = {
   sender: Uint8Array
 }
 
-/** What the builder needs of the mempool. */
-export interface TransactionSource {
+/**
+ * What the builder needs of the mempool. `T` is the mempool's own transaction, handed back as it
+ * was taken, so that the mempool finds it again without re-deriving its keys from the block.
+ */
+export interface TransactionSource<T extends ReadyTransaction = ReadyTransaction> {
   /** Up to `maxCount` executable transactions whose gas limits sum to at most `maxGas`, in nonce order per sender. */
-  takeReady(maxCount: number, maxGas: bigint): ReadyTransaction[]
+  takeReady(maxCount: number, maxGas: bigint): T[]
   /**
    * Called as soon as a block is executed, before its write completes (so that the next block does
    * not take the same transactions): its transactions are in it; `dropped` no-oped and left it.
+   * `taken` are those of its transactions that `takeReady` gave, in block order: the block's last
+   * `taken.length` transactions (forced ones, from delayed messages, come first).
    */
   sealed(
     block: StoredBlock,
     dropped: readonly { hash: Uint8Array; reason: string; detail?: string | undefined }[],
+    taken: readonly T[],
   ): void
 }
 
@@ -69,11 +75,11 @@ export interface DelayedMessages {
   get(index: bigint): DelayedMessage | undefined
 }
 
-export type BlockBuilderOptions = {
+export type BlockBuilderOptions<T extends ReadyTransaction = ReadyTransaction> = {
   chain: ChainStore
   config: RollupConfig
   prepared: PreparedBlockConfig
-  transactions: TransactionSource
+  transactions: TransactionSource<T>
   delayed: DelayedMessages
   logger: Logger
   metrics: NodeMetrics
@@ -106,8 +112,8 @@ export type BlockBuilderOptions = {
  * Execution of block n+1 overlaps the write of block n (`StateDb.startCommit`); a block is visible
  * to readers, and handed to the mempool and p2p, only once its write is durable.
  */
-export class BlockBuilder {
-  private readonly options: BlockBuilderOptions
+export class BlockBuilder<T extends ReadyTransaction = ReadyTransaction> {
+  private readonly options: BlockBuilderOptions<T>
   private state: StateDb
   /** The last sealed block, possibly still being written (the chain's unsafe head lags it until then). */
   private tip: StoredBlock
@@ -115,10 +121,10 @@ export class BlockBuilder {
   private readonly maxDelayed: number
   private readonly now: () => bigint
   private pendingWrite: Promise<void> = Promise.resolve()
-  private readonly sealedListeners = new Set<(block: StoredBlock) => void>()
+  private readonly sealedListeners = new Set<(block: StoredBlock, taken: readonly T[]) => void>()
   private readonly budget: ExecutionBudget | undefined
 
-  constructor(options: BlockBuilderOptions) {
+  constructor(options: BlockBuilderOptions<T>) {
     this.options = options
     this.tip = options.chain.head('unsafe')
     this.state = new StateDb(options.chain.store, this.tip.header.stateRoot)
@@ -146,7 +152,7 @@ export class BlockBuilder {
    * blob batch also pays its `groups` table; its slot bound (64 payload bytes per slot, §5.7.1)
    * never binds here, since every slot holds a 64-byte signature and a length byte.
    */
-  private fitInOneBatch<T extends ReadyTransaction>(ready: T[]): T[] {
+  private fitInOneBatch(ready: T[]): T[] {
     const { config } = this.options
     const capacity = this.options.batchCapacity ?? { da: 'calldata' }
     const blobs = capacity.da === 'blobs'
@@ -165,8 +171,8 @@ export class BlockBuilder {
     return ready
   }
 
-  /** Listeners see each block once it is durable. */
-  onSealed(listener: (block: StoredBlock) => void): () => void {
+  /** Listeners see each block once it is durable, with its `taken` transactions (see `TransactionSource.sealed`). */
+  onSealed(listener: (block: StoredBlock, taken: readonly T[]) => void): () => void {
     this.sealedListeners.add(listener)
     return () => this.sealedListeners.delete(listener)
   }
@@ -235,6 +241,7 @@ export class BlockBuilder {
 
     const forcedHashes = new Set<string>()
     const dropped: { hash: Uint8Array; reason: string; detail?: string | undefined }[] = []
+    const taken: T[] = []
     let slotCount = 0
     for (let i = 0; i < block.outcomes.length; i++) {
       const outcome = block.outcomes[i]
@@ -250,9 +257,11 @@ export class BlockBuilder {
         }
         continue
       }
-      const source = ready[i - delayedMessageCount] as ReadyTransaction
-      if (outcome.applied) slotCount++
-      else dropped.push({ hash: source.hash, reason: outcome.reason, detail: outcome.detail })
+      const source = ready[i - delayedMessageCount] as T
+      if (outcome.applied) {
+        slotCount++
+        taken.push(source)
+      } else dropped.push({ hash: source.hash, reason: outcome.reason, detail: outcome.detail })
     }
     const stored = toStoredBlock(block, {
       messageCountAfter: parent.messageCountAfter + BigInt(delayedMessageCount) + BigInt(slotCount),
@@ -263,7 +272,7 @@ export class BlockBuilder {
     for (const d of dropped) ops.push(chain.droppedOp(d.hash, d.reason, d.detail))
 
     this.tip = stored
-    transactions.sealed(stored, dropped)
+    transactions.sealed(stored, dropped, taken)
     // Execution above overlapped the previous block's write; the next write waits for it.
     await this.pendingWrite
     const { written } = this.state.startCommit(ops)
@@ -272,7 +281,7 @@ export class BlockBuilder {
       metrics.transactions.inc({ source: 'sequenced' }, stored.transactions.length)
       metrics.head.set({ head: 'unsafe' }, Number(stored.header.number))
       metrics.blockSeconds.observe((performance.now() - started) / 1000)
-      for (const listener of this.sealedListeners) listener(stored)
+      for (const listener of this.sealedListeners) listener(stored, taken)
       if (dropped.length > 0) {
         logger.warn(
           { block: Number(stored.header.number), dropped: dropped.length, reason: dropped[0]?.reason },

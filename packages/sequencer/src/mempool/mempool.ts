@@ -272,19 +272,29 @@ export class Mempool {
    * their senders' nonces. Unknown hashes are ignored (forced transactions, or already gone).
    */
   markIncluded(hashes: Iterable<Uint8Array | Hex>): void {
-    for (const hash of hashes) {
-      const included = this.#byHash.get(keyOf(hash))
-      if (included === undefined) continue
-      const queue = this.#senders.get(included.senderKey) as SenderQueue
-      const readyEnd = queue.readyEnd
-      this.#remove(included, queue)
-      if (included.nonce + 1n > queue.stateNonce) queue.stateNonce = included.nonce + 1n
-      // The run above the included nonce is still consecutive: keep its end instead of walking it
-      // again (which would make a block of k transactions of one sender cost k²).
-      queue.readyEnd = readyEnd > queue.stateNonce ? readyEnd : queue.stateNonce
-      advanceReady(queue)
-      this.#sync(queue)
-    }
+    for (const hash of hashes) this.#markIncluded(keyOf(hash))
+  }
+
+  /**
+   * `markIncluded` by the pool's keys of the hashes (`PoolTransaction.hashKey`, `keyOf`): the builder
+   * hands back the keys of the transactions it took (`blockHashKeys`) rather than have them encoded again.
+   */
+  markIncludedByKey(hashKeys: Iterable<string>): void {
+    for (const key of hashKeys) this.#markIncluded(key)
+  }
+
+  #markIncluded(hashKey: string): void {
+    const included = this.#byHash.get(hashKey)
+    if (included === undefined) return
+    const queue = this.#senders.get(included.senderKey) as SenderQueue
+    const readyEnd = queue.readyEnd
+    this.#remove(included, queue)
+    if (included.nonce + 1n > queue.stateNonce) queue.stateNonce = included.nonce + 1n
+    // The run above the included nonce is still consecutive: keep its end instead of walking it
+    // again (which would make a block of k transactions of one sender cost k²).
+    queue.readyEnd = readyEnd > queue.stateNonce ? readyEnd : queue.stateNonce
+    advanceReady(queue)
+    this.#sync(queue)
   }
 
   /**
@@ -301,9 +311,16 @@ export class Mempool {
       for (const queue of [...this.#senders.values()]) this.#revalidate(queue)
       return
     }
+    const keys: string[] = []
+    for (const address of senders) keys.push(keyOf(address))
+    this.onNewHeadByKey(view, keys)
+  }
+
+  /** `onNewHead` with the pool's keys of the senders (`PoolTransaction.senderKey`, `keyOf`; see `blockSenderKeys`). */
+  onNewHeadByKey(view: AccountView, senderKeys: Iterable<string>): void {
+    this.#view = view
     const seen = new Set<string>()
-    for (const address of senders) {
-      const key = keyOf(address)
+    for (const key of senderKeys) {
       if (seen.has(key)) continue
       seen.add(key)
       const queue = this.#senders.get(key)

@@ -51,7 +51,8 @@ describe('TransactionIntake', () => {
     expect(intake.watermark).toBe(0n)
     intake.resolve([pooled[1]?.hash as Uint8Array])
     expect(intake.watermark).toBe(2n)
-    intake.resolve([pooled[3]?.hash as Uint8Array])
+    // The sequencer resolves a block's transactions by the pool's keys (`blockHashKeys`).
+    intake.resolveByKey([pooled[3]?.hashKey as string])
     expect(intake.watermark).toBe(3n)
     await intake.checkpoint()
     const next = await intake.submit(tx(alice, 2n))

@@ -155,6 +155,42 @@ describe('HeadAccounts (the mempool view of the unsafe head)', () => {
     expect(accounts.misses).toBe(misses + 1)
   })
 
+  it('keeps apart addresses that share their first bytes, across writes and generations', () => {
+    const state = new StateDb(new MemoryStore())
+    // Three addresses equal but for their last byte, and the reads each one costs.
+    const same = [1, 2, 3].map((last) => {
+      const address = new Uint8Array(20).fill(0xab)
+      address[19] = last
+      return address
+    })
+    const [first, second, third] = same as [Uint8Array, Uint8Array, Uint8Array]
+    for (const [i, address] of same.entries()) {
+      state.putAccount(address, { ...state.getAccount(address), nonce: BigInt(i + 1) })
+    }
+    const reads: string[] = []
+    // Capacity 6: a generation of 3, so the third read moves all three to the older one.
+    const accounts = new HeadAccounts((address) => {
+      reads.push(bytesToHex(address))
+      return state.getAccount(address)
+    }, 6)
+    const recorded = accounts.recording(state)
+    expect(same.map((address) => accounts.account(address).nonce)).toEqual([1n, 2n, 3n])
+    // The middle one of the older generation is used again and comes back to the newer one.
+    expect(accounts.account(second).nonce).toBe(2n)
+    // A write to one replaces it alone, wherever it is held.
+    recorded.putAccount(first, { ...state.getAccount(first), nonce: 7n })
+    recorded.putAccount(second, { ...state.getAccount(second), nonce: 8n })
+    expect([first, second, third].map((address) => accounts.account(address).nonce)).toEqual([7n, 8n, 3n])
+    expect(accounts.size).toBe(3)
+    // An address with the same first bytes that is not held is read from the state.
+    const fourth = new Uint8Array(20).fill(0xab)
+    fourth[19] = 4
+    recorded.putAccount(fourth, { ...state.getAccount(fourth), nonce: 9n })
+    expect(accounts.account(fourth).nonce).toBe(9n)
+    expect(reads).toEqual([...same, fourth].map((address) => bytesToHex(address)))
+    expect(accounts.misses).toBe(4)
+  })
+
   it('refuses a capacity below 2', () => {
     expect(() => new HeadAccounts(() => ({ nonce: 0n, balance: 0n }), 1)).toThrow(MempoolConfigError)
   })

@@ -8,6 +8,7 @@ import {
   parseSendRawTransactionBody,
   SECP256K1_N,
   type SignedTransaction,
+  transactionHash,
   transactionRecords,
   unpackTransaction,
 } from '@sluice/core'
@@ -16,6 +17,8 @@ import { Registry } from 'prom-client'
 import { afterAll, describe, expect, it } from 'vitest'
 import { signTransaction, transfer } from '../../../../test/support/wallet.ts'
 import {
+  blockHashKeys,
+  blockSenderKeys,
   MempoolError,
   type PoolTransaction,
   refusalForNoop,
@@ -450,6 +453,66 @@ describe('Mempool queues and ordering', () => {
     expect(pool.takeReady(10, config.l2BlockGasLimit)).toEqual([a1])
     expect(pool.pendingNonce(alice.address)).toBe(2n)
     expect(dropped).toEqual([])
+  })
+
+  it('takes a sealed block by the pool keys of its taken and forced transactions as by their hashes and senders', async () => {
+    const view = new FakeView()
+      .set(alice, { balance: ETH })
+      .set(bob, { balance: ETH })
+      .set(carol, { balance: ETH })
+      .set(dave, { balance: ETH })
+    const raws = [tx(alice, 0n), tx(alice, 1n), tx(alice, 2n), tx(bob, 0n), tx(bob, 1n), tx(carol, 0n), tx(dave, 0n)]
+    const byHashes = makePool(view)
+    const byKeys = makePool(view)
+    const pooledByHashes = await Promise.all(raws.map((raw) => byHashes.pool.add(raw)))
+    const pooledByKeys = await Promise.all(raws.map((raw) => byKeys.pool.add(raw)))
+    const [a0, a1, , b0, , c0] = pooledByKeys as PoolTransaction[]
+    // Forced first: carol's pooled transaction itself, and a dave transaction the pool never saw,
+    // which spends the nonce of dave's pooled one. Then what the builder took from the pool.
+    const daveForced = transactionHash(tx(dave, 0n, { tipGwei: 3n }))
+    const forced = [
+      { hash: c0?.hash as Uint8Array, sender: carol.address },
+      { hash: daveForced, sender: dave.address },
+    ]
+    const taken = [a0, a1, b0] as PoolTransaction[]
+    const block = { transactions: [...forced, ...taken.map((t) => ({ hash: t.hash, sender: t.sender }))] }
+    // The head after it; bob's balance went elsewhere too, down to nothing more than his nonce 0 took.
+    const head = view
+      .clone()
+      .set(alice, { nonce: 2n })
+      .set(bob, { nonce: 1n, balance: 0n })
+      .set(carol, { nonce: 1n })
+      .set(dave, { nonce: 1n })
+
+    const hashKeys = blockHashKeys(block, taken)
+    const senderKeys = blockSenderKeys(block, taken)
+    expect(hashKeys).toEqual(block.transactions.map((t) => bytesToHex(t.hash).slice(2)))
+    expect(senderKeys).toEqual(block.transactions.map((t) => bytesToHex(t.sender).slice(2)))
+    byHashes.pool.markIncluded(block.transactions.map((t) => t.hash))
+    byHashes.pool.onNewHead(
+      head,
+      block.transactions.map((t) => t.sender),
+    )
+    byKeys.pool.markIncludedByKey(hashKeys)
+    byKeys.pool.onNewHeadByKey(head, senderKeys)
+
+    const summary = ({ pool, dropped }: ReturnType<typeof makePool>) => ({
+      dropped: dropped.map((d) => [d.transaction.hashHex, d.reason, d.detail]),
+      pooled: [...pool.transactions()].map((t) => t.hashHex),
+      ready: pool.takeReady(10, config.l2BlockGasLimit).map((t) => t.hashHex),
+      pending: [alice, bob, carol, dave].map((who) => pool.pendingNonce(who.address)),
+      stats: pool.stats(),
+    })
+    const expected = summary(byHashes)
+    expect(summary(byKeys)).toEqual(expected)
+    // What both did: alice's 0 and 1 and carol's 0 left as included; dave's 0 (nonce spent by the
+    // forced one) and bob's 1 (no balance left) dropped with their reasons.
+    expect(expected.pooled).toEqual([pooledByHashes[2]?.hashHex])
+    expect(expected.dropped.map(([hash, reason]) => [hash, reason])).toEqual([
+      [pooledByHashes[6]?.hashHex, 'nonceTooLow'],
+      [pooledByHashes[4]?.hashHex, 'insufficientFunds'],
+    ])
+    expect(expected.pending).toEqual([3n, 1n, 1n, 1n])
   })
 
   it('drops, with the reason, what a new head made invalid', async () => {
