@@ -116,7 +116,12 @@ export type RpcLimits = {
   headersTimeoutMs: number
   /** Time a client has to send a whole request. Default 30,000 ms. */
   requestTimeoutMs: number
-  /** An idle keep-alive connection is closed after this. Default 5,000 ms. */
+  /**
+   * An idle keep-alive connection is closed after this. Default 60,000 ms (geth keeps idle connections
+   * 120 s): clients hold a connection for the `Keep-Alive: timeout` hint minus a margin (Node's fetch:
+   * 2 s), so with Node's own 5 s a client polling every 4 s (viem's default) or one whose event loop
+   * lags reuses a connection the node is closing, and a POST sent on it fails with "other side closed".
+   */
   keepAliveTimeoutMs: number
   /** A connection with no traffic at all is closed after this (not WebSockets). Default 60,000 ms. */
   idleTimeoutMs: number
@@ -145,7 +150,7 @@ export const DEFAULT_RPC_LIMITS: RpcLimits = {
   filterTimeoutMs: 300_000,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
-  keepAliveTimeoutMs: 5_000,
+  keepAliveTimeoutMs: 60_000,
   idleTimeoutMs: 60_000,
 }
 

@@ -156,6 +156,31 @@ describe('connections', () => {
     expect(metricValue(timedOut, 'sluice_rpc_client_errors_total', { kind: 'http_timeout' })).toBeGreaterThanOrEqual(6)
   })
 
+  it('keeps an idle keep-alive connection longer than clients poll, and tells them how long', async () => {
+    // Node's own 5 s (+1 s) made a client that polls every 4 s, or whose event loop lagged, send a POST on
+    // a connection the node was closing: the request failed with "other side closed".
+    const connection = await idleHttpSocket(fixture.address.port, attackerAddress(6))
+    let text = ''
+    connection.socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString()
+    })
+    const body = JSON.stringify(call('eth_chainId'))
+    const request = `Content-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body}`
+    connection.socket.write(request)
+    await until(() => text.includes('"result"'))
+    expect(text).toMatch(/^HTTP\/1.1 200/)
+    expect(text.toLowerCase()).toContain(`keep-alive: timeout=${DEFAULT_RPC_LIMITS.keepAliveTimeoutMs / 1000}`)
+    expect(DEFAULT_RPC_LIMITS.keepAliveTimeoutMs).toBeGreaterThanOrEqual(30_000)
+    // Idle past what Node's default would have allowed, then the same connection answers again.
+    text = ''
+    await new Promise((resolve) => setTimeout(resolve, 7_000))
+    connection.socket.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${request}`)
+    await until(() => text.includes('"result"'))
+    expect(text).toMatch(/^HTTP\/1.1 200/)
+    connection.socket.destroy()
+    await connection.closed
+  }, 20_000)
+
   it('answers malformed HTTP with 400, counts it, and logs it at warn only', async () => {
     const garbage = await idleHttpSocket(fixture.address.port, attackerAddress(5))
     let answer = ''
