@@ -4,16 +4,20 @@
  * none of the bench's heap — the whole signed workload, results, metrics scrapes — which every full
  * GC of the bench process marks. Its CPU is then the generator's alone (`LoadReport.generatorCpu`).
  *
- * `startLoadProcess(options)` spawns this file, which builds the requests (prepareLoad) and says so;
+ * `startLoadProcess(options)` spawns this file, which reads the transactions from a temp file, builds
+ * the requests (prepareLoad) and says so;
  * `run()` then opens the window and resolves with the report. The child's log lines come back
  * through `options.log`; it exits when the parent goes away.
  */
 import { type ChildProcess, fork } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { type LoadOptions, type LoadReport, prepareLoad } from './loadgen.ts'
 
 type ChildOptions = Omit<LoadOptions, 'raws' | 'log'>
 
-type ToChild = { kind: 'prepare'; options: ChildOptions; raws: Uint8Array; lengths: Uint16Array } | { kind: 'run' }
+type ToChild = { kind: 'prepare'; options: ChildOptions; rawsFile: string; lengths: Uint16Array } | { kind: 'run' }
 type FromChild =
   | { kind: 'log'; message: string }
   | { kind: 'prepared' }
@@ -32,18 +36,13 @@ export type LoadProcess = {
 /** Starts the generator in a child process and waits until its requests are built. */
 export async function startLoadProcess(options: LoadOptions): Promise<LoadProcess> {
   const { raws, log = () => {}, ...rest } = options
+  // The raw transactions go through a file: a message of tens of MB over the IPC channel is
+  // reassembled with a copy per chunk received.
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-loadgen-'))
+  const rawsFile = join(dir, 'raws.bin')
   const lengths = new Uint16Array(raws.length)
-  let total = 0
-  for (let i = 0; i < raws.length; i++) {
-    lengths[i] = (raws[i] as Uint8Array).length
-    total += lengths[i] as number
-  }
-  const packed = new Uint8Array(total)
-  let offset = 0
-  for (const raw of raws) {
-    packed.set(raw, offset)
-    offset += raw.length
-  }
+  for (let i = 0; i < raws.length; i++) lengths[i] = (raws[i] as Uint8Array).length
+  writeFileSync(rawsFile, Buffer.concat(raws as Uint8Array[]))
   // BENCH_LOADGEN_CPU_PROF=<dir>: the generator runs under --cpu-prof (its preparation and its load)
   const profileDir = process.env.BENCH_LOADGEN_CPU_PROF
   const child = fork(import.meta.filename, [], {
@@ -51,13 +50,16 @@ export async function startLoadProcess(options: LoadOptions): Promise<LoadProces
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     execArgv: [...process.execArgv, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
   })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const next = listen(child, log)
-  child.send({ kind: 'prepare', options: rest, raws: packed, lengths } satisfies ToChild)
+  child.send({ kind: 'prepare', options: rest, rawsFile, lengths } satisfies ToChild)
   try {
     await next('prepared')
   } catch (error) {
     child.kill()
     throw error
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
   return {
     pid: child.pid as number,
@@ -65,6 +67,8 @@ export async function startLoadProcess(options: LoadOptions): Promise<LoadProces
       const done = next('report')
       child.send({ kind: 'run' } satisfies ToChild)
       const message = await done
+      // it exits by itself (writing its profile, if any)
+      await exited
       return (message as Extract<FromChild, { kind: 'report' }>).report
     },
     kill() {
@@ -105,11 +109,12 @@ async function child(): Promise<void> {
   process.on('disconnect', () => process.exit(0))
   const first = await nextMessage()
   if (first.kind !== 'prepare') throw new Error(`expected the load first, got ${first.kind}`)
+  const packed = readFileSync(first.rawsFile)
   const raws: Uint8Array[] = new Array(first.lengths.length)
   let offset = 0
   for (let i = 0; i < raws.length; i++) {
     const length = first.lengths[i] as number
-    raws[i] = first.raws.subarray(offset, offset + length)
+    raws[i] = packed.subarray(offset, offset + length)
     offset += length
   }
   const prepared = prepareLoad({ ...first.options, raws, log: (message) => send({ kind: 'log', message }) })
