@@ -48,6 +48,9 @@ describe('load generator', () => {
     expect(report.spotCheck.checked).toBeGreaterThan(0)
     expect(report.spotCheck.ok).toBe(report.spotCheck.checked)
     expect(report.latencyMs.p99).toBeGreaterThan(0)
+    // one block read per call, at least one per block that held ours
+    expect(report.following.calls).toBe(report.following.requests)
+    expect(report.following.requests).toBeGreaterThanOrEqual(report.blocks.count)
     expect(report.generatorCpu.loadSeconds).toBeGreaterThan(0)
     // per included transfer, of the load's seconds (rounded to hundredths)
     expect(Math.abs((report.generatorCpu.usPerTx * raws.length) / 1e6 - report.generatorCpu.loadSeconds)).toBeLessThan(
@@ -75,6 +78,9 @@ describe('load generator', () => {
     expect(report.hashMismatches).toBe(0)
     expect(report.spotCheck.ok).toBe(report.spotCheck.checked)
     expect(report.blocks.count).toBeGreaterThan(0)
+    // every transfer's receipt was asked for at least once, in batches of at most 100
+    expect(report.following.calls).toBeGreaterThanOrEqual(raws.length)
+    expect(report.following.requests).toBeGreaterThanOrEqual(Math.ceil(report.following.calls / 100))
     expect(report.generatorCpu.usPerTx).toBeGreaterThan(0)
   })
 

@@ -87,6 +87,11 @@ export type LoadReport = {
   spotCheck: { checked: number; ok: number; failures: string[] }
   /** The pre-signed transactions ran out before the window ended. */
   ranOut: boolean
+  /**
+   * What following inclusion cost the node and the generator: HTTP requests made (block reads, or
+   * receipt batches) and JSON-RPC calls in them, until the drain ended.
+   */
+  following: { requests: number; calls: number }
   /** What the generator itself took (see `GeneratorCpu`). */
   generatorCpu: GeneratorCpu
 }
@@ -223,6 +228,8 @@ async function load(options: LoadOptions, prepared: Prepared): Promise<LoadRepor
   // Follow blocks from the one after the current head.
   let nextBlock = BigInt(await follower.call<string>('eth_blockNumber')) + 1n
   let sendingDone = false
+  let followRequests = 0
+  let followCalls = 0
   let lastInclusion = 0
   let lastProgressAt = performance.now()
   const blockSizes: number[] = []
@@ -232,6 +239,8 @@ async function load(options: LoadOptions, prepared: Prepared): Promise<LoadRepor
       const now = performance.now()
       if (sendingDone && (seen >= accepted || now - lastProgressAt > drainTimeoutMs)) return
       let block: BlockView | null
+      followRequests++
+      followCalls++
       try {
         block = await follower.call<BlockView | null>('eth_getBlockByNumber', [`0x${nextBlock.toString(16)}`, false])
       } catch (error) {
@@ -275,6 +284,8 @@ async function load(options: LoadOptions, prepared: Prepared): Promise<LoadRepor
         for (let batch = batches.shift(); batch !== undefined; batch = batches.shift()) {
           const indices = batch
           let answers: RpcAnswer[]
+          followRequests++
+          followCalls += indices.length
           try {
             answers = await follower.batch(
               indices.map((i) => ({ method: 'eth_getTransactionReceipt', params: [hashes[i]] })),
@@ -469,6 +480,7 @@ async function load(options: LoadOptions, prepared: Prepared): Promise<LoadRepor
     },
     spotCheck: { checked: picks.length, ok, failures: failures.slice(0, 5) },
     ranOut,
+    following: { requests: followRequests, calls: followCalls },
     generatorCpu: {
       prepareSeconds: Number(prepared.prepareSeconds.toFixed(2)),
       loadSeconds: Number(loadSeconds.toFixed(2)),
@@ -490,6 +502,7 @@ export function formatReport(report: LoadReport): string {
     `blocks with our transactions: ${report.blocks.count}, mean ${report.blocks.meanTxs}, max ${report.blocks.maxTxs}, every ${report.blocks.meanIntervalMs} ms`,
     `refused: ${refused || 'none'}`,
     `receipts spot-checked: ${report.spotCheck.ok}/${report.spotCheck.checked} agree${report.spotCheck.failures.length ? ` (${report.spotCheck.failures.join('; ')})` : ''}`,
+    `following inclusion: ${report.following.calls} calls in ${report.following.requests} requests`,
     `generator CPU: ${report.generatorCpu.loadSeconds} s over the load (${report.generatorCpu.usPerTx} µs per included transaction${report.generatorCpu.threadsUsPerTx ? `, by thread ${JSON.stringify(report.generatorCpu.threadsUsPerTx)}` : ''}), ${report.generatorCpu.prepareSeconds} s preparing before it`,
   ].join('\n')
 }

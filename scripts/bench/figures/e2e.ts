@@ -22,6 +22,12 @@
  * batches of 100, a round at most every 250 ms) instead of following blocks, against both Sluice (the
  * first block time) and anvil. BENCH_E2E_PLAIN=0 leaves it out.
  *
+ * The generator runs in a process of its own (scripts/loadgen/loadProcess.ts) that builds its
+ * requests before the window opens; each side reports its CPU over the load (`generatorCpu`: µs per
+ * included transfer, by thread) and the client side's in all (`clientCpuUsPerTx`: with this process,
+ * whose metrics scraper runs during the Sluice runs), so a reader sees what the instrument itself
+ * took from the cores it shares with the node.
+ *
  * Besides the load reports, each Sluice run reports what the sequencer did, from its metrics and its
  * threads' CPU time, scraped once a second from just before the first send: over the whole window
  * (`timing`: to the end of the drain, which at saturation includes waiting for transfers that are
@@ -506,6 +512,7 @@ function sideSummary(run: SideRun) {
     clientCpuSeconds: run.clientCpuSeconds,
     clientCpuUsPerTx: run.clientCpuUsPerTx,
     generatorCpu: r.generatorCpu,
+    following: r.following,
     cpuUsPerOp: run.cpuUsPerOp,
     threadCpuUsPerTx: run.threadCpuUsPerTx,
     peakRssMiB: run.peakRssMiB,
