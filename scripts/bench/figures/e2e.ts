@@ -66,6 +66,7 @@ import {
   type RunOptions,
   removeDir,
   threadCpuByName,
+  threadCpuPerOp,
 } from '../harness.ts'
 import { addressAt, FUNDED_BALANCE, standardWorkload, type Workload } from '../workload.ts'
 import type { Scrape, ScraperMessage } from './e2eScraper.ts'
@@ -133,6 +134,11 @@ export type SideRun = {
   clientCpuSeconds: number
   /** clientCpuSeconds per included transaction, µs. */
   clientCpuUsPerTx: number
+  /**
+   * This (bench) process's share of it by thread name, µs per included transaction (`main`: waiting,
+   * and GC of the bench's heap, which holds the whole signed workload; `WorkerThread`: the scraper).
+   */
+  benchThreadsUsPerTx: Record<string, number>
   /** Node CPU µs per included transaction. */
   nodeCpuUsPerTx: number
   /** The node's CPU per included transaction, µs: its process group, and the main thread of its busiest process. */
@@ -153,6 +159,7 @@ async function measured(pgid: number, generator: LoadProcess, threads = false): 
   const own0 = processGroupCpu(pgid)
   const threads0 = threads ? threadCpuByName(pgid) : undefined
   const client0 = process.cpuUsage()
+  const bench0 = threadCpuByName(process.pid)
   const t0 = performance.now()
   const report = await generator.run()
   const wall = (performance.now() - t0) / 1000
@@ -160,6 +167,7 @@ async function measured(pgid: number, generator: LoadProcess, threads = false): 
   const own1 = processGroupCpu(pgid)
   const threads1 = threads ? threadCpuByName(pgid) : undefined
   const client = process.cpuUsage(client0)
+  const bench1 = threadCpuByName(process.pid)
   const clientCpuSeconds = report.generatorCpu.loadSeconds + (client.user + client.system) / 1e6
   let threadCpuUsPerTx: Record<string, number> | undefined
   if (threads0 !== undefined && threads1 !== undefined && report.included > 0) {
@@ -176,6 +184,7 @@ async function measured(pgid: number, generator: LoadProcess, threads = false): 
     nodeCores: Number((nodeCpuSeconds / wall).toFixed(2)),
     clientCpuSeconds: Number(clientCpuSeconds.toFixed(2)),
     clientCpuUsPerTx: report.included === 0 ? Number.NaN : Math.round((clientCpuSeconds * 1e6) / report.included),
+    benchThreadsUsPerTx: report.included === 0 ? {} : threadCpuPerOp(bench0, bench1, report.included),
     nodeCpuUsPerTx: report.included === 0 ? Number.NaN : Math.round((nodeCpuSeconds * 1e6) / report.included),
     cpuUsPerOp: cpuPerOp(own0, own1, report.included),
     peakRssMiB: own1.peakRssMiB,
@@ -511,6 +520,7 @@ function sideSummary(run: SideRun) {
     nodeCpuUsPerTx: run.nodeCpuUsPerTx,
     clientCpuSeconds: run.clientCpuSeconds,
     clientCpuUsPerTx: run.clientCpuUsPerTx,
+    benchThreadsUsPerTx: run.benchThreadsUsPerTx,
     generatorCpu: r.generatorCpu,
     following: r.following,
     cpuUsPerOp: run.cpuUsPerOp,
@@ -577,7 +587,7 @@ const e2eGroup: FigureGroup = {
       })),
     }
     const generatorCpu = (run: SideRun) =>
-      `${run.report.generatorCpu.usPerTx} µs per included transfer (${run.report.generatorCpu.loadSeconds} s; with the bench process's own over the same span, the metrics scraper's included, ${run.clientCpuUsPerTx} µs)`
+      `${run.report.generatorCpu.usPerTx} µs per included transfer (${run.report.generatorCpu.loadSeconds} s; with the bench process's own over the same span, ${JSON.stringify(run.benchThreadsUsPerTx)}, ${run.clientCpuUsPerTx} µs)`
     // What the instrument itself took from the shared cores, beside what it measured.
     const instrument =
       `The load generator's own CPU (a process of its own, from the first send to the end of the drain; its requests were built before the window, ${ours.report.generatorCpu.prepareSeconds} s): ` +
