@@ -514,6 +514,7 @@ function sideSummary(run: SideRun) {
     latencyMs: r.latencyMs,
     blocks: r.blocks,
     spotCheck: r.spotCheck,
+    hashMismatches: r.hashMismatches,
     ranOut: r.ranOut,
     nodeCpuSeconds: run.nodeCpuSeconds,
     nodeCores: run.nodeCores,
