@@ -18,8 +18,8 @@ export class RpcClient {
     this.agent = new Agent({ keepAlive: true, maxSockets: sockets })
   }
 
-  /** POSTs `body` (a JSON string) and parses the JSON answer; rejects on transport errors, non-2xx and timeouts. */
-  post(body: string, timeoutMs = 30_000): Promise<unknown> {
+  /** POSTs `body` (JSON text) and parses the JSON answer; rejects on transport errors, non-2xx and timeouts. */
+  post(body: string | Buffer, timeoutMs = 30_000): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const req = request(
         this.url,

@@ -19,6 +19,7 @@
  */
 import { bytesToHex } from '../../packages/core/src/bytes/index.ts'
 import { transactionHash } from '../../packages/core/src/tx/index.ts'
+import { threadCpuByName } from '../bench/harness.ts'
 import { type RpcAnswer, RpcClient } from './http.ts'
 
 export type LoadOptions = {
@@ -86,6 +87,31 @@ export type LoadReport = {
   spotCheck: { checked: number; ok: number; failures: string[] }
   /** The pre-signed transactions ran out before the window ended. */
   ranOut: boolean
+  /**
+   * What following inclusion cost the node and the generator: HTTP requests made (block reads, or
+   * receipt batches) and JSON-RPC calls in them, until the drain ended.
+   */
+  following: { requests: number; calls: number }
+  /** What the generator itself took (see `GeneratorCpu`). */
+  generatorCpu: GeneratorCpu
+}
+
+/**
+ * The CPU of the process that ran the generator (`process.cpuUsage()`: every thread of it, so in a
+ * process of its own — loadProcess.ts — the generator alone). `prepareSeconds`: request bodies and
+ * hashes built before the window opened, while the node idles; `loadSeconds`: from the first send
+ * to the end of the drain and the spot-check, the part that competes with the node for the cores.
+ */
+export type GeneratorCpu = {
+  prepareSeconds: number
+  loadSeconds: number
+  /** loadSeconds per included transaction, µs. */
+  usPerTx: number
+  /**
+   * The load's CPU per included transaction by thread name, µs (`main`; `V8Worker`: GC and
+   * compiler; `libuv-worker`), where /proc is readable.
+   */
+  threadsUsPerTx: Record<string, number> | undefined
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -103,7 +129,65 @@ function refusalKey(message: string): string {
 type BlockView = { number: string; transactions: string[]; timestamp: string }
 
 /** Runs the load against `rpcUrl` and reports what the node accepted, included and refused. */
-export async function runLoad(options: LoadOptions): Promise<LoadReport> {
+export function runLoad(options: LoadOptions): Promise<LoadReport> {
+  return prepareLoad(options).run()
+}
+
+/** A load whose requests are built: `run()` opens the window at once. */
+export type PreparedLoad = { run(): Promise<LoadReport> }
+
+const cpuSeconds = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6
+
+function threadCpu(): Record<string, number> | undefined {
+  try {
+    return threadCpuByName(process.pid)
+  } catch {
+    return undefined // no /proc here
+  }
+}
+
+/**
+ * Builds everything the window needs before it opens, so that the window spends nothing on it:
+ * each batch's request body as one Buffer (written to the socket as is) and the hashes to check
+ * the answers and to find the transactions in blocks.
+ */
+export function prepareLoad(options: LoadOptions): PreparedLoad {
+  const prepareStart = process.cpuUsage()
+  const batchSize = options.batchSize ?? 200
+  const { raws } = options
+  const n = raws.length
+  const hashes: string[] = new Array(n)
+  const indexOfHash = new Map<string, number>()
+  const bodies: Buffer[] = new Array(Math.ceil(n / batchSize))
+  for (let from = 0; from < n; from += batchSize) {
+    const to = Math.min(n, from + batchSize)
+    const parts: string[] = new Array(to - from)
+    for (let i = from; i < to; i++) {
+      const raw = raws[i] as Uint8Array
+      parts[i - from] =
+        `{"jsonrpc":"2.0","id":${i - from},"method":"eth_sendRawTransaction","params":["${bytesToHex(raw)}"]}`
+      const hash = bytesToHex(transactionHash(raw))
+      hashes[i] = hash
+      indexOfHash.set(hash, i)
+    }
+    bodies[from / batchSize] = Buffer.from(`[${parts.join(',')}]`, 'latin1')
+  }
+  const prepareSeconds = cpuSeconds(process.cpuUsage(prepareStart))
+  return { run: () => load(options, { hashes, indexOfHash, bodies, prepareSeconds }) }
+}
+
+type Prepared = {
+  hashes: readonly string[]
+  indexOfHash: ReadonlyMap<string, number>
+  /** Batch k's request body: transactions k × batchSize up to the next batch's first. */
+  bodies: readonly Buffer[]
+  prepareSeconds: number
+}
+
+async function load(options: LoadOptions, prepared: Prepared): Promise<LoadReport> {
+  const { hashes, indexOfHash, bodies } = prepared
+  const cpu0 = process.cpuUsage()
+  const threads0 = threadCpu()
   const log = options.log ?? (() => {})
   const batchSize = options.batchSize ?? 200
   const concurrency = options.concurrency ?? 8
@@ -111,20 +195,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const drainTimeoutMs = options.drainTimeoutMs ?? 30_000
   const pollIntervalMs = options.pollIntervalMs ?? 25
   const rate = options.rate ?? 0
-  const { raws } = options
-  const n = raws.length
+  const n = options.raws.length
 
-  // Everything the window needs is computed before it opens: hex bodies and hashes.
-  const hexes: string[] = new Array(n)
-  const hashes: string[] = new Array(n)
-  const indexOfHash = new Map<string, number>()
-  for (let i = 0; i < n; i++) {
-    const raw = raws[i] as Uint8Array
-    hexes[i] = bytesToHex(raw)
-    const hash = bytesToHex(transactionHash(raw))
-    hashes[i] = hash
-    indexOfHash.set(hash, i)
-  }
   const submittedAt = new Float64Array(n).fill(Number.NaN)
   const seenAt = new Float64Array(n).fill(Number.NaN)
   const seenInBlock = new Float64Array(n).fill(Number.NaN)
@@ -156,6 +228,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   // Follow blocks from the one after the current head.
   let nextBlock = BigInt(await follower.call<string>('eth_blockNumber')) + 1n
   let sendingDone = false
+  let followRequests = 0
+  let followCalls = 0
   let lastInclusion = 0
   let lastProgressAt = performance.now()
   const blockSizes: number[] = []
@@ -165,6 +239,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       const now = performance.now()
       if (sendingDone && (seen >= accepted || now - lastProgressAt > drainTimeoutMs)) return
       let block: BlockView | null
+      followRequests++
+      followCalls++
       try {
         block = await follower.call<BlockView | null>('eth_getBlockByNumber', [`0x${nextBlock.toString(16)}`, false])
       } catch (error) {
@@ -208,6 +284,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         for (let batch = batches.shift(); batch !== undefined; batch = batches.shift()) {
           const indices = batch
           let answers: RpcAnswer[]
+          followRequests++
+          followCalls += indices.length
           try {
             answers = await follower.batch(
               indices.map((i) => ({ method: 'eth_getTransactionReceipt', params: [hashes[i]] })),
@@ -243,16 +321,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const following = watch === 'receipts' ? pollReceipts() : follow()
 
   const send = async (from: number, to: number): Promise<void> => {
-    const parts: string[] = []
     const at = performance.now()
     for (let i = from; i < to; i++) {
-      parts.push(`{"jsonrpc":"2.0","id":${i - from},"method":"eth_sendRawTransaction","params":["${hexes[i]}"]}`)
       submittedAt[i] = at
       state[i] = 1
     }
     sent += to - from
     try {
-      const answers = (await client.post(`[${parts.join(',')}]`)) as RpcAnswer[]
+      const answers = (await client.post(bodies[from / batchSize] as Buffer)) as RpcAnswer[]
       if (!Array.isArray(answers)) throw new Error(`batch answered with ${JSON.stringify(answers).slice(0, 200)}`)
       for (const answer of answers) {
         const i = from + answer.id
@@ -364,6 +440,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     }
   }
   const intervals = blockTimes.slice(1).map((t, j) => t - (blockTimes[j] as number))
+  const loadSeconds = cpuSeconds(process.cpuUsage(cpu0))
+  const threads1 = threadCpu()
+  const perIncluded = (us: number) => (k === 0 ? Number.NaN : Math.round(us / k))
+  let threadsUsPerTx: Record<string, number> | undefined
+  if (threads0 !== undefined && threads1 !== undefined) {
+    threadsUsPerTx = {}
+    for (const [name, us] of Object.entries(threads1)) {
+      const perTx = perIncluded(us - (threads0[name] ?? 0))
+      if (perTx > 0) threadsUsPerTx[name] = perTx
+    }
+  }
   return {
     rpcUrl: options.rpcUrl,
     windowMs: Math.round(windowMs),
@@ -393,6 +480,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     },
     spotCheck: { checked: picks.length, ok, failures: failures.slice(0, 5) },
     ranOut,
+    following: { requests: followRequests, calls: followCalls },
+    generatorCpu: {
+      prepareSeconds: Number(prepared.prepareSeconds.toFixed(2)),
+      loadSeconds: Number(loadSeconds.toFixed(2)),
+      usPerTx: perIncluded(loadSeconds * 1e6),
+      threadsUsPerTx,
+    },
   }
 }
 
@@ -408,5 +502,7 @@ export function formatReport(report: LoadReport): string {
     `blocks with our transactions: ${report.blocks.count}, mean ${report.blocks.meanTxs}, max ${report.blocks.maxTxs}, every ${report.blocks.meanIntervalMs} ms`,
     `refused: ${refused || 'none'}`,
     `receipts spot-checked: ${report.spotCheck.ok}/${report.spotCheck.checked} agree${report.spotCheck.failures.length ? ` (${report.spotCheck.failures.join('; ')})` : ''}`,
+    `following inclusion: ${report.following.calls} calls in ${report.following.requests} requests`,
+    `generator CPU: ${report.generatorCpu.loadSeconds} s over the load (${report.generatorCpu.usPerTx} µs per included transaction${report.generatorCpu.threadsUsPerTx ? `, by thread ${JSON.stringify(report.generatorCpu.threadsUsPerTx)}` : ''}), ${report.generatorCpu.prepareSeconds} s preparing before it`,
   ].join('\n')
 }

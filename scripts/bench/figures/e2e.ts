@@ -22,6 +22,12 @@
  * batches of 100, a round at most every 250 ms) instead of following blocks, against both Sluice (the
  * first block time) and anvil. BENCH_E2E_PLAIN=0 leaves it out.
  *
+ * The generator runs in a process of its own (scripts/loadgen/loadProcess.ts) that builds its
+ * requests before the window opens; each side reports its CPU over the load (`generatorCpu`: µs per
+ * included transfer, by thread) and the client side's in all (`clientCpuUsPerTx`: with this process,
+ * whose metrics scraper runs during the Sluice runs), so a reader sees what the instrument itself
+ * took from the cores it shares with the node.
+ *
  * Besides the load reports, each Sluice run reports what the sequencer did, from its metrics and its
  * threads' CPU time, scraped once a second from just before the first send: over the whole window
  * (`timing`: to the end of the drain, which at saturation includes waiting for transfers that are
@@ -40,7 +46,9 @@ import { Worker } from 'node:worker_threads'
 import { jsonRpc, startAnvil, stopAll, tempDir } from '../../../test/support/processes.ts'
 import { e2eConfig, startL1, startSequencerProcess } from '../../../test/support/rollup.ts'
 import { fundOnAnvil } from '../../loadgen/funding.ts'
-import { formatReport, type LoadReport, runLoad } from '../../loadgen/loadgen.ts'
+import type { LoadReport } from '../../loadgen/loadgen.ts'
+import { formatReport } from '../../loadgen/loadgen.ts'
+import { type LoadProcess, startLoadProcess } from '../../loadgen/loadProcess.ts'
 import {
   BENCH_L2_BLOCK_GAS_LIMIT,
   fundOnSluice,
@@ -58,6 +66,7 @@ import {
   type RunOptions,
   removeDir,
   threadCpuByName,
+  threadCpuPerOp,
 } from '../harness.ts'
 import { addressAt, FUNDED_BALANCE, standardWorkload, type Workload } from '../workload.ts'
 import type { Scrape, ScraperMessage } from './e2eScraper.ts'
@@ -118,8 +127,18 @@ export type SideRun = {
   nodeCpuSeconds: number
   /** nodeCpuSeconds ÷ wall seconds: cores the node kept busy. */
   nodeCores: number
-  /** CPU seconds of this (client) process over the same span. */
+  /**
+   * CPU seconds of the client side over the same span: the generator's process (its load, not its
+   * preparation before the window: `report.generatorCpu`) plus this process (the metrics scraper).
+   */
   clientCpuSeconds: number
+  /** clientCpuSeconds per included transaction, µs. */
+  clientCpuUsPerTx: number
+  /**
+   * This (bench) process's share of it by thread name, µs per included transaction (`main`: waiting,
+   * and GC of the bench's heap, which holds the whole signed workload; `WorkerThread`: the scraper).
+   */
+  benchThreadsUsPerTx: Record<string, number>
   /** Node CPU µs per included transaction. */
   nodeCpuUsPerTx: number
   /** The node's CPU per included transaction, µs: its process group, and the main thread of its busiest process. */
@@ -134,18 +153,22 @@ export type SideRun = {
   threadCpuUsPerTx: Record<string, number> | undefined
 }
 
-async function measured(pgid: number, load: () => Promise<LoadReport>, threads = false): Promise<SideRun> {
+/** Runs the prepared `generator` against the node of process group `pgid` and measures both. */
+async function measured(pgid: number, generator: LoadProcess, threads = false): Promise<SideRun> {
   const cpu0 = groupCpuSeconds(pgid)
   const own0 = processGroupCpu(pgid)
   const threads0 = threads ? threadCpuByName(pgid) : undefined
   const client0 = process.cpuUsage()
+  const bench0 = threadCpuByName(process.pid)
   const t0 = performance.now()
-  const report = await load()
+  const report = await generator.run()
   const wall = (performance.now() - t0) / 1000
   const nodeCpuSeconds = groupCpuSeconds(pgid) - cpu0
   const own1 = processGroupCpu(pgid)
   const threads1 = threads ? threadCpuByName(pgid) : undefined
   const client = process.cpuUsage(client0)
+  const bench1 = threadCpuByName(process.pid)
+  const clientCpuSeconds = report.generatorCpu.loadSeconds + (client.user + client.system) / 1e6
   let threadCpuUsPerTx: Record<string, number> | undefined
   if (threads0 !== undefined && threads1 !== undefined && report.included > 0) {
     threadCpuUsPerTx = {}
@@ -159,7 +182,9 @@ async function measured(pgid: number, load: () => Promise<LoadReport>, threads =
     report,
     nodeCpuSeconds: Number(nodeCpuSeconds.toFixed(2)),
     nodeCores: Number((nodeCpuSeconds / wall).toFixed(2)),
-    clientCpuSeconds: Number(((client.user + client.system) / 1e6).toFixed(2)),
+    clientCpuSeconds: Number(clientCpuSeconds.toFixed(2)),
+    clientCpuUsPerTx: report.included === 0 ? Number.NaN : Math.round((clientCpuSeconds * 1e6) / report.included),
+    benchThreadsUsPerTx: report.included === 0 ? {} : threadCpuPerOp(bench0, bench1, report.included),
     nodeCpuUsPerTx: report.included === 0 ? Number.NaN : Math.round((nodeCpuSeconds * 1e6) / report.included),
     cpuUsPerOp: cpuPerOp(own0, own1, report.included),
     peakRssMiB: own1.peakRssMiB,
@@ -316,8 +341,8 @@ export function loadedTiming(scrapes: readonly Scrape[]): LoadedTiming | undefin
   let from = scrapes.findIndex((s) => sequenced(s) > sequenced(first))
   if (from >= end) from = 0
   const start = (scrapes[from] as Scrape).metrics
-  // the load generator prepares its requests for seconds after the first scrape: the window opens at
-  // the last scrape before any transfer was in a block
+  // the first scrapes can come before the first send: the window opens at the last scrape before any
+  // transfer was in a block
   const opened = scrapes[Math.max(0, from - 1)] as Scrape
   const gaps = delta(start, last.metrics, 'sluice_liveness_gap_seconds_count', 'loop="seal"')
   const seals = delta(start, last.metrics, 'sluice_block_seal_seconds_count')
@@ -342,9 +367,17 @@ export function loadedTiming(scrapes: readonly Scrape[]): LoadedTiming | undefin
   }
 }
 
-/** The workload offered to the node at `rpcUrl` by a client of `shape`. */
-function load(rpcUrl: string, workload: Workload, sizes: E2eSizes, shape: ClientShape): Promise<LoadReport> {
-  return runLoad({
+/**
+ * The workload to offer the node at `rpcUrl` by a client of `shape`, prepared in a process of its
+ * own (loadProcess.ts) before the window: what is measured from `run()` on is the load alone.
+ */
+function prepareGenerator(
+  rpcUrl: string,
+  workload: Workload,
+  sizes: E2eSizes,
+  shape: ClientShape,
+): Promise<LoadProcess> {
+  return startLoadProcess({
     rpcUrl,
     raws: workload.raws,
     durationMs: sizes.durationS * 1000,
@@ -386,13 +419,15 @@ export async function runSluiceSide(
     )
     log(`  sequencer up (block time ${blockTimeMs} ms, log ${sequencer.logFile}); funding ${sizes.accounts} senders`)
     await fundOnSluice(l1, sequencer.rpcUrl, accountsOf(workload), FUNDED_BALANCE, log)
+    const generator = await prepareGenerator(sequencer.rpcUrl, workload, sizes, shape)
     // The first scrape also resets the event-loop delay histogram, so the next ones cover the load alone.
     const scraper = await scrapeEvery(sequencer.rpcUrl, sequencer.child.pid as number)
-    const run = await measured(
-      sequencer.child.pid as number,
-      () => load(sequencer.rpcUrl, workload, sizes, shape),
-      true,
-    )
+    let run: SideRun
+    try {
+      run = await measured(sequencer.child.pid as number, generator, true)
+    } finally {
+      generator.kill()
+    }
     const scrapes = await scraper.stop()
     const metrics = (scrapes[scrapes.length - 1] as Scrape).metrics
     const status = (await jsonRpc(sequencer.rpcUrl, 'sluice_syncStatus')) as { sequencer?: { halted?: string | null } }
@@ -441,7 +476,13 @@ export async function runAnvilSide(
       extraArgs: ['--gas-limit', '1000000000', '--chain-id', String(workload.params.chainId)],
     })
     await fundOnAnvil(anvil.rpcUrl, accountsOf(workload), FUNDED_BALANCE)
-    const run = await measured(anvil.child.pid as number, () => load(anvil.rpcUrl, workload, sizes, shape))
+    const generator = await prepareGenerator(anvil.rpcUrl, workload, sizes, shape)
+    let run: SideRun
+    try {
+      run = await measured(anvil.child.pid as number, generator)
+    } finally {
+      generator.kill()
+    }
     log(`  anvil (${shape.name} client):\n${indent(formatReport(run.report))}`)
     ok = true
     return run
@@ -473,11 +514,16 @@ function sideSummary(run: SideRun) {
     latencyMs: r.latencyMs,
     blocks: r.blocks,
     spotCheck: r.spotCheck,
+    hashMismatches: r.hashMismatches,
     ranOut: r.ranOut,
     nodeCpuSeconds: run.nodeCpuSeconds,
     nodeCores: run.nodeCores,
     nodeCpuUsPerTx: run.nodeCpuUsPerTx,
     clientCpuSeconds: run.clientCpuSeconds,
+    clientCpuUsPerTx: run.clientCpuUsPerTx,
+    benchThreadsUsPerTx: run.benchThreadsUsPerTx,
+    generatorCpu: r.generatorCpu,
+    following: r.following,
     cpuUsPerOp: run.cpuUsPerOp,
     threadCpuUsPerTx: run.threadCpuUsPerTx,
     peakRssMiB: run.peakRssMiB,
@@ -499,6 +545,7 @@ const e2eGroup: FigureGroup = {
     const anvil = await runAnvilSide(workload, sizes)
     const ours = sluiceRuns[0] as SluiceRun
     let plainClient: Record<string, unknown> | undefined
+    let plainSides: { sluice: SideRun; anvil: SideRun } | undefined
     if (sizes.plainClient) {
       log(
         `  e2e: plain client (batches of ${PLAIN_CLIENT.batchSize}, receipts polled), Sluice ${ours.blockTimeMs} ms blocks`,
@@ -506,6 +553,7 @@ const e2eGroup: FigureGroup = {
       const plainOurs = await runSluiceSide(workload, sizes, ours.blockTimeMs, PLAIN_CLIENT)
       log('  e2e: plain client, anvil')
       const plainAnvil = await runAnvilSide(workload, sizes, PLAIN_CLIENT)
+      plainSides = { sluice: plainOurs, anvil: plainAnvil }
       plainClient = {
         client: PLAIN_CLIENT,
         ratio: Number((plainOurs.report.includedTps / plainAnvil.report.includedTps).toFixed(2)),
@@ -539,9 +587,18 @@ const e2eGroup: FigureGroup = {
         ...sideSummary(run),
       })),
     }
+    const generatorCpu = (run: SideRun) =>
+      `${run.report.generatorCpu.usPerTx} µs per included transfer (${run.report.generatorCpu.loadSeconds} s; with the bench process's own over the same span, ${JSON.stringify(run.benchThreadsUsPerTx)}, ${run.clientCpuUsPerTx} µs)`
+    // What the instrument itself took from the shared cores, beside what it measured.
+    const instrument =
+      `The load generator's own CPU (a process of its own, from the first send to the end of the drain; its requests were built before the window, ${ours.report.generatorCpu.prepareSeconds} s): ` +
+      `Sluice side ${generatorCpu(ours)}, anvil side ${generatorCpu(anvil)}` +
+      (plainSides
+        ? `; plain client: Sluice side ${generatorCpu(plainSides.sluice)}, anvil side ${generatorCpu(plainSides.anvil)}. `
+        : '. ')
     const where =
       `Sequencer process group used ${ours.nodeCores} cores (${ours.nodeCpuUsPerTx} µs CPU per included transfer; cpuUsPerOp: the group and the main thread of its busiest process (anvil's binary, not its Node wrapper), peakRssMiB the largest VmHWM), ` +
-      `the load generator ${ours.clientCpuSeconds} CPU s; anvil ${anvil.nodeCores} cores (${anvil.nodeCpuUsPerTx} µs per transfer). ` +
+      `anvil ${anvil.nodeCores} cores (${anvil.nodeCpuUsPerTx} µs per transfer). ${instrument}` +
       `Over the loaded window (${ours.loaded?.windowS ?? '?'} s, to the last transfer included): blocks every ${ours.loaded?.blockIntervalMs ?? '?'} ms with ${ours.loaded?.transfersPerBlock ?? '?'} transfers, mean seal ${ours.loaded?.sealMeanMs ?? '?'} ms, main thread ${ours.loaded?.threadCpuUsPerTx.main ?? '?'} µs per included transfer. ` +
       `Over the whole window (the drain included): ${ours.timing.blocksSealed ?? '?'} blocks sealed every ${ours.timing.sealIntervalMs ?? '?'} ms on average, mean seal ${ours.timing.sealMeanMs ?? '?'} ms, ` +
       `event-loop delay p99 ${ours.timing.eventLoopDelayP99Ms ?? '?'} ms / max ${ours.timing.eventLoopDelayMaxMs ?? '?'} ms, ${ours.timing.acceptedPerFsync ?? '?'} transfers acknowledged per intake fsync; ` +

@@ -1,7 +1,8 @@
 /**
  * The e2e figure's once-a-second scrape of the sequencer (its metrics and its threads' CPU time), on
- * a thread of its own: the load generator keeps the bench's main thread busy for seconds at a time,
- * which delayed scrapes taken there by up to ten seconds. Started with `{ rpcUrl, pid, intervalMs }`;
+ * a thread of its own: when the load generator ran on the bench's main thread it kept it busy for
+ * seconds at a time, which delayed scrapes taken there by up to ten seconds; the generator now runs in
+ * a process of its own, and the bench's main thread still pauses for full GCs of its large heap. Started with `{ rpcUrl, pid, intervalMs }`;
  * posts `ready` after the first scrape; on any message it takes a last scrape and posts them all.
  */
 import { parentPort, workerData } from 'node:worker_threads'
