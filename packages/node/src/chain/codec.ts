@@ -1,4 +1,5 @@
 import {
+  BLOOM_BYTES,
   bytesToBigint,
   decodeRlp,
   decodeTransaction,
@@ -78,10 +79,31 @@ function decodeLogs(items: RlpDecoded[]): Log[] {
   })
 }
 
+const NO_BYTES = new Uint8Array(0)
+
+/**
+ * A transaction's logs bloom as its record holds it: empty when all zero, which is every transaction
+ * without logs (every transfer). A zero bloom was 259 of a transfer's ~450 record bytes, and the
+ * record is most of what the sequencer and verifiers write per transaction.
+ */
+function storedBloom(bloom: Uint8Array): Uint8Array {
+  for (let i = 0; i < bloom.length; i++) if (bloom[i] !== 0) return bloom
+  return NO_BYTES
+}
+
+/** Every transaction's zero bloom read back, shared as the block builder shares it (`applyBlock`'s receipts). */
+const ZERO_BLOOM = new Uint8Array(BLOOM_BYTES)
+
+/** `storedBloom` read back: an empty string is the zero bloom (records written before hold it in full). */
+function loadedBloom(stored: Uint8Array): Uint8Array {
+  return stored.length === 0 ? ZERO_BLOOM : stored
+}
+
 /**
  * `rlp([header, hash, messageCountAfter, slotCount, [tx…]])`, each tx
- * `[raw, hash, sender, gasUsed, cumulativeGasUsed, effectiveGasPrice, logsBloom, logs, forced]`.
- * Hashes are stored so that loading a block hashes nothing.
+ * `[raw, hash, sender, gasUsed, cumulativeGasUsed, effectiveGasPrice, logsBloom, logs, forced]`, with
+ * an all-zero `logsBloom` stored empty (`storedBloom`). Hashes are stored so that loading a block
+ * hashes nothing.
  */
 export function encodeStoredBlock(block: StoredBlock): Uint8Array {
   return encodeRlp([
@@ -96,7 +118,7 @@ export function encodeStoredBlock(block: StoredBlock): Uint8Array {
       t.gasUsed,
       t.cumulativeGasUsed,
       t.effectiveGasPrice,
-      t.logsBloom,
+      storedBloom(t.logsBloom),
       encodeLogs(t.logs),
       t.forced ? 1n : 0n,
     ]),
@@ -126,7 +148,7 @@ export function decodeStoredBlock(encoded: Uint8Array): StoredBlock {
       gasUsed: int(item, 3, 'tx'),
       cumulativeGasUsed: int(item, 4, 'tx'),
       effectiveGasPrice: int(item, 5, 'tx'),
-      logsBloom: bytesAt(item, 6, 'tx'),
+      logsBloom: loadedBloom(bytesAt(item, 6, 'tx')),
       logs: decodeLogs(listAt(item, 7, 'tx')),
       forced: int(item, 8, 'tx') === 1n,
     }

@@ -2,10 +2,11 @@
  * The chain store's address → transactions index: written in the same batch as each block, newest
  * first in pages, and rewound with the blocks a reorg replaces (derivation rebuilds it from there).
  */
-import { bytesToHex, MemoryStore } from '@sluice/core'
+import { type BatchOp, bytesToHex, MemoryStore } from '@sluice/core'
 import { describe, expect, it } from 'vitest'
 import { type TestAccount, testAccount } from '../../../../test/support/wallet.ts'
 import { ChainStore, type StoredBlock } from '../../src/chain/index.ts'
+import { ADDRESS_COUNT_STRIDE } from '../../src/chain/store.ts'
 import { config, seal } from './sealTransfers.ts'
 
 const [alice, bob, carol] = [testAccount(1), testAccount(2), testAccount(3)] as [TestAccount, TestAccount, TestAccount]
@@ -139,6 +140,77 @@ describe('address index', () => {
     const reopened = await ChainStore.open(store, config)
     for (const account of [alice, bob, carol]) {
       expect(allHashes(reopened, account, 2)).toEqual(expectedHashes(reopened, account))
+    }
+  })
+
+  it('writes an address’s count only past each multiple of the stride, and counts exactly from memory, from the store and after a reorg', async () => {
+    const store = new MemoryStore()
+    const countWrites: BatchOp[] = []
+    const countPrefix = Buffer.from('c/an/')
+    const batch = store.batch.bind(store)
+    store.batch = (ops) => {
+      for (const op of ops)
+        if (Buffer.from(op.key.subarray(0, countPrefix.length)).equals(countPrefix)) countWrites.push(op)
+      return batch(ops)
+    }
+    const writesOf = (account: TestAccount) =>
+      countWrites.filter((op) => bytesToHex(op.key.subarray(countPrefix.length)) === account.addressHex)
+    const stride = Number(ADDRESS_COUNT_STRIDE)
+    const chain = await ChainStore.open(store, config)
+    const blocks = stride + 3
+    for (let i = 0; i < blocks; i++) await seal(chain, [{ from: alice, to: bob }])
+    // One write each, when the count reached the stride, instead of one per block.
+    for (const account of [alice, bob]) {
+      expect(writesOf(account).map((op) => op.type)).toEqual(['put'])
+      expect(chain.addressTransactions(account.address, { limit: 1 }).total).toBe(BigInt(blocks))
+    }
+
+    // A store whose count records lag its entries (as after any write between two strides, or a crash) reads the same.
+    const reopened = await ChainStore.open(store, config)
+    for (const account of [alice, bob]) {
+      expect(reopened.addressTransactions(account.address, { limit: 1 }).total).toBe(BigInt(blocks))
+      expect(allHashes(reopened, account, 4)).toEqual(expectedHashes(reopened, account))
+    }
+
+    // A reorg below the last stride writes the count as it is left, so no record is ever above the entries.
+    const removed = 5
+    const before = countWrites.length
+    await reopened.setHeads({ unsafe: reopened.head('unsafe').header.number - BigInt(removed) })
+    expect(countWrites.length).toBe(before + 2)
+    const afterReorg = await ChainStore.open(store, config)
+    for (const account of [alice, bob]) {
+      expect(afterReorg.addressTransactions(account.address, { limit: 1 }).total).toBe(BigInt(blocks - removed))
+      expect(allHashes(afterReorg, account, 3)).toEqual(expectedHashes(afterReorg, account))
+    }
+    await seal(afterReorg, [{ from: bob, to: carol }])
+    const last = await ChainStore.open(store, config)
+    expect(last.addressTransactions(bob.address, { limit: 1 }).total).toBe(BigInt(blocks - removed + 1))
+    for (const account of [alice, bob, carol]) {
+      expect(allHashes(last, account, 5)).toEqual(expectedHashes(last, account))
+    }
+  })
+
+  it('writes the count a replacing write leaves when it is below the stored one, within one stride', async () => {
+    const store = new MemoryStore()
+    const chain = await ChainStore.open(store, config)
+    const stride = Number(ADDRESS_COUNT_STRIDE)
+    for (let i = 0; i < stride - 1; i++) await seal(chain, [{ from: alice, to: bob }])
+    const parent = chain.head('unsafe')
+    // Past the stride by 3 in one write: the stored count is that write's count.
+    await seal(
+      chain,
+      Array.from({ length: 4 }, () => ({ from: alice, to: bob })),
+    )
+    // The block is replaced at its height by one with a transaction fewer: the count ends in the same stride, lower.
+    await seal(
+      chain,
+      Array.from({ length: 3 }, () => ({ from: alice, to: bob })),
+      { parent, timestampStep: 2n },
+    )
+    const reopened = await ChainStore.open(store, config)
+    for (const account of [alice, bob]) {
+      expect(reopened.addressTransactions(account.address, { limit: 1 }).total).toBe(BigInt(stride + 2))
+      expect(allHashes(reopened, account, 7)).toEqual(expectedHashes(reopened, account))
     }
   })
 })

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   applyBlock,
+  BLOOM_BYTES,
   bigintToBytes,
   bytesToHex,
+  decodeRlp,
   encodeRlp,
   equalBytes,
   keccak256,
@@ -13,6 +15,8 @@ import {
   MemoryStore,
   padLeft,
   prepareBlockConfig,
+  type RlpDecoded,
+  type SignedTransaction,
   StateDb,
   verifyProof,
 } from '@sluice/core'
@@ -38,7 +42,12 @@ const bob = testAccount(2)
 const ETH = 10n ** 18n
 
 /** Seals a block on the unsafe head: a deposit to alice, then `transfers` from alice to bob. */
-async function seal(chain: ChainStore, transfers: number, nonceFrom: bigint): Promise<StoredBlock> {
+async function seal(
+  chain: ChainStore,
+  transfers: number,
+  nonceFrom: bigint,
+  after: { kind: 'transaction'; tx: SignedTransaction; raw: Uint8Array }[] = [],
+): Promise<StoredBlock> {
   const parent = chain.head('unsafe')
   const state = new StateDb(chain.store, parent.header.stateRoot)
   const messages = [
@@ -51,6 +60,7 @@ async function seal(chain: ChainStore, transfers: number, nonceFrom: bigint): Pr
       })
       return { kind: 'transaction' as const, tx, raw }
     }),
+    ...after,
   ]
   const block = applyBlock(
     state,
@@ -66,7 +76,7 @@ async function seal(chain: ChainStore, transfers: number, nonceFrom: bigint): Pr
   )
   const stored = toStoredBlock(block, {
     messageCountAfter: parent.messageCountAfter + BigInt(messages.length),
-    slotCount: transfers,
+    slotCount: transfers + after.length,
   })
   await state.commit(chain.appendOps([stored]))
   chain.applied([stored])
@@ -124,6 +134,41 @@ describe('ChainStore', () => {
     )
     expect(decoded.header).toEqual(block.header)
     expect(encodeStoredBlock(decoded)).toEqual(encodeStoredBlock(block))
+  })
+
+  it('stores a zero logs bloom in no bytes and reads it, and records holding it in full, as the bloom', async () => {
+    const chain = await ChainStore.open(new MemoryStore(), config)
+    const withdrawal = transfer(alice, MESSAGE_PASSER, {
+      chainId: config.chainId,
+      nonce: 2n,
+      value: 1000n,
+      gasLimit: 30_000n,
+      data: new Uint8Array([...new Uint8Array(12), ...bob.address]),
+    })
+    const block = await seal(chain, 2, 0n, [{ kind: 'transaction', ...withdrawal }])
+    const [first, second, third] = block.transactions
+    expect(first?.logs).toEqual([])
+    expect(third?.logs.length).toBeGreaterThan(0)
+    expect(third?.logsBloom.some((byte) => byte !== 0)).toBe(true)
+
+    const stored = encodeStoredBlock(block)
+    const storedBlooms = ((decodeRlp(stored) as RlpDecoded[])[4] as RlpDecoded[][]).map((t) => t[6] as Uint8Array)
+    expect(storedBlooms.map((bloom) => bloom.length)).toEqual([0, 0, BLOOM_BYTES])
+    // A record written before zero blooms were stored empty holds every bloom in full.
+    const full = decodeRlp(stored) as RlpDecoded[]
+    for (const [i, t] of (full[4] as RlpDecoded[][]).entries()) t[6] = block.transactions[i]?.logsBloom as Uint8Array
+    const older = encodeRlp(full)
+    expect(older.length).toBeGreaterThan(stored.length + 2 * BLOOM_BYTES)
+
+    for (const record of [stored, older]) {
+      const decoded = decodeStoredBlock(record)
+      expect(decoded.transactions.map((t) => bytesToHex(t.logsBloom))).toEqual(
+        [first, second, third].map((t) => bytesToHex(t?.logsBloom as Uint8Array)),
+      )
+      expect(decoded.transactions[0]?.logsBloom).toEqual(new Uint8Array(BLOOM_BYTES))
+      expect(decoded.transactions.map((t) => t.logs)).toEqual(block.transactions.map((t) => t.logs))
+      expect(encodeStoredBlock(decoded)).toEqual(stored)
+    }
   })
 
   it('writes transaction locations and u64 keys as encodeRlp and 8 big-endian bytes give them', () => {
