@@ -48,7 +48,7 @@ export type TrieOptions = {
   /**
    * Encodings of the nodes below the resident depth that were read or written, so that the next key
    * through them does not read the store again (inner nodes are kept longer than leaves). Default:
-   * one cache of `DEFAULT_NODE_CACHE_BYTES` per store, shared by every trie over it; null: none.
+   * the store's (`storeNodeCache`), shared by every trie over it; null: none.
    */
   nodeCache?: NodeCache | null | undefined
 }
@@ -56,16 +56,25 @@ export type TrieOptions = {
 /** See `MerklePatriciaTrie.keysChanged`. */
 const CACHE_WRITES_PER_READ = 8
 
-/** The node cache shared by the tries over a store that did not get their own. */
-const storeCaches = new WeakMap<KeyValueStore, NodeCache>()
+/** The node cache shared by the tries over a store that did not get their own (null: none). */
+const storeCaches = new WeakMap<KeyValueStore, NodeCache | null>()
 
-function sharedNodeCache(store: KeyValueStore): NodeCache {
+/**
+ * The node cache the tries over `store` share when they are not given one: the one set by
+ * `setStoreNodeCache`, else one of `DEFAULT_NODE_CACHE_BYTES` made on first use; null when disabled.
+ */
+export function storeNodeCache(store: KeyValueStore): NodeCache | null {
   let cache = storeCaches.get(store)
   if (cache === undefined) {
     cache = new NodeCache()
     storeCaches.set(store, cache)
   }
   return cache
+}
+
+/** Sets the node cache of the tries opened over `store` from now on without one of their own (null: none). */
+export function setStoreNodeCache(store: KeyValueStore, cache: NodeCache | null): void {
+  storeCaches.set(store, cache)
 }
 
 /** Default `residentDepth`. */
@@ -135,7 +144,7 @@ export class MerklePatriciaTrie {
     this.residentDepth = options.residentDepth ?? DEFAULT_RESIDENT_DEPTH
     this.maxLoaded = options.maxLoaded ?? MAX_LOADED
     this.prefetchLimit = this.maxLoaded >> 2
-    this.nodeCache = options.nodeCache === undefined ? sharedNodeCache(store) : options.nodeCache
+    this.nodeCache = options.nodeCache === undefined ? storeNodeCache(store) : options.nodeCache
     const root = options.root
     if (root === undefined || equalBytes(root, EMPTY_TRIE_ROOT)) {
       this.rootNode = null
