@@ -205,6 +205,31 @@ describe('MerklePatriciaTrie with a node cache', () => {
     expect(cache.entries).toBeGreaterThan(600)
   })
 
+  it("is filled by a growing trie's inserts, which load the leaves they split at the resident depth", async () => {
+    // 200 accounts over depth 2's 256 slots: most leaves sit at the resident depth, few nodes below it
+    const sides = [new NodeCache(1 << 20), null].map((cache) => {
+      const store = new CountingStore()
+      return { cache, store, trie: new MerklePatriciaTrie(store, { secure: true, residentDepth: 2, nodeCache: cache }) }
+    })
+    const prng = new Prng(9)
+    const first = Array.from({ length: 200 }, () => prng.bytes(20))
+    const second = Array.from({ length: 200 }, () => prng.bytes(20))
+    const value = randomAccount(prng)
+    for (const side of sides) {
+      for (const key of first) side.trie.put(key, value)
+      await side.trie.commit()
+      for (const key of second) side.trie.put(key, value)
+      await side.trie.commit()
+      side.store.syncReads = 0
+      for (const key of second) expect(side.trie.get(key)).toBeDefined()
+    }
+    const [cached, plain] = sides as [(typeof sides)[0], (typeof sides)[0]]
+    expect(bytesToHex(cached.trie.root())).toBe(bytesToHex(plain.trie.root()))
+    // the leaves the second commit wrote below depth 2 come from the cache
+    expect(cached.cache?.entries).toBeGreaterThan(0)
+    expect(cached.store.syncReads).toBeLessThan(plain.store.syncReads)
+  })
+
   it('gives the same roots through a cache too small to hold them, and reads nodes stored without one', async () => {
     const plain = await build(null, 2000)
     const root = plain.trie.root()
