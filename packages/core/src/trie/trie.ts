@@ -48,7 +48,7 @@ export type TrieOptions = {
   /**
    * Encodings of the nodes below the resident depth that were read or written, so that the next key
    * through them does not read the store again (inner nodes are kept longer than leaves). Default:
-   * one cache of `DEFAULT_NODE_CACHE_BYTES` per store, shared by every trie over it; null: none.
+   * the store's (`storeNodeCache`), shared by every trie over it; null: none.
    */
   nodeCache?: NodeCache | null | undefined
 }
@@ -56,16 +56,25 @@ export type TrieOptions = {
 /** See `MerklePatriciaTrie.keysChanged`. */
 const CACHE_WRITES_PER_READ = 8
 
-/** The node cache shared by the tries over a store that did not get their own. */
-const storeCaches = new WeakMap<KeyValueStore, NodeCache>()
+/** The node cache shared by the tries over a store that did not get their own (null: none). */
+const storeCaches = new WeakMap<KeyValueStore, NodeCache | null>()
 
-function sharedNodeCache(store: KeyValueStore): NodeCache {
+/**
+ * The node cache the tries over `store` share when they are not given one: the one set by
+ * `setStoreNodeCache`, else one of `DEFAULT_NODE_CACHE_BYTES` made on first use; null when disabled.
+ */
+export function storeNodeCache(store: KeyValueStore): NodeCache | null {
   let cache = storeCaches.get(store)
   if (cache === undefined) {
     cache = new NodeCache()
     storeCaches.set(store, cache)
   }
   return cache
+}
+
+/** Sets the node cache of the tries opened over `store` from now on without one of their own (null: none). */
+export function setStoreNodeCache(store: KeyValueStore, cache: NodeCache | null): void {
+  storeCaches.set(store, cache)
 }
 
 /** Default `residentDepth`. */
@@ -118,14 +127,16 @@ export class MerklePatriciaTrie {
   /** The batch of the last `startCommit` until it is written. */
   private readonly gate = new CommitGate()
   /**
-   * Since the last commit: keys put or deleted, and nodes below the resident depth loaded
-   * synchronously (from the cache or the store). A commit puts what it writes below the resident
-   * depth into the node cache only when at least one key in `CACHE_WRITES_PER_READ` loaded one: a cache entry
-   * costs ~1-2 µs of main thread (random accesses to a large buffer), and a trie whose paths are
-   * read ahead (`prefetch`, off the main thread: the STF, the builder) would pay it for nothing.
+   * Since the last commit: keys put or deleted, and nodes loaded synchronously (from the cache or
+   * the store, at any depth: a growing trie's inserts load the leaves at the resident depth that they
+   * split, and the leaves they write below it are what its next inserts load). A commit puts what it
+   * writes below the resident depth into the node cache only when at least one key in
+   * `CACHE_WRITES_PER_READ` loaded one: a cache entry costs ~1-2 µs of main thread (random accesses
+   * to a large buffer), and a trie whose paths are read ahead (`prefetch`, off the main thread: the
+   * STF, the builder) would pay it for nothing.
    */
   private keysChanged = 0
-  private deepLoads = 0
+  private syncLoads = 0
   /** Secure trie: the paths (keccak256 of the key, as nibbles) of the keys used since the last commit. Never written to. */
   private readonly paths = new Map<string, Uint8Array>()
 
@@ -135,7 +146,7 @@ export class MerklePatriciaTrie {
     this.residentDepth = options.residentDepth ?? DEFAULT_RESIDENT_DEPTH
     this.maxLoaded = options.maxLoaded ?? MAX_LOADED
     this.prefetchLimit = this.maxLoaded >> 2
-    this.nodeCache = options.nodeCache === undefined ? sharedNodeCache(store) : options.nodeCache
+    this.nodeCache = options.nodeCache === undefined ? storeNodeCache(store) : options.nodeCache
     const root = options.root
     if (root === undefined || equalBytes(root, EMPTY_TRIE_ROOT)) {
       this.rootNode = null
@@ -188,9 +199,9 @@ export class MerklePatriciaTrie {
    * cache when it holds it, else from the store (and then into the cache).
    */
   private load(hash: Uint8Array, depth: number): TrieNode {
+    this.syncLoads++
     const cache = depth > this.residentDepth ? this.nodeCache : null
     if (cache === null) return decodeStored(this.read(hash), hash)
-    this.deepLoads++
     const cached = cache.get(hash, alloc)
     if (cached !== undefined) return decodeStored(cached, hash)
     const data = this.read(hash)
@@ -556,9 +567,9 @@ export class MerklePatriciaTrie {
    */
   collectCommitOps(ops: BatchOp[] = []): BatchOp[] {
     this.paths.clear()
-    const cacheWrites = this.deepLoads * CACHE_WRITES_PER_READ >= this.keysChanged ? this.nodeCache : null
+    const cacheWrites = this.syncLoads * CACHE_WRITES_PER_READ >= this.keysChanged ? this.nodeCache : null
     this.keysChanged = 0
-    this.deepLoads = 0
+    this.syncLoads = 0
     const n = this.rootNode
     if (n === null || n.kind === HASH || !n.dirty) return ops
     const root = this.root()

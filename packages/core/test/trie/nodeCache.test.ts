@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { bytesToHex } from '../../src/bytes/index.ts'
 import { keccak256 } from '../../src/crypto/index.ts'
 import { type BatchOp, type KeyValueStore, MemoryStore } from '../../src/db/index.ts'
-import { MerklePatriciaTrie, NodeCache } from '../../src/trie/index.ts'
+import { MerklePatriciaTrie, NodeCache, setStoreNodeCache, storeNodeCache } from '../../src/trie/index.ts'
 import { Prng, randomAccount } from './support.ts'
 
 const copy = (length: number) => new Uint8Array(length)
@@ -80,6 +80,51 @@ describe('NodeCache', () => {
     }
     expect(cache.get(single.hash, copy)).toBeUndefined()
     expect(bytesToHex(cache.get(shared.hash, copy) as Uint8Array)).toBe(bytesToHex(shared.encoding))
+  })
+
+  it('counts the bytes it holds, its hits, misses and evictions', () => {
+    const bytes = 1 << 18
+    const cache = new NodeCache(bytes)
+    const prng = new Prng(7)
+    const first = entry(prng)
+    cache.put(first.hash, first.encoding)
+    expect(cache.heldBytes).toBeGreaterThanOrEqual(first.encoding.length + 35)
+    cache.get(first.hash, copy)
+    cache.get(entry(prng).hash, copy)
+    expect([cache.hits, cache.misses, cache.evictions]).toEqual([1, 1, 0])
+    let put = 1
+    for (let written = 0; written < 3 * bytes; put++) {
+      const e = entry(prng)
+      cache.put(e.hash, e.encoding)
+      written += e.encoding.length + 35
+      expect(cache.heldBytes).toBeLessThanOrEqual(bytes)
+    }
+    expect(cache.heldBytes).toBeGreaterThan(bytes / 2)
+    // every entry put is held or was evicted (the one read got a second chance, not an eviction)
+    expect(cache.entries + cache.evictions).toBe(put)
+  })
+
+  it('stays correct and takes new entries when tiny ones would fill its index', () => {
+    const bytes = 1 << 18
+    const cache = new NodeCache(bytes)
+    const prng = new Prng(8)
+    const all: { hash: Uint8Array; encoding: Uint8Array }[] = []
+    // 1-4 byte encodings: more entries fit in the buffer than the index takes
+    for (let i = 0; i < bytes / 8; i++) {
+      const encoding = prng.bytes(1 + prng.int(4))
+      const e = { hash: keccak256(Uint8Array.of(i & 0xff, (i >> 8) & 0xff, i >> 16, ...encoding)), encoding }
+      all.push(e)
+      cache.put(e.hash, e.encoding)
+      // read half of them, so that segments hold entries kept for a second chance
+      if (i % 2 === 0) cache.get(e.hash, copy)
+    }
+    for (const e of all) {
+      const got = cache.get(e.hash, copy)
+      if (got !== undefined) expect(bytesToHex(got)).toBe(bytesToHex(e.encoding))
+    }
+    for (const e of all.slice(-100))
+      expect(bytesToHex(cache.get(e.hash, copy) as Uint8Array)).toBe(bytesToHex(e.encoding))
+    expect(cache.entries).toBeLessThan(bytes / 48)
   })
 
   it('refuses a size it cannot use', () => {
@@ -160,6 +205,31 @@ describe('MerklePatriciaTrie with a node cache', () => {
     expect(cache.entries).toBeGreaterThan(600)
   })
 
+  it("is filled by a growing trie's inserts, which load the leaves they split at the resident depth", async () => {
+    // 200 accounts over depth 2's 256 slots: most leaves sit at the resident depth, few nodes below it
+    const sides = [new NodeCache(1 << 20), null].map((cache) => {
+      const store = new CountingStore()
+      return { cache, store, trie: new MerklePatriciaTrie(store, { secure: true, residentDepth: 2, nodeCache: cache }) }
+    })
+    const prng = new Prng(9)
+    const first = Array.from({ length: 200 }, () => prng.bytes(20))
+    const second = Array.from({ length: 200 }, () => prng.bytes(20))
+    const value = randomAccount(prng)
+    for (const side of sides) {
+      for (const key of first) side.trie.put(key, value)
+      await side.trie.commit()
+      for (const key of second) side.trie.put(key, value)
+      await side.trie.commit()
+      side.store.syncReads = 0
+      for (const key of second) expect(side.trie.get(key)).toBeDefined()
+    }
+    const [cached, plain] = sides as [(typeof sides)[0], (typeof sides)[0]]
+    expect(bytesToHex(cached.trie.root())).toBe(bytesToHex(plain.trie.root()))
+    // the leaves the second commit wrote below depth 2 come from the cache
+    expect(cached.cache?.entries).toBeGreaterThan(0)
+    expect(cached.store.syncReads).toBeLessThan(plain.store.syncReads)
+  })
+
   it('gives the same roots through a cache too small to hold them, and reads nodes stored without one', async () => {
     const plain = await build(null, 2000)
     const root = plain.trie.root()
@@ -193,5 +263,17 @@ describe('MerklePatriciaTrie with a node cache', () => {
     expect(a.at(a.root()).nodeCache).toBe(a.nodeCache)
     expect(new MerklePatriciaTrie(new MemoryStore()).nodeCache).not.toBe(a.nodeCache)
     expect(new MerklePatriciaTrie(store, { nodeCache: null }).nodeCache).toBeNull()
+    expect(storeNodeCache(store)).toBe(a.nodeCache)
+  })
+
+  it("takes the store's cache as set for it, or none", () => {
+    const store = new MemoryStore()
+    const cache = new NodeCache(1 << 20)
+    setStoreNodeCache(store, cache)
+    expect(new MerklePatriciaTrie(store).nodeCache).toBe(cache)
+    const off = new MemoryStore()
+    setStoreNodeCache(off, null)
+    expect(storeNodeCache(off)).toBeNull()
+    expect(new MerklePatriciaTrie(off).nodeCache).toBeNull()
   })
 })

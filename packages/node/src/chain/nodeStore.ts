@@ -1,6 +1,13 @@
 import { join } from 'node:path'
-import { LevelStore, type LevelStoreOptions } from '@sluice/core'
-import { Gauge, type Registry } from 'prom-client'
+import {
+  DEFAULT_NODE_CACHE_BYTES,
+  LevelStore,
+  type LevelStoreOptions,
+  NodeCache,
+  setStoreNodeCache,
+  storeNodeCache,
+} from '@sluice/core'
+import { Counter, Gauge, type Registry } from 'prom-client'
 
 const MIB = 1024 * 1024
 
@@ -16,9 +23,18 @@ export const NODE_LEVEL_OPTIONS = {
   cacheSize: 64 * MIB,
 } as const satisfies LevelStoreOptions
 
-/** Opens (creating if needed) the LevelDB store of the node whose data directory is `dataDir`. */
-export function openNodeStore(dataDir: string): Promise<LevelStore> {
-  return LevelStore.open(join(dataDir, 'db'), NODE_LEVEL_OPTIONS)
+/**
+ * Opens (creating if needed) the LevelDB store of the node whose data directory is `dataDir`, with a
+ * trie node cache of `nodeCacheBytes` shared by the tries over it (0: none; `--node-cache-mib`).
+ */
+export async function openNodeStore(
+  dataDir: string,
+  nodeCacheBytes: number = DEFAULT_NODE_CACHE_BYTES,
+): Promise<LevelStore> {
+  const cache = nodeCacheBytes === 0 ? null : new NodeCache(nodeCacheBytes)
+  const store = await LevelStore.open(join(dataDir, 'db'), NODE_LEVEL_OPTIONS)
+  setStoreNodeCache(store, cache)
+  return store
 }
 
 /** LevelDB's own estimate of the memory it holds (memtables and block cache), bytes. */
@@ -27,8 +43,12 @@ export function storeMemoryBytes(store: LevelStore): number | undefined {
   return Number(store.db.getProperty('leveldb.approximate-memory-usage'))
 }
 
-/** `sluice_db_memory_bytes`: the store's memory, read at each scrape. */
+/**
+ * `sluice_db_memory_bytes`: the store's memory, and `sluice_trie_node_cache_*`: its trie node cache's
+ * (capacity, bytes held, hits, misses, evictions); read at each scrape.
+ */
 export function registerStoreMetrics(registry: Registry, store: LevelStore): Gauge {
+  registerNodeCacheMetrics(registry, store)
   return new Gauge({
     name: 'sluice_db_memory_bytes',
     help: "LevelDB's memtables and block cache, bytes (bounded by the node's store options)",
@@ -38,4 +58,42 @@ export function registerStoreMetrics(registry: Registry, store: LevelStore): Gau
       if (bytes !== undefined) this.set(bytes)
     },
   })
+}
+
+function registerNodeCacheMetrics(registry: Registry, store: LevelStore): void {
+  const cache = () => storeNodeCache(store)
+  new Gauge({
+    name: 'sluice_trie_node_cache_capacity_bytes',
+    help: 'Capacity of the trie node cache (--node-cache-mib; 0: disabled); its index adds 1/16 once used',
+    registers: [registry],
+    collect() {
+      this.set(cache()?.bytes ?? 0)
+    },
+  })
+  new Gauge({
+    name: 'sluice_trie_node_cache_bytes',
+    help: 'Bytes of trie nodes the node cache holds now (at most its capacity)',
+    registers: [registry],
+    collect() {
+      this.set(cache()?.heldBytes ?? 0)
+    },
+  })
+  const counters = [
+    ['hits', 'Trie node reads below the resident depth answered by the node cache'],
+    ['misses', 'Trie node reads below the resident depth that went to the store'],
+    ['evictions', 'Trie nodes dropped from the node cache to make room'],
+  ] as const
+  for (const [field, help] of counters) {
+    let reported = 0
+    new Counter({
+      name: `sluice_trie_node_cache_${field}_total`,
+      help,
+      registers: [registry],
+      collect() {
+        const now = cache()?.[field] ?? 0
+        if (now > reported) this.inc(now - reported)
+        reported = now
+      },
+    })
+  }
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_NODE_CACHE_BYTES } from '@sluice/core'
 import { describe, expect, it } from 'vitest'
 import { commonNodeOptionSpecs, commonNodeOptions } from '../../src/config/nodeOptions.ts'
 import { NodeConfigError, parseOptions } from '../../src/config/options.ts'
@@ -27,5 +28,22 @@ describe('--l1-beacon', () => {
       expect(error).toBeInstanceOf(NodeConfigError)
       expect((error as NodeConfigError).message).toContain('--l1-beacon')
     }
+  })
+})
+
+describe('--node-cache-mib', () => {
+  it("defaults to core's node cache size, and is taken from the flag or SLUICE_NODE_CACHE_MIB; 0 disables it", () => {
+    expect(parse([]).nodeCacheBytes).toBe(DEFAULT_NODE_CACHE_BYTES)
+    expect(parse(['--node-cache-mib', '32']).nodeCacheBytes).toBe(32 * 1024 * 1024)
+    expect(parse([], { SLUICE_NODE_CACHE_MIB: '256' }).nodeCacheBytes).toBe(256 * 1024 * 1024)
+    expect(parse(['--node-cache-mib', '0']).nodeCacheBytes).toBe(0)
+  })
+
+  it('refuses a size the cache cannot take, naming the option', () => {
+    for (const bad of ['4096', '-1', 'lots']) {
+      expect(() => parse(['--node-cache-mib', bad])).toThrow(NodeConfigError)
+      expect(() => parse(['--node-cache-mib', bad])).toThrow('--node-cache-mib')
+    }
+    expect(() => parse([], { SLUICE_NODE_CACHE_MIB: '2048' })).toThrow('SLUICE_NODE_CACHE_MIB')
   })
 })
