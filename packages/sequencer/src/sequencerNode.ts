@@ -123,7 +123,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
   const wallets = new Map<string, L1Wallet>()
 
   mkdirSync(options.dataDir, { recursive: true })
-  const store = await openNodeStore(options.dataDir, options.nodeCacheBytes)
+  const store = await openNodeStore(options.dataDir, options.trieCacheBytes)
   registerStoreMetrics(metrics.registry, store)
   const closers: (() => Promise<void>)[] = [() => store.close()]
   const loops: Loop[] = []

@@ -75,7 +75,7 @@ export async function startVerifier(
   const { publicClient } = l1
 
   mkdirSync(options.dataDir, { recursive: true })
-  const store = await openNodeStore(options.dataDir, options.nodeCacheBytes)
+  const store = await openNodeStore(options.dataDir, options.trieCacheBytes)
   registerStoreMetrics(metrics.registry, store)
   const loops: Loop[] = []
   let senderPool: SenderPool | undefined

@@ -25,13 +25,13 @@ export const NODE_LEVEL_OPTIONS = {
 
 /**
  * Opens (creating if needed) the LevelDB store of the node whose data directory is `dataDir`, with a
- * trie node cache of `nodeCacheBytes` shared by the tries over it (0: none; `--node-cache-mib`).
+ * trie node cache of `trieCacheBytes` shared by the tries over it (0: none; `--trie-cache-mib`).
  */
 export async function openNodeStore(
   dataDir: string,
-  nodeCacheBytes: number = DEFAULT_NODE_CACHE_BYTES,
+  trieCacheBytes: number = DEFAULT_NODE_CACHE_BYTES,
 ): Promise<LevelStore> {
-  const cache = nodeCacheBytes === 0 ? null : new NodeCache(nodeCacheBytes)
+  const cache = trieCacheBytes === 0 ? null : new NodeCache(trieCacheBytes)
   const store = await LevelStore.open(join(dataDir, 'db'), NODE_LEVEL_OPTIONS)
   setStoreNodeCache(store, cache)
   return store
@@ -64,7 +64,7 @@ function registerNodeCacheMetrics(registry: Registry, store: LevelStore): void {
   const cache = () => storeNodeCache(store)
   new Gauge({
     name: 'sluice_trie_node_cache_capacity_bytes',
-    help: 'Capacity of the trie node cache (--node-cache-mib; 0: disabled); its index adds 1/16 once used',
+    help: 'Capacity of the trie node cache (--trie-cache-mib; 0: disabled); its index adds 1/16 once used',
     registers: [registry],
     collect() {
       this.set(cache()?.bytes ?? 0)

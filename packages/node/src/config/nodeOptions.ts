@@ -27,13 +27,13 @@ export type CommonNodeOptions = {
   healthMaxL1PollAge: number
   /** `/health` fails when no block was sealed (sequencer) or derived turn completed for this long (ms). */
   healthMaxSealAge: number
-  /** Bytes of the trie node cache over the node's store (`--node-cache-mib`); 0: none. */
-  nodeCacheBytes: number
+  /** Bytes of the trie node cache over the node's store (`--trie-cache-mib`); 0: none. */
+  trieCacheBytes: number
 }
 
 const MIB = 1024 * 1024
 /** The largest node cache (`NodeCache` indexes up to 1 GiB). */
-const MAX_NODE_CACHE_MIB = 1024
+const MAX_TRIE_CACHE_MIB = 1024
 
 type NumericLimit = Exclude<keyof RpcLimits, 'rateLimit'>
 
@@ -274,11 +274,11 @@ export function commonNodeOptionSpecs(defaults: {
     },
     {
       name: 'nodeCacheMiB',
-      flag: 'node-cache-mib',
-      env: 'SLUICE_NODE_CACHE_MIB',
+      flag: 'trie-cache-mib',
+      env: 'SLUICE_TRIE_CACHE_MIB',
       kind: 'integer',
       default: DEFAULT_NODE_CACHE_BYTES / MIB,
-      help: `MiB of trie nodes below the resident depth kept in memory, plus 1/16 for their index (0: none; at most ${MAX_NODE_CACHE_MIB})`,
+      help: `MiB of trie nodes below the resident depth kept in memory, plus 1/16 for their index (0: none; at most ${MAX_TRIE_CACHE_MIB})`,
     },
     ...rpcLimitSpecs(),
     {
@@ -326,17 +326,17 @@ export function commonNodeOptions(o: ParsedOptions): CommonNodeOptions {
     rpcLimits: rpcLimits(o),
     healthMaxL1PollAge: o.healthMaxL1PollAge as number,
     healthMaxSealAge: o.healthMaxSealAge as number,
-    nodeCacheBytes: nodeCacheBytes(o),
+    trieCacheBytes: trieCacheBytes(o),
   }
 }
 
-function nodeCacheBytes(o: ParsedOptions): number {
+function trieCacheBytes(o: ParsedOptions): number {
   const mib = o.nodeCacheMiB as number
-  if (mib > MAX_NODE_CACHE_MIB) {
+  if (mib > MAX_TRIE_CACHE_MIB) {
     throw new NodeConfigError(
-      '--node-cache-mib (env SLUICE_NODE_CACHE_MIB)',
-      `${mib} MiB is above the largest node cache, ${MAX_NODE_CACHE_MIB} MiB`,
-      `Give 0 (no cache) to ${MAX_NODE_CACHE_MIB}; the default is ${DEFAULT_NODE_CACHE_BYTES / MIB}. Past the nodes the state has below depth 4, more only takes memory.`,
+      '--trie-cache-mib (env SLUICE_TRIE_CACHE_MIB)',
+      `${mib} MiB is above the largest node cache, ${MAX_TRIE_CACHE_MIB} MiB`,
+      `Give 0 (no cache) to ${MAX_TRIE_CACHE_MIB}; the default is ${DEFAULT_NODE_CACHE_BYTES / MIB}. Past the nodes the state has below depth 4, more only takes memory.`,
     )
   }
   return mib * MIB

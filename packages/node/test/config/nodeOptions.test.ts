@@ -31,19 +31,19 @@ describe('--l1-beacon', () => {
   })
 })
 
-describe('--node-cache-mib', () => {
-  it("defaults to core's node cache size, and is taken from the flag or SLUICE_NODE_CACHE_MIB; 0 disables it", () => {
-    expect(parse([]).nodeCacheBytes).toBe(DEFAULT_NODE_CACHE_BYTES)
-    expect(parse(['--node-cache-mib', '32']).nodeCacheBytes).toBe(32 * 1024 * 1024)
-    expect(parse([], { SLUICE_NODE_CACHE_MIB: '256' }).nodeCacheBytes).toBe(256 * 1024 * 1024)
-    expect(parse(['--node-cache-mib', '0']).nodeCacheBytes).toBe(0)
+describe('--trie-cache-mib', () => {
+  it("defaults to core's node cache size, and is taken from the flag or SLUICE_TRIE_CACHE_MIB; 0 disables it", () => {
+    expect(parse([]).trieCacheBytes).toBe(DEFAULT_NODE_CACHE_BYTES)
+    expect(parse(['--trie-cache-mib', '32']).trieCacheBytes).toBe(32 * 1024 * 1024)
+    expect(parse([], { SLUICE_TRIE_CACHE_MIB: '256' }).trieCacheBytes).toBe(256 * 1024 * 1024)
+    expect(parse(['--trie-cache-mib', '0']).trieCacheBytes).toBe(0)
   })
 
   it('refuses a size the cache cannot take, naming the option', () => {
     for (const bad of ['4096', '-1', 'lots']) {
-      expect(() => parse(['--node-cache-mib', bad])).toThrow(NodeConfigError)
-      expect(() => parse(['--node-cache-mib', bad])).toThrow('--node-cache-mib')
+      expect(() => parse(['--trie-cache-mib', bad])).toThrow(NodeConfigError)
+      expect(() => parse(['--trie-cache-mib', bad])).toThrow('--trie-cache-mib')
     }
-    expect(() => parse([], { SLUICE_NODE_CACHE_MIB: '2048' })).toThrow('SLUICE_NODE_CACHE_MIB')
+    expect(() => parse([], { SLUICE_TRIE_CACHE_MIB: '2048' })).toThrow('SLUICE_TRIE_CACHE_MIB')
   })
 })
