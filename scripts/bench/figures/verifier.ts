@@ -115,13 +115,13 @@ export type MemorySample = {
 
 const MIB = 1024 * 1024
 
-/** The verifier's memory from its Prometheus text (prom-client's default process metrics, prefix sluice_process_). */
+/** The verifier's memory from its Prometheus text (prom-client's default process metrics, prefix sluice_). */
 function memorySample(metrics: string, transactions: number, pid: number): MemorySample | undefined {
-  const rss = metricValue(metrics, 'sluice_process_process_resident_memory_bytes')
-  const heapUsed = metricValue(metrics, 'sluice_process_nodejs_heap_size_used_bytes')
-  const external = metricValue(metrics, 'sluice_process_nodejs_external_memory_bytes')
+  const rss = metricValue(metrics, 'sluice_process_resident_memory_bytes')
+  const heapUsed = metricValue(metrics, 'sluice_nodejs_heap_size_used_bytes')
+  const external = metricValue(metrics, 'sluice_nodejs_external_memory_bytes')
   const db = metricValue(metrics, 'sluice_db_memory_bytes')
-  const heapTotal = metricValue(metrics, 'sluice_process_nodejs_heap_size_total_bytes')
+  const heapTotal = metricValue(metrics, 'sluice_nodejs_heap_size_total_bytes')
   const anon = anonRssKiB(pid)
   if (rss === undefined || heapUsed === undefined || external === undefined) return undefined
   return {

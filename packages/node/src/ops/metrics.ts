@@ -17,7 +17,8 @@ export type NodeMetrics = {
 
 export function createNodeMetrics(): NodeMetrics {
   const registry = new Registry()
-  collectDefaultMetrics({ register: registry, prefix: 'sluice_process_' })
+  // prom-client's names already start with process_ or nodejs_: sluice_process_resident_memory_bytes, sluice_nodejs_heap_size_used_bytes
+  collectDefaultMetrics({ register: registry, prefix: 'sluice_' })
   return {
     registry,
     head: new Gauge({
