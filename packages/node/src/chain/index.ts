@@ -1,6 +1,13 @@
 export { BlobStore } from './blobStore.ts'
 export { ChainStoreCorruptError, decodeBlockHeader, decodeStoredBlock, encodeStoredBlock } from './codec.ts'
-export { NODE_LEVEL_OPTIONS, openNodeStore, registerStoreMetrics, storeMemoryBytes } from './nodeStore.ts'
+export {
+  NODE_LEVEL_OPTIONS,
+  openNodeStore,
+  registerStoreMetrics,
+  STORE_FORMAT,
+  StoreFormatError,
+  storeMemoryBytes,
+} from './nodeStore.ts'
 export {
   judgeOwnBatch,
   type OwnBatchInputs,

@@ -4,6 +4,7 @@ import {
   LevelStore,
   type LevelStoreOptions,
   NodeCache,
+  SluiceError,
   setStoreNodeCache,
   storeNodeCache,
 } from '@sluice/core'
@@ -24,8 +25,32 @@ export const NODE_LEVEL_OPTIONS = {
 } as const satisfies LevelStoreOptions
 
 /**
+ * The format of the records a node writes into its store. A build reads every format up to its own
+ * and refuses a newer one, whose records it would misread. 1: no format record (before it existed);
+ * 2: a transfer's all-zero logs bloom is stored as no bytes, and an address's transaction count is
+ * written once per 16 entries (both still read from format 1 records).
+ */
+export const STORE_FORMAT = 2
+const STORE_FORMAT_KEY = new TextEncoder().encode('meta/store-format')
+
+/** The data directory was written in a store format this build does not know. */
+export class StoreFormatError extends SluiceError {
+  override name = 'StoreFormatError'
+  constructor(dataDir: string, found: string) {
+    super(`the data directory ${dataDir} holds store format ${found}; this build reads formats 1 to ${STORE_FORMAT}`, {
+      details:
+        'A newer Sluice wrote it (or the format record is damaged). Run a release at least as new as the one ' +
+        'that wrote it, or give another --data-dir (a verifier resyncs from L1 into an empty one).',
+      severity: 'critical',
+      code: 'STORE_FORMAT',
+    })
+  }
+}
+
+/**
  * Opens (creating if needed) the LevelDB store of the node whose data directory is `dataDir`, with a
  * trie node cache of `trieCacheBytes` shared by the tries over it (0: none; `--trie-cache-mib`).
+ * Refuses a store written in a newer format (`StoreFormatError`) and records this build's format.
  */
 export async function openNodeStore(
   dataDir: string,
@@ -33,6 +58,15 @@ export async function openNodeStore(
 ): Promise<LevelStore> {
   const cache = trieCacheBytes === 0 ? null : new NodeCache(trieCacheBytes)
   const store = await LevelStore.open(join(dataDir, 'db'), NODE_LEVEL_OPTIONS)
+  const stored = store.getSync(STORE_FORMAT_KEY)
+  const text = stored === undefined ? '1' : new TextDecoder().decode(stored)
+  if (!/^[1-9]\d{0,8}$/.test(text) || Number(text) > STORE_FORMAT) {
+    await store.close()
+    throw new StoreFormatError(dataDir, /^[\x20-\x7e]{1,12}$/.test(text) ? text : 'unreadable')
+  }
+  if (Number(text) < STORE_FORMAT) {
+    await store.batch([{ type: 'put', key: STORE_FORMAT_KEY, value: new TextEncoder().encode(String(STORE_FORMAT)) }])
+  }
   setStoreNodeCache(store, cache)
   return store
 }

@@ -1,3 +1,4 @@
+import { SluiceError } from '@sluice/core'
 import { helpText, NodeConfigError, type OptionSpec } from '../config/options.ts'
 import type { Logger } from './logger.ts'
 import { applyProcessDefaults, type ProcessDefaults } from './processDefaults.ts'
@@ -50,6 +51,9 @@ export function runNode<O>(program: {
   }
   main().catch((error: unknown) => {
     if (error instanceof NodeConfigError) console.error(`${program.name}: ${error.message}`)
+    // Sluice's own errors say what is wrong and what to do; a stack adds nothing for an operator.
+    else if (error instanceof SluiceError)
+      console.error(`${program.name}: failed to start: ${error.name}: ${error.message}`)
     else console.error(`${program.name}: failed to start:`, error)
     process.exit(1)
   })

@@ -2,10 +2,17 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DEFAULT_NODE_CACHE_BYTES, MerklePatriciaTrie, storeNodeCache } from '@sluice/core'
+import { DEFAULT_NODE_CACHE_BYTES, LevelStore, MerklePatriciaTrie, storeNodeCache } from '@sluice/core'
 import { Registry } from 'prom-client'
 import { afterAll, describe, expect, it } from 'vitest'
-import { NODE_LEVEL_OPTIONS, openNodeStore, registerStoreMetrics, storeMemoryBytes } from '../../src/chain/nodeStore.ts'
+import {
+  NODE_LEVEL_OPTIONS,
+  openNodeStore,
+  registerStoreMetrics,
+  STORE_FORMAT,
+  StoreFormatError,
+  storeMemoryBytes,
+} from '../../src/chain/nodeStore.ts'
 
 const VALUE_BYTES = 16 * 1024
 const VALUES_PER_BATCH = 256
@@ -105,5 +112,56 @@ describe("a node's trie node cache", () => {
     } finally {
       await store.close()
     }
+  })
+})
+
+describe("a node's store format", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-store-format-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  const formatKey = new TextEncoder().encode('meta/store-format')
+  const readFormat = async (dataDir: string) => {
+    const raw = await LevelStore.open(join(dataDir, 'db'))
+    try {
+      const value = raw.getSync(formatKey)
+      return value === undefined ? undefined : new TextDecoder().decode(value)
+    } finally {
+      await raw.close()
+    }
+  }
+  const writeFormat = async (dataDir: string, value: string | undefined) => {
+    const raw = await LevelStore.open(join(dataDir, 'db'))
+    await raw.batch([
+      value === undefined
+        ? { type: 'del', key: formatKey }
+        : { type: 'put', key: formatKey, value: new TextEncoder().encode(value) },
+    ])
+    await raw.close()
+  }
+
+  it("records this build's format in a new data directory and in one written before the format existed", async () => {
+    const fresh = join(dir, 'fresh')
+    await (await openNodeStore(fresh, 0)).close()
+    expect(await readFormat(fresh)).toBe(String(STORE_FORMAT))
+    const older = join(dir, 'older')
+    await (await openNodeStore(older, 0)).close()
+    await writeFormat(older, undefined)
+    const reopened = await openNodeStore(older, 0)
+    await reopened.close()
+    expect(await readFormat(older)).toBe(String(STORE_FORMAT))
+  })
+
+  it('refuses a newer or damaged format with an error that says what to do, and leaves the directory usable', async () => {
+    const newer = join(dir, 'newer')
+    await (await openNodeStore(newer, 0)).close()
+    await writeFormat(newer, String(STORE_FORMAT + 1))
+    const refusal = await openNodeStore(newer, 0).catch((error: unknown) => error)
+    expect(refusal).toBeInstanceOf(StoreFormatError)
+    expect((refusal as StoreFormatError).severity).toBe('critical')
+    expect((refusal as Error).message).toContain(`${newer} holds store format ${STORE_FORMAT + 1}`)
+    expect((refusal as Error).message).toContain('--data-dir')
+    // the store was closed: the directory opens again, and its record was not rewritten
+    expect(await readFormat(newer)).toBe(String(STORE_FORMAT + 1))
+    await writeFormat(newer, '\u0000garbage')
+    await expect(openNodeStore(newer, 0)).rejects.toThrow('holds store format unreadable')
   })
 })
