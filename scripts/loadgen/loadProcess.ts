@@ -17,7 +17,7 @@ import { type LoadOptions, type LoadReport, prepareLoad } from './loadgen.ts'
 
 type ChildOptions = Omit<LoadOptions, 'raws' | 'log'>
 
-type ToChild = { kind: 'prepare'; options: ChildOptions; rawsFile: string; lengths: Uint16Array } | { kind: 'run' }
+type ToChild = { kind: 'prepare'; options: ChildOptions; rawsFile: string; lengths: Uint32Array } | { kind: 'run' }
 type FromChild =
   | { kind: 'log'; message: string }
   | { kind: 'prepared' }
@@ -40,7 +40,7 @@ export async function startLoadProcess(options: LoadOptions): Promise<LoadProces
   // reassembled with a copy per chunk received.
   const dir = mkdtempSync(join(tmpdir(), 'sluice-loadgen-'))
   const rawsFile = join(dir, 'raws.bin')
-  const lengths = new Uint16Array(raws.length)
+  const lengths = new Uint32Array(raws.length)
   for (let i = 0; i < raws.length; i++) lengths[i] = (raws[i] as Uint8Array).length
   writeFileSync(rawsFile, Buffer.concat(raws as Uint8Array[]))
   // BENCH_LOADGEN_CPU_PROF=<dir>: the generator runs under --cpu-prof (its preparation and its load)

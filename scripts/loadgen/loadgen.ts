@@ -19,7 +19,7 @@
  */
 import { bytesToHex } from '../../packages/core/src/bytes/index.ts'
 import { transactionHash } from '../../packages/core/src/tx/index.ts'
-import { threadCpuByName } from '../bench/harness.ts'
+import { threadCpuByName, threadCpuPerOp } from '../bench/harness.ts'
 import { type RpcAnswer, RpcClient } from './http.ts'
 
 export type LoadOptions = {
@@ -443,14 +443,8 @@ async function load(options: LoadOptions, prepared: Prepared): Promise<LoadRepor
   const loadSeconds = cpuSeconds(process.cpuUsage(cpu0))
   const threads1 = threadCpu()
   const perIncluded = (us: number) => (k === 0 ? Number.NaN : Math.round(us / k))
-  let threadsUsPerTx: Record<string, number> | undefined
-  if (threads0 !== undefined && threads1 !== undefined) {
-    threadsUsPerTx = {}
-    for (const [name, us] of Object.entries(threads1)) {
-      const perTx = perIncluded(us - (threads0[name] ?? 0))
-      if (perTx > 0) threadsUsPerTx[name] = perTx
-    }
-  }
+  const threadsUsPerTx =
+    threads0 !== undefined && threads1 !== undefined && k > 0 ? threadCpuPerOp(threads0, threads1, k) : undefined
   return {
     rpcUrl: options.rpcUrl,
     windowMs: Math.round(windowMs),

@@ -46,8 +46,7 @@ import { Worker } from 'node:worker_threads'
 import { jsonRpc, startAnvil, stopAll, tempDir } from '../../../test/support/processes.ts'
 import { e2eConfig, startL1, startSequencerProcess } from '../../../test/support/rollup.ts'
 import { fundOnAnvil } from '../../loadgen/funding.ts'
-import type { LoadReport } from '../../loadgen/loadgen.ts'
-import { formatReport } from '../../loadgen/loadgen.ts'
+import { formatReport, type LoadReport } from '../../loadgen/loadgen.ts'
 import { type LoadProcess, startLoadProcess } from '../../loadgen/loadProcess.ts'
 import {
   BENCH_L2_BLOCK_GAS_LIMIT,

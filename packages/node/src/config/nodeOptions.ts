@@ -1,4 +1,4 @@
-import { DEFAULT_NODE_CACHE_BYTES } from '@sluice/core'
+import { DEFAULT_NODE_CACHE_BYTES, DEFAULT_RESIDENT_DEPTH } from '@sluice/core'
 import { DEFAULT_RPC_LIMITS, type RpcLimits } from '../rpc/types.ts'
 import { NodeConfigError, type OptionSpec, type ParsedOptions } from './options.ts'
 
@@ -273,7 +273,7 @@ export function commonNodeOptionSpecs(defaults: {
       help: '/health answers 503 when the sequencer sealed no block for this many milliseconds',
     },
     {
-      name: 'nodeCacheMiB',
+      name: 'trieCacheMiB',
       flag: 'trie-cache-mib',
       env: 'SLUICE_TRIE_CACHE_MIB',
       kind: 'integer',
@@ -331,12 +331,12 @@ export function commonNodeOptions(o: ParsedOptions): CommonNodeOptions {
 }
 
 function trieCacheBytes(o: ParsedOptions): number {
-  const mib = o.nodeCacheMiB as number
+  const mib = o.trieCacheMiB as number
   if (mib > MAX_TRIE_CACHE_MIB) {
     throw new NodeConfigError(
       '--trie-cache-mib (env SLUICE_TRIE_CACHE_MIB)',
       `${mib} MiB is above the largest node cache, ${MAX_TRIE_CACHE_MIB} MiB`,
-      `Give 0 (no cache) to ${MAX_TRIE_CACHE_MIB}; the default is ${DEFAULT_NODE_CACHE_BYTES / MIB}. Past the nodes the state has below depth 4, more only takes memory.`,
+      `Give 0 (no cache) to ${MAX_TRIE_CACHE_MIB}; the default is ${DEFAULT_NODE_CACHE_BYTES / MIB}. Past the nodes the state has below depth ${DEFAULT_RESIDENT_DEPTH}, more only takes memory.`,
     )
   }
   return mib * MIB
