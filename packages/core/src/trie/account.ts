@@ -162,7 +162,24 @@ function readUintItem(data: Uint8Array, pos: number): [bigint, number] | null {
   if (len === 0) return [0n, pos + 1]
   const first = data[pos + 1] as number
   if (first === 0 || (len === 1 && first < 0x80)) return null
-  return [bytesToBigint(data.subarray(pos + 1, pos + 1 + len)), pos + 1 + len]
+  const end = pos + 1 + len
+  return [len <= 12 ? uintOf(data, pos + 1, end) : bytesToBigint(data.subarray(pos + 1, end)), end]
+}
+
+/** `data[start, end)` (at most 12 bytes) as an unsigned integer, in two 48-bit halves (balances are 8–10 bytes). */
+function uintOf(data: Uint8Array, start: number, end: number): bigint {
+  const split = end - 6 > start ? end - 6 : start
+  let high = 0
+  for (let i = start; i < split; i++) high = high * 256 + (data[i] as number)
+  let low = 0
+  for (let i = split; i < end; i++) low = low * 256 + (data[i] as number)
+  return high === 0 ? BigInt(low) : (BigInt(high) << 48n) | BigInt(low)
+}
+
+/** True when `data[at, at + 32)` is `hash`. */
+function hashAt(data: Uint8Array, at: number, hash: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) if (data[at + i] !== hash[i]) return false
+  return true
 }
 
 /** The usual shape (a 2-byte list header, 32-byte hashes) decoded directly; null for anything else. */
@@ -174,11 +191,13 @@ function decodeAccountFast(data: Uint8Array): Account | null {
   if (balance === null) return null
   const pos = balance[1]
   if (pos + 66 !== data.length || data[pos] !== 0xa0 || data[pos + 33] !== 0xa0) return null
+  // an account without storage or code (every one but the message passer) shares the constants:
+  // no views that would keep the node's bytes alive as long as the account
   return {
     nonce: nonce[0],
     balance: balance[0],
-    storageRoot: data.subarray(pos + 1, pos + 33),
-    codeHash: data.subarray(pos + 34, pos + 66),
+    storageRoot: hashAt(data, pos + 1, EMPTY_TRIE_ROOT) ? EMPTY_TRIE_ROOT : data.subarray(pos + 1, pos + 33),
+    codeHash: hashAt(data, pos + 34, EMPTY_CODE_HASH) ? EMPTY_CODE_HASH : data.subarray(pos + 34, pos + 66),
   }
 }
 
