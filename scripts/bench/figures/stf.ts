@@ -1,8 +1,9 @@
 /**
  * stf.transfer: signed EIP-1559 transfers of the standard workload (workload.ts) through the state
  * transition, state on LevelDB, roots committed per block of 1,000 (../shared/DESIGN.md,
- * Performance). Ours: raw bytes → sender recovery in a worker pool (overlapping the previous
- * block's execution, as a node does) → decode → `applyBlock` → `StateDb.commit`. Peer:
+ * Performance). Ours: raw bytes → sender recovery and transaction hashes in a worker pool, as the
+ * verifier's planner does (overlapping the previous block's execution, as a node does) → decode →
+ * `applyBlock` → `StateDb.commit`. Peer:
  * @ethereumjs/vm in its fastest configuration (Cancun, native ecrecover and hash-wasm keccak
  * through `customCrypto`, `Caches`, `runTx` per transaction, one checkpoint/commit and root per
  * block) on the same transactions over the same pre-state. Each side runs in its own process

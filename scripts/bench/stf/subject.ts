@@ -38,7 +38,7 @@ import { LevelStore } from '../../../packages/core/src/db/index.ts'
 import { StateDb, writeGenesisState } from '../../../packages/core/src/state/index.ts'
 import { applyDeposit, applyMessage } from '../../../packages/core/src/stf/index.ts'
 import type { StfMessage } from '../../../packages/core/src/stf/message.ts'
-import { createSenderPool, decodeTransaction } from '../../../packages/core/src/tx/index.ts'
+import { createSenderPool, decodeTransaction, type RecoveredSenders } from '../../../packages/core/src/tx/index.ts'
 import { log, parseArgs, removeDir, selfCpu, tempDir, threadCpuByName, threadCpuPerOp } from '../harness.ts'
 import { addressAt, standardWorkload, type Workload } from '../workload.ts'
 import { CachedStore } from './cachedStore.ts'
@@ -212,11 +212,21 @@ type OursOptions = {
   batchBlocks: number
 }
 
-function decodeBlock(raws: readonly Uint8Array[], senders: readonly (Uint8Array | undefined)[]): StfMessage[] {
+/**
+ * A block's messages as the verifier's planner makes them: each transaction decoded, with the sender
+ * and the hash its worker pass gave (`recoverWithHashes`), so the main thread hashes nothing.
+ */
+function decodeBlock(raws: readonly Uint8Array[], recovered: RecoveredSenders): StfMessage[] {
   const messages: StfMessage[] = new Array(raws.length)
   for (let i = 0; i < raws.length; i++) {
     const raw = raws[i] as Uint8Array
-    messages[i] = { kind: 'transaction', tx: decodeTransaction(raw), sender: senders[i], raw }
+    messages[i] = {
+      kind: 'transaction',
+      tx: decodeTransaction(raw),
+      sender: recovered.senders[i],
+      raw,
+      hash: recovered.hashes[i],
+    }
   }
   return messages
 }
@@ -252,7 +262,7 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
   const { phases, pipeline, prefetch } = options
   const store = options.cached ? new CachedStore(level) : level
   const pool = createSenderPool({ threads: options.threads })
-  await pool.recover([blocks[0]?.[0] as Uint8Array], CHAIN_ID) // workers loaded before timing
+  await pool.recoverWithHashes([blocks[0]?.[0] as Uint8Array], CHAIN_ID) // workers loaded before timing
   const state = new StateDb(store, root0)
   const rates: number[] = []
   const phaseSamples: Record<string, number[]> = {
@@ -290,7 +300,7 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
   gcProfiler.start()
   const cpu0 = { thread: process.threadCpuUsage(), process: process.cpuUsage() }
   const clock = phases ? cpuMs : () => performance.now()
-  let next = pool.recover(blocks[0] as Uint8Array[], CHAIN_ID)
+  let next = pool.recoverWithHashes(blocks[0] as Uint8Array[], CHAIN_ID)
   let messages: StfMessage[] | null = null
   let t = performance.now()
   for (let b = 0; b < blocks.length; b++) {
@@ -306,7 +316,7 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
       t2 = clock()
       if (prefetch) await state.prefetch(touchedAddresses(messages))
     }
-    if (b + 1 < blocks.length) next = pool.recover(blocks[b + 1] as Uint8Array[], CHAIN_ID)
+    if (b + 1 < blocks.length) next = pool.recoverWithHashes(blocks[b + 1] as Uint8Array[], CHAIN_ID)
     const t2b = clock()
     let t3: number
     let t4: number
@@ -450,10 +460,10 @@ function nativeEcrecover(msgHash: Uint8Array, v: bigint, r: Uint8Array, s: Uint8
 async function runOursBatched(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[][], options: OursOptions) {
   const k = options.batchBlocks
   const pool = createSenderPool({ threads: options.threads })
-  await pool.recover([blocks[0]?.[0] as Uint8Array], CHAIN_ID) // workers loaded before timing
+  await pool.recoverWithHashes([blocks[0]?.[0] as Uint8Array], CHAIN_ID) // workers loaded before timing
   const state = new StateDb(level, root0)
   const recoverBatch = (from: number) =>
-    Promise.all(blocks.slice(from, from + k).map((raws) => pool.recover(raws, CHAIN_ID)))
+    Promise.all(blocks.slice(from, from + k).map((raws) => pool.recoverWithHashes(raws, CHAIN_ID)))
   const rates: number[] = []
   const blockRoots: string[] = []
   let noops = 0

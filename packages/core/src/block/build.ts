@@ -5,11 +5,11 @@ import { EMPTY_DELAYED_ACCUMULATOR } from '../messages/delayed.ts'
 import type { WorldState } from '../state/types.ts'
 import { applyMessage, type PreparedStfConfig } from '../stf/apply.ts'
 import type { AppliedTransaction, MessageOutcome, StfMessage } from '../stf/message.ts'
-import { orderedTrieRoot } from '../trie/ordered.ts'
+import { orderedTrieRoot, orderedTrieRootOf } from '../trie/ordered.ts'
 import { encodeTransaction } from '../tx/index.ts'
 import { BLOOM_BYTES, logsBloom, orBloom } from './bloom.ts'
 import { blockHash, type L2BlockHeader } from './header.ts'
-import { encodeReceipt, type Receipt } from './receipt.ts'
+import { type Receipt, ReceiptItems } from './receipt.ts'
 
 export type PreparedBlockConfig = PreparedStfConfig & { l2BlockGasLimit: bigint }
 
@@ -82,14 +82,25 @@ export function applyBlock(state: WorldState, input: BlockInput, config: Prepare
     if (hasLogs) orBloom(bloom, receipt.logsBloom)
     const given = message.kind === 'transaction' && message.raw !== undefined ? message : undefined
     const raw = given?.raw ?? encodeTransaction(outcome.tx)
-    transactions.push({ ...outcome, raw, hash: given?.hash ?? keccak256(raw), index: transactions.length, receipt })
+    const included = { ...outcome, raw, hash: given?.hash ?? keccak256(raw), index: transactions.length, receipt }
+    // the same object as the message's outcome: a block keeps one record per transaction, not two
+    outcomes[outcomes.length - 1] = included
+    transactions.push(included)
+  }
+  const receipts: Receipt[] = new Array(transactions.length)
+  const raws: Uint8Array[] = new Array(transactions.length)
+  for (let i = 0; i < transactions.length; i++) {
+    const t = transactions[i] as IncludedTransaction
+    receipts[i] = t.receipt
+    raws[i] = t.raw
   }
   const header: L2BlockHeader = {
     parentHash: input.parentHash,
     beneficiary: config.feeVault,
     stateRoot: state.stateRoot(),
-    transactionsRoot: orderedTrieRoot(transactions.map((t) => t.raw)),
-    receiptsRoot: orderedTrieRoot(transactions.map((t) => encodeReceipt(t.receipt))),
+    transactionsRoot: orderedTrieRoot(raws),
+    // each receipt written straight into its leaf: no encoded array per transaction
+    receiptsRoot: orderedTrieRootOf(new ReceiptItems(receipts)),
     logsBloom: bloom,
     number: input.number,
     gasLimit: config.l2BlockGasLimit,

@@ -2,6 +2,7 @@ import { hexToBytes } from '../bytes/index.ts'
 import { MAX_UINT256, MESSAGE_PASSER } from '../config/constants.ts'
 import type { RollupConfig } from '../config/rollupConfig.ts'
 import type { WorldState } from '../state/types.ts'
+import type { Account } from '../trie/account.ts'
 import type { SignedTransaction } from '../tx/types.ts'
 import type { MessageOutcome, StfMessage } from './message.ts'
 import { checkStatelessRules, effectiveGasPrice } from './rules.ts'
@@ -35,8 +36,13 @@ export function applyMessage(state: WorldState, message: StfMessage, config: Pre
  */
 export function applyDeposit(state: WorldState, recipient: Uint8Array, amount: bigint): MessageOutcome {
   const account = state.getAccount(recipient)
-  state.putAccount(recipient, { ...account, balance: saturatingCredit(account.balance, amount) })
+  state.putAccount(recipient, withBalance(account, saturatingCredit(account.balance, amount)))
   return { applied: true, kind: 'deposit', recipient, amount }
+}
+
+/** A copy of `account` with another balance, built field by field (an object spread is slower on this path). */
+function withBalance(account: Account, balance: bigint): Account {
+  return { nonce: account.nonce, balance, storageRoot: account.storageRoot, codeHash: account.codeHash }
 }
 
 /**
@@ -69,13 +75,18 @@ export function applyTransaction(
   const fee = intrinsicGas * price
   const to = tx.to as Uint8Array
 
-  state.putAccount(sender, { ...from, nonce: from.nonce + 1n, balance: from.balance - tx.value - fee })
+  state.putAccount(sender, {
+    nonce: from.nonce + 1n,
+    balance: from.balance - tx.value - fee,
+    storageRoot: from.storageRoot,
+    codeHash: from.codeHash,
+  })
   if (!isWithdrawal) {
     const recipient = state.getAccount(to)
-    state.putAccount(to, { ...recipient, balance: saturatingCredit(recipient.balance, tx.value) })
+    state.putAccount(to, withBalance(recipient, saturatingCredit(recipient.balance, tx.value)))
   }
   const vault = state.getAccount(config.feeVault)
-  state.putAccount(config.feeVault, { ...vault, balance: saturatingCredit(vault.balance, fee) })
+  state.putAccount(config.feeVault, withBalance(vault, saturatingCredit(vault.balance, fee)))
 
   let withdrawal: (Parameters<typeof withdrawalHash>[0] & { hash: Uint8Array }) | undefined
   const logs = []

@@ -43,48 +43,38 @@ function uintBytes(value: bigint): Uint8Array {
   return out
 }
 
-/** Integers below this are encoded straight into the account's buffer (six 48-bit limbs). */
+/** Integers below this are encoded straight into the account's buffer (at most 36 bytes each). */
 const DIRECT_LIMIT = 1n << 288n
-/** The 48-bit limbs of the integer `uintLength` measured last, least significant first. */
-const limbs = new Float64Array(6)
-let limbCount = 0
 
-/** Minimal byte length of `value` (0 ≤ value < 2^288), leaving its limbs in `limbs`. */
-function uintLength(value: bigint): number {
-  limbCount = 0
-  if (value <= 0xffffffffffffn) {
-    if (value === 0n) return 0
-    limbs[limbCount++] = Number(value)
-  } else {
-    for (let rest = value; rest > 0n; rest >>= 48n) limbs[limbCount++] = Number(BigInt.asUintN(48, rest))
-  }
-  let top = limbs[limbCount - 1] as number
-  let topBytes = 0
-  for (; top > 0; top = Math.floor(top / 256)) topBytes++
-  return (limbCount - 1) * 6 + topBytes
+/** A hex digit's value (lower-case, as `bigint.toString(16)` writes them). */
+function hexDigit(code: number): number {
+  return code <= 57 ? code - 48 : code - 87
 }
 
-/** The RLP string item of the integer `uintLength` measured last (`length` bytes), at `pos`. */
-function writeUintItem(out: Uint8Array, pos: number, length: number): number {
-  if (length === 0) {
-    out[pos] = 0x80
+/**
+ * Writes the RLP string item of a non-negative integer at `pos`, from `hex` (its `toString(16)`;
+ * '' when it is below 0x80, which is then its own byte, or 0x80 for zero); returns the position
+ * after it. One BigInt call per integer: limbs cut with BigInt shifts cost twice as much.
+ */
+function writeUintItem(out: Uint8Array, pos: number, value: bigint, hex: string): number {
+  if (hex === '') {
+    out[pos] = value === 0n ? 0x80 : Number(value)
     return pos + 1
   }
-  if (length === 1 && (limbs[0] as number) < 0x80) {
-    out[pos] = limbs[0] as number
-    return pos + 1
+  const odd = hex.length & 1
+  out[pos++] = 0x80 + ((hex.length + odd) >> 1)
+  let j = 0
+  if (odd === 1) {
+    out[pos++] = hexDigit(hex.charCodeAt(0))
+    j = 1
   }
-  out[pos] = 0x80 + length
-  // bytes from the least significant end, six per limb
-  let at = pos + length
-  for (let l = 0; l < limbCount; l++) {
-    let limb = limbs[l] as number
-    for (let b = 0; b < 6 && at > pos; b++) {
-      out[at--] = limb % 256
-      limb = Math.floor(limb / 256)
-    }
-  }
-  return pos + 1 + length
+  for (; j < hex.length; j += 2) out[pos++] = (hexDigit(hex.charCodeAt(j)) << 4) | hexDigit(hex.charCodeAt(j + 1))
+  return pos
+}
+
+/** The length of that item. */
+function uintItemLength(hex: string): number {
+  return hex === '' ? 1 : 1 + ((hex.length + 1) >> 1)
 }
 
 /** Length of the RLP string item for `b` (at most 55 bytes). */
@@ -112,19 +102,14 @@ export function encodeAccount(
   const { nonce, balance } = account
   if (nonce >= 0n && nonce < DIRECT_LIMIT && balance >= 0n && balance < DIRECT_LIMIT) {
     // integers of at most 36 bytes: the payload is 68..140 bytes, a 2-byte list header
-    const nonceLength = uintLength(nonce)
-    const nonceItem = nonceLength === 1 && (limbs[0] as number) < 0x80 ? 1 : 1 + nonceLength
-    const balanceLength = uintLength(balance)
-    const balanceItem = balanceLength === 1 && (limbs[0] as number) < 0x80 ? 1 : 1 + balanceLength
-    const payload = nonceItem + balanceItem + 66
+    const nonceHex = nonce < 0x80n ? '' : nonce.toString(16)
+    const balanceHex = balance < 0x80n ? '' : balance.toString(16)
+    const payload = uintItemLength(nonceHex) + uintItemLength(balanceHex) + 66
     const out = allocate(2 + payload)
     out[0] = 0xf8
     out[1] = payload
-    // the balance's limbs are the ones measured last: write it first, then measure the nonce again
-    writeUintItem(out, 2 + nonceItem, balanceLength)
-    uintLength(nonce)
-    let pos = writeUintItem(out, 2, nonceLength)
-    pos += balanceItem
+    let pos = writeUintItem(out, 2, nonce, nonceHex)
+    pos = writeUintItem(out, pos, balance, balanceHex)
     out[pos++] = 0xa0
     out.set(account.storageRoot, pos)
     out[pos + 32] = 0xa0
@@ -162,7 +147,24 @@ function readUintItem(data: Uint8Array, pos: number): [bigint, number] | null {
   if (len === 0) return [0n, pos + 1]
   const first = data[pos + 1] as number
   if (first === 0 || (len === 1 && first < 0x80)) return null
-  return [bytesToBigint(data.subarray(pos + 1, pos + 1 + len)), pos + 1 + len]
+  const end = pos + 1 + len
+  return [len <= 12 ? uintOf(data, pos + 1, end) : bytesToBigint(data.subarray(pos + 1, end)), end]
+}
+
+/** `data[start, end)` (at most 12 bytes) as an unsigned integer, in two 48-bit halves (balances are 8–10 bytes). */
+function uintOf(data: Uint8Array, start: number, end: number): bigint {
+  const split = end - 6 > start ? end - 6 : start
+  let high = 0
+  for (let i = start; i < split; i++) high = high * 256 + (data[i] as number)
+  let low = 0
+  for (let i = split; i < end; i++) low = low * 256 + (data[i] as number)
+  return high === 0 ? BigInt(low) : (BigInt(high) << 48n) | BigInt(low)
+}
+
+/** True when `data[at, at + 32)` is `hash`. */
+function hashAt(data: Uint8Array, at: number, hash: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) if (data[at + i] !== hash[i]) return false
+  return true
 }
 
 /** The usual shape (a 2-byte list header, 32-byte hashes) decoded directly; null for anything else. */
@@ -174,11 +176,13 @@ function decodeAccountFast(data: Uint8Array): Account | null {
   if (balance === null) return null
   const pos = balance[1]
   if (pos + 66 !== data.length || data[pos] !== 0xa0 || data[pos + 33] !== 0xa0) return null
+  // an account without storage or code (every one but the message passer) shares the constants:
+  // no views that would keep the node's bytes alive as long as the account
   return {
     nonce: nonce[0],
     balance: balance[0],
-    storageRoot: data.subarray(pos + 1, pos + 33),
-    codeHash: data.subarray(pos + 34, pos + 66),
+    storageRoot: hashAt(data, pos + 1, EMPTY_TRIE_ROOT) ? EMPTY_TRIE_ROOT : data.subarray(pos + 1, pos + 33),
+    codeHash: hashAt(data, pos + 34, EMPTY_CODE_HASH) ? EMPTY_CODE_HASH : data.subarray(pos + 34, pos + 66),
   }
 }
 

@@ -4,6 +4,35 @@ import { compactLength, writeCompactRange } from './nibbles.ts'
 import { listHeaderLength, stringLength, writeListHeader, writeString } from './node.ts'
 
 /**
+ * The items of an ordered trie as RLP string items written on demand, so that a caller whose items
+ * are not byte arrays yet (receipts) writes each one straight into its leaf: no array per item.
+ */
+export type OrderedItems = {
+  readonly count: number
+  /** Length of item `i` as an RLP string item (its header included); 0 when the item is empty (absent). */
+  itemLength(i: number): number
+  /** Writes item `i` as an RLP string item at `out[at]`; returns the position after it. */
+  writeItem(i: number, out: Uint8Array, at: number): number
+}
+
+/** Byte arrays as `OrderedItems`. */
+class ByteItems implements OrderedItems {
+  readonly count: number
+  private readonly items: readonly Uint8Array[]
+  constructor(items: readonly Uint8Array[]) {
+    this.items = items
+    this.count = items.length
+  }
+  itemLength(i: number): number {
+    const item = this.items[i] as Uint8Array
+    return item.length === 0 ? 0 : stringLength(item)
+  }
+  writeItem(i: number, out: Uint8Array, at: number): number {
+    return writeString(out, at, this.items[i] as Uint8Array)
+  }
+}
+
+/**
  * Root of the plain trie `rlp(index) → items[index]`: Ethereum's transactions and receipts roots.
  *
  * The same root as putting every item into a `MerklePatriciaTrie` and asking for its root, built
@@ -13,9 +42,14 @@ import { listHeaderLength, stringLength, writeListHeader, writeString } from './
  * copies of the items; an empty item is absent (a trie's `put` of an empty value deletes).
  */
 export function orderedTrieRoot(items: readonly Uint8Array[]): Uint8Array {
-  const count = items.length
+  return orderedTrieRootOf(new ByteItems(items))
+}
+
+/** `orderedTrieRoot` of items written by `source` (see `OrderedItems`). */
+export function orderedTrieRootOf(source: OrderedItems): Uint8Array {
+  const count = source.count
   let present = 0
-  for (let i = 0; i < count; i++) if ((items[i] as Uint8Array).length > 0) present++
+  for (let i = 0; i < count; i++) if (source.itemLength(i) > 0) present++
   if (present === 0) return EMPTY_TRIE_ROOT
   // longest key: rlp(count - 1)
   let indexBytes = 0
@@ -23,12 +57,11 @@ export function orderedTrieRoot(items: readonly Uint8Array[]): Uint8Array {
   const stride = 2 * (count - 1 < 0x80 ? 1 : 1 + indexBytes)
   const nibbles = new Uint8Array(present * stride)
   const lengths = new Uint8Array(present)
-  const values: Uint8Array[] = new Array(present)
+  const indices = new Int32Array(present)
   let k = 0
   const add = (index: number): void => {
-    const item = items[index] as Uint8Array
-    if (item.length === 0) return
-    values[k] = item
+    if (source.itemLength(index) === 0) return
+    indices[k] = index
     lengths[k] = writeKeyNibbles(nibbles, k * stride, index)
     k++
   }
@@ -36,7 +69,7 @@ export function orderedTrieRoot(items: readonly Uint8Array[]): Uint8Array {
   add(0)
   for (let i = 0x80; i < count; i++) add(i)
   const levels = scratchFor(stride)
-  const buf = encodeSubtree({ nibbles, lengths, values, stride, levels }, 0, present, 0)
+  const buf = encodeSubtree({ nibbles, lengths, indices, source, stride, levels }, 0, present, 0)
   return keccak256(buf.subarray(encStart, encEnd))
 }
 
@@ -68,7 +101,9 @@ type Keys = {
   /** The keys' nibbles in sorted order, `stride` apart. */
   nibbles: Uint8Array
   lengths: Uint8Array
-  values: Uint8Array[]
+  /** The item index of each sorted key. */
+  indices: Int32Array
+  source: OrderedItems
   stride: number
   /** One encoding buffer per depth (a node and its descendants never share a depth). */
   levels: Uint8Array[]
@@ -98,17 +133,17 @@ function encodeSubtree(keys: Keys, lo: number, hi: number, depth: number): Uint8
   const first = lo * stride
   if (hi - lo === 1) {
     // leaf: [compact(rest of the key), value]
-    const value = keys.values[lo] as Uint8Array
+    const index = keys.indices[lo] as number
     const pathEnd = first + (lengths[lo] as number)
     const cl = compactLength(pathEnd - first - depth)
-    const payload = (cl === 1 ? 1 : 1 + cl) + stringLength(value)
+    const payload = (cl === 1 ? 1 : 1 + cl) + keys.source.itemLength(index)
     const size = listHeaderLength(payload) + payload
     let buf = keys.levels[depth] as Uint8Array
     if (buf.length < size) buf = keys.levels[depth] = new Uint8Array(size)
     let o = writeListHeader(buf, payload)
     if (cl > 1) buf[o++] = 0x80 + cl
     writeCompactRange(buf, o, nibbles, first + depth, pathEnd, true)
-    o = writeString(buf, o + cl, value)
+    o = keys.source.writeItem(index, buf, o + cl)
     encStart = 0
     encEnd = o
     return buf

@@ -1,4 +1,4 @@
-import { bytesToBigint } from '../bytes/index.ts'
+import { bytesToBigint, EMPTY_BYTES } from '../bytes/index.ts'
 import { decodeRlp, type RlpDecoded, RlpDecodeError } from '../rlp/index.ts'
 import { TransactionDecodeError, UnsupportedTransactionTypeError } from './errors.ts'
 import type { AccessListItem, SignedTransaction } from './types.ts'
@@ -261,7 +261,11 @@ export function decodeCommon(bytes: Uint8Array): SignedTransaction | null {
     gasLimit,
     to: toLength === 0 ? undefined : bytes.slice(toStart, toStart + toLength),
     value,
-    data: bytes.slice(starts[layout.data] as number, ends[layout.data] as number),
+    // a transfer's empty data: the shared empty array (it has no bytes to modify), as slot decoding does
+    data:
+      starts[layout.data] === ends[layout.data]
+        ? EMPTY_BYTES
+        : bytes.slice(starts[layout.data] as number, ends[layout.data] as number),
     accessList: [],
     v,
     r,

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { Prng } from '../../../../test/support/prng.ts'
-import { encodeReceipt } from '../../src/block/index.ts'
-import { bigintToBytes, concatBytes } from '../../src/bytes/index.ts'
+import { encodeReceipt, type Receipt } from '../../src/block/index.ts'
+import { ReceiptItems } from '../../src/block/receipt.ts'
+import { bigintToBytes, bytesToHex, concatBytes } from '../../src/bytes/index.ts'
 import { encodeRlp } from '../../src/rlp/index.ts'
+import { orderedTrieRoot, orderedTrieRootOf } from '../../src/trie/ordered.ts'
 import type { TransactionType } from '../../src/tx/types.ts'
 
 /** EIP-2718 receipt encoding spelled out with the generic RLP encoder. */
@@ -22,6 +24,29 @@ describe('encodeReceipt', () => {
         const receipt = { type, cumulativeGasUsed: gas, logsBloom: bloom, logs: [] }
         expect(encodeReceipt(receipt), `type ${type}, gas ${gas}`).toEqual(expected(type, gas, bloom))
       }
+    }
+  })
+})
+
+describe('ReceiptItems', () => {
+  it('gives the receipts root of the encoded receipts, with and without logs, for every type and gas width', () => {
+    const prng = new Prng(8)
+    for (const count of [1, 2, 17, 128, 129, 300]) {
+      const receipts: Receipt[] = []
+      let gas = 0n
+      for (let i = 0; i < count; i++) {
+        gas += i % 50 === 7 ? 2n ** 48n : BigInt(prng.int(90_000))
+        const type = prng.int(3) as TransactionType
+        const logs =
+          prng.int(5) === 0
+            ? [{ address: prng.bytes(20), topics: [prng.bytes(32)], data: prng.bytes(prng.int(70)) }]
+            : []
+        const bloom = logs.length > 0 || prng.int(2) === 0 ? prng.bytes(256) : new Uint8Array(256)
+        receipts.push({ type, cumulativeGasUsed: gas, logsBloom: bloom, logs })
+      }
+      expect(bytesToHex(orderedTrieRootOf(new ReceiptItems(receipts))), `${count} receipts`).toBe(
+        bytesToHex(orderedTrieRoot(receipts.map(encodeReceipt))),
+      )
     }
   })
 })

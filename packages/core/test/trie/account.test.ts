@@ -78,6 +78,24 @@ describe('account encoding', () => {
     }
   })
 
+  it('decodes every integer width up to 32 bytes, and shares the empty constants', () => {
+    for (let bytes = 0; bytes <= 32; bytes++) {
+      for (const top of [1n, 0x80n, 0xffn]) {
+        const balance = bytes === 0 ? 0n : (top << BigInt(8 * (bytes - 1))) + 0x1234n * BigInt(bytes > 2 ? 1 : 0)
+        const account = { nonce: balance >> 4n, balance, storageRoot: EMPTY_TRIE_ROOT, codeHash: EMPTY_CODE_HASH }
+        const decoded = decodeAccount(encodeAccount(account))
+        expect(decoded).toEqual(account)
+        // the same arrays, not views of the encoding (which they would keep alive)
+        expect(decoded.storageRoot).toBe(EMPTY_TRIE_ROOT)
+        expect(decoded.codeHash).toBe(EMPTY_CODE_HASH)
+      }
+    }
+    const storageRoot = keccak256(Uint8Array.of(1))
+    const withStorage = decodeAccount(encodeAccount({ ...emptyAccount(), storageRoot }))
+    expect(withStorage.storageRoot).toEqual(storageRoot)
+    expect(withStorage.codeHash).toBe(EMPTY_CODE_HASH)
+  })
+
   it('refuses non-canonical integers that the direct decoder does not take', () => {
     const tail = [0xa0, ...EMPTY_TRIE_ROOT, 0xa0, ...EMPTY_CODE_HASH]
     const withItems = (...items: number[]) => Uint8Array.from([0xf8, items.length + tail.length, ...items, ...tail])

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { bytesToHex, concatBytes, hexToBytes } from '../../src/bytes/index.ts'
+import { bytesToHex, concatBytes, EMPTY_BYTES, hexToBytes } from '../../src/bytes/index.ts'
 import { encodeRlp, type RlpInput } from '../../src/rlp/index.ts'
 import { decodeCommon, decodeTransactionGeneral } from '../../src/tx/decode.ts'
 import {
@@ -60,6 +60,17 @@ describe('decodeTransaction accepts each type', () => {
       r: R,
       s: S,
     })
+  })
+
+  it('gives a transfer the shared empty data, and other data as a copy', () => {
+    const bytes = typed(2, eip1559Fields())
+    expect(decodeTransaction(bytes).data).toBe(EMPTY_BYTES)
+    const withData = eip1559Fields()
+    withData[7] = Uint8Array.of(1, 2, 3)
+    const raw = typed(2, withData)
+    const tx = decodeTransaction(raw)
+    expect(tx.data).toEqual(Uint8Array.of(1, 2, 3))
+    expect(tx.data.buffer).not.toBe(raw.buffer)
   })
   it('decodes an EIP-2930 transaction with its access list, gasPrice in both fee fields', () => {
     const key = new Uint8Array(32).fill(9)
