@@ -74,9 +74,13 @@ export class StateDb implements WorldState {
   /** The batch of the last `startCommit` until it is written (stays shut when it failed). */
   private readonly gate = new CommitGate()
 
-  constructor(store: KeyValueStore, root?: Uint8Array) {
+  /**
+   * `options.keepWritten`: the account trie keeps what each commit wrote attached (the trie's
+   * `keepWritten`), for a caller whose next blocks rewrite the same accounts (a verifier deriving).
+   */
+  constructor(store: KeyValueStore, root?: Uint8Array, options: { keepWritten?: boolean } = {}) {
     this.store = store
-    this.accounts = new MerklePatriciaTrie(store, { root, secure: true })
+    this.accounts = new MerklePatriciaTrie(store, { root, secure: true, keepWritten: options.keepWritten })
   }
 
   /** A read-only-by-convention view of the state at an older committed root. */

@@ -184,7 +184,7 @@ export class DerivationDriver {
     this.ownBatches = options.ownBatches
     this.blobReadAheadBytes = options.blobReadAheadBytes ?? DEFAULT_BLOB_READ_AHEAD_BYTES
     this.current = tip
-    this.stateDb = new StateDb(this.store, tip.stateRoot)
+    this.stateDb = openState(this.store, tip.stateRoot)
   }
 
   /**
@@ -280,7 +280,7 @@ export class DerivationDriver {
       await this.stateDb.flushed()
       await this.store.batch(ops)
       this.current = target
-      this.stateDb = new StateDb(this.store, target.stateRoot)
+      this.stateDb = openState(this.store, target.stateRoot)
       this.metrics?.rewinds.inc()
       this.metrics?.safeBlock.set(Number(target.l2.number))
       this.metrics?.batchIndex.set(Number(target.batchIndex))
@@ -397,7 +397,7 @@ export class DerivationDriver {
             // The builder wrote its nodes to this store (content-addressed) in the same writes as its
             // blocks, and `adopt` names only blocks whose write is done.
             if (pending !== undefined) await finish(pending)
-            this.stateDb = new StateDb(this.store, derived.stateRoot)
+            this.stateDb = openState(this.store, derived.stateRoot)
           } else {
             derived = await executeBatch(this.stateDb, planned, tip, this.config)
           }
@@ -439,7 +439,7 @@ export class DerivationDriver {
         // was executed but not written is dropped: continue from the last durable tip.
         if (pending !== undefined) await finish(pending).catch(() => {})
         await this.stateDb.flushed().catch(() => {})
-        this.stateDb = new StateDb(this.store, this.current.stateRoot)
+        this.stateDb = openState(this.store, this.current.stateRoot)
         throw error
       } finally {
         runState.ended = true
@@ -575,6 +575,16 @@ export class DerivationDriver {
       this.busy = false
     }
   }
+}
+
+/**
+ * The state derivation executes on. Its commits keep the account leaves they wrote in memory: a
+ * batch's blocks, and the batches after it, change mostly the same accounts again (every sender of a
+ * busy chain sends in most batches), which would otherwise be read back from the store and decoded
+ * by the next block or the next batch's prefetch right after being written.
+ */
+function openState(store: KeyValueStore, root: Uint8Array): StateDb {
+  return new StateDb(store, root, { keepWritten: true })
 }
 
 /** The planned batch of `preparation` (senders recovered), or undefined while its blobs cannot be had. */

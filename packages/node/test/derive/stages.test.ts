@@ -229,6 +229,32 @@ describe('DerivationDriver', () => {
     expect(await driver.deriveAvailable()).toBe(0)
   })
 
+  it('reads back none of the state nodes its blocks wrote: they stay in memory for the blocks after', async () => {
+    /** Counts synchronous reads of keys it was asked to write after `track` was set. */
+    class WrittenReadsStore extends MemoryStore {
+      track = false
+      readonly written = new Set<string>()
+      writtenReads = 0
+      override getSync(key: Uint8Array): Uint8Array | undefined {
+        if (this.written.has(bytesToHex(key))) this.writtenReads++
+        return super.getSync(key)
+      }
+      override async batch(ops: readonly BatchOp[]): Promise<void> {
+        if (this.track) for (const op of ops) if (op.type === 'put') this.written.add(bytesToHex(op.key))
+        return super.batch(ops)
+      }
+    }
+    const store = new WrittenReadsStore()
+    const driver = await DerivationDriver.open({ store, config, source: source(), senderPool: pool })
+    store.track = true
+    expect(await driver.deriveAvailable()).toBe(3)
+    expect(bytesToHex(driver.tip.stateRoot)).toBe(deriveDirectly().rootsPerBatch[2])
+    // the sample's users send and receive in block after block: each block's commit used to turn the
+    // leaves it wrote back into references, and the next block read them again
+    expect(store.written.size).toBeGreaterThan(0)
+    expect(store.writtenReads).toBe(0)
+  })
+
   it('resumes from its stored tip when opened again on the same store', async () => {
     const store = new MemoryStore()
     const s = source()
