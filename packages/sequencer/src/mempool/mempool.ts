@@ -58,6 +58,12 @@ type SenderQueue = {
   queuedCount: number
   /** The executable transaction with the highest nonce: the one that may be evicted for a better-paying one. */
   readyTail: PoolTransaction | undefined
+  /**
+   * False when every pooled nonce is known to be ≥ `stateNonce` (what `#revalidate`'s fast path needs);
+   * true once a transaction may sit below it (a block included a higher nonce first, or one was admitted
+   * below it against a view behind the pool), until the next full re-check.
+   */
+  mayHoldBelowState: boolean
 }
 
 /** Highest tip first; equal tips in arrival order. */
@@ -288,6 +294,7 @@ export class Mempool {
     if (included === undefined) return
     const queue = this.#senders.get(included.senderKey) as SenderQueue
     const readyEnd = queue.readyEnd
+    if (included.nonce !== queue.stateNonce) queue.mayHoldBelowState = true
     this.#remove(included, queue)
     if (included.nonce + 1n > queue.stateNonce) queue.stateNonce = included.nonce + 1n
     // The run above the included nonce is still consecutive: keep its end instead of walking it
@@ -549,9 +556,11 @@ export class Mempool {
         readyCount: 0,
         queuedCount: 0,
         readyTail: undefined,
+        mayHoldBelowState: false,
       }
       this.#senders.set(senderKey, target)
     }
+    if (nonce < target.stateNonce) target.mayHoldBelowState = true
     target.txs.set(nonceKey(nonce), pooled)
     target.totalCost += pooled.cost
     this.#byHash.set(hashKey, pooled)
@@ -611,6 +620,12 @@ export class Mempool {
   /** Re-checks a sender's transactions against the current view (nonce, then cumulative balance). */
   #revalidate(queue: SenderQueue): void {
     const account: AccountState = this.#view.account(queue.address)
+    // What a block's senders are re-checked for almost every time: the nonce markIncluded already
+    // advanced to, and a balance that covers all the sender's pooled costs. Then no transaction is
+    // below the nonce or beyond the balance (every prefix costs at most the total), and `readyEnd`
+    // is already the end of the run: the full pass below (a sorted copy of every pooled
+    // transaction of the sender) would change nothing.
+    if (!queue.mayHoldBelowState && account.nonce === queue.stateNonce && queue.totalCost <= account.balance) return
     queue.stateNonce = account.nonce
     if (queue.readyEnd < queue.stateNonce) queue.readyEnd = queue.stateNonce
     const ordered = [...queue.txs.values()].sort((a, b) => compare(a.nonce, b.nonce))
@@ -630,6 +645,7 @@ export class Mempool {
       }
     }
     queue.readyEnd = queue.stateNonce
+    queue.mayHoldBelowState = false
     advanceReady(queue)
     this.#sync(queue)
   }
