@@ -64,6 +64,8 @@ type SenderQueue = {
    * below it against a view behind the pool), until the next full re-check.
    */
   mayHoldBelowState: boolean
+  /** The `onNewHeadByKey` call that last re-checked it: a block's senders repeat, each is re-checked once. */
+  recheckedAt: number
 }
 
 /** Highest tip first; equal tips in arrival order. */
@@ -113,6 +115,8 @@ export class Mempool {
   readonly #queuedSenders = new Set<SenderQueue>()
   #readyCount = 0
   #queuedCount = 0
+  /** `onNewHeadByKey` calls so far (see `SenderQueue.recheckedAt`). */
+  #rechecks = 0
   #arrivals = 0
   #accepted = 0
   readonly #refused: Partial<Record<TxPoolRefusalCode, number>> = {}
@@ -252,10 +256,13 @@ export class Mempool {
    */
   takeReady(maxCount: number, maxGas: bigint): PoolTransaction[] {
     const heads: PoolTransaction[] = []
-    for (const queue of this.#senders.values()) {
+    // forEach rather than for-of: no iterator result per sender, and every sender is visited per block.
+    // Only a sender with executable transactions (`readyEnd`) has its first nonce pooled.
+    this.#senders.forEach((queue) => {
+      if (queue.readyCount === 0) return
       const first = queue.txs.get(nonceKey(queue.stateNonce))
       if (first !== undefined) heads.push(first)
-    }
+    })
     const heap = new Heap(byTipDescending, heads)
     const out: PoolTransaction[] = []
     let gasLeft = maxGas
@@ -285,8 +292,8 @@ export class Mempool {
    * `markIncluded` by the pool's keys of the hashes (`PoolTransaction.hashKey`, `keyOf`): the builder
    * hands back the keys of the transactions it took (`blockHashKeys`) rather than have them encoded again.
    */
-  markIncludedByKey(hashKeys: Iterable<string>): void {
-    for (const key of hashKeys) this.#markIncluded(key)
+  markIncludedByKey(hashKeys: readonly string[]): void {
+    for (let i = 0; i < hashKeys.length; i++) this.#markIncluded(hashKeys[i] as string)
   }
 
   #markIncluded(hashKey: string): void {
@@ -296,7 +303,7 @@ export class Mempool {
     const readyEnd = queue.readyEnd
     if (included.nonce !== queue.stateNonce) queue.mayHoldBelowState = true
     this.#remove(included, queue)
-    if (included.nonce + 1n > queue.stateNonce) queue.stateNonce = included.nonce + 1n
+    if (included.nonce >= queue.stateNonce) queue.stateNonce = included.nonce + 1n
     // The run above the included nonce is still consecutive: keep its end instead of walking it
     // again (which would make a block of k transactions of one sender cost k²).
     queue.readyEnd = readyEnd > queue.stateNonce ? readyEnd : queue.stateNonce
@@ -324,14 +331,14 @@ export class Mempool {
   }
 
   /** `onNewHead` with the pool's keys of the senders (`PoolTransaction.senderKey`, `keyOf`; see `blockSenderKeys`). */
-  onNewHeadByKey(view: AccountView, senderKeys: Iterable<string>): void {
+  onNewHeadByKey(view: AccountView, senderKeys: readonly string[]): void {
     this.#view = view
-    const seen = new Set<string>()
-    for (const key of senderKeys) {
-      if (seen.has(key)) continue
-      seen.add(key)
-      const queue = this.#senders.get(key)
-      if (queue !== undefined) this.#revalidate(queue)
+    const recheck = ++this.#rechecks
+    for (let i = 0; i < senderKeys.length; i++) {
+      const queue = this.#senders.get(senderKeys[i] as string)
+      if (queue === undefined || queue.recheckedAt === recheck) continue
+      queue.recheckedAt = recheck
+      this.#revalidate(queue)
     }
   }
 
@@ -557,6 +564,7 @@ export class Mempool {
         queuedCount: 0,
         readyTail: undefined,
         mayHoldBelowState: false,
+        recheckedAt: 0,
       }
       this.#senders.set(senderKey, target)
     }
