@@ -1,4 +1,5 @@
-import { bytesToHex, SluiceError } from '@sluice/core'
+import { Buffer } from 'node:buffer'
+import { decodeRlp, encodeRlpAfter, hexToBytes, SluiceError } from '@sluice/core'
 import {
   type Account,
   type Address,
@@ -78,6 +79,19 @@ export function l1TransactionHash(raw: Hex): Hex {
   // A wrapper's first item is the transaction's field list; a bare type-3 transaction's is its chain id.
   if (!Array.isArray(body[0])) return keccak256(raw)
   return keccak256(concatHex(['0x03', toRlp(body[0])]))
+}
+
+/**
+ * The network form of a signed type-3 transaction (`0x03 ‖ rlp([tx, blobs, commitments, proofs])`,
+ * EIP-4844) from the signed transaction without sidecars (`0x03 ‖ rlp(tx)`) and the sidecars' bytes.
+ */
+export function blobNetworkForm(signed: Hex, sidecars: L1BlobSidecars): Hex {
+  if (!signed.startsWith('0x03')) throw new TypeError(`not a type-3 transaction: ${signed.slice(0, 4)}`)
+  const fields = decodeRlp(hexToBytes(`0x${signed.slice(4)}`))
+  if (!Array.isArray(fields)) throw new TypeError('a type-3 transaction is an RLP list')
+  const wrapper = encodeRlpAfter(1, [fields, [...sidecars.blobs], [...sidecars.commitments], [...sidecars.proofs]])
+  wrapper[0] = 3
+  return `0x${Buffer.from(wrapper.buffer, wrapper.byteOffset, wrapper.byteLength).toString('hex')}`
 }
 
 /**
@@ -225,18 +239,19 @@ export class L1Wallet {
       const raw =
         blobs === undefined
           ? await this.client.signTransaction({ ...common, type: 'eip1559' } as never)
-          : await this.client.signTransaction({
-              ...common,
-              type: 'eip4844',
-              maxFeePerBlobGas: fees.maxFeePerBlobGas,
-              blobVersionedHashes: [...blobs.versionedHashes],
-              // With versioned hashes and sidecars given, viem computes no KZG itself.
-              sidecars: blobs.blobs.map((blob, i) => ({
-                blob: bytesToHex(blob),
-                commitment: bytesToHex(blobs.commitments[i] as Uint8Array),
-                proof: bytesToHex(blobs.proofs[i] as Uint8Array),
-              })),
-            } as never)
+          : blobNetworkForm(
+              // The signature covers the transaction without its sidecars: viem signs that, and the
+              // network form is built here from the blobs' bytes (viem's took them as hex, ~1.5 MB
+              // for six, and turned them into bytes and the whole wrapper back into hex).
+              await this.client.signTransaction({
+                ...common,
+                type: 'eip4844',
+                maxFeePerBlobGas: fees.maxFeePerBlobGas,
+                blobVersionedHashes: [...blobs.versionedHashes],
+                sidecars: false,
+              } as never),
+              blobs,
+            )
       return { raw, hash: l1TransactionHash(raw), nonce, fees }
     } catch (error) {
       throw new L1SendError(what, error)

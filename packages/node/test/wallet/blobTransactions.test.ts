@@ -1,10 +1,11 @@
 /**
- * The hash of signed L1 bytes read from the RLP headers alone, against a full decode and re-encode
- * (what `l1TransactionHash` did before): a blob wrapper's hash covers `0x03 ‖ rlp(tx)` only.
+ * Blob transactions without viem's hex round trips: the network form built from the sidecars'
+ * bytes, against viem's serializer; the hash of signed L1 bytes read from the RLP headers alone,
+ * against a full decode and re-encode (a blob wrapper's hash covers `0x03 ‖ rlp(tx)` only).
  */
-import { concatHex, fromRlp, type Hex, keccak256, serializeTransaction, toRlp } from 'viem'
+import { concatHex, fromRlp, type Hex, hexToBytes, keccak256, serializeTransaction, toRlp } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { l1TransactionHash } from '../../src/wallet/l1Wallet.ts'
+import { blobNetworkForm, l1TransactionHash } from '../../src/wallet/l1Wallet.ts'
 
 /** The full decode: the reference. */
 function decodedHash(raw: Hex): Hex {
@@ -26,6 +27,31 @@ const blobTx = {
   maxFeePerBlobGas: 2n,
   blobVersionedHashes: [`0x01${'ab'.repeat(31)}`, `0x01${'cd'.repeat(31)}`],
 } as const
+
+describe('blobNetworkForm', () => {
+  it("builds viem's network form of a signed blob transaction from its sidecars' bytes", () => {
+    const blob = (fill: string): Hex => `0x${fill.repeat(131_072)}`
+    const sidecars = [1, 2, 3].map((i) => ({
+      blob: blob(`0${i}`),
+      commitment: `0x${'a'.repeat(95)}${i}` as Hex,
+      proof: `0x${'b'.repeat(95)}${i}` as Hex,
+    }))
+    const tx = { ...blobTx, blobVersionedHashes: sidecars.map((_, i) => `0x01${`${i}`.repeat(62)}` as Hex) }
+    const bare = serializeTransaction({ ...tx, sidecars: false } as never, signature)
+    const full = serializeTransaction({ ...tx, sidecars } as never, signature)
+    const bytes = {
+      blobs: sidecars.map((s) => hexToBytes(s.blob)),
+      commitments: sidecars.map((s) => hexToBytes(s.commitment)),
+      proofs: sidecars.map((s) => hexToBytes(s.proof)),
+      versionedHashes: tx.blobVersionedHashes,
+    }
+    expect(blobNetworkForm(bare, bytes)).toBe(full)
+    expect(l1TransactionHash(full)).toBe(keccak256(bare))
+    expect(() =>
+      blobNetworkForm(serializeTransaction({ type: 'eip1559', chainId: 1, gas: 21_000n }, signature), bytes),
+    ).toThrow(/not a type-3 transaction/)
+  })
+})
 
 describe('l1TransactionHash', () => {
   it('hashes a blob wrapper, a bare type-3 transaction and other types as a full decode does', () => {
