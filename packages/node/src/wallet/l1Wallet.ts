@@ -1,4 +1,5 @@
-import { bytesToHex, SluiceError } from '@sluice/core'
+import { Buffer } from 'node:buffer'
+import { decodeRlp, encodeRlpAfter, hexToBytes, SluiceError } from '@sluice/core'
 import {
   type Account,
   type Address,
@@ -62,10 +63,63 @@ export type SignedL1Transaction = { raw: Hex; hash: Hex; nonce: number; fees: L1
  */
 export function l1TransactionHash(raw: Hex): Hex {
   if (!raw.startsWith('0x03')) return keccak256(raw)
+  // Read only the two list headers: the wrapper's blobs (up to ~1.5 MB of hex for six) were decoded
+  // and copied whole, twice per batch posted, for the few hundred bytes of the transaction.
+  const outer = rlpItemAt(raw, 4)
+  if (outer !== undefined && outer.end === raw.length) {
+    if (!outer.list) return keccak256(raw)
+    const first = rlpItemAt(raw, outer.start)
+    if (first !== undefined && first.end <= outer.end) {
+      if (!first.list) return keccak256(raw)
+      return keccak256(`0x03${raw.slice(outer.start, first.end)}`)
+    }
+  }
+  // Not well-formed RLP: as the decoder sees it.
   const body = fromRlp(`0x${raw.slice(4)}`)
   // A wrapper's first item is the transaction's field list; a bare type-3 transaction's is its chain id.
   if (!Array.isArray(body[0])) return keccak256(raw)
   return keccak256(concatHex(['0x03', toRlp(body[0])]))
+}
+
+/**
+ * The network form of a signed type-3 transaction (`0x03 ‖ rlp([tx, blobs, commitments, proofs])`,
+ * EIP-4844) from the signed transaction without sidecars (`0x03 ‖ rlp(tx)`) and the sidecars' bytes.
+ */
+export function blobNetworkForm(signed: Hex, sidecars: L1BlobSidecars): Hex {
+  if (!signed.startsWith('0x03')) throw new TypeError(`not a type-3 transaction: ${signed.slice(0, 4)}`)
+  const fields = decodeRlp(hexToBytes(`0x${signed.slice(4)}`))
+  if (!Array.isArray(fields)) throw new TypeError('a type-3 transaction is an RLP list')
+  const wrapper = encodeRlpAfter(1, [fields, [...sidecars.blobs], [...sidecars.commitments], [...sidecars.proofs]])
+  wrapper[0] = 3
+  return `0x${Buffer.from(wrapper.buffer, wrapper.byteOffset, wrapper.byteLength).toString('hex')}`
+}
+
+/**
+ * The RLP item whose header starts at hex character `at` of `hex`: a list or not, and its payload's
+ * start and end (hex characters). Undefined when the header runs past the text or is not hex.
+ */
+function rlpItemAt(hex: string, at: number): { list: boolean; start: number; end: number } | undefined {
+  const prefix = hexByte(hex, at)
+  if (prefix === undefined) return undefined
+  if (prefix < 0x80) return { list: false, start: at, end: at + 2 }
+  const list = prefix >= 0xc0
+  const short = prefix - (list ? 0xc0 : 0x80)
+  if (short <= 55) return { list, start: at + 2, end: at + 2 + 2 * short }
+  const lengthBytes = short - 55
+  let length = 0
+  for (let i = 0; i < lengthBytes; i++) {
+    const b = hexByte(hex, at + 2 + 2 * i)
+    if (b === undefined) return undefined
+    length = length * 256 + b
+  }
+  const start = at + 2 + 2 * lengthBytes
+  return { list, start, end: start + 2 * length }
+}
+
+function hexByte(hex: string, at: number): number | undefined {
+  if (at + 2 > hex.length) return undefined
+  const value = Number.parseInt(hex.slice(at, at + 2), 16)
+  return Number.isNaN(value) ? undefined : value
 }
 
 /**
@@ -185,18 +239,19 @@ export class L1Wallet {
       const raw =
         blobs === undefined
           ? await this.client.signTransaction({ ...common, type: 'eip1559' } as never)
-          : await this.client.signTransaction({
-              ...common,
-              type: 'eip4844',
-              maxFeePerBlobGas: fees.maxFeePerBlobGas,
-              blobVersionedHashes: [...blobs.versionedHashes],
-              // With versioned hashes and sidecars given, viem computes no KZG itself.
-              sidecars: blobs.blobs.map((blob, i) => ({
-                blob: bytesToHex(blob),
-                commitment: bytesToHex(blobs.commitments[i] as Uint8Array),
-                proof: bytesToHex(blobs.proofs[i] as Uint8Array),
-              })),
-            } as never)
+          : blobNetworkForm(
+              // The signature covers the transaction without its sidecars: viem signs that, and the
+              // network form is built here from the blobs' bytes (viem's took them as hex, ~1.5 MB
+              // for six, and turned them into bytes and the whole wrapper back into hex).
+              await this.client.signTransaction({
+                ...common,
+                type: 'eip4844',
+                maxFeePerBlobGas: fees.maxFeePerBlobGas,
+                blobVersionedHashes: [...blobs.versionedHashes],
+                sidecars: false,
+              } as never),
+              blobs,
+            )
       return { raw, hash: l1TransactionHash(raw), nonce, fees }
     } catch (error) {
       throw new L1SendError(what, error)

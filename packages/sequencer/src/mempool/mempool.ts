@@ -58,6 +58,14 @@ type SenderQueue = {
   queuedCount: number
   /** The executable transaction with the highest nonce: the one that may be evicted for a better-paying one. */
   readyTail: PoolTransaction | undefined
+  /**
+   * False when every pooled nonce is known to be ≥ `stateNonce` (what `#revalidate`'s fast path needs);
+   * true once a transaction may sit below it (a block included a higher nonce first, or one was admitted
+   * below it against a view behind the pool), until the next full re-check.
+   */
+  mayHoldBelowState: boolean
+  /** The `onNewHeadByKey` call that last re-checked it: a block's senders repeat, each is re-checked once. */
+  recheckedAt: number
 }
 
 /** Highest tip first; equal tips in arrival order. */
@@ -107,6 +115,8 @@ export class Mempool {
   readonly #queuedSenders = new Set<SenderQueue>()
   #readyCount = 0
   #queuedCount = 0
+  /** `onNewHeadByKey` calls so far (see `SenderQueue.recheckedAt`). */
+  #rechecks = 0
   #arrivals = 0
   #accepted = 0
   readonly #refused: Partial<Record<TxPoolRefusalCode, number>> = {}
@@ -246,10 +256,13 @@ export class Mempool {
    */
   takeReady(maxCount: number, maxGas: bigint): PoolTransaction[] {
     const heads: PoolTransaction[] = []
-    for (const queue of this.#senders.values()) {
+    // forEach rather than for-of: no iterator result per sender, and every sender is visited per block.
+    // Only a sender with executable transactions (`readyEnd`) has its first nonce pooled.
+    this.#senders.forEach((queue) => {
+      if (queue.readyCount === 0) return
       const first = queue.txs.get(nonceKey(queue.stateNonce))
       if (first !== undefined) heads.push(first)
-    }
+    })
     const heap = new Heap(byTipDescending, heads)
     const out: PoolTransaction[] = []
     let gasLeft = maxGas
@@ -279,8 +292,8 @@ export class Mempool {
    * `markIncluded` by the pool's keys of the hashes (`PoolTransaction.hashKey`, `keyOf`): the builder
    * hands back the keys of the transactions it took (`blockHashKeys`) rather than have them encoded again.
    */
-  markIncludedByKey(hashKeys: Iterable<string>): void {
-    for (const key of hashKeys) this.#markIncluded(key)
+  markIncludedByKey(hashKeys: readonly string[]): void {
+    for (let i = 0; i < hashKeys.length; i++) this.#markIncluded(hashKeys[i] as string)
   }
 
   #markIncluded(hashKey: string): void {
@@ -288,8 +301,9 @@ export class Mempool {
     if (included === undefined) return
     const queue = this.#senders.get(included.senderKey) as SenderQueue
     const readyEnd = queue.readyEnd
+    if (included.nonce !== queue.stateNonce) queue.mayHoldBelowState = true
     this.#remove(included, queue)
-    if (included.nonce + 1n > queue.stateNonce) queue.stateNonce = included.nonce + 1n
+    if (included.nonce >= queue.stateNonce) queue.stateNonce = included.nonce + 1n
     // The run above the included nonce is still consecutive: keep its end instead of walking it
     // again (which would make a block of k transactions of one sender cost k²).
     queue.readyEnd = readyEnd > queue.stateNonce ? readyEnd : queue.stateNonce
@@ -317,14 +331,14 @@ export class Mempool {
   }
 
   /** `onNewHead` with the pool's keys of the senders (`PoolTransaction.senderKey`, `keyOf`; see `blockSenderKeys`). */
-  onNewHeadByKey(view: AccountView, senderKeys: Iterable<string>): void {
+  onNewHeadByKey(view: AccountView, senderKeys: readonly string[]): void {
     this.#view = view
-    const seen = new Set<string>()
-    for (const key of senderKeys) {
-      if (seen.has(key)) continue
-      seen.add(key)
-      const queue = this.#senders.get(key)
-      if (queue !== undefined) this.#revalidate(queue)
+    const recheck = ++this.#rechecks
+    for (let i = 0; i < senderKeys.length; i++) {
+      const queue = this.#senders.get(senderKeys[i] as string)
+      if (queue === undefined || queue.recheckedAt === recheck) continue
+      queue.recheckedAt = recheck
+      this.#revalidate(queue)
     }
   }
 
@@ -549,9 +563,12 @@ export class Mempool {
         readyCount: 0,
         queuedCount: 0,
         readyTail: undefined,
+        mayHoldBelowState: false,
+        recheckedAt: 0,
       }
       this.#senders.set(senderKey, target)
     }
+    if (nonce < target.stateNonce) target.mayHoldBelowState = true
     target.txs.set(nonceKey(nonce), pooled)
     target.totalCost += pooled.cost
     this.#byHash.set(hashKey, pooled)
@@ -611,6 +628,12 @@ export class Mempool {
   /** Re-checks a sender's transactions against the current view (nonce, then cumulative balance). */
   #revalidate(queue: SenderQueue): void {
     const account: AccountState = this.#view.account(queue.address)
+    // What a block's senders are re-checked for almost every time: the nonce markIncluded already
+    // advanced to, and a balance that covers all the sender's pooled costs. Then no transaction is
+    // below the nonce or beyond the balance (every prefix costs at most the total), and `readyEnd`
+    // is already the end of the run: the full pass below (a sorted copy of every pooled
+    // transaction of the sender) would change nothing.
+    if (!queue.mayHoldBelowState && account.nonce === queue.stateNonce && queue.totalCost <= account.balance) return
     queue.stateNonce = account.nonce
     if (queue.readyEnd < queue.stateNonce) queue.readyEnd = queue.stateNonce
     const ordered = [...queue.txs.values()].sort((a, b) => compare(a.nonce, b.nonce))
@@ -630,6 +653,7 @@ export class Mempool {
       }
     }
     queue.readyEnd = queue.stateNonce
+    queue.mayHoldBelowState = false
     advanceReady(queue)
     this.#sync(queue)
   }

@@ -559,6 +559,37 @@ describe('Mempool queues and ordering', () => {
     expect(pool.stats()).toMatchObject({ size: 1, ready: 0, queued: 1 })
   })
 
+  it('still drops a nonce left below a block that included a higher one of the same sender', async () => {
+    const view = new FakeView().set(alice, { balance: ETH })
+    const { pool, dropped } = makePool(view)
+    const a0 = await pool.add(tx(alice, 0n))
+    const a1 = await pool.add(tx(alice, 1n))
+    // A forced transaction spent nonce 0 and the block then included the pooled nonce 1: the head's
+    // nonce (2) is where markIncluded left the sender, and its balance covers everything pooled.
+    pool.markIncluded([a1.hash])
+    pool.onNewHead(view.clone().set(alice, { nonce: 2n }), [alice.address])
+    expect(dropped.map((d) => [d.transaction.hashHex, d.reason])).toEqual([[a0.hashHex, 'nonceTooLow']])
+    expect(pool.size).toBe(0)
+    expect(pool.pendingNonce(alice.address)).toBe(2n)
+  })
+
+  it('still drops a nonce admitted below the sender against a view that was behind the pool', async () => {
+    const view = new FakeView().set(alice, { balance: ETH })
+    const { pool, dropped } = makePool(view)
+    const [a0, a1] = [await pool.add(tx(alice, 0n)), await pool.add(tx(alice, 1n))]
+    await pool.add(tx(alice, 2n))
+    pool.markIncluded([a0.hash, a1.hash])
+    view.set(alice, { nonce: 2n })
+    pool.onNewHead(view, [alice.address])
+    // The view reads an older head for a moment (a rebuild), and a nonce 0 is admitted against it.
+    view.set(alice, { nonce: 0n })
+    const late = await pool.add(tx(alice, 0n, { value: 2n }))
+    view.set(alice, { nonce: 2n })
+    pool.onNewHead(view, [alice.address])
+    expect(dropped.map((d) => [d.transaction.hashHex, d.reason])).toEqual([[late.hashHex, 'nonceTooLow']])
+    expect(pool.pendingNonce(alice.address)).toBe(3n)
+  })
+
   it('re-checks every sender when onNewHead gets no sender list', async () => {
     const view = new FakeView().set(alice, { balance: ETH })
     const { pool, dropped } = makePool(view)
