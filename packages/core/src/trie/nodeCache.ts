@@ -111,6 +111,23 @@ export class NodeCache {
   }
 
   /**
+   * `get`, and the entry leaves the cache (its bytes are not written again when its segment's turn
+   * comes): for a node about to change, whose new version will be put.
+   */
+  take(hash: Uint8Array, allocate: (length: number) => Uint8Array): Uint8Array | undefined {
+    const out = this.get(hash, allocate)
+    if (out === undefined) return undefined
+    const at = this.find(hash)
+    if (at >= 0 && this.removeSlot(at)) {
+      this.entries--
+      this.heldBytes -= alignUp(
+        HEADER + ((this.data as Uint8Array)[at] as number) + (((this.data as Uint8Array)[at + 1] as number) << 8),
+      )
+    }
+    return out
+  }
+
+  /**
    * Keeps `encoding` as the node stored under `hash` (bytes are copied); too large ones are skipped.
    * A `shared` node (an inner node, on the paths of many keys) is kept one round longer, as if read.
    * It does not look for `hash` first: a node put twice is held twice until its copies are dropped,

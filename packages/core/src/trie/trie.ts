@@ -203,17 +203,21 @@ export class MerklePatriciaTrie {
 
   /**
    * Reads the stored node `hash` at nibble depth `depth`: below the resident depth from the node
-   * cache when it holds it, else from the store (and then into the cache).
+   * cache when it holds it, else from the store (and then into the cache). A node read on the way to
+   * a write (`write`: a put's or delete's path) is about to change: it leaves the cache, or does not
+   * enter it, and the commit caches its new version. Kept, such stale versions took room the live
+   * nodes needed (an inner node's even a second round): at 1M accounts a third of the updates' leaves
+   * missed the cache.
    */
-  private load(hash: Uint8Array, depth: number): TrieNode {
+  private load(hash: Uint8Array, depth: number, write = false): TrieNode {
     this.syncLoads++
     const cache = depth > this.residentDepth ? this.nodeCache : null
     if (cache === null) return decodeStored(this.read(hash), hash)
-    const cached = cache.get(hash, alloc)
+    const cached = write ? cache.take(hash, alloc) : cache.get(hash, alloc)
     if (cached !== undefined) return decodeStored(cached, hash)
     const data = this.read(hash)
     const node = decodeStored(data, hash)
-    cache.put(hash, data, node.kind !== LEAF)
+    if (!write) cache.put(hash, data, node.kind !== LEAF)
     return node
   }
 
@@ -428,7 +432,7 @@ export class MerklePatriciaTrie {
 
   private insert(node: TrieNode | null, key: Uint8Array, pos: number, value: Uint8Array): TrieNode {
     if (node === null) return newLeaf(key.subarray(pos), value)
-    const n = node.kind === HASH ? this.load(node.hash as Uint8Array, pos) : node
+    const n = node.kind === HASH ? this.load(node.hash as Uint8Array, pos, true) : node
     if (n.kind === BRANCH) {
       if (pos === key.length) {
         n.value = value
@@ -437,7 +441,7 @@ export class MerklePatriciaTrie {
         const i = key[pos] as number
         const bit = 1 << i
         let c = children[i] as TrieNode | null
-        if (c === null && (n.refs & bit) !== 0) c = this.load(slotHash(n, i), pos + 1)
+        if (c === null && (n.refs & bit) !== 0) c = this.load(slotHash(n, i), pos + 1, true)
         children[i] = this.insert(c, key, pos + 1, value)
         n.refs &= ~bit
         n.valid &= ~bit
@@ -491,7 +495,7 @@ export class MerklePatriciaTrie {
   /** Removes `key` below `node`; sets `this.changed` when something was removed. */
   private remove(node: TrieNode | null, key: Uint8Array, pos: number): TrieNode | null {
     if (node === null) return null
-    const n = node.kind === HASH ? this.load(node.hash as Uint8Array, pos) : node
+    const n = node.kind === HASH ? this.load(node.hash as Uint8Array, pos, true) : node
     if (n.kind === LEAF) {
       const p = n.path
       if (p.length !== key.length - pos || commonPrefix(p, key, pos) !== p.length) return node
@@ -528,7 +532,7 @@ export class MerklePatriciaTrie {
       const i = key[pos] as number
       const bit = 1 << i
       let child = children[i] as TrieNode | null
-      if (child === null && (n.refs & bit) !== 0) child = this.load(slotHash(n, i), pos + 1)
+      if (child === null && (n.refs & bit) !== 0) child = this.load(slotHash(n, i), pos + 1, true)
       const c = this.remove(child, key, pos + 1)
       if (!this.changed) return node
       children[i] = c

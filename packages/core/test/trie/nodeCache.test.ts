@@ -151,6 +151,30 @@ describe('NodeCache', () => {
     expect(cache.heldBytes).toBeLessThanOrEqual(bytes)
   })
 
+  it('gives up an entry taken (a node about to change), which a later turn of its segment does not copy', () => {
+    const bytes = 1 << 18
+    const cache = new NodeCache(bytes)
+    const prng = new Prng(10)
+    const a = entry(prng)
+    const b = entry(prng)
+    cache.put(a.hash, a.encoding, true)
+    cache.put(b.hash, b.encoding, true)
+    const held = cache.heldBytes
+    expect(bytesToHex(cache.take(a.hash, copy) as Uint8Array)).toBe(bytesToHex(a.encoding))
+    expect(cache.get(a.hash, copy)).toBeUndefined()
+    expect(cache.take(a.hash, copy)).toBeUndefined()
+    expect(cache.entries).toBe(1)
+    expect(cache.heldBytes).toBe(held - Math.ceil((35 + a.encoding.length) / 8) * 8)
+    // b (shared, so kept a round) outlives its segment's next turn; a is not written again
+    for (let written = 0; written < bytes; ) {
+      const e = entry(prng)
+      cache.put(e.hash, e.encoding)
+      written += e.encoding.length + 35
+    }
+    expect(bytesToHex(cache.get(b.hash, copy) as Uint8Array)).toBe(bytesToHex(b.encoding))
+    expect(cache.get(a.hash, copy)).toBeUndefined()
+  })
+
   it('stays correct and takes new entries when tiny ones would fill its index', () => {
     const bytes = 1 << 18
     const cache = new NodeCache(bytes)
