@@ -111,6 +111,25 @@ function sortedOrder(count: number, keyAt: (i: number) => Uint8Array): Float64Ar
   return order
 }
 
+/**
+ * V8 keeps a typed array of up to 64 bytes inside its object, on the JavaScript heap. Handing one to
+ * LevelDB's binding (napi_get_typedarray_info) first moves its bytes to a backing store of their own
+ * (an allocation, a copy, a record the garbage collector sweeps later), and the array keeps that store:
+ * every trie node's 32-byte hash paid it once as a batch key. Bytes up to this length are copied
+ * into one buffer per batch instead, which the binding reads in place.
+ */
+const IN_HEAP_MAX = 64
+
+/** classic-level's chained batch below abstract-level's checks: the binding's put and del. */
+type RawChainedBatch = { _put(key: Uint8Array, value: Uint8Array): void; _del(key: Uint8Array): void }
+
+/** Copies `src` into `to` at `at` and returns the view of the copy. */
+function viewOf(src: Uint8Array, to: Uint8Array, at: number): Uint8Array {
+  const length = src.length
+  for (let i = 0; i < length; i++) to[at + i] = src[i] as number
+  return to.subarray(at, at + length)
+}
+
 /** One char per byte: a Map key for bytes without hex encoding. */
 function latin1(key: Uint8Array): string {
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')
@@ -203,11 +222,44 @@ export class LevelStore implements KeyValueStore {
       // 0.8 µs more per op on the main thread, measured, with ~5 ops per transfer.
       const batch = this.db.batch()
       const order = sortedOrder(ops.length, (i) => (ops[i] as BatchOp).key)
+      let small = 0
+      for (let k = 0; k < ops.length; k++) {
+        const op = ops[k] as BatchOp
+        if (op.key.length <= IN_HEAP_MAX) small += op.key.length
+        if (op.type === 'put' && op.value.length <= IN_HEAP_MAX) small += op.value.length
+      }
+      // over IN_HEAP_MAX itself, so off the heap
+      const copies = small === 0 ? null : new Uint8Array(Math.max(small, 2 * IN_HEAP_MAX))
+      let at = 0
+      // abstract-level's put() validates, clones and encodes every op for prewrite hooks, 'write'
+      // events and sublevels, none of which this store uses (its keys and values are views already):
+      // past the first op (the batch must count one to be written), each goes to the binding's own _put
+      const raw = batch as unknown as RawChainedBatch
+      const direct =
+        (this.db.hooks.prewrite as unknown as { noop?: boolean }).noop === true &&
+        this.db.listenerCount('write') === 0 &&
+        typeof raw._put === 'function'
       try {
         for (let k = 0; k < ops.length; k++) {
           const op = ops[order === null ? k : (order[k] as number)] as BatchOp
-          if (op.type === 'put') batch.put(op.key, op.value)
-          else batch.del(op.key)
+          let key = op.key
+          if (key.length <= IN_HEAP_MAX) {
+            key = viewOf(key, copies as Uint8Array, at)
+            at += key.length
+          }
+          if (op.type === 'put') {
+            let value = op.value
+            if (value.length <= IN_HEAP_MAX) {
+              value = viewOf(value, copies as Uint8Array, at)
+              at += value.length
+            }
+            if (direct && k > 0) raw._put(key, value)
+            else batch.put(key, value)
+          } else if (direct && k > 0) {
+            raw._del(key)
+          } else {
+            batch.del(key)
+          }
         }
       } catch (error) {
         await batch.close()

@@ -146,7 +146,7 @@ export class MerklePatriciaTrie {
    */
   private keysChanged = 0
   private syncLoads = 0
-  /** Secure trie: the paths (keccak256 of the key, as nibbles) of the keys used since the last commit. Never written to. */
+  /** Secure trie: the paths (keccak256 of the key, as nibbles) of the keys read or prefetched since the last commit. Never written to. */
   private readonly paths = new Map<string, Uint8Array>()
 
   constructor(store: KeyValueStore, options: TrieOptions = {}) {
@@ -191,33 +191,44 @@ export class MerklePatriciaTrie {
     return bytesToNibbles(this.secure ? keccak256(key) : key)
   }
 
-  /** The path in the trie for a user key (hashed first in a secure trie). */
-  private path(key: Uint8Array): Uint8Array {
+  /**
+   * The path in the trie for a user key (hashed first in a secure trie). A key is usually read, then
+   * written (and prefetched before): reads (`remember`) keep its path until the commit, and a write
+   * looks there. A write with nothing read since the commit skips the lookup: the key's string and
+   * the map cost ~0.8 µs, most of a hash of the key itself.
+   */
+  private path(key: Uint8Array, remember: boolean): Uint8Array {
     if (!this.secure) return bytesToNibbles(key)
-    // a key is usually read, then written (and prefetched before): hash it once per commit
+    if (!remember && this.paths.size === 0) return bytesToNibbles(keccak256(key))
     const id = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')
     let path = this.paths.get(id)
     if (path === undefined) {
-      if (this.paths.size >= MAX_LOADED) this.paths.clear()
       path = bytesToNibbles(keccak256(key))
-      this.paths.set(id, path)
+      if (remember) {
+        if (this.paths.size >= MAX_LOADED) this.paths.clear()
+        this.paths.set(id, path)
+      }
     }
     return path
   }
 
   /**
    * Reads the stored node `hash` at nibble depth `depth`: below the resident depth from the node
-   * cache when it holds it, else from the store (and then into the cache).
+   * cache when it holds it, else from the store (and then into the cache). A node read on the way to
+   * a write (`write`: a put's or delete's path) is about to change: it leaves the cache, or does not
+   * enter it, and the commit caches its new version. Kept, such stale versions took room the live
+   * nodes needed (an inner node's even a second round): at 1M accounts a third of the updates' leaves
+   * missed the cache.
    */
-  private load(hash: Uint8Array, depth: number): TrieNode {
+  private load(hash: Uint8Array, depth: number, write = false): TrieNode {
     this.syncLoads++
     const cache = depth > this.residentDepth ? this.nodeCache : null
     if (cache === null) return decodeStored(this.read(hash), hash)
-    const cached = cache.get(hash, alloc)
+    const cached = write ? cache.take(hash, alloc) : cache.get(hash, alloc)
     if (cached !== undefined) return decodeStored(cached, hash)
     const data = this.read(hash)
     const node = decodeStored(data, hash)
-    cache.put(hash, data, node.kind !== LEAF)
+    if (!write) cache.put(hash, data, node.kind !== LEAF)
     return node
   }
 
@@ -229,7 +240,7 @@ export class MerklePatriciaTrie {
 
   /** The value under `key`, or `undefined`. The bytes are shared with the trie: do not modify them. */
   get(key: Uint8Array): Uint8Array | undefined {
-    return this.getAtPath(this.path(key))
+    return this.getAtPath(this.path(key, true))
   }
 
   /** `get` by the key's path (`keyPath(key)`). */
@@ -372,7 +383,7 @@ export class MerklePatriciaTrie {
   prefetch(keys: readonly Uint8Array[]): Promise<void> {
     const count = Math.min(keys.length, this.prefetchLimit)
     const paths: Uint8Array[] = new Array(count)
-    for (let k = 0; k < count; k++) paths[k] = this.path(keys[k] as Uint8Array)
+    for (let k = 0; k < count; k++) paths[k] = this.path(keys[k] as Uint8Array, true)
     return this.prefetchPaths(paths)
   }
 
@@ -430,7 +441,7 @@ export class MerklePatriciaTrie {
 
   /** Sets `key` to `value`. An empty value deletes the key (Ethereum's rule). */
   put(key: Uint8Array, value: Uint8Array): void {
-    this.putAtPath(this.path(key), value.slice())
+    this.putAtPath(this.path(key, false), value.slice())
   }
 
   /**
@@ -449,7 +460,7 @@ export class MerklePatriciaTrie {
 
   /** Deletes `key`; does nothing when it is absent. */
   del(key: Uint8Array): void {
-    this.delAtPath(this.path(key))
+    this.delAtPath(this.path(key, false))
   }
 
   /** `del` by the key's path (`keyPath(key)`). */
@@ -469,7 +480,7 @@ export class MerklePatriciaTrie {
 
   private insert(node: TrieNode | null, key: Uint8Array, pos: number, value: Uint8Array): TrieNode {
     if (node === null) return newLeaf(key.subarray(pos), value)
-    const n = node.kind === HASH ? this.load(node.hash as Uint8Array, pos) : node
+    const n = node.kind === HASH ? this.load(node.hash as Uint8Array, pos, true) : node
     if (n.kind === BRANCH) {
       if (pos === key.length) {
         n.value = value
@@ -478,7 +489,7 @@ export class MerklePatriciaTrie {
         const i = key[pos] as number
         const bit = 1 << i
         let c = children[i] as TrieNode | null
-        if (c === null && (n.refs & bit) !== 0) c = this.load(slotHash(n, i), pos + 1)
+        if (c === null && (n.refs & bit) !== 0) c = this.load(slotHash(n, i), pos + 1, true)
         children[i] = this.insert(c, key, pos + 1, value)
         n.refs &= ~bit
         n.valid &= ~bit
@@ -532,7 +543,7 @@ export class MerklePatriciaTrie {
   /** Removes `key` below `node`; sets `this.changed` when something was removed. */
   private remove(node: TrieNode | null, key: Uint8Array, pos: number): TrieNode | null {
     if (node === null) return null
-    const n = node.kind === HASH ? this.load(node.hash as Uint8Array, pos) : node
+    const n = node.kind === HASH ? this.load(node.hash as Uint8Array, pos, true) : node
     if (n.kind === LEAF) {
       const p = n.path
       if (p.length !== key.length - pos || commonPrefix(p, key, pos) !== p.length) return node
@@ -569,7 +580,7 @@ export class MerklePatriciaTrie {
       const i = key[pos] as number
       const bit = 1 << i
       let child = children[i] as TrieNode | null
-      if (child === null && (n.refs & bit) !== 0) child = this.load(slotHash(n, i), pos + 1)
+      if (child === null && (n.refs & bit) !== 0) child = this.load(slotHash(n, i), pos + 1, true)
       const c = this.remove(child, key, pos + 1)
       if (!this.changed) return node
       children[i] = c
@@ -667,7 +678,7 @@ export class MerklePatriciaTrie {
     const proof: Uint8Array[] = []
     if (this.rootNode === null) return proof
     this.root()
-    const path = this.path(key)
+    const path = this.path(key, true)
     let n: TrieNode | null = this.resolve(this.rootNode, 0)
     if (n !== this.rootNode && n.kind !== LEAF) this.rootNode = n
     proof.push(n.enc ?? encodeNode(n))

@@ -177,6 +177,50 @@ describe('LevelStore', () => {
     await reopened.close()
   })
 
+  it('hands LevelDB its small keys and values copied into one buffer, and the ops past the first below abstract-level', async () => {
+    const store = await LevelStore.open(tempDir())
+    type Spied = { put(key: Uint8Array, value: Uint8Array): unknown; _put(key: Uint8Array, value: Uint8Array): void }
+    const calls = { put: 0, raw: [] as Uint8Array[] }
+    const open = store.db.batch.bind(store.db)
+    const db = store.db as unknown as { batch: () => unknown }
+    db.batch = () => {
+      const batch = open() as unknown as Spied
+      const put = batch.put.bind(batch)
+      const raw = batch._put.bind(batch)
+      batch.put = (key, value) => {
+        calls.put++
+        return put(key, value)
+      }
+      batch._put = (key, value) => {
+        calls.raw.push(key)
+        raw(key, value)
+      }
+      return batch
+    }
+    // 32-byte keys (trie nodes' hashes, kept by V8 inside their objects) and values of both sizes
+    const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = []
+    for (let i = 0; i < 100; i++) {
+      ops.push({ type: 'put', key: new Uint8Array(32).fill(i), value: new Uint8Array(i < 50 ? 40 : 300).fill(i + 1) })
+    }
+    await store.batch(ops)
+    expect(calls.put).toBe(1)
+    expect(calls.raw.length).toBe(100)
+    const shared = calls.raw[0]?.buffer
+    for (const key of calls.raw) expect(key.buffer).toBe(shared)
+    for (const op of ops) expect(op.key.buffer).not.toBe(shared)
+    for (let i = 0; i < 100; i++) expect(store.getSync(new Uint8Array(32).fill(i))).toEqual(ops[i]?.value)
+
+    // a 'write' listener sees every op, so each goes through put() then
+    const written: unknown[][] = []
+    store.db.on('write', (operations: unknown[]) => written.push(operations))
+    calls.put = 0
+    calls.raw = []
+    await store.batch(ops.slice(0, 10))
+    expect(calls.put).toBe(10)
+    expect(written[0]?.length).toBe(10)
+    await store.close()
+  })
+
   it('refuses a database another handle holds open, with a StoreError', async () => {
     const dir = tempDir()
     const store = await LevelStore.open(dir)

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { bytesToHex } from '../../src/bytes/index.ts'
 import { keccak256 } from '../../src/crypto/index.ts'
 import { type BatchOp, type KeyValueStore, MemoryStore } from '../../src/db/index.ts'
+import { encodeAccount } from '../../src/trie/account.ts'
+import { EMPTY_CODE_HASH } from '../../src/trie/constants.ts'
 import { MerklePatriciaTrie, NodeCache, setStoreNodeCache, storeNodeCache } from '../../src/trie/index.ts'
+import { encodeNode, newLeaf } from '../../src/trie/node.ts'
 import { Prng, randomAccount } from './support.ts'
 
 const copy = (length: number) => new Uint8Array(length)
@@ -102,6 +105,74 @@ describe('NodeCache', () => {
     expect(cache.heldBytes).toBeGreaterThan(bytes / 2)
     // every entry put is held or was evicted (the one read got a second chance, not an eviction)
     expect(cache.entries + cache.evictions).toBe(put)
+  })
+
+  it('keeps an account leaf without its empty storage root and code hash, and answers it whole', () => {
+    const bytes = 1 << 18
+    const cache = new NodeCache(bytes)
+    const prng = new Prng(9)
+    // leaves as a state trie writes them: [compact path, rlp(account)]
+    const leaf = (account: Uint8Array) =>
+      encodeNode(
+        newLeaf(
+          prng.bytes(59).map((b) => b & 15),
+          account,
+        ),
+      )
+    const eoa = leaf(randomAccount(prng))
+    const tail = eoa.subarray(eoa.length - 66)
+    const contract = leaf(
+      encodeAccount({ nonce: 1n, balance: 0n, storageRoot: keccak256(eoa), codeHash: EMPTY_CODE_HASH }),
+    )
+    const only = tail.slice() // the tail alone is kept whole
+    const entries = [eoa, contract, only].map((encoding) => ({ hash: keccak256(encoding), encoding }))
+    const held: number[] = []
+    for (const e of entries) {
+      const before = cache.heldBytes
+      cache.put(e.hash, e.encoding)
+      held.push(cache.heldBytes - before)
+    }
+    const size = (length: number) => Math.ceil((35 + length) / 8) * 8
+    expect(held).toEqual([size(eoa.length - 66), size(contract.length), size(only.length)])
+    for (const e of entries) expect(bytesToHex(cache.get(e.hash, copy) as Uint8Array)).toBe(bytesToHex(e.encoding))
+    // read, so kept through the segments' turns: copied again with the tail still left out
+    const more: { hash: Uint8Array; encoding: Uint8Array }[] = []
+    for (let written = 0; written < 2 * bytes; ) {
+      const encoding = leaf(randomAccount(prng))
+      const e = { hash: keccak256(encoding), encoding }
+      more.push(e)
+      cache.put(e.hash, e.encoding)
+      written += encoding.length
+      cache.get(entries[0]?.hash as Uint8Array, copy)
+    }
+    expect(bytesToHex(cache.get(entries[0]?.hash as Uint8Array, copy) as Uint8Array)).toBe(bytesToHex(eoa))
+    for (const e of more.slice(-50))
+      expect(bytesToHex(cache.get(e.hash, copy) as Uint8Array)).toBe(bytesToHex(e.encoding))
+    expect(cache.heldBytes).toBeLessThanOrEqual(bytes)
+  })
+
+  it('gives up an entry taken (a node about to change), which a later turn of its segment does not copy', () => {
+    const bytes = 1 << 18
+    const cache = new NodeCache(bytes)
+    const prng = new Prng(10)
+    const a = entry(prng)
+    const b = entry(prng)
+    cache.put(a.hash, a.encoding, true)
+    cache.put(b.hash, b.encoding, true)
+    const held = cache.heldBytes
+    expect(bytesToHex(cache.take(a.hash, copy) as Uint8Array)).toBe(bytesToHex(a.encoding))
+    expect(cache.get(a.hash, copy)).toBeUndefined()
+    expect(cache.take(a.hash, copy)).toBeUndefined()
+    expect(cache.entries).toBe(1)
+    expect(cache.heldBytes).toBe(held - Math.ceil((35 + a.encoding.length) / 8) * 8)
+    // b (shared, so kept a round) outlives its segment's next turn; a is not written again
+    for (let written = 0; written < bytes; ) {
+      const e = entry(prng)
+      cache.put(e.hash, e.encoding)
+      written += e.encoding.length + 35
+    }
+    expect(bytesToHex(cache.get(b.hash, copy) as Uint8Array)).toBe(bytesToHex(b.encoding))
+    expect(cache.get(a.hash, copy)).toBeUndefined()
   })
 
   it('stays correct and takes new entries when tiny ones would fill its index', () => {

@@ -33,6 +33,31 @@ describe('MerklePatriciaTrie', () => {
     expect(trie.get(t('k'))).toEqual(t('value'))
   })
 
+  it('keeps the path of a secure key from a read to its write, and none for writes alone', async () => {
+    const trie = new MerklePatriciaTrie(new MemoryStore(), { secure: true })
+    const paths = (trie as unknown as { paths: Map<string, Uint8Array> }).paths
+    for (let i = 0; i < 100; i++) trie.put(t(`key ${i}`), t(`value ${i}`))
+    trie.del(t('key 7'))
+    // nothing was read: the writes hashed their keys and kept nothing
+    expect(paths.size).toBe(0)
+    expect(trie.get(t('key 3'))).toEqual(t('value 3'))
+    expect(paths.size).toBe(1)
+    const kept = paths.values().next().value
+    trie.put(t('key 3'), t('three'))
+    trie.put(t('key 4'), t('four'))
+    expect(paths.size).toBe(1)
+    expect(paths.values().next().value).toBe(kept)
+    expect(trie.get(t('key 3'))).toEqual(t('three'))
+    expect(trie.get(t('key 4'))).toEqual(t('four'))
+    expect(trie.get(t('key 7'))).toBeUndefined()
+    const root = await trie.commit()
+    expect(paths.size).toBe(0)
+    const plain = new MerklePatriciaTrie(new MemoryStore(), { secure: true })
+    for (let i = 0; i < 100; i++)
+      if (i !== 7) plain.put(t(`key ${i}`), t(i === 3 ? 'three' : i === 4 ? 'four' : `value ${i}`))
+    expect(root).toEqual(plain.root())
+  })
+
   it('stores a root node under 32 bytes by its hash, and reopens it', async () => {
     const store = new MemoryStore()
     const trie = new MerklePatriciaTrie(store)
