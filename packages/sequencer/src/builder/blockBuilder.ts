@@ -7,6 +7,7 @@ import {
   type DelayedMessage,
   delayedMessageHash,
   delayedToStfMessage,
+  type KeyValueStore,
   type PreparedBlockConfig,
   preparedSlotLength,
   prepareSlot,
@@ -127,7 +128,7 @@ export class BlockBuilder<T extends ReadyTransaction = ReadyTransaction> {
   constructor(options: BlockBuilderOptions<T>) {
     this.options = options
     this.tip = options.chain.head('unsafe')
-    this.state = new StateDb(options.chain.store, this.tip.header.stateRoot)
+    this.state = openBuilderState(options.chain.store, this.tip.header.stateRoot)
     this.maxTransactions = options.maxTransactionsPerBlock ?? 20_000
     this.budget =
       options.executionBudgetMs === undefined ? undefined : new ExecutionBudget({ budgetMs: options.executionBudgetMs })
@@ -181,7 +182,7 @@ export class BlockBuilder<T extends ReadyTransaction = ReadyTransaction> {
   async reset(): Promise<void> {
     await this.pendingWrite.catch(() => undefined)
     this.tip = this.options.chain.head('unsafe')
-    this.state = new StateDb(this.options.chain.store, this.tip.header.stateRoot)
+    this.state = openBuilderState(this.options.chain.store, this.tip.header.stateRoot)
     this.options.accountWrites?.reset()
   }
 
@@ -293,4 +294,13 @@ export class BlockBuilder<T extends ReadyTransaction = ReadyTransaction> {
     this.pendingWrite.catch(() => undefined)
     return stored
   }
+}
+
+/**
+ * The builder's state keeps what each block's commit wrote attached (the account trie's `keepWritten`,
+ * bounded by its `maxLoaded`): the pool's senders are in block after block, and without it every
+ * block read back from LevelDB (`getSync` on the main thread) the leaves the block before it wrote.
+ */
+function openBuilderState(store: KeyValueStore, root: Uint8Array): StateDb {
+  return new StateDb(store, root, { keepWritten: true })
 }
