@@ -1,49 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { bytesToHex } from '../../src/bytes/index.ts'
-import { type BatchOp, type KeyValueStore, MemoryStore } from '../../src/db/index.ts'
 import { MerklePatriciaTrie } from '../../src/trie/index.ts'
-import { Prng, randomAccount } from './support.ts'
-
-/** A store that counts synchronous reads. */
-class CountingStore implements KeyValueStore {
-  readonly inner = new MemoryStore()
-  syncReads = 0
-
-  getSync(key: Uint8Array): Uint8Array | undefined {
-    this.syncReads++
-    return this.inner.getSync(key)
-  }
-
-  getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
-    return this.inner.getMany(keys)
-  }
-
-  batch(ops: readonly BatchOp[]): Promise<void> {
-    return this.inner.batch(ops)
-  }
-
-  close(): Promise<void> {
-    return this.inner.close()
-  }
-}
-
-async function committedTrie(count: number, seed: number) {
-  const store = new CountingStore()
-  const prng = new Prng(seed)
-  const keys: Uint8Array[] = []
-  const build = new MerklePatriciaTrie(store, { secure: true, nodeCache: null })
-  for (let i = 0; i < count; i++) {
-    const key = prng.bytes(20)
-    keys.push(key)
-    build.put(key, randomAccount(prng))
-  }
-  const root = await build.commit()
-  return { store, keys, root, prng }
-}
+import { CountingStore, committedTrie, randomAccount } from './support.ts'
 
 /** Blocks that each rewrite the same keys (a verifier's senders), committed one by one: synchronous reads. */
 async function rewriteBlocks(keepWritten: boolean): Promise<number> {
-  const { store, keys, root, prng } = await committedTrie(2000, 11)
+  const { store, keys, root, prng } = await committedTrie(new CountingStore(), 2000, 11)
   // residentDepth 1: below it sit inner nodes as well as leaves, so both kinds are kept and written again
   const trie = new MerklePatriciaTrie(store, { root, secure: true, nodeCache: null, residentDepth: 1, keepWritten })
   const reference = new MerklePatriciaTrie(store.inner, { root, secure: true })
@@ -80,7 +42,7 @@ describe('MerklePatriciaTrie keepWritten', () => {
   })
 
   it('keeps at most maxLoaded nodes: past it the older half goes back to the store, with the same roots', async () => {
-    const { store, keys, root, prng } = await committedTrie(3000, 12)
+    const { store, keys, root, prng } = await committedTrie(new CountingStore(), 3000, 12)
     const trie = new MerklePatriciaTrie(store, {
       root,
       secure: true,
@@ -109,7 +71,7 @@ describe('MerklePatriciaTrie keepWritten', () => {
   })
 
   it('gives the roots of a trie without it through inserts, updates, deletes, reads and read-ahead', async () => {
-    const { store, keys, root, prng } = await committedTrie(1500, 13)
+    const { store, keys, root, prng } = await committedTrie(new CountingStore(), 1500, 13)
     const options = { root, secure: true, nodeCache: null, residentDepth: 1, maxLoaded: 500 }
     const kept = new MerklePatriciaTrie(store, { ...options, keepWritten: true })
     const plain = new MerklePatriciaTrie(store.inner, options)

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { bytesToHex } from '../../src/bytes/index.ts'
 import { keccak256 } from '../../src/crypto/index.ts'
-import { type BatchOp, type KeyValueStore, MemoryStore } from '../../src/db/index.ts'
+import { MemoryStore } from '../../src/db/index.ts'
 import { encodeAccount } from '../../src/trie/account.ts'
 import { EMPTY_CODE_HASH } from '../../src/trie/constants.ts'
 import { MerklePatriciaTrie, NodeCache, setStoreNodeCache, storeNodeCache } from '../../src/trie/index.ts'
 import { encodeNode, newLeaf } from '../../src/trie/node.ts'
-import { Prng, randomAccount } from './support.ts'
+import { CountingStore, Prng, randomAccount } from './support.ts'
 
 const copy = (length: number) => new Uint8Array(length)
 
@@ -202,25 +202,6 @@ describe('NodeCache', () => {
     expect(() => new NodeCache(1000)).toThrow(RangeError)
   })
 })
-
-/** A store that counts synchronous reads. */
-class CountingStore implements KeyValueStore {
-  readonly inner = new MemoryStore()
-  syncReads = 0
-  getSync(key: Uint8Array): Uint8Array | undefined {
-    this.syncReads++
-    return this.inner.getSync(key)
-  }
-  getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
-    return this.inner.getMany(keys)
-  }
-  batch(ops: readonly BatchOp[]): Promise<void> {
-    return this.inner.batch(ops)
-  }
-  close(): Promise<void> {
-    return this.inner.close()
-  }
-}
 
 describe('MerklePatriciaTrie with a node cache', () => {
   /** Builds `count` accounts with every inner node below depth 1 stored by hash (not resident). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { bytesToHex } from '../../src/bytes/index.ts'
 import { type BatchOp, type KeyValueStore, MemoryStore } from '../../src/db/index.ts'
 import { MerklePatriciaTrie } from '../../src/trie/index.ts'
-import { Prng, randomAccount } from './support.ts'
+import { committedTrie, randomAccount } from './support.ts'
 
 /** A store that counts synchronous reads and can hold `getMany` answers back until released. */
 class CountingStore implements KeyValueStore {
@@ -42,24 +42,9 @@ class CountingStore implements KeyValueStore {
   }
 }
 
-async function committedTrie(count: number, seed: number) {
-  const store = new CountingStore()
-  const prng = new Prng(seed)
-  const keys: Uint8Array[] = []
-  // no node cache: these tests count what the trie itself keeps in memory by the store reads it makes
-  const build = new MerklePatriciaTrie(store, { secure: true, nodeCache: null })
-  for (let i = 0; i < count; i++) {
-    const key = prng.bytes(20)
-    keys.push(key)
-    build.put(key, randomAccount(prng))
-  }
-  const root = await build.commit()
-  return { store, keys, root, prng }
-}
-
 describe('MerklePatriciaTrie.prefetch', () => {
   it('makes the following gets and puts of those keys read nothing synchronously', async () => {
-    const { store, keys, root, prng } = await committedTrie(3000, 1)
+    const { store, keys, root, prng } = await committedTrie(new CountingStore(), 3000, 1)
     const trie = new MerklePatriciaTrie(store, { root, secure: true, nodeCache: null, residentDepth: 1 })
     const some = keys.slice(0, 200)
     await trie.prefetch(some)
@@ -79,7 +64,7 @@ describe('MerklePatriciaTrie.prefetch', () => {
   })
 
   it('changes no value or root, and what it loaded stays across commits for the blocks after', async () => {
-    const { store, keys, root, prng } = await committedTrie(2000, 2)
+    const { store, keys, root, prng } = await committedTrie(new CountingStore(), 2000, 2)
     const trie = new MerklePatriciaTrie(store, { root, secure: true, nodeCache: null, residentDepth: 1 })
     const reference = new MerklePatriciaTrie(store.inner, { root, secure: true })
     // one read-ahead for three blocks, each committed before the next runs (as the verifier does)
@@ -102,7 +87,7 @@ describe('MerklePatriciaTrie.prefetch', () => {
   })
 
   it('keeps at most maxLoaded nodes attached: past it the older half goes back to the store', async () => {
-    const { store, keys, root } = await committedTrie(3000, 6)
+    const { store, keys, root } = await committedTrie(new CountingStore(), 3000, 6)
     const trie = new MerklePatriciaTrie(store, {
       root,
       secure: true,
@@ -126,7 +111,7 @@ describe('MerklePatriciaTrie.prefetch', () => {
   })
 
   it('gives the same results when the trie changes while its reads are under way', async () => {
-    const { store, keys, root, prng } = await committedTrie(1500, 3)
+    const { store, keys, root, prng } = await committedTrie(new CountingStore(), 1500, 3)
     const trie = new MerklePatriciaTrie(store, { root, secure: true, nodeCache: null, residentDepth: 1 })
     const reference = new MerklePatriciaTrie(store.inner, { root, secure: true })
     store.hold = true
@@ -158,7 +143,7 @@ describe('MerklePatriciaTrie.prefetch', () => {
 
 describe('MerklePatriciaTrie.prefetch across a commit', () => {
   it('gives the same values and root when a commit lands between two of its reads', async () => {
-    const { store, keys, root, prng } = await committedTrie(3000, 5)
+    const { store, keys, root, prng } = await committedTrie(new CountingStore(), 3000, 5)
     // nothing below the root stays resident: a commit turns every written node into a reference
     const trie = new MerklePatriciaTrie(store, { root, secure: true, nodeCache: null, residentDepth: 0 })
     const reference = new MerklePatriciaTrie(store.inner, { root, secure: true })
@@ -185,7 +170,7 @@ describe('MerklePatriciaTrie.prefetch across a commit', () => {
 
 describe('MerklePatriciaTrie.get residency', () => {
   it('keeps what get loaded, so the put of the same key reads nothing again', async () => {
-    const { store, keys, root, prng } = await committedTrie(2000, 4)
+    const { store, keys, root, prng } = await committedTrie(new CountingStore(), 2000, 4)
     const trie = new MerklePatriciaTrie(store, { root, secure: true, nodeCache: null, residentDepth: 1 })
     const reference = new MerklePatriciaTrie(store.inner, { root, secure: true })
     const some = keys.slice(0, 100)

@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testConfig } from '../../../../test/support/config.ts'
 import { sampleL1History } from '../../../../test/support/l1Inputs.ts'
 import { waitFor } from '../../../../test/support/processes.ts'
+import { WrittenReadsStore } from '../../../../test/support/writtenReadsStore.ts'
 import {
   BatchContinuityError,
   BatchPlanner,
@@ -230,20 +231,6 @@ describe('DerivationDriver', () => {
   })
 
   it('reads back none of the state nodes its blocks wrote: they stay in memory for the blocks after', async () => {
-    /** Counts synchronous reads of keys it was asked to write after `track` was set. */
-    class WrittenReadsStore extends MemoryStore {
-      track = false
-      readonly written = new Set<string>()
-      writtenReads = 0
-      override getSync(key: Uint8Array): Uint8Array | undefined {
-        if (this.written.has(bytesToHex(key))) this.writtenReads++
-        return super.getSync(key)
-      }
-      override async batch(ops: readonly BatchOp[]): Promise<void> {
-        if (this.track) for (const op of ops) if (op.type === 'put') this.written.add(bytesToHex(op.key))
-        return super.batch(ops)
-      }
-    }
     const store = new WrittenReadsStore()
     const driver = await DerivationDriver.open({ store, config, source: source(), senderPool: pool })
     store.track = true

@@ -1,11 +1,8 @@
 import {
-  type BatchOp,
-  bytesToHex,
   DELAYED_KIND_DEPOSIT,
   type DelayedMessage,
   encodeDepositPayload,
   keccak256,
-  MemoryStore,
   prepareBlockConfig,
   type SignedTransaction,
 } from '@sluice/core'
@@ -13,27 +10,13 @@ import { ChainStore, createLogger, createNodeMetrics } from '@sluice/node'
 import { describe, expect, it } from 'vitest'
 import { testConfig } from '../../../../test/support/config.ts'
 import { testAccount, transfer } from '../../../../test/support/wallet.ts'
+import { WrittenReadsStore } from '../../../../test/support/writtenReadsStore.ts'
 import { BlockBuilder, type ReadyTransaction } from '../../src/builder/blockBuilder.ts'
 
 const config = testConfig()
 const ETH = 10n ** 18n
 const senders = [testAccount(1), testAccount(2), testAccount(3)]
 const recipient = testAccount(99).address
-
-/** Counts synchronous reads of keys written after `track` was set. */
-class WrittenReadsStore extends MemoryStore {
-  track = false
-  readonly written = new Set<string>()
-  writtenReads = 0
-  override getSync(key: Uint8Array): Uint8Array | undefined {
-    if (this.written.has(bytesToHex(key))) this.writtenReads++
-    return super.getSync(key)
-  }
-  override async batch(ops: readonly BatchOp[]): Promise<void> {
-    if (this.track) for (const op of ops) if (op.type === 'put') this.written.add(bytesToHex(op.key))
-    return super.batch(ops)
-  }
-}
 
 function ready(signed: { tx: SignedTransaction; raw: Uint8Array }, sender: Uint8Array): ReadyTransaction {
   return { hash: keccak256(signed.raw), raw: signed.raw, tx: signed.tx, sender }
