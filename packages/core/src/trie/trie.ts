@@ -185,10 +185,13 @@ export class MerklePatriciaTrie {
 
   /**
    * The path in the trie for a user key: its nibbles, of keccak256(key) in a secure trie. For callers
-   * that use a key many times (`getAtPath`, `putAtPath`, `prefetchPaths`); not cached here.
+   * that use a key many times (`getAtPath`, `putAtPath`, `prefetchPaths`). With `keepWritten` the
+   * paths of 20-byte keys are kept (`securePath`), as such a state names the same accounts block
+   * after block. The path may be shared: modify it never.
    */
   keyPath(key: Uint8Array): Uint8Array {
-    return bytesToNibbles(this.secure ? keccak256(key) : key)
+    if (!this.secure) return bytesToNibbles(key)
+    return this.keepWritten ? securePath(key) : bytesToNibbles(keccak256(key))
   }
 
   /**
@@ -709,6 +712,36 @@ export class MerklePatriciaTrie {
     }
     return proof
   }
+}
+
+/** Slots of the kept secure paths of 20-byte keys (see `securePath`): ~5 MB when all are filled. */
+const SECURE_PATH_SLOTS = 1 << 16
+const SECURE_PATH_KEY = 20
+/** Slot i's key is `securePathKeys[20i, 20i + 20)` when `securePaths[i]` is set. */
+const securePathKeys = new Uint8Array(SECURE_PATH_SLOTS * SECURE_PATH_KEY)
+const securePaths: (Uint8Array | undefined)[] = new Array(SECURE_PATH_SLOTS).fill(undefined)
+
+/**
+ * `bytesToNibbles(keccak256(key))`, kept for the next call with the same 20-byte key (an address) in
+ * a direct-mapped table by the key's last 16 bits: a hit ~0.37 µs against ~1.0 for the hash and two
+ * arrays; a miss ~0.1 µs more than no table, and the paths it drops add old-generation garbage. So only
+ * the tries whose keys recur use it (`keepWritten`: a verifier's state enters the same senders and
+ * recipients again every block and names them again in every batch's read-ahead; the builder's).
+ */
+function securePath(key: Uint8Array): Uint8Array {
+  if (key.length !== SECURE_PATH_KEY) return bytesToNibbles(keccak256(key))
+  const slot = ((key[18] as number) | ((key[19] as number) << 8)) & (SECURE_PATH_SLOTS - 1)
+  const kept = securePaths[slot]
+  const at = slot * SECURE_PATH_KEY
+  if (kept !== undefined) {
+    let j = 0
+    while (j < SECURE_PATH_KEY && securePathKeys[at + j] === key[j]) j++
+    if (j === SECURE_PATH_KEY) return kept
+  }
+  const path = bytesToNibbles(keccak256(key))
+  securePathKeys.set(key, at)
+  securePaths[slot] = path
+  return path
 }
 
 /** Decodes a stored node's encoding, naming the node when it is malformed. */

@@ -1,5 +1,5 @@
 export { decodeTransaction } from './decode.ts'
-export { encodeTransaction, signingPayload } from './encode.ts'
+export { encodeTransaction, encodeTransactionShared, signingPayload } from './encode.ts'
 export {
   TransactionDecodeError,
   type TransactionDecodeErrorParameters,

@@ -2,7 +2,7 @@ import {
   type BlockPlan,
   type DelayedMessageSource,
   type DerivationConfig,
-  encodeTransaction,
+  encodeTransactionShared,
   planBatch,
   type SenderPool,
   type StfMessage,
@@ -68,7 +68,7 @@ export class BatchPlanner {
         const message = messages[position] as StfMessage
         if (message.kind !== 'transaction') continue
         // the signed encoding is needed for the block anyway; computing it here spares applyBlock
-        const raw = message.raw ?? encodeTransaction(message.tx)
+        const raw = message.raw ?? encodeTransactionShared(message.tx)
         slots.push({ plan, position, message })
         raws.push(raw)
       }
