@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type BatchOp, type KeyValueStore, LevelStore, MemoryStore, StoreError } from '../../src/db/index.ts'
+import { sortedOrder } from '../../src/db/store.ts'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -175,6 +176,70 @@ describe('LevelStore', () => {
     const reopened = await LevelStore.open(dir)
     check(reopened)
     await reopened.close()
+  })
+
+  it('orders keys as a stable sort by their first eight bytes does (short keys, shared prefixes, repeats)', () => {
+    let seed = 5
+    const next = (below: number) => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0
+      return (seed >>> 8) % below
+    }
+    for (let round = 0; round < 50; round++) {
+      const count = 64 + next(600)
+      const keys = Array.from({ length: count }, () => {
+        const key = Uint8Array.from({ length: next(12) }, () => next(4) * 60)
+        if (next(3) === 0) key.set(Uint8Array.of(0x63, 0x2f, 0x74, 0x2f).subarray(0, key.length))
+        return key
+      })
+      const order = sortedOrder(count, (i) => keys[i] as Uint8Array) as Int32Array
+      const first8 = (i: number) => {
+        const padded = new Uint8Array(8)
+        padded.set((keys[i] as Uint8Array).subarray(0, 8))
+        return Buffer.from(padded)
+      }
+      const expected = keys.map((_, i) => i).sort((a, b) => Buffer.compare(first8(a), first8(b)) || a - b)
+      expect([...order]).toEqual(expected)
+    }
+    expect(sortedOrder(63, () => new Uint8Array(32))).toBeNull()
+  })
+
+  it('hands LevelDB the keys that share their first four bytes (a chain block records) by their next four', async () => {
+    const store = await LevelStore.open(tempDir())
+    const handed: Uint8Array[] = []
+    const open = store.db.batch.bind(store.db)
+    const db = store.db as unknown as { batch: () => unknown }
+    db.batch = () => {
+      // the first op goes through put(), which hands it on to _put() as well
+      const batch = open() as unknown as { _put(key: Uint8Array, value: Uint8Array): void }
+      const raw = batch._put.bind(batch)
+      batch._put = (key, value) => {
+        handed.push(key.slice())
+        raw(key, value)
+      }
+      return batch
+    }
+    let seed = 11
+    const next = () => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0
+      return seed >>> 24
+    }
+    const hash = () => Uint8Array.from({ length: 32 }, next)
+    const withPrefix = (prefix: string, rest: Uint8Array) =>
+      new Uint8Array([...new TextEncoder().encode(prefix), ...rest])
+    const ops: BatchOp[] = []
+    for (let i = 0; i < 300; i++) {
+      ops.push({ type: 'put', key: withPrefix('c/t/', hash()), value: Uint8Array.of(1) })
+      ops.push({ type: 'put', key: withPrefix('c/ae/', hash().subarray(0, 28)), value: Uint8Array.of(2) })
+      ops.push({ type: 'put', key: hash(), value: Uint8Array.of(3) })
+    }
+    await store.batch(ops)
+    expect(handed).toHaveLength(ops.length)
+    const first8 = (key: Uint8Array) => Buffer.from(key.subarray(0, 8)).toString('hex')
+    for (let k = 1; k < handed.length; k++) {
+      expect(first8(handed[k - 1] as Uint8Array) <= first8(handed[k] as Uint8Array)).toBe(true)
+    }
+    for (const op of ops) expect(store.getSync(op.key)).toEqual((op as { value: Uint8Array }).value)
+    await store.close()
   })
 
   it('hands LevelDB its small keys and values copied into one buffer, and the ops past the first below abstract-level', async () => {

@@ -23,7 +23,7 @@ import {
 import { afterAll, describe, expect, it } from 'vitest'
 import { testConfig } from '../../../../test/support/config.ts'
 import { testAccount, transfer } from '../../../../test/support/wallet.ts'
-import { u64Key } from '../../src/chain/codec.ts'
+import { encodeStoredBlockGeneric, u64Key } from '../../src/chain/codec.ts'
 import {
   CACHE_TRANSACTIONS,
   ChainStore,
@@ -31,6 +31,7 @@ import {
   decodeStoredBlock,
   encodeStoredBlock,
   type StoredBlock,
+  type StoredTransaction,
   toStoredBlock,
 } from '../../src/chain/index.ts'
 import { TransactionLocations } from '../../src/chain/store.ts'
@@ -171,8 +172,71 @@ describe('ChainStore', () => {
     }
   })
 
+  it('writes a block record as encodeRlp of its nested fields does, on random blocks', async () => {
+    const chain = await ChainStore.open(new MemoryStore(), config)
+    const sealed = await seal(chain, 2, 0n)
+    let seed = 7
+    const next = (below: number) => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0
+      return seed % below
+    }
+    const bytes = (length: number) => Uint8Array.from({ length }, () => next(256))
+    // An unaligned bloom (not four-byte aligned) takes the byte-by-byte scan.
+    const unaligned = (bloom: Uint8Array) => new Uint8Array(bloom.length + 1).fill(0).subarray(1)
+    const integers = [0n, 1n, 127n, 128n, 21_000n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 200n, 2n ** 256n - 1n]
+    for (let round = 0; round < 200; round++) {
+      const transactions = Array.from({ length: next(12) }, (_, index): StoredTransaction => {
+        const template = sealed.transactions[index % 2] as StoredTransaction
+        let bloom = next(3) === 0 ? bytes(BLOOM_BYTES) : new Uint8Array(BLOOM_BYTES)
+        if (next(2) === 0) {
+          const copy = unaligned(bloom)
+          copy.set(bloom)
+          bloom = copy
+        }
+        if (next(4) === 0) bloom[next(BLOOM_BYTES)] = 1
+        return {
+          ...template,
+          raw: bytes([0, 1, 1, 55, 56, 110, 255, 256, 70_000][next(9)] as number),
+          hash: bytes(32),
+          sender: bytes(20),
+          index,
+          gasUsed: integers[next(integers.length)] as bigint,
+          cumulativeGasUsed: integers[next(integers.length)] as bigint,
+          effectiveGasPrice: integers[next(integers.length)] as bigint,
+          logsBloom: bloom,
+          logs: Array.from({ length: next(3) }, () => ({
+            address: bytes(20),
+            topics: Array.from({ length: next(4) }, () => bytes(32)),
+            data: bytes([0, 1, 32, 100, 300][next(5)] as number),
+          })),
+          forced: next(2) === 0,
+        }
+      })
+      const block: StoredBlock = {
+        ...sealed,
+        transactions,
+        messageCountAfter: integers[next(integers.length)] as bigint,
+        slotCount: [0, 1, 200, 70_000][next(4)] as number,
+      }
+      expect(bytesToHex(encodeStoredBlock(block))).toBe(bytesToHex(encodeStoredBlockGeneric(block)))
+    }
+  })
+
   it('writes transaction locations and u64 keys as encodeRlp and 8 big-endian bytes give them', () => {
-    const numbers = [0n, 1n, 127n, 128n, 255n, 256n, 65_535n, 2n ** 32n, 2n ** 53n + 1n, 2n ** 64n - 1n]
+    const numbers = [
+      0n,
+      1n,
+      127n,
+      128n,
+      255n,
+      256n,
+      65_535n,
+      2n ** 31n,
+      2n ** 32n - 1n,
+      2n ** 32n,
+      2n ** 53n + 1n,
+      2n ** 64n - 1n,
+    ]
     const indexes = [0, 1, 127, 128, 255, 256, 6_000, 65_535, 65_536, 2 ** 24 - 1, 2 ** 24, 2 ** 31]
     for (const number of numbers) {
       const locations = new TransactionLocations(number)
