@@ -98,23 +98,34 @@ export class TransactionIntake {
     return this.#logged(raw, pooled)
   }
 
-  /** Appends an admission to the intake log; resolves once it is durable (see `submit`). */
-  async #logged(raw: Uint8Array, pooled: PoolTransaction): Promise<PoolTransaction> {
-    const { sequence, durable } = this.#log.enqueue(
-      admissionPayload({ admittedAt: pooled.admittedAt, sender: pooled.sender, raw }, this.#admittedAt),
-      RECORD_KIND_ADMISSION,
-    )
-    const number = Number(sequence)
-    this.#track(pooled.hashKey, number)
-    this.#link(pooled, number)
+  /**
+   * Appends an admission to the intake log; resolves once it is durable (see `submit`). One `then` on
+   * the log's promise rather than an async function: no suspended frame and second promise per
+   * transaction (the group commit acknowledges hundreds at once).
+   */
+  #logged(raw: Uint8Array, pooled: PoolTransaction): Promise<PoolTransaction> {
+    let number: number
+    let durable: Promise<void>
     try {
-      await durable
+      const enqueued = this.#log.enqueue(
+        admissionPayload({ admittedAt: pooled.admittedAt, sender: pooled.sender, raw }, this.#admittedAt),
+        RECORD_KIND_ADMISSION,
+      )
+      number = Number(enqueued.sequence)
+      durable = enqueued.durable
+      this.#track(pooled.hashKey, number)
+      this.#link(pooled, number)
     } catch (error) {
-      this.#mempool.remove(pooled.hash, 'removed', 'the intake log could not store it; it was never acknowledged')
-      this.#resolveSequence(pooled.hashKey, number)
-      throw error
+      return Promise.reject(error)
     }
-    return pooled
+    return durable.then(
+      () => pooled,
+      (error: unknown) => {
+        this.#mempool.remove(pooled.hash, 'removed', 'the intake log could not store it; it was never acknowledged')
+        this.#resolveSequence(pooled.hashKey, number)
+        throw error
+      },
+    )
   }
 
   /**
