@@ -5,6 +5,7 @@ import type { Mempool } from '../mempool/mempool.ts'
 import type { PoolTransaction, RecoveredTransaction } from '../mempool/types.ts'
 import type { IntakeLog } from './intakeLog.ts'
 import { admissionPayload, type IntakeRecord, RECORD_KIND_ADMISSION, recordAdmission } from './record.ts'
+import { SequenceSet } from './sequenceSet.ts'
 
 /** A logged transaction that the mempool refuses at replay: acknowledged once, now invalid. */
 export type ReplayRefusal = {
@@ -60,7 +61,7 @@ export class TransactionIntake {
   readonly #sequencesByAdmission = new WeakMap<PoolTransaction, Sequences>()
   /** Admissions whose drop was persisted before their record was linked to them. */
   readonly #droppedBeforeLinked = new WeakSet<PoolTransaction>()
-  readonly #unresolved = new Set<number>()
+  readonly #unresolved = new SequenceSet()
   /** Every sequence below it is resolved. */
   #low = 0
   /** While replaying, no watermark may pass records not read yet. */
@@ -160,7 +161,11 @@ export class TransactionIntake {
   /** Every record with a sequence ≤ this is resolved (−1 when none is). */
   get watermark(): bigint {
     const end = this.#ceiling ?? Number(this.#log.nextSequence)
-    while (this.#low < end && !this.#unresolved.has(this.#low)) this.#low++
+    if (this.#low < end) {
+      // Up to the first unresolved sequence, or to the end when none is below it.
+      const first = this.#unresolved.firstFrom(this.#low)
+      this.#low = first === undefined || first > end ? end : first
+    }
     return BigInt(this.#low - 1)
   }
 
