@@ -206,4 +206,35 @@ describe('TransactionIntake', () => {
     expect(intake.watermark).toBe(1n)
     await log.close()
   })
+  it('never acknowledges a transaction the log could not store: it leaves the pool and its record is resolved', async () => {
+    const view = new FakeView().set(alice, { balance: ETH })
+    const { pool } = makePool(view)
+    let failure: Error | undefined
+    let sequence = 0n
+    const log = {
+      enqueue: () => {
+        if (failure !== undefined && failure.message === 'sync') throw failure
+        return { sequence: sequence++, durable: failure === undefined ? Promise.resolve() : Promise.reject(failure) }
+      },
+      get nextSequence() {
+        return sequence
+      },
+    }
+    const intake = new TransactionIntake({ mempool: pool, log: log as unknown as IntakeLog })
+    const known = (raw: Uint8Array) => ({ hash: transactionHash(raw), sender: alice.address })
+    const first = tx(alice, 0n)
+    expect((await intake.submitRecovered(first, known(first))).hashHex).toBe(bytesToHex(transactionHash(first)))
+
+    failure = new Error('disk full')
+    const second = tx(alice, 1n)
+    await expect(intake.submitRecovered(second, known(second))).rejects.toBe(failure)
+    expect(pool.has(transactionHash(second))).toBe(false)
+    expect(intake.unresolved).toBe(1)
+
+    // A log that throws at once still answers with a rejected promise, as the async path did.
+    failure = new Error('sync')
+    const third = tx(alice, 1n)
+    const answer = intake.submitRecovered(third, known(third))
+    await expect(answer).rejects.toBe(failure)
+  })
 })
