@@ -26,18 +26,11 @@ type Entry = {
   dirty: boolean
   /** The next entry whose address has the same `addressSlot`. */
   next: Entry | undefined
-  /** The `StateDb.block` in which the entry was last read or written. */
-  used: number
 }
 
 /** Past this many entries the cache is flushed and emptied (views that are never committed). */
 const MAX_ENTRIES = 100_000
 
-/**
- * A commit keeps every entry until there are more than this many (~8 MB); past it, only those its
- * block used and those prefetched for blocks to come (see `keepUsedEntries`).
- */
-export const KEPT_ENTRIES = 20_000
 const ZERO_WORD = new Uint8Array(32)
 
 /** A small-integer key for an address in a Map: its last 30 bits (addresses are hashes; collisions chain). */
@@ -69,18 +62,12 @@ export class StateDb implements WorldState {
   readonly store: KeyValueStore
   private readonly accounts: MerklePatriciaTrie
   /**
-   * The accounts of the recent blocks by `addressSlot`: decoded once, written to the trie once per
-   * root (`flush`), and the address hashed into its trie path once. Commits keep them (bounded by
-   * `keptEntries`, see `keepUsedEntries`): the fee vault, the popular recipients and the senders that
-   * send again (a sequencer's and a verifier's are in block after block) are neither re-hashed nor
-   * re-read and decoded in the next blocks. Exact: every write to the account trie goes through an
-   * entry (`flush`), so a kept entry holds what the trie holds.
+   * The accounts of the current block by `addressSlot`: decoded once, written to the trie once per
+   * root (`flush`), and the address hashed into its trie path once. Emptied by a commit, except the
+   * entries a `prefetch` made for blocks still to come.
    */
   private entries = new Map<number, Entry>()
   private entryCount = 0
-  /** Commits so far: the block that `Entry.used` refers to. */
-  private block = 0
-  private readonly keptEntries: number
   /** Entries written since the last flush. */
   private dirty: Entry[] = []
   private readonly storageTries = new Map<string, MerklePatriciaTrie>()
@@ -90,12 +77,10 @@ export class StateDb implements WorldState {
   /**
    * `options.keepWritten`: the account trie keeps what each commit wrote attached (the trie's
    * `keepWritten`), for a caller whose next blocks rewrite the same accounts (a verifier deriving).
-   * `options.keptEntries`: see `KEPT_ENTRIES` (tests set a small one).
    */
-  constructor(store: KeyValueStore, root?: Uint8Array, options: { keepWritten?: boolean; keptEntries?: number } = {}) {
+  constructor(store: KeyValueStore, root?: Uint8Array, options: { keepWritten?: boolean } = {}) {
     this.store = store
     this.accounts = new MerklePatriciaTrie(store, { root, secure: true, keepWritten: options.keepWritten })
-    this.keptEntries = options.keptEntries ?? KEPT_ENTRIES
   }
 
   /** A read-only-by-convention view of the state at an older committed root. */
@@ -110,15 +95,7 @@ export class StateDb implements WorldState {
     for (let e = first; e !== undefined; e = e.next) if (equalBytes(e.address, address)) return e
     if (this.entryCount >= MAX_ENTRIES) return this.evictAndEnter(address)
     const path = this.accounts.keyPath(address)
-    const e: Entry = {
-      address: address.slice(),
-      path,
-      account: undefined,
-      stored: false,
-      dirty: false,
-      next: first,
-      used: this.block,
-    }
+    const e: Entry = { address: address.slice(), path, account: undefined, stored: false, dirty: false, next: first }
     this.entries.set(slot, e)
     this.entryCount++
     return e
@@ -134,7 +111,6 @@ export class StateDb implements WorldState {
   /** The entry of `address` with its account read. */
   private read(address: Uint8Array): Entry {
     const e = this.entry(address)
-    e.used = this.block
     if (e.account === undefined) {
       const encoded = this.accounts.getAtPath(e.path)
       e.stored = encoded !== undefined
@@ -156,7 +132,6 @@ export class StateDb implements WorldState {
   putAccount(address: Uint8Array, account: Account): void {
     const e = this.entry(address)
     e.account = account
-    e.used = this.block
     if (!e.dirty) {
       e.dirty = true
       this.dirty.push(e)
@@ -200,20 +175,14 @@ export class StateDb implements WorldState {
     this.dirty = []
   }
 
-  /**
-   * At a commit (after `flush`). Below `keptEntries` it keeps every entry and costs nothing; past it,
-   * it keeps those this block used and those a `prefetch` made that nothing has used yet, and drops
-   * the rest (one pass over the entries every few blocks, not at every commit).
-   */
-  private keepUsedEntries(): void {
-    const block = this.block++
-    if (this.entryCount <= this.keptEntries) return
+  /** After a commit: keeps only the entries a `prefetch` made and nothing has used yet. */
+  private forgetUsedEntries(): void {
     const kept = new Map<number, Entry>()
     let count = 0
     for (const first of this.entries.values()) {
       for (let e: Entry | undefined = first; e !== undefined; ) {
         const next: Entry | undefined = e.next
-        if (e.account === undefined || e.used === block) {
+        if (e.account === undefined) {
           const slot = addressSlot(e.address)
           e.next = kept.get(slot)
           kept.set(slot, e)
@@ -245,7 +214,7 @@ export class StateDb implements WorldState {
   /** Every node written since the last commit, for a batch the caller assembles. */
   collectCommitOps(ops: BatchOp[] = []): BatchOp[] {
     this.flush()
-    this.keepUsedEntries()
+    this.forgetUsedEntries()
     for (const trie of this.storageTries.values()) trie.collectCommitOps(ops)
     this.accounts.collectCommitOps(ops)
     return ops

@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { bytesToHex, hexToBytes } from '../../src/bytes/index.ts'
 import { type BatchOp, type KeyValueStore, LevelStore, MemoryStore, StoreError } from '../../src/db/index.ts'
 import { CommitInFlightError, StateDb } from '../../src/state/index.ts'
-import { MerklePatriciaTrie } from '../../src/trie/trie.ts'
 import { Prng } from '../trie/support.ts'
 
 const dirs: string[] = []
@@ -170,74 +169,5 @@ describe('StateDb account cache', () => {
       root = await state.commit()
       expect(bytesToHex(root)).toBe(expected)
     }
-  })
-  it('keeps its entries across commits; past keptEntries, those the last block used', async () => {
-    const prng = new Prng(13)
-    const [a, b, c] = addressesOf(prng, 3) as [Uint8Array, Uint8Array, Uint8Array]
-    const state = new StateDb(new MemoryStore(), undefined, { keptEntries: 2 })
-    const credit = (address: Uint8Array, amount: bigint) => {
-      const account = state.getAccount(address)
-      state.putAccount(address, { ...account, balance: account.balance + amount })
-    }
-    const keyPaths = vi.spyOn(MerklePatriciaTrie.prototype, 'keyPath')
-    const reads = vi.spyOn(MerklePatriciaTrie.prototype, 'getAtPath')
-    try {
-      credit(a, 1n)
-      credit(b, 2n)
-      await state.commit()
-      expect([keyPaths.mock.calls.length, reads.mock.calls.length]).toEqual([2, 2])
-      // the next block: a and b hashed and read nowhere again
-      credit(a, 3n)
-      credit(b, 4n)
-      await state.commit()
-      expect([keyPaths.mock.calls.length, reads.mock.calls.length]).toEqual([2, 2])
-      // a third account (more than keptEntries) in a block without a and b: their entries are dropped
-      credit(c, 5n)
-      await state.commit()
-      credit(c, 1n)
-      expect([keyPaths.mock.calls.length, reads.mock.calls.length]).toEqual([3, 3])
-      credit(a, 6n)
-      expect([keyPaths.mock.calls.length, reads.mock.calls.length]).toEqual([4, 4])
-      expect(state.getAccount(a).balance).toBe(10n)
-      expect(state.getAccount(b).balance).toBe(6n) // b hashed and read again too (5)
-      // below keptEntries (the default) nothing is dropped
-      const roomy = new StateDb(new MemoryStore())
-      for (const address of [a, b, c, a, b, c]) {
-        roomy.getAccount(address)
-        await roomy.commit()
-      }
-      expect(keyPaths.mock.calls.length).toBe(5 + 3)
-    } finally {
-      keyPaths.mockRestore()
-      reads.mockRestore()
-    }
-  })
-
-  it('serves from kept entries the values a fresh state reads at each root, over blocks with hot accounts', async () => {
-    const prng = new Prng(14)
-    const hot = addressesOf(prng, 8)
-    const cold = addressesOf(prng, 300)
-    const store = new MemoryStore()
-    // 40 kept entries: the sweep runs every few blocks
-    const state = new StateDb(store, undefined, { keptEntries: 40 })
-    let root = await state.commit()
-    for (let block = 0; block < 12; block++) {
-      // every block: the hot accounts and some cold ones, read and written in random order
-      const touched = [...hot, ...Array.from({ length: 30 }, () => cold[prng.int(cold.length)] as Uint8Array)]
-      const fresh = new StateDb(store, root)
-      for (let i = 0; i < 60; i++) {
-        const address = touched[prng.int(touched.length)] as Uint8Array
-        const amount = BigInt(prng.int(1000))
-        const got = state.getAccount(address)
-        expect(got).toEqual(fresh.getAccount(address))
-        expect(state.hasAccount(address)).toBe(fresh.hasAccount(address))
-        state.putAccount(address, { ...got, nonce: got.nonce + 1n, balance: got.balance + amount })
-        fresh.putAccount(address, { ...got, nonce: got.nonce + 1n, balance: got.balance + amount })
-      }
-      root = await state.commit()
-      expect(bytesToHex(root)).toBe(bytesToHex(await fresh.commit()))
-    }
-    const reopened = new StateDb(store, root)
-    for (const address of [...hot, ...cold]) expect(state.getAccount(address)).toEqual(reopened.getAccount(address))
   })
 })
