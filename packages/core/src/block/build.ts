@@ -82,7 +82,22 @@ export function applyBlock(state: WorldState, input: BlockInput, config: Prepare
     if (hasLogs) orBloom(bloom, receipt.logsBloom)
     const given = message.kind === 'transaction' && message.raw !== undefined ? message : undefined
     const raw = given?.raw ?? encodeTransaction(outcome.tx)
-    const included = { ...outcome, raw, hash: given?.hash ?? keccak256(raw), index: transactions.length, receipt }
+    // field by field, not by spreading the outcome (an object spread is slower on this path)
+    const included: IncludedTransaction & { applied: true; kind: 'transaction' } = {
+      applied: true,
+      kind: 'transaction',
+      tx: outcome.tx,
+      sender: outcome.sender,
+      gasUsed: outcome.gasUsed,
+      effectiveGasPrice: outcome.effectiveGasPrice,
+      fee: outcome.fee,
+      logs: outcome.logs,
+      withdrawal: outcome.withdrawal,
+      raw,
+      hash: given?.hash ?? keccak256(raw),
+      index: transactions.length,
+      receipt,
+    }
     // the same object as the message's outcome: a block keeps one record per transaction, not two
     outcomes[outcomes.length - 1] = included
     transactions.push(included)

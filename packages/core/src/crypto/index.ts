@@ -1,4 +1,4 @@
-export { keccak256, keccak256Noble, keccakBackend } from './keccak.ts'
+export { keccak256, keccak256Noble, keccakBackend, keccakWasmPath } from './keccak.ts'
 export { BLOB_COMMITMENT_VERSION_KZG, type Kzg, kzg, kzgCommitmentToVersionedHash } from './kzg.ts'
 export {
   publicKeyToAddress,

@@ -6,7 +6,7 @@ import type { Account } from '../trie/account.ts'
 import type { SignedTransaction } from '../tx/types.ts'
 import type { MessageOutcome, StfMessage } from './message.ts'
 import { checkStatelessRules, effectiveGasPrice } from './rules.ts'
-import { messagePassedLog, withdrawalHash, withdrawalRecipient } from './withdrawal.ts'
+import { type Log, messagePassedLog, withdrawalHash, withdrawalRecipient } from './withdrawal.ts'
 
 /** The config values the state transition reads. */
 export type StfConfig = Pick<RollupConfig, 'chainId' | 'baseFeePerGas' | 'feeVault'>
@@ -17,6 +17,9 @@ export type PreparedStfConfig = { chainId: bigint; baseFeePerGas: bigint; feeVau
 export function prepareStfConfig(config: StfConfig): PreparedStfConfig {
   return { chainId: config.chainId, baseFeePerGas: config.baseFeePerGas, feeVault: hexToBytes(config.feeVault) }
 }
+
+/** The logs of a transaction without any (every transfer): one shared array, frozen so that nothing adds to it. */
+const NO_LOGS: Log[] = Object.freeze([]) as unknown as Log[]
 
 /** Applies one message (protocol.md §7). Never throws on message content: invalid ones are no-ops. */
 export function applyMessage(state: WorldState, message: StfMessage, config: PreparedStfConfig): MessageOutcome {
@@ -89,7 +92,7 @@ export function applyTransaction(
   state.putAccount(config.feeVault, withBalance(vault, saturatingCredit(vault.balance, fee)))
 
   let withdrawal: (Parameters<typeof withdrawalHash>[0] & { hash: Uint8Array }) | undefined
-  const logs = []
+  let logs: Log[] = NO_LOGS
   if (isWithdrawal) {
     const passer = state.getAccount(MESSAGE_PASSER)
     const record = { nonce: passer.nonce, sender, l1Recipient: withdrawalRecipient(tx.data, sender), value: tx.value }
@@ -97,7 +100,7 @@ export function applyTransaction(
     const storageRoot = state.putStorage(MESSAGE_PASSER, hash, hash)
     state.putAccount(MESSAGE_PASSER, { ...passer, nonce: passer.nonce + 1n, storageRoot })
     withdrawal = { ...record, hash }
-    logs.push(messagePassedLog(record, hash))
+    logs = [messagePassedLog(record, hash)]
   }
   return {
     applied: true,

@@ -7,6 +7,8 @@ import type { NoopReason } from './noopReason.ts'
 
 /** Protocol intrinsic gas: 21000 + EIP-2028 calldata (no EIP-7623 floor; §7.3). */
 export function protocolIntrinsicGas(data: Uint8Array): bigint {
+  // a transfer: no calldata, no BigInt arithmetic
+  if (data.length === 0) return TX_BASE_GAS
   let zero = 0
   for (let i = 0; i < data.length; i++) if (data[i] === 0) zero++
   return TX_BASE_GAS + BigInt(zero) * TX_DATA_ZERO_GAS + BigInt(data.length - zero) * TX_DATA_NONZERO_GAS

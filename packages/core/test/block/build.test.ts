@@ -54,6 +54,26 @@ describe('applyBlock', () => {
       next++
     }
     expect(next).toBe(block.transactions.length)
+    // every field of the outcome, then the block's own (built field by field: none may be missing)
+    for (const [i, t] of block.transactions.entries()) {
+      expect(Object.keys(t)).toEqual([
+        'applied',
+        'kind',
+        'tx',
+        'sender',
+        'gasUsed',
+        'effectiveGasPrice',
+        'fee',
+        'logs',
+        'withdrawal',
+        'raw',
+        'hash',
+        'index',
+        'receipt',
+      ])
+      expect(t.index).toBe(i)
+      expect(t.gasUsed).toBe(21_000n)
+    }
     for (const t of block.transactions) expect(bytesToHex(t.hash)).toBe(bytesToHex(keccak256(t.raw)))
     expect(bytesToHex(block.header.transactionsRoot)).toBe(
       bytesToHex(orderedTrieRoot(block.transactions.map((t) => t.raw))),

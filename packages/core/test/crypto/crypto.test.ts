@@ -6,6 +6,7 @@ import {
   keccak256,
   keccak256Noble,
   keccakBackend,
+  keccakWasmPath,
   recoverAddress,
   recoverPublicKey,
   recoverPublicKeyNoble,
@@ -15,8 +16,9 @@ import {
 } from '../../src/crypto/index.ts'
 
 describe('keccak256', () => {
-  it('uses the fast backend on this machine', () => {
+  it('uses the fast backend on this machine, through its module directly', () => {
     expect(keccakBackend).toBe('hash-wasm')
+    expect(keccakWasmPath).toBe('direct')
   })
   it('hashes the empty string to the well-known constant', () => {
     expect(bytesToHex(keccak256(new Uint8Array(0)))).toBe(
@@ -28,6 +30,27 @@ describe('keccak256', () => {
       const data = new Uint8Array(n).map((_, i) => (i * 31 + n) & 0xff)
       expect(bytesToHex(keccak256(data))).toBe(bytesToHex(keccak256Noble(data)))
     }
+  })
+  it('agrees with noble on inputs around and past the module buffer (16 KiB, absorbed in chunks), and on views', () => {
+    for (const n of [16_383, 16_384, 16_385, 40_000]) {
+      const data = new Uint8Array(n).map((_, i) => (i * 17 + n) & 0xff)
+      expect(bytesToHex(keccak256(data))).toBe(bytesToHex(keccak256Noble(data)))
+      const view = data.subarray(7, n - 3)
+      expect(bytesToHex(keccak256(view))).toBe(bytesToHex(keccak256Noble(view)))
+    }
+    // a short hash right after a long one: no state carried over
+    expect(bytesToHex(keccak256(new Uint8Array(0)))).toBe(
+      '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470',
+    )
+  })
+  it('returns a fresh array each time, which the next hash does not overwrite', () => {
+    const a = keccak256(new Uint8Array([1]))
+    const copy = a.slice()
+    const b = keccak256(new Uint8Array([2]))
+    expect(a).toEqual(copy)
+    expect(a.buffer).not.toBe(b.buffer)
+    a.fill(0)
+    expect(bytesToHex(keccak256(new Uint8Array([1])))).toBe(bytesToHex(copy))
   })
 })
 

@@ -82,6 +82,28 @@ describe('transfers', () => {
     expect(state.getAccount(stf.feeVault).balance).toBe(fee)
   })
 
+  it("share one frozen empty log list (nothing can add to another transfer's logs); a withdrawal has its own", () => {
+    const state = fundedState()
+    const first = applyTx(state, transfer(alice, bob.address, { chainId, nonce: 0n, value: 1n }).tx)
+    const second = applyTx(state, transfer(alice, bob.address, { chainId, nonce: 1n, value: 1n }).tx)
+    if (!first.applied || first.kind !== 'transaction' || !second.applied || second.kind !== 'transaction') {
+      throw new Error('not applied')
+    }
+    expect(first.logs).toEqual([])
+    expect(Object.isFrozen(first.logs)).toBe(true)
+    expect(() => first.logs.push(first.logs[0] as never)).toThrow(TypeError)
+    expect(second.logs).toHaveLength(0)
+    const data = new Uint8Array(32)
+    const withdrawal = applyTx(
+      state,
+      transfer(alice, MESSAGE_PASSER, { chainId, nonce: 2n, value: 1n, data, gasLimit: 30_000n }).tx,
+    )
+    if (!withdrawal.applied || withdrawal.kind !== 'transaction') throw new Error('not applied')
+    expect(withdrawal.logs).toHaveLength(1)
+    expect(Object.isFrozen(withdrawal.logs)).toBe(false)
+    expect(first.logs).toHaveLength(0)
+  })
+
   it('to oneself pays only the fee', () => {
     const state = fundedState()
     const { tx } = transfer(alice, alice.address, { chainId, nonce: 0n, value: ETH })
