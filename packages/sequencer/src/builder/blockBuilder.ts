@@ -9,8 +9,6 @@ import {
   delayedToStfMessage,
   type KeyValueStore,
   type PreparedBlockConfig,
-  preparedSlotLength,
-  prepareSlot,
   type RollupConfig,
   type SignedTransaction,
   StateDb,
@@ -19,6 +17,7 @@ import {
 } from '@sluice/core'
 import { type ChainStore, hashKey, type Logger, type NodeMetrics, type StoredBlock, toStoredBlock } from '@sluice/node'
 import { ExecutionBudget } from './executionBudget.ts'
+import { FeeEntrySet, worstSlotLength } from './slotSize.ts'
 
 /** Header, prelude and block varints of a one-block batch, with room to spare. */
 const BATCH_OVERHEAD_BYTES = 128
@@ -159,14 +158,11 @@ export class BlockBuilder<T extends ReadyTransaction = ReadyTransaction> {
     const blobs = capacity.da === 'blobs'
     const budget = (blobs ? blobCapacity(capacity.maxBlobs) : Number(config.maxBatchBytes)) - BATCH_OVERHEAD_BYTES
     let size = 0
-    const fees = new Set<string>()
+    const fees = new FeeEntrySet()
     for (let i = 0; i < ready.length; i++) {
-      const slot = prepareSlot((ready[i] as T).tx, config.chainId)
-      size += 1 + preparedSlotLength(slot, 0x80, undefined) + (blobs ? BLOB_GROUP_BYTES_PER_SLOT : 0)
-      if (!fees.has(slot.feeKey)) {
-        fees.add(slot.feeKey)
-        size += BATCH_FEE_ENTRY_BYTES
-      }
+      const { tx } = ready[i] as T
+      size += 1 + worstSlotLength(tx, config.chainId) + (blobs ? BLOB_GROUP_BYTES_PER_SLOT : 0)
+      if (fees.add(tx.maxFeePerGas, tx.maxPriorityFeePerGas, tx.gasLimit)) size += BATCH_FEE_ENTRY_BYTES
       if (size > budget || fees.size > BATCH_MAX_FEE_ENTRIES) return ready.slice(0, i)
     }
     return ready

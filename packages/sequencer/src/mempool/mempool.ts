@@ -14,6 +14,7 @@ import {
 } from '@sluice/core'
 import { TXPOOL_REFUSALS, type TxPoolRefusalCode } from '@sluice/node'
 import { type DropReason, MempoolConfigError, MempoolError, refusalForNoop } from './errors.ts'
+import { HashIndex } from './hashIndex.ts'
 import { Heap } from './heap.ts'
 import { keyOf, plainHex } from './keys.ts'
 import { RecoveryBatcher } from './recoveryBatcher.ts'
@@ -103,8 +104,8 @@ export class Mempool {
   readonly #batcher: RecoveryBatcher
   #view: AccountView
 
-  /** By `hashKey` (plain hex: see `plainHex`). */
-  readonly #byHash = new Map<string, PoolTransaction>()
+  /** By `hashKey` (plain hex: see `plainHex`); a table that keeps its capacity as the pool drains into each block. */
+  readonly #byHash = new HashIndex<PoolTransaction>()
   /** By `senderKey`. */
   readonly #senders = new Map<string, SenderQueue>()
   /** Hashes past the stateless checks and waiting for their sender: a second copy is `already known`. */
