@@ -73,6 +73,7 @@ export {
   prepareSlot,
   type SlotDictionaryReads,
   type SlotResult,
+  worstSlotLength,
   writePreparedSlot,
 } from './slot.ts'
 export {

@@ -55,13 +55,26 @@ export type PreparedSlot = {
   fixedLength: number
 }
 
+/** What `checkSlot` works out of a transaction the slot format can express. */
+type CheckedSlot = {
+  recipient: Uint8Array
+  /** yParity, type and the withdrawal-data flag; the recipient and fee bits come later */
+  baseFlags: number
+  value: ValueParts
+  /** the low 20 bytes of a withdrawal's data word */
+  withdrawalTail: Uint8Array | undefined
+  /** slot bytes without the recipient and without a feeIndex varint */
+  fixedLength: number
+}
+
 /**
- * Checks that `tx` can be written as a slot of a batch for chain `chainId` and prepares it.
- * Throws `BatchEncodeError` naming why it cannot: pre-EIP-155, wrong chain id, access list, data
- * other than empty or one withdrawal word, fees ≥ 2^128, gasLimit ≥ 2^64, nonce ≥ 2^64, contract
- * creation, a value the mantissa/exponent form cannot hold, r or s ≥ 2^256.
+ * Checks that `tx` can be written as a slot of a batch for chain `chainId`; the one place that says
+ * what the format can express, for `prepareSlot` and `worstSlotLength`. Throws `BatchEncodeError`
+ * naming why it cannot: pre-EIP-155, wrong chain id, access list, data other than empty or one
+ * withdrawal word, fees ≥ 2^128, gasLimit ≥ 2^64, nonce ≥ 2^64, contract creation, a value the
+ * mantissa/exponent form cannot hold, r or s ≥ 2^256.
  */
-export function prepareSlot(tx: SignedTransaction, chainId: bigint): PreparedSlot {
+function checkSlot(tx: SignedTransaction, chainId: bigint): CheckedSlot {
   let yParity: bigint
   if (tx.type === 0) {
     if (tx.v === 27n || tx.v === 28n) {
@@ -114,31 +127,55 @@ export function prepareSlot(tx: SignedTransaction, chainId: bigint): PreparedSlo
   if (tx.r < 0n || tx.r >= UINT256_LIMIT || tx.s < 0n || tx.s >= UINT256_LIMIT) {
     throw new BatchEncodeError('signatureOutOfRange', 'r or s does not fit in 32 bytes')
   }
+  const baseFlags =
+    Number(yParity) | (tx.type << FLAG_TYPE_SHIFT) | (withdrawalTail === undefined ? 0 : FLAG_WITHDRAWAL_DATA)
+  const fixedLength =
+    1 +
+    varintLength(tx.nonce) +
+    valuePartsLength(value) +
+    (withdrawalTail === undefined ? 0 : WITHDRAWAL_TAIL_BYTES) +
+    SIGNATURE_BYTES
+  return { recipient: tx.to, baseFlags, value, withdrawalTail, fixedLength }
+}
+
+/**
+ * Checks that `tx` can be written as a slot of a batch for chain `chainId` and prepares it (see
+ * `checkSlot` for what it refuses, with `BatchEncodeError`).
+ */
+export function prepareSlot(tx: SignedTransaction, chainId: bigint): PreparedSlot {
+  const { recipient, baseFlags, value, withdrawalTail, fixedLength } = checkSlot(tx, chainId)
   const fee: BatchFeeEntry = {
     maxFeePerGas: tx.maxFeePerGas,
     maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
     gasLimit: tx.gasLimit,
   }
-  const baseFlags =
-    Number(yParity) | (tx.type << FLAG_TYPE_SHIFT) | (withdrawalTail === undefined ? 0 : FLAG_WITHDRAWAL_DATA)
   return {
     baseFlags,
     nonce: tx.nonce,
-    recipient: tx.to,
-    recipientKey: addressKey(tx.to),
+    recipient,
+    recipientKey: addressKey(recipient),
     fee,
     feeKey: feeKey(fee.maxFeePerGas, fee.maxPriorityFeePerGas, fee.gasLimit),
     value,
     withdrawalTail,
     r: tx.r,
     s: tx.s,
-    fixedLength:
-      1 +
-      varintLength(tx.nonce) +
-      valuePartsLength(value) +
-      (withdrawalTail === undefined ? 0 : WITHDRAWAL_TAIL_BYTES) +
-      SIGNATURE_BYTES,
+    fixedLength,
   }
+}
+
+/** A fee index of 0x80 or more: past the 7 that fold into the flags, a two-byte varint. */
+const WORST_FEE_INDEX = 0x80
+
+/**
+ * The slot's length (without its length byte) with the worst dictionary costs (an inline
+ * recipient, a two-byte fee index): `preparedSlotLength(prepareSlot(tx, chainId), 0x80, undefined)`
+ * without the dictionary keys (a hex recipient, a string of the three fees) `prepareSlot` builds for
+ * the batch writer. For a size check per transaction per block (the sequencer's builder). Throws
+ * what `prepareSlot` throws.
+ */
+export function worstSlotLength(tx: SignedTransaction, chainId: bigint): number {
+  return checkSlot(tx, chainId).fixedLength + feeIndexCost(WORST_FEE_INDEX) + recipientCost(undefined)
 }
 
 /** Bytes the fee index costs: 0 when it folds into the flags (index < 7), else its varint. */

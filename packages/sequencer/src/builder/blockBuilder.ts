@@ -14,10 +14,11 @@ import {
   StateDb,
   type StfMessage,
   type WorldState,
+  worstSlotLength,
 } from '@sluice/core'
 import { type ChainStore, hashKey, type Logger, type NodeMetrics, type StoredBlock, toStoredBlock } from '@sluice/node'
 import { ExecutionBudget } from './executionBudget.ts'
-import { FeeEntrySet, worstSlotLength } from './slotSize.ts'
+import { FeeEntrySet } from './feeEntrySet.ts'
 
 /** Header, prelude and block varints of a one-block batch, with room to spare. */
 const BATCH_OVERHEAD_BYTES = 128

@@ -1,6 +1,6 @@
-import { feeKey, preparedSlotLength, prepareSlot, type SignedTransaction } from '@sluice/core'
 import { describe, expect, it } from 'vitest'
-import { FeeEntrySet, worstSlotLength } from '../../src/builder/slotSize.ts'
+import { preparedSlotLength, prepareSlot, worstSlotLength } from '../../src/batch/index.ts'
+import type { SignedTransaction } from '../../src/tx/index.ts'
 
 const CHAIN_ID = 901n
 
@@ -118,23 +118,6 @@ describe('worstSlotLength', () => {
       const expected = oldLength(tx)
       expect(typeof expected).toBe('string')
       expect(newLength(tx)).toBe(expected)
-    }
-  })
-})
-
-describe('FeeEntrySet', () => {
-  it('counts the same distinct entries as a set of fee keys', () => {
-    const next = prng(42)
-    const set = new FeeEntrySet()
-    const keys = new Set<string>()
-    for (let i = 0; i < 5_000; i++) {
-      const maxFee = BigInt(Math.floor(next() * 6)) * 10n ** 9n
-      const tip = BigInt(Math.floor(next() * 4))
-      const gas = pick(next, [21_000n, 21_000n, 50_000n])
-      const key = feeKey(maxFee, tip, gas)
-      expect(set.add(maxFee, tip, gas)).toBe(!keys.has(key))
-      keys.add(key)
-      expect(set.size).toBe(keys.size)
     }
   })
 })
