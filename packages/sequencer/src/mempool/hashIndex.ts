@@ -10,7 +10,9 @@ const MIN_CAPACITY = 1 << 10
  *
  * Open addressing with linear probing and backward-shift deletion (no tombstones, so no rehash but
  * growth). The slot comes from the key's first eight characters: the pool's keys are hex of hashes,
- * uniform there; any other string still works, only with more probing.
+ * uniform there; any other string still works, only with more probing. The slot's multiplier is
+ * drawn per process: a client grinding signatures cannot aim its transactions' hashes at one run of
+ * slots it can predict (a `Map`'s string hashes are seeded for the same reason).
  */
 export class HashIndex<V> {
   #keys: (string | undefined)[]
@@ -128,10 +130,13 @@ export class HashIndex<V> {
   }
 }
 
+/** An odd multiplier drawn per process (multiply-shift hashing: keys that differ collide rarely, whatever they are). */
+const SLOT_MULTIPLIER = (crypto.getRandomValues(new Uint32Array(1))[0] as number) | 1
+
 /** A 32-bit hash of the key's first eight characters (all of a short key), mixed into its top bits. */
 function slotOf(key: string): number {
   const n = key.length < 8 ? key.length : 8
   let h = 0
   for (let i = 0; i < n; i++) h = (h << 4) ^ (h >>> 28) ^ key.charCodeAt(i)
-  return Math.imul(h, 0x9e3779b1) >>> 0
+  return Math.imul(h, SLOT_MULTIPLIER) >>> 0
 }
