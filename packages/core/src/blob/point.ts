@@ -66,7 +66,7 @@ export function openElement(kzg: Kzg, blob: Uint8Array, element: number): Elemen
   return { z, y, proof }
 }
 
-/** `openElement` on libuv's thread pool (for a dispute agent building many openings). */
+/** `openElement` off the event loop, on the KZG library's threads (for a dispute agent building many openings). */
 export async function openElementAsync(kzg: Kzg, blob: Uint8Array, element: number): Promise<ElementOpening> {
   const z = bigintToBytes32(evaluationPoint(element))
   const { proof, y } = await kzg.computeProofAsync(blob, z)

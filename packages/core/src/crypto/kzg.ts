@@ -4,8 +4,9 @@ import { SluiceError } from '../errors/index.ts'
 
 /**
  * The only KZG operations Sluice needs; one library behind it (`@crate-crypto/node-eth-kzg`). The
- * `…Async` forms run on libuv's thread pool (~50 ms each per blob), so a batcher or a dispute agent
- * does not stall its event loop.
+ * `…Async` forms run on the library's own threads (its tokio runtime: `tokio-runtime-w` in a
+ * process's thread list, not libuv's pool; ~50–65 ms of CPU each per blob), so a batcher or a
+ * dispute agent does not stall its event loop.
  */
 export type Kzg = {
   blobToCommitment(blob: Uint8Array): Uint8Array

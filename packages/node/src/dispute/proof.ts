@@ -122,8 +122,8 @@ export function encodeOneStepProof(input: OneStepProofInput): Hex {
  * the element's point. `blobs` are the batch's blobs in the inbox's order (checked against their
  * versioned hashes when they were derived and kept). A blob's commitment is its KZG hint's when
  * `hints` has one whose commitment hashes to the blob's versioned hash and whose proof holds (~3 ms),
- * else computed (~50 ms). The KZG work (~70 ms an opening) runs on the library's threads one piece
- * at a time, so the event loop keeps serving and LevelDB, which shares libuv's pool, keeps a thread.
+ * else computed (~50 ms). The KZG work (~70 ms an opening) runs on the library's own threads one
+ * piece at a time, so the event loop keeps serving and the node's other work keeps a core.
  */
 export async function blobOpenings(
   blobs: readonly Uint8Array[],

@@ -810,9 +810,10 @@ function intentBatchHash(intent: BatchIntent): Uint8Array {
 }
 
 /**
- * The blobs of a body with their KZG commitments and proofs, computed on the KZG library's worker
- * threads (~0.1 s per blob: on the main thread it would stall block sealing). One at a time: those
- * are libuv's pool threads, which LevelDB's writes of sealed blocks need too.
+ * The blobs of a body with their KZG commitments and proofs, computed on the KZG library's own
+ * threads (its tokio runtime; ~0.13–0.17 s of CPU per blob: on the main thread it would stall block
+ * sealing). One at a time, so the KZG work never holds both cores while the builder seals and
+ * LevelDB writes the sealed blocks.
  */
 export async function blobSidecars(body: Uint8Array): Promise<L1BlobSidecars> {
   const blobs = encodeBlobs(body)
