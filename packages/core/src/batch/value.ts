@@ -15,16 +15,34 @@ export function powerOfTen(exponent: number): bigint {
   return POW10[exponent] as bigint
 }
 
+/** 10^15, the largest power of ten below 2^53: a remainder by it is an exact Number. */
+const LOW_DIGITS = POW10[15] as bigint
+const LOW_DIGITS_COUNT = 15
+const FACTOR_STEPS = [16, 8, 4, 2, 1] as const
+
 /**
  * The parts with the largest exponent that divides `value` exactly (the shortest form; 0 is
  * `(0, 0)`), or undefined when the value is not a uint256.
+ *
+ * A value with a non-zero digit among its last 15 (almost every transfer's) has its trailing zeros
+ * counted on a Number: one BigInt remainder and one division, not a remainder per power tried (the
+ * sequencer sizes every pooled transfer's slot per block).
  */
 export function valueParts(value: bigint): ValueParts | undefined {
   if (value < 0n || value >= UINT256_LIMIT) return undefined
   if (value === 0n) return { exponent: 0, mantissa: 0n }
-  let mantissa = value
-  let exponent = 0
-  for (const step of [16, 8, 4, 2, 1]) {
+  let low = Number(value % LOW_DIGITS)
+  if (low !== 0) {
+    let exponent = 0
+    while (low % 10 === 0) {
+      low /= 10
+      exponent++
+    }
+    return { exponent, mantissa: exponent === 0 ? value : value / (POW10[exponent] as bigint) }
+  }
+  let mantissa = value / LOW_DIGITS
+  let exponent = LOW_DIGITS_COUNT
+  for (const step of FACTOR_STEPS) {
     const p = POW10[step] as bigint
     while (mantissa % p === 0n) {
       mantissa /= p

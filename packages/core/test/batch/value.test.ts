@@ -45,3 +45,48 @@ describe('value = mantissa × 10^exponent (§5.5)', () => {
     expect(decodeValue(Uint8Array.from([0, 0x80, 0x00])).ok).toBe(false)
   })
 })
+
+describe('valueParts against the definition', () => {
+  /** The shortest form by its definition: divide by ten while it divides. */
+  function byDefinition(value: bigint): { exponent: number; mantissa: bigint } {
+    if (value === 0n) return { exponent: 0, mantissa: 0n }
+    let mantissa = value
+    let exponent = 0
+    while (mantissa % 10n === 0n) {
+      mantissa /= 10n
+      exponent++
+    }
+    return { exponent, mantissa }
+  }
+
+  it('gives the largest exponent that divides exactly, for values with 0 to 77 trailing zeros', () => {
+    let seed = 0x2545f491
+    const next = (): number => {
+      seed ^= seed << 13
+      seed ^= seed >>> 17
+      seed ^= seed << 5
+      return (seed >>> 0) / 4294967296
+    }
+    for (let i = 0; i < 5_000; i++) {
+      const digits = 1 + Math.floor(next() * 40)
+      let mantissa = 0n
+      for (let d = 0; d < digits; d++) mantissa = mantissa * 10n + BigInt(Math.floor(next() * 10))
+      const zeros = Math.floor(next() * 78)
+      const value = mantissa * 10n ** BigInt(zeros)
+      if (value >= 2n ** 256n) continue
+      expect(valueParts(value), `case ${i}: ${value}`).toEqual(byDefinition(value))
+    }
+    for (const value of [
+      1n,
+      10n ** 14n,
+      10n ** 15n,
+      10n ** 15n + 1n,
+      10n ** 16n,
+      10n ** 30n,
+      7n * 10n ** 15n,
+      2n ** 255n,
+    ]) {
+      expect(valueParts(value)).toEqual(byDefinition(value))
+    }
+  })
+})
