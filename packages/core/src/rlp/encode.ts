@@ -1,5 +1,6 @@
 import { RlpEncodeError } from './errors.ts'
 import type { RlpInput } from './types.ts'
+import { RLP_LIST, RLP_STRING, rlpHeaderLength, safeByteLength, writeRlpHeader } from './write.ts'
 
 /*
  * A two-pass encoder: the first pass measures every item (recording each list's payload length in
@@ -14,36 +15,22 @@ let listCursor = 0
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 
-/** Bytes of the minimal big-endian form of a non-negative safe integer (0 for 0). */
-function numberByteLength(n: number): number {
-  let length = 0
-  while (n > 0) {
-    length++
-    n = Math.floor(n / 256)
-  }
-  return length
-}
-
 function bigintByteLength(value: bigint): number {
-  if (value <= MAX_SAFE) return numberByteLength(Number(value))
+  if (value <= MAX_SAFE) return safeByteLength(Number(value))
   return (value.toString(16).length + 1) >> 1
-}
-
-function headerLength(payload: number): number {
-  return payload < 56 ? 1 : 1 + numberByteLength(payload)
 }
 
 function measure(input: RlpInput): number {
   if (input instanceof Uint8Array) {
     const n = input.length
     if (n === 1 && (input[0] as number) < 0x80) return 1
-    return headerLength(n) + n
+    return rlpHeaderLength(n) + n
   }
   if (typeof input === 'bigint') {
     if (input < 0n) throw new RlpEncodeError(`Cannot RLP-encode the value: the integer ${input} is negative`)
     if (input < 0x80n) return 1
     const n = bigintByteLength(input)
-    return headerLength(n) + n
+    return rlpHeaderLength(n) + n
   }
   if (Array.isArray(input)) {
     const slot = listLengths.length
@@ -51,23 +38,9 @@ function measure(input: RlpInput): number {
     let payload = 0
     for (let i = 0; i < input.length; i++) payload += measure(input[i] as RlpInput)
     listLengths[slot] = payload
-    return headerLength(payload) + payload
+    return rlpHeaderLength(payload) + payload
   }
   throw new RlpEncodeError(`Cannot RLP-encode the value: unsupported type ${typeof input}`)
-}
-
-function writeHeader(out: Uint8Array, pos: number, payload: number, shortBase: number): number {
-  if (payload < 56) {
-    out[pos] = shortBase + payload
-    return pos + 1
-  }
-  const n = numberByteLength(payload)
-  out[pos] = shortBase + 55 + n
-  for (let i = n; i > 0; i--) {
-    out[pos + i] = payload & 0xff
-    payload = Math.floor(payload / 256)
-  }
-  return pos + 1 + n
 }
 
 function writeBigint(out: Uint8Array, pos: number, value: bigint, n: number): void {
@@ -105,7 +78,7 @@ function write(input: RlpInput, out: Uint8Array, pos: number): number {
       out[pos] = input[0] as number
       return pos + 1
     }
-    pos = writeHeader(out, pos, n, 0x80)
+    pos = writeRlpHeader(out, pos, n, RLP_STRING)
     out.set(input, pos)
     return pos + n
   }
@@ -115,12 +88,12 @@ function write(input: RlpInput, out: Uint8Array, pos: number): number {
       return pos + 1
     }
     const n = bigintByteLength(input)
-    pos = writeHeader(out, pos, n, 0x80)
+    pos = writeRlpHeader(out, pos, n, RLP_STRING)
     writeBigint(out, pos, input, n)
     return pos + n
   }
   const list = input as readonly RlpInput[]
-  pos = writeHeader(out, pos, listLengths[listCursor++] as number, 0xc0)
+  pos = writeRlpHeader(out, pos, listLengths[listCursor++] as number, RLP_LIST)
   for (let i = 0; i < list.length; i++) pos = write(list[i] as RlpInput, out, pos)
   return pos
 }

@@ -7,3 +7,14 @@ export {
   RlpEncodeError,
 } from './errors.ts'
 export type { RlpDecoded, RlpInput } from './types.ts'
+export {
+  RLP_LIST,
+  RLP_STRING,
+  rlpBytesLength,
+  rlpHeaderLength,
+  rlpSafeIntegerLength,
+  safeByteLength,
+  writeRlpBytes,
+  writeRlpHeader,
+  writeRlpSafeInteger,
+} from './write.ts'

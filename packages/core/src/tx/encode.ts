@@ -1,5 +1,16 @@
 import { EMPTY_BYTES } from '../bytes/index.ts'
-import { encodeRlp, encodeRlpAfter, type RlpInput } from '../rlp/index.ts'
+import {
+  encodeRlp,
+  encodeRlpAfter,
+  RLP_LIST,
+  type RlpInput,
+  rlpBytesLength,
+  rlpHeaderLength,
+  rlpSafeIntegerLength,
+  writeRlpBytes,
+  writeRlpHeader,
+  writeRlpSafeInteger,
+} from '../rlp/index.ts'
 import { TransactionEncodeError } from './errors.ts'
 import type { AccessListItem, SignedTransaction } from './types.ts'
 
@@ -133,14 +144,14 @@ export function encodeTransactionShared(tx: SignedTransaction): Uint8Array {
     integerLength(tx.gasLimit) +
     (to === undefined ? 1 : 21) +
     valueLength +
-    bytesLength(data) +
+    rlpBytesLength(data) +
     integerLength(tx.v) +
     rLength +
     sLength
   if (type !== 0) payload += integerLength(chainId as bigint) + 1 // the chain id and the empty access list
   if (type === 2) payload += integerLength(tx.maxPriorityFeePerGas)
   const prefix = type === 0 ? 0 : 1
-  const length = prefix + (payload < 56 ? 1 : 1 + byteLength(payload)) + payload
+  const length = prefix + rlpHeaderLength(payload) + payload
   if (length > MAX_FIELDS_BYTES + MAX_SHARED_DATA) return encodeTransaction(tx) // see NOT_WRITTEN
   if (slabPos + length > SLAB_BYTES) {
     slab = new Uint8Array(SLAB_BYTES)
@@ -150,7 +161,7 @@ export function encodeTransactionShared(tx: SignedTransaction): Uint8Array {
   const start = slabPos
   let o = start
   if (type !== 0) out[o++] = type
-  o = writeListHeader(out, o, payload)
+  o = writeRlpHeader(out, o, payload, RLP_LIST)
   if (type !== 0) o = writeInteger(out, o, chainId as bigint)
   o = writeInteger(out, o, tx.nonce)
   if (type === 2) o = writeInteger(out, o, tx.maxPriorityFeePerGas)
@@ -163,7 +174,7 @@ export function encodeTransactionShared(tx: SignedTransaction): Uint8Array {
     o += 20
   }
   o = tx.value > MAX_SAFE ? writeWord(out, o, VALUE_WORD, valueLength) : writeInteger(out, o, tx.value)
-  o = writeBytes(out, o, data)
+  o = writeRlpBytes(out, o, data)
   if (type !== 0) out[o++] = 0xc0
   o = writeInteger(out, o, tx.v)
   o = tx.r > MAX_SAFE ? writeWord(out, o, R_WORD, rLength) : writeInteger(out, o, tx.r)
@@ -205,16 +216,6 @@ function writeWord(out: Uint8Array, o: number, at: number, length: number): numb
   return o + length
 }
 
-/** Bytes of the minimal big-endian form of a non-negative safe integer (0 for 0). */
-function byteLength(n: number): number {
-  let length = 0
-  while (n > 0) {
-    length++
-    n = Math.floor(n / 256)
-  }
-  return length
-}
-
 /**
  * Stands for the length of an integer the direct path does not write (negative, or over 55 bytes:
  * a header of more than one byte): the total then exceeds any slab's room and `encodeTransaction`
@@ -225,7 +226,7 @@ const NOT_WRITTEN = 1 << 30
 /** The RLP length of an integer: one header byte and its minimal big-endian bytes. */
 function integerLength(value: bigint): number {
   if (value < 0x80n) return value < 0n ? NOT_WRITTEN : 1
-  if (value <= MAX_SAFE) return 1 + byteLength(Number(value))
+  if (value <= MAX_SAFE) return rlpSafeIntegerLength(Number(value))
   return hexIntegerLength(value.toString(16))
 }
 
@@ -233,78 +234,10 @@ function hexIntegerLength(hex: string): number {
   return hex.length > 110 ? NOT_WRITTEN : 1 + ((hex.length + 1) >> 1)
 }
 
-function bytesLength(b: Uint8Array): number {
-  const n = b.length
-  if (n === 1 && (b[0] as number) < 0x80) return 1
-  return (n < 56 ? 1 : 1 + byteLength(n)) + n
-}
-
-function writeListHeader(out: Uint8Array, o: number, payload: number): number {
-  if (payload < 56) {
-    out[o] = 0xc0 + payload
-    return o + 1
-  }
-  const n = byteLength(payload)
-  out[o] = 0xf7 + n
-  for (let i = n; i > 0; i--) {
-    out[o + i] = payload & 0xff
-    payload = Math.floor(payload / 256)
-  }
-  return o + 1 + n
-}
-
-function writeBytes(out: Uint8Array, o: number, b: Uint8Array): number {
-  let n = b.length
-  if (n === 1 && (b[0] as number) < 0x80) {
-    out[o] = b[0] as number
-    return o + 1
-  }
-  if (n < 56) out[o++] = 0x80 + n
-  else {
-    const lol = byteLength(n)
-    out[o] = 0xb7 + lol
-    for (let i = lol; i > 0; i--) {
-      out[o + i] = n & 0xff
-      n = Math.floor(n / 256)
-    }
-    o += 1 + lol
-    n = b.length
-  }
-  out.set(b, o)
-  return o + n
-}
-
 function writeInteger(out: Uint8Array, o: number, value: bigint): number {
-  if (value < 0x80n) {
-    out[o] = value === 0n ? 0x80 : Number(value)
-    return o + 1
-  }
-  if (value > MAX_SAFE) return writeHexInteger(out, o, value.toString(16))
-  let v = Number(value)
-  const n = byteLength(v)
-  out[o] = 0x80 + n
-  for (let i = n; i > 0; i--) {
-    out[o + i] = v & 0xff
-    v = Math.floor(v / 256)
-  }
-  return o + 1 + n
-}
-
-/** Writes an integer above 2^53 (and below 2^256) from its lower-case hex digits. */
-function writeHexInteger(out: Uint8Array, o: number, hex: string): number {
-  const n = (hex.length + 1) >> 1
-  out[o] = 0x80 + n
-  let h = hex.length
-  let i = o + 1 + n
-  while (h > 0) {
-    const low = hexDigit(hex.charCodeAt(--h))
-    const high = h > 0 ? hexDigit(hex.charCodeAt(--h)) : 0
-    out[--i] = high * 16 + low
-  }
-  return o + 1 + n
-}
-
-/** The value of a lower-case hex digit's character code (`bigint.toString(16)` gives those). */
-function hexDigit(code: number): number {
-  return code <= 0x39 ? code - 0x30 : code - 0x57
+  if (value <= MAX_SAFE) return writeRlpSafeInteger(out, o, Number(value))
+  // above 2^53 (a nonce, fee or gas limit rarely is; value, r and s go through `words`)
+  const encoded = encodeRlp(value)
+  out.set(encoded, o)
+  return o + encoded.length
 }

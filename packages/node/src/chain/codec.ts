@@ -10,9 +10,16 @@ import {
   keccak256,
   type L2BlockHeader,
   type Log,
+  RLP_LIST,
   type RlpDecoded,
+  rlpBytesLength,
+  rlpHeaderLength,
+  rlpSafeIntegerLength,
   SluiceError,
   type TransactionType,
+  writeRlpBytes,
+  writeRlpHeader,
+  writeRlpSafeInteger,
 } from '@sluice/core'
 import type { StoredBlock, StoredTransaction } from './types.ts'
 
@@ -131,47 +138,47 @@ export function encodeStoredBlock(block: StoredBlock): Uint8Array {
     blooms[i] = bloom
     logs[i] = encodedLogs
     const payload =
-      bytesItemLength(t.raw) +
-      bytesItemLength(t.hash) +
-      bytesItemLength(t.sender) +
+      rlpBytesLength(t.raw) +
+      rlpBytesLength(t.hash) +
+      rlpBytesLength(t.sender) +
       integerItemLength(t.gasUsed) +
       integerItemLength(t.cumulativeGasUsed) +
       integerItemLength(t.effectiveGasPrice) +
-      bytesItemLength(bloom) +
+      rlpBytesLength(bloom) +
       (encodedLogs === null ? 1 : encodedLogs.length) +
       1
     payloads[i] = payload
-    listPayload += headerLength(payload) + payload
+    listPayload += rlpHeaderLength(payload) + payload
   }
   const header = encodeBlockHeader(block.header)
   const messageCountAfter = encodeRlp(block.messageCountAfter)
   const slotCount = encodeRlp(BigInt(block.slotCount))
   const outerPayload =
-    bytesItemLength(header) +
-    bytesItemLength(block.hash) +
+    rlpBytesLength(header) +
+    rlpBytesLength(block.hash) +
     messageCountAfter.length +
     slotCount.length +
-    headerLength(listPayload) +
+    rlpHeaderLength(listPayload) +
     listPayload
-  const out = new Uint8Array(headerLength(outerPayload) + outerPayload)
-  let at = writeLength(out, 0, outerPayload, 0xc0)
-  at = writeBytesItem(out, at, header)
-  at = writeBytesItem(out, at, block.hash)
+  const out = new Uint8Array(rlpHeaderLength(outerPayload) + outerPayload)
+  let at = writeRlpHeader(out, 0, outerPayload, RLP_LIST)
+  at = writeRlpBytes(out, at, header)
+  at = writeRlpBytes(out, at, block.hash)
   out.set(messageCountAfter, at)
   at += messageCountAfter.length
   out.set(slotCount, at)
   at += slotCount.length
-  at = writeLength(out, at, listPayload, 0xc0)
+  at = writeRlpHeader(out, at, listPayload, RLP_LIST)
   for (let i = 0; i < count; i++) {
     const t = transactions[i] as StoredTransaction
-    at = writeLength(out, at, payloads[i] as number, 0xc0)
-    at = writeBytesItem(out, at, t.raw)
-    at = writeBytesItem(out, at, t.hash)
-    at = writeBytesItem(out, at, t.sender)
+    at = writeRlpHeader(out, at, payloads[i] as number, RLP_LIST)
+    at = writeRlpBytes(out, at, t.raw)
+    at = writeRlpBytes(out, at, t.hash)
+    at = writeRlpBytes(out, at, t.sender)
     at = writeIntegerItem(out, at, t.gasUsed)
     at = writeIntegerItem(out, at, t.cumulativeGasUsed)
     at = writeIntegerItem(out, at, t.effectiveGasPrice)
-    at = writeBytesItem(out, at, blooms[i] as Uint8Array)
+    at = writeRlpBytes(out, at, blooms[i] as Uint8Array)
     const encodedLogs = logs[i] as Uint8Array | null
     if (encodedLogs === null) out[at++] = 0xc0
     else {
@@ -205,83 +212,18 @@ export function encodeStoredBlockGeneric(block: StoredBlock): Uint8Array {
   ])
 }
 
-/** Bytes of the minimal big-endian form of a non-negative safe integer (0 for 0). */
-function byteLength(n: number): number {
-  let length = 0
-  while (n > 0) {
-    length++
-    n = Math.floor(n / 256)
-  }
-  return length
-}
-
-/** An RLP string's or list's header length for `payload` bytes. */
-function headerLength(payload: number): number {
-  return payload < 56 ? 1 : 1 + byteLength(payload)
-}
-
-/** Writes the header of a string (`base` 0x80) or list (0xc0) of `payload` bytes at `at`; returns the next position. */
-function writeLength(out: Uint8Array, at: number, payload: number, base: number): number {
-  if (payload < 56) {
-    out[at] = base + payload
-    return at + 1
-  }
-  const n = byteLength(payload)
-  out[at] = base + 55 + n
-  for (let i = n; i > 0; i--) {
-    out[at + i] = payload & 0xff
-    payload = Math.floor(payload / 256)
-  }
-  return at + 1 + n
-}
-
-function bytesItemLength(bytes: Uint8Array): number {
-  const n = bytes.length
-  return n === 1 && (bytes[0] as number) < 0x80 ? 1 : headerLength(n) + n
-}
-
-function writeBytesItem(out: Uint8Array, at: number, bytes: Uint8Array): number {
-  const n = bytes.length
-  if (n === 1 && (bytes[0] as number) < 0x80) {
-    out[at] = bytes[0] as number
-    return at + 1
-  }
-  at = writeLength(out, at, n, 0x80)
-  // byte by byte: TypedArray#set costs more than the loop for the short strings most of these are
-  if (n <= 64) for (let i = 0; i < n; i++) out[at + i] = bytes[i] as number
-  else out.set(bytes, at)
-  return at + n
-}
-
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 
 function integerItemLength(value: bigint): number {
-  if (value < 0x80n) {
-    if (value < 0n) throw new RangeError(`${value} is negative`)
-    return 1
-  }
-  if (value > MAX_SAFE) return encodeRlp(value).length
-  return 1 + byteLength(Number(value))
+  if (value < 0n) throw new RangeError(`${value} is negative`)
+  return value > MAX_SAFE ? encodeRlp(value).length : rlpSafeIntegerLength(Number(value))
 }
 
 function writeIntegerItem(out: Uint8Array, at: number, value: bigint): number {
-  if (value < 0x80n) {
-    out[at] = value === 0n ? 0x80 : Number(value)
-    return at + 1
-  }
-  if (value > MAX_SAFE) {
-    const encoded = encodeRlp(value)
-    out.set(encoded, at)
-    return at + encoded.length
-  }
-  let v = Number(value)
-  const n = byteLength(v)
-  out[at] = 0x80 + n
-  for (let i = n; i > 0; i--) {
-    out[at + i] = v & 0xff
-    v = Math.floor(v / 256)
-  }
-  return at + 1 + n
+  if (value <= MAX_SAFE) return writeRlpSafeInteger(out, at, Number(value))
+  const encoded = encodeRlp(value)
+  out.set(encoded, at)
+  return at + encoded.length
 }
 
 export function decodeStoredBlock(encoded: Uint8Array): StoredBlock {
