@@ -26,6 +26,11 @@ export class Prng {
     return t >>> 0
   }
 
+  /** Uniform in [0, 1). */
+  float(): number {
+    return this.nextU32() / 4294967296
+  }
+
   /** Uniform integer in [0, n). */
   int(n: number): number {
     return Math.floor((this.nextU32() / 4294967296) * n)
@@ -53,4 +58,10 @@ export class Prng {
     }
     return items
   }
+}
+
+/** Uniform floats in [0, 1) from a `Prng` of `seed`: `Math.random`'s shape, replayable. */
+export function seededFloats(seed: number): () => number {
+  const random = new Prng(seed)
+  return () => random.float()
 }

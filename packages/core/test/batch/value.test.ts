@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { seededFloats } from '../../../../test/support/prng.ts'
 import { BatchEncodeError, decodeValue, encodeValue, valueParts } from '../../src/batch/index.ts'
 
 describe('value = mantissa × 10^exponent (§5.5)', () => {
@@ -60,13 +61,7 @@ describe('valueParts against the definition', () => {
   }
 
   it('gives the largest exponent that divides exactly, for values with 0 to 77 trailing zeros', () => {
-    let seed = 0x2545f491
-    const next = (): number => {
-      seed ^= seed << 13
-      seed ^= seed >>> 17
-      seed ^= seed << 5
-      return (seed >>> 0) / 4294967296
-    }
+    const next = seededFloats(0x2545f491)
     for (let i = 0; i < 5_000; i++) {
       const digits = 1 + Math.floor(next() * 40)
       let mantissa = 0n

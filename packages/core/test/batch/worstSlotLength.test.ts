@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { seededFloats } from '../../../../test/support/prng.ts'
 import { preparedSlotLength, prepareSlot, worstSlotLength } from '../../src/batch/index.ts'
 import type { SignedTransaction } from '../../src/tx/index.ts'
 
 const CHAIN_ID = 901n
-
-/** A deterministic generator, so a failure names a reproducible case. */
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x / 4294967296
-  }
-}
 
 function pick<V>(next: () => number, values: readonly V[]): V {
   return values[Math.floor(next() * values.length)] as V
@@ -69,7 +57,7 @@ function newLength(tx: SignedTransaction): number | string {
 
 describe('worstSlotLength', () => {
   it('equals prepareSlot’s worst-case length, and throws prepareSlot’s error, on random transactions', () => {
-    const next = prng(0x5eed)
+    const next = seededFloats(0x5eed)
     let encodable = 0
     for (let i = 0; i < 20_000; i++) {
       const tx = randomTransaction(next)

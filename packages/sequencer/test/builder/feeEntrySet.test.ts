@@ -1,19 +1,7 @@
 import { feeKey } from '@sluice/core'
 import { describe, expect, it } from 'vitest'
+import { seededFloats } from '../../../../test/support/prng.ts'
 import { FeeEntrySet } from '../../src/builder/feeEntrySet.ts'
-
-/** A deterministic generator, so a failure names a reproducible case. */
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x / 4294967296
-  }
-}
 
 function pick<V>(next: () => number, values: readonly V[]): V {
   return values[Math.floor(next() * values.length)] as V
@@ -21,7 +9,7 @@ function pick<V>(next: () => number, values: readonly V[]): V {
 
 describe('FeeEntrySet', () => {
   it('counts the same distinct entries as a set of fee keys', () => {
-    const next = prng(42)
+    const next = seededFloats(42)
     const set = new FeeEntrySet()
     const keys = new Set<string>()
     for (let i = 0; i < 5_000; i++) {

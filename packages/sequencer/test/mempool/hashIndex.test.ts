@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { seededFloats } from '../../../../test/support/prng.ts'
 import { HashIndex } from '../../src/mempool/hashIndex.ts'
-
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x / 4294967296
-  }
-}
 
 function hexKey(next: () => number, length = 64): string {
   let key = ''
@@ -21,7 +10,7 @@ function hexKey(next: () => number, length = 64): string {
 
 describe('HashIndex', () => {
   it('agrees with a Map through random sets, deletes and lookups, pools that fill and drain', () => {
-    const next = prng(11)
+    const next = seededFloats(11)
     const index = new HashIndex<number>()
     const map = new Map<string, number>()
     const live: string[] = []
@@ -66,7 +55,7 @@ describe('HashIndex', () => {
   })
 
   it('keeps its capacity when it empties, and finds every key again after growing', () => {
-    const next = prng(5)
+    const next = seededFloats(5)
     const index = new HashIndex<string>()
     const keys = Array.from({ length: 5_000 }, () => hexKey(next))
     for (const key of keys) index.set(key, key)
