@@ -27,7 +27,7 @@ export function bytesToHex(bytes: Uint8Array): Hex {
 }
 
 /** A hex digit's value by character code, 255 for anything else (the table covers '0'…'f'). */
-const DIGIT_VALUES = (() => {
+export const HEX_DIGIT_VALUES: Uint8Array = (() => {
   const values = new Uint8Array(128).fill(255)
   for (let i = 0; i < 10; i++) values[48 + i] = i
   for (let i = 0; i < 6; i++) {
@@ -44,8 +44,8 @@ export function hexToBytes(hex: string): Uint8Array {
   const out = new Uint8Array(digits / 2)
   // One pass over the character codes: no regular expression, no substring per byte.
   for (let i = 0, at = start; i < out.length; i++, at += 2) {
-    const high = DIGIT_VALUES[hex.charCodeAt(at)] ?? 255
-    const low = DIGIT_VALUES[hex.charCodeAt(at + 1)] ?? 255
+    const high = HEX_DIGIT_VALUES[hex.charCodeAt(at)] ?? 255
+    const low = HEX_DIGIT_VALUES[hex.charCodeAt(at + 1)] ?? 255
     if ((high | low) === 255) throw notHex(hex)
     out[i] = (high << 4) | low
   }

@@ -1,3 +1,4 @@
+import { HEX_DIGIT_VALUES } from '../bytes/index.ts'
 import { RlpEncodeError } from './errors.ts'
 import type { RlpInput } from './types.ts'
 import { RLP_LIST, RLP_STRING, rlpHeaderLength, safeByteLength, writeRlpHeader } from './write.ts'
@@ -58,18 +59,11 @@ function writeBigint(out: Uint8Array, pos: number, value: bigint, n: number): vo
   let h = hex.length
   let i = n
   while (h > 0) {
-    const low = HEX_DIGIT_VALUE[hex.charCodeAt(--h)] as number
-    const high = h > 0 ? (HEX_DIGIT_VALUE[hex.charCodeAt(--h)] as number) : 0
+    const low = HEX_DIGIT_VALUES[hex.charCodeAt(--h)] as number
+    const high = h > 0 ? (HEX_DIGIT_VALUES[hex.charCodeAt(--h)] as number) : 0
     out[pos + --i] = high * 16 + low
   }
 }
-
-/** The value of each lower-case hex digit by its character code (`bigint.toString(16)` gives those). */
-const HEX_DIGIT_VALUE = (() => {
-  const table = new Uint8Array(128)
-  for (let d = 0; d < 16; d++) table['0123456789abcdef'.charCodeAt(d)] = d
-  return table
-})()
 
 function write(input: RlpInput, out: Uint8Array, pos: number): number {
   if (input instanceof Uint8Array) {
