@@ -205,24 +205,22 @@ describe('HeadAccounts (the mempool view of the unsafe head)', () => {
         addresses.push(address)
       }
     }
-    const state = new Map<string, { nonce: bigint; balance: bigint }>()
-    const read = (address: Uint8Array) => state.get(bytesToHex(address)) ?? { nonce: 0n, balance: 0n }
+    const state = new StateDb(new MemoryStore())
+    const read = (address: Uint8Array) => state.getAccount(address)
     // Capacity 64: generations turn over every 32 holds, so hits, moves back and drops all happen.
     const accounts = new HeadAccounts(read, 64)
-    const recorded = accounts.recording({
-      getAccount: read,
-      putAccount: (address, account) => void state.set(bytesToHex(address), account),
-      getStorage: () => 0n,
-      putStorage: () => undefined,
-      stateRoot: () => new Uint8Array(32),
-    })
+    const recorded = accounts.recording(state)
     for (let step = 0; step < 20_000; step++) {
       const address = addresses[prng.int(addresses.length)] as Uint8Array
       if (prng.float() < 0.5) {
         // A copy: the cache must compare bytes, not array identity.
         expect(accounts.account(address.slice())).toEqual(read(address))
       } else {
-        recorded.putAccount(address.slice(), { nonce: BigInt(step), balance: BigInt(prng.nextU32()) })
+        recorded.putAccount(address.slice(), {
+          ...state.getAccount(address),
+          nonce: BigInt(step),
+          balance: BigInt(prng.nextU32()),
+        })
       }
     }
     expect(accounts.size).toBeLessThanOrEqual(64)
