@@ -66,6 +66,31 @@ function requestCost(costOf: CostModel, request: unknown): number {
   return costOf(method, Array.isArray(params) ? params : [])
 }
 
+/** A prepared call's handler threw or rejected (see `outcomeOf`). */
+class Failed {
+  readonly error: unknown
+  constructor(error: unknown) {
+    this.error = error
+  }
+}
+
+const failed = (error: unknown): Failed => new Failed(error)
+
+/**
+ * What a prepared call's handler gives, `invoke(index)`: its result, or what it settles to, with a
+ * throw or a rejection as a `Failed`. One shared rejection handler rather than a pair of closures
+ * per call (a prepared body runs hundreds): the answers are made once all have settled.
+ */
+function outcomeOf(invoke: (index: number) => unknown, index: number): unknown {
+  let result: unknown
+  try {
+    result = invoke(index)
+  } catch (error) {
+    return new Failed(error)
+  }
+  return isThenable(result) ? Promise.resolve(result).then(undefined, failed) : result
+}
+
 /**
  * JSON-RPC 2.0 over any transport: parses a body, validates each request by hand (no schema
  * validation on the hot path), prices it (`cost.ts`) and refuses it whole when it is dearer than a
@@ -158,20 +183,28 @@ export class JsonRpcDispatcher {
       batch,
       ids.length,
       () => cost,
-      (i) => this.run(method, ids[i] as Id, false, invoke, i),
+      (i) => outcomeOf(invoke, i),
       (i) => ({ id: ids[i] }),
       admit,
+      (i, outcome) =>
+        outcome instanceof Failed
+          ? this.failure(method, ids[i] as Id, false, outcome.error)
+          : this.success(method, ids[i] as Id, false, outcome),
     )
   }
 
-  /** Prices, admits and runs `count` calls (a batch, or one request when `batch` is false). */
-  private async answer(
+  /**
+   * Prices, admits and runs `count` calls (a batch, or one request when `batch` is false). Call `i`'s
+   * answer is what `callAt(i)` gives, or settles to, passed through `answerAt` when given.
+   */
+  private async answer<Outcome = string | undefined>(
     batch: boolean,
     count: number,
     costAt: (index: number) => number,
-    callAt: (index: number) => string | undefined | Promise<string | undefined>,
+    callAt: (index: number) => Outcome | Promise<Outcome>,
     requestAt: (index: number) => unknown,
     admit: Admission,
+    answerAt?: (index: number, outcome: Outcome) => string | undefined,
   ): Promise<DispatchResult> {
     const { maxRequestCost, maxResponseBytes } = this.options
     if (!batch) {
@@ -180,7 +213,8 @@ export class JsonRpcDispatcher {
       const refusal = admit(cost)
       if (refusal !== undefined) return this.refused(refusal)
       if (cost > YIELD_BEFORE_COST) await yieldToLoop()
-      const answer = await callAt(0)
+      const outcome = await callAt(0)
+      const answer = answerAt === undefined ? (outcome as string | undefined) : answerAt(0, outcome)
       if (answer !== undefined && answer.length > maxResponseBytes) {
         return { status: 200, body: this.tooLarge(requestAt(0)) }
       }
@@ -196,7 +230,7 @@ export class JsonRpcDispatcher {
     if (total > maxRequestCost) return this.tooExpensive(total, `this batch of ${count} calls`)
     const refusal = admit(total)
     if (refusal !== undefined) return this.refused(refusal)
-    const pending: (string | undefined | Promise<string | undefined>)[] = new Array(count)
+    const pending: (Outcome | Promise<Outcome>)[] = new Array(count)
     let anyAsync = false
     let sliceStart = performance.now()
     for (let i = 0; i < count; i++) {
@@ -204,15 +238,16 @@ export class JsonRpcDispatcher {
         await yieldToLoop()
         sliceStart = performance.now()
       }
-      const answer = callAt(i)
-      if (typeof answer === 'object') anyAsync = true
-      pending[i] = answer
+      const outcome = callAt(i)
+      if (isThenable(outcome)) anyAsync = true
+      pending[i] = outcome
     }
-    const answers = anyAsync ? await Promise.all(pending) : (pending as (string | undefined)[])
+    const outcomes = anyAsync ? await Promise.all(pending) : (pending as Outcome[])
     const parts: string[] = []
     let bytes = 2
-    for (let i = 0; i < answers.length; i++) {
-      const answer = answers[i]
+    for (let i = 0; i < outcomes.length; i++) {
+      const outcome = outcomes[i] as Outcome
+      const answer = answerAt === undefined ? (outcome as string | undefined) : answerAt(i, outcome)
       if (answer === undefined) continue
       bytes += answer.length + 1
       parts.push(bytes > maxResponseBytes ? this.tooLarge(requestAt(i)) : answer)
@@ -269,23 +304,21 @@ export class JsonRpcDispatcher {
       })
     }
 
-    return this.run(method, replyId, isNotification, () => handler(args, context), 0)
+    return this.run(method, replyId, isNotification, handler, args, context)
   }
 
-  /**
-   * Runs a validated call's handler, `invoke(index)`, and turns its result or error into the answer.
-   * (The index rather than a closure per call: a prepared body runs hundreds.)
-   */
+  /** Runs a validated call's handler and turns its result or error into the answer. */
   private run(
     method: string,
     replyId: Id,
     isNotification: boolean,
-    invoke: (index: number) => unknown,
-    index: number,
+    handler: MethodHandler,
+    args: readonly unknown[],
+    context: CallContext,
   ): string | undefined | Promise<string | undefined> {
     let result: unknown
     try {
-      result = invoke(index)
+      result = handler(args, context)
     } catch (error) {
       return this.failure(method, replyId, isNotification, error)
     }

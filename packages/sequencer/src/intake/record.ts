@@ -54,7 +54,7 @@ export function admissionPayload(
 export function payloadLength(payload: RecordPayload): number {
   if (payload instanceof Uint8Array) return payload.length
   let length = 0
-  for (const part of payload) length += part.length
+  for (let i = 0; i < payload.length; i++) length += (payload[i] as Uint8Array).length
   return length
 }
 
@@ -93,26 +93,46 @@ export function encodeRecord(
   sequence: bigint,
   payload: RecordPayload,
 ): number {
+  // Byte by byte rather than through a DataView: this runs for every admission, and a view is an
+  // object each time.
   const length = payloadLength(payload)
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength)
-  view.setUint32(offset, length, true)
+  writeUint32(out, offset, length)
   out[offset + 8] = kind
-  view.setBigUint64(offset + 9, sequence, true)
+  if (sequence <= MAX_SAFE_SEQUENCE) {
+    const number = Number(sequence)
+    writeUint32(out, offset + 9, number % 2 ** 32)
+    writeUint32(out, offset + 13, Math.floor(number / 2 ** 32))
+  } else new DataView(out.buffer, out.byteOffset, out.byteLength).setBigUint64(offset + 9, sequence, true)
   if (payload instanceof Uint8Array) out.set(payload, offset + RECORD_HEADER_BYTES)
   else {
     let at = offset + RECORD_HEADER_BYTES
-    for (const part of payload) {
+    for (let i = 0; i < payload.length; i++) {
+      const part = payload[i] as Uint8Array
       out.set(part, at)
       at += part.length
     }
   }
   const end = offset + RECORD_HEADER_BYTES + length
-  view.setUint32(offset + 4, checksum(out, offset, end), true)
+  writeUint32(out, offset + 4, checksum(out, offset, end))
   return end
 }
 
+/** Writes `value` (below 2^32) little-endian. */
+function writeUint32(out: Uint8Array, at: number, value: number): void {
+  out[at] = value & 0xff
+  out[at + 1] = (value >>> 8) & 0xff
+  out[at + 2] = (value >>> 16) & 0xff
+  out[at + 3] = value >>> 24
+}
+
+const MAX_SAFE_SEQUENCE = BigInt(Number.MAX_SAFE_INTEGER)
+
+/** The length field's four bytes, copied here so that its checksum needs no view of its own. */
+const LENGTH_FIELD = new Uint8Array(4)
+
 function checksum(bytes: Uint8Array, start: number, end: number): number {
-  return crc32(bytes.subarray(start + 8, end), crc32(bytes.subarray(start, start + 4)))
+  for (let i = 0; i < 4; i++) LENGTH_FIELD[i] = bytes[start + i] as number
+  return crc32(bytes.subarray(start + 8, end), crc32(LENGTH_FIELD))
 }
 
 export type ParsedSegment = {

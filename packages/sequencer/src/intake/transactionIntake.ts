@@ -1,5 +1,6 @@
 import { type Hex, transactionHash } from '@sluice/core'
 import { MempoolError } from '../mempool/errors.ts'
+import { HashIndex } from '../mempool/hashIndex.ts'
 import { keyOf, plainHex } from '../mempool/keys.ts'
 import type { Mempool } from '../mempool/mempool.ts'
 import type { PoolTransaction, RecoveredTransaction } from '../mempool/types.ts'
@@ -55,8 +56,12 @@ export class TransactionIntake {
   // Sequences are tracked as numbers (a log never reaches 2^53 records) and transactions by the
   // mempool's flat hex key: bigint Set entries and rope-string Map keys cost several µs per
   // transaction on the intake path.
-  /** Sequence(s) of each logged, unresolved transaction by `keyOf(hash)` (a transaction can be logged twice). */
-  readonly #sequencesByHash = new Map<string, Sequences>()
+  /**
+   * Sequence(s) of each logged, unresolved transaction by `keyOf(hash)` (a transaction can be logged
+   * twice). A table that keeps its capacity, as the pool's: it fills with a block's worth of
+   * admissions and empties as each block is stored, which made a `Map` re-allocate its table.
+   */
+  readonly #sequencesByHash = new HashIndex<Sequences>()
   /** The unresolved sequences of each pooled admission: what its drop resolves. */
   readonly #sequencesByAdmission = new WeakMap<PoolTransaction, Sequences>()
   /** Admissions whose drop was persisted before their record was linked to them. */

@@ -10,7 +10,9 @@ import {
   type StfMessage,
 } from '@sluice/core'
 import { afterAll, describe, expect, it } from 'vitest'
+import { Prng } from '../../../../test/support/prng.ts'
 import { testAccount, transfer } from '../../../../test/support/wallet.ts'
+import { addressKey } from '../../src/mempool/headAccounts.ts'
 import { HeadAccounts, MempoolConfigError } from '../../src/mempool/index.ts'
 import { alice, bob, carol, closeRecovery, config, ETH, makePool, tx } from './support.ts'
 
@@ -189,6 +191,51 @@ describe('HeadAccounts (the mempool view of the unsafe head)', () => {
     expect(accounts.account(fourth).nonce).toBe(9n)
     expect(reads).toEqual([...same, fourth].map((address) => bytesToHex(address)))
     expect(accounts.misses).toBe(4)
+  })
+
+  it('answers every read as the state does through random reads and writes, with many addresses sharing a key', () => {
+    const prng = new Prng(12)
+    // 300 addresses, groups of up to four sharing their first six bytes (one key, one chain).
+    const addresses: Uint8Array[] = []
+    while (addresses.length < 300) {
+      const prefix = prng.bytes(6)
+      for (let n = 1 + prng.int(4); n > 0 && addresses.length < 300; n--) {
+        const address = prng.bytes(20)
+        address.set(prefix)
+        addresses.push(address)
+      }
+    }
+    const state = new StateDb(new MemoryStore())
+    const read = (address: Uint8Array) => state.getAccount(address)
+    // Capacity 64: generations turn over every 32 holds, so hits, moves back and drops all happen.
+    const accounts = new HeadAccounts(read, 64)
+    const recorded = accounts.recording(state)
+    for (let step = 0; step < 20_000; step++) {
+      const address = addresses[prng.int(addresses.length)] as Uint8Array
+      if (prng.float() < 0.5) {
+        // A copy: the cache must compare bytes, not array identity.
+        expect(accounts.account(address.slice())).toEqual(read(address))
+      } else {
+        recorded.putAccount(address.slice(), {
+          ...state.getAccount(address),
+          nonce: BigInt(step),
+          balance: BigInt(prng.nextU32()),
+        })
+      }
+    }
+    expect(accounts.size).toBeLessThanOrEqual(64)
+  })
+
+  it('keys an address by a small integer that only its first six bytes decide', () => {
+    const prng = new Prng(13)
+    for (let i = 0; i < 1_000; i++) {
+      const address = prng.bytes(20)
+      const key = addressKey(address)
+      expect(Number.isInteger(key) && key >= 0 && key < 2 ** 30).toBe(true)
+      const other = prng.bytes(20)
+      other.set(address.subarray(0, 6))
+      expect(addressKey(other)).toBe(key)
+    }
   })
 
   it('refuses a capacity below 2', () => {
