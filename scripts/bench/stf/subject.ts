@@ -218,6 +218,13 @@ type OursOptions = {
    */
   batchBlocks: number
   /**
+   * `--recover-ahead K`: block b's senders are recovered while block b-K executes. 2 (the default)
+   * as the verifier's driver plans two batches ahead, so the workers recover block b+2 while block
+   * b+1 is decoded and prefetched (they idled then with 1: the main thread waited ~25 µs per transfer
+   * on recovery, on a loaded machine).
+   */
+  recoverAhead: number
+  /**
    * `--keep-written true`: the state keeps what each commit wrote attached, as the builder's and the
    * verifier's do (`StateDb` option `keepWritten`). Off by default: on this workload (uniform senders
    * over 100,000 accounts) it read ~15% fewer nodes but cost the main thread ~2 µs per transfer more.
@@ -266,7 +273,8 @@ function applyTransferBlock(state: StateDb, b: number, parentHash: Uint8Array, m
 }
 
 /**
- * The block loop as a node runs it: senders are recovered in the pool a block ahead; block b
+ * The block loop as a node runs it: senders are recovered in the pool two blocks ahead (as the
+ * verifier's driver plans; `--recover-ahead`); block b
  * executes while block b-1's batch is written (awaited before block b's commit is submitted); while
  * block b's batch is written, block b+1 is decoded and its accounts prefetched off the main thread.
  */
@@ -313,7 +321,22 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
   gcProfiler.start()
   const cpu0 = { thread: process.threadCpuUsage(), process: process.cpuUsage() }
   const clock = phases ? cpuMs : () => performance.now()
-  let next = pool.recoverWithHashes(blocks[0] as Uint8Array[], CHAIN_ID)
+  // block b's recovery, started `recoverAhead` blocks before it executes (in order: the pool's
+  // workers take requests in turn)
+  const recoveries = new Map<number, Promise<RecoveredSenders>>()
+  let recoveriesStarted = 0
+  /** Starts the recoveries of the blocks up to `last` not started yet. */
+  const recoverThrough = (last: number) => {
+    for (; recoveriesStarted <= Math.min(last, blocks.length - 1); recoveriesStarted++)
+      recoveries.set(recoveriesStarted, pool.recoverWithHashes(blocks[recoveriesStarted] as Uint8Array[], CHAIN_ID))
+  }
+  /** Block b's senders (its recovery forgotten once taken). */
+  const recovered = (b: number) => {
+    const senders = recoveries.get(b) as Promise<RecoveredSenders>
+    recoveries.delete(b)
+    return senders
+  }
+  recoverThrough(options.recoverAhead - 1)
   let messages: StfMessage[] | null = null
   const waited = { recovery: 0, write: 0, prefetch: 0 }
   /** Awaits `promise`, adding the wall time to `waited[what]` (blocks after the first only). */
@@ -331,13 +354,13 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
     let t2 = t0
     if (messages === null) {
       // first block (or no pipelining): recover, decode, prefetch now
-      const senders = await wait('recovery', b, next)
+      const senders = await wait('recovery', b, recovered(b))
       t1 = clock()
       messages = decodeBlock(raws, senders)
       t2 = clock()
       if (prefetch) await wait('prefetch', b, state.prefetch(touchedAddresses(messages)))
     }
-    if (b + 1 < blocks.length) next = pool.recoverWithHashes(blocks[b + 1] as Uint8Array[], CHAIN_ID)
+    recoverThrough(b + options.recoverAhead)
     const t2b = clock()
     let t3: number
     let t4: number
@@ -382,7 +405,7 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
     let t8 = t6
     if (pipeline && b + 1 < blocks.length) {
       // while block b is written: block b+1's senders (recovered meanwhile), decoding, prefetch
-      const senders = await wait('recovery', b + 1, next)
+      const senders = await wait('recovery', b + 1, recovered(b + 1))
       t7 = clock()
       messages = decodeBlock(blocks[b + 1] as Uint8Array[], senders)
       t8 = clock()
@@ -647,6 +670,7 @@ async function main(): Promise<void> {
             heapProfile: args['heap-profile'],
             survivorsOnly: args.survivors === 'true',
             batchBlocks: Number(args['batch-blocks'] ?? 1),
+            recoverAhead: Math.max(1, Number(args['recover-ahead'] ?? 2)),
             keepWritten: args['keep-written'] === 'true',
           })
         : await runEthereumjs(store, root0, blocks)
