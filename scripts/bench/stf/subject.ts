@@ -77,6 +77,13 @@ export type SubjectResult = {
   cpuUsPerTx?: { mainThread: number; process: number }
   /** Peak RSS of the subject process (workload and pre-state building included), MiB. */
   peakRssMiB?: number
+  /**
+   * ours (pipelined loop): wall-clock µs per transaction the main thread spent awaiting the sender
+   * recovery of the next block, the previous block's LevelDB write, and the prefetch's reads (idle,
+   * or running other callbacks), blocks after the first. Near 0 everywhere: the main thread never
+   * waits, so the figure is bound by CPU.
+   */
+  waitUsPerTx?: { recovery: number; write: number; prefetch: number }
   /** --phases: main-thread CPU µs per transaction per phase (means over blocks). */
   phases?: Record<string, number>
   /**
@@ -210,6 +217,19 @@ type OursOptions = {
    * each block executed and committed in turn (the next K blocks' senders recovered meanwhile).
    */
   batchBlocks: number
+  /**
+   * `--recover-ahead K`: block b's senders are recovered while block b-K executes. 2 (the default)
+   * as the verifier's driver plans two batches ahead, so the workers recover block b+2 while block
+   * b+1 is decoded and prefetched (they idled then with 1: the main thread waited ~25 µs per transfer
+   * on recovery, on a loaded machine).
+   */
+  recoverAhead: number
+  /**
+   * `--keep-written true`: the state keeps what each commit wrote attached, as the builder's and the
+   * verifier's do (`StateDb` option `keepWritten`). Off by default: on this workload (uniform senders
+   * over 100,000 accounts) it read ~15% fewer nodes but cost the main thread ~2 µs per transfer more.
+   */
+  keepWritten: boolean
 }
 
 /**
@@ -253,7 +273,8 @@ function applyTransferBlock(state: StateDb, b: number, parentHash: Uint8Array, m
 }
 
 /**
- * The block loop as a node runs it: senders are recovered in the pool a block ahead; block b
+ * The block loop as a node runs it: senders are recovered in the pool two blocks ahead (as the
+ * verifier's driver plans; `--recover-ahead`); block b
  * executes while block b-1's batch is written (awaited before block b's commit is submitted); while
  * block b's batch is written, block b+1 is decoded and its accounts prefetched off the main thread.
  */
@@ -263,7 +284,7 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
   const store = options.cached ? new CachedStore(level) : level
   const pool = createSenderPool({ threads: options.threads })
   await pool.recoverWithHashes([blocks[0]?.[0] as Uint8Array], CHAIN_ID) // workers loaded before timing
-  const state = new StateDb(store, root0)
+  const state = new StateDb(store, root0, { keepWritten: options.keepWritten })
   const rates: number[] = []
   const phaseSamples: Record<string, number[]> = {
     wait: [],
@@ -300,8 +321,31 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
   gcProfiler.start()
   const cpu0 = { thread: process.threadCpuUsage(), process: process.cpuUsage() }
   const clock = phases ? cpuMs : () => performance.now()
-  let next = pool.recoverWithHashes(blocks[0] as Uint8Array[], CHAIN_ID)
+  // block b's recovery, started `recoverAhead` blocks before it executes (in order: the pool's
+  // workers take requests in turn)
+  const recoveries = new Map<number, Promise<RecoveredSenders>>()
+  let recoveriesStarted = 0
+  /** Starts the recoveries of the blocks up to `last` not started yet. */
+  const recoverThrough = (last: number) => {
+    for (; recoveriesStarted <= Math.min(last, blocks.length - 1); recoveriesStarted++)
+      recoveries.set(recoveriesStarted, pool.recoverWithHashes(blocks[recoveriesStarted] as Uint8Array[], CHAIN_ID))
+  }
+  /** Block b's senders (its recovery forgotten once taken). */
+  const recovered = (b: number) => {
+    const senders = recoveries.get(b) as Promise<RecoveredSenders>
+    recoveries.delete(b)
+    return senders
+  }
+  recoverThrough(options.recoverAhead - 1)
   let messages: StfMessage[] | null = null
+  const waited = { recovery: 0, write: 0, prefetch: 0 }
+  /** Awaits `promise`, adding the wall time to `waited[what]` (blocks after the first only). */
+  const wait = async <T>(what: keyof typeof waited, b: number, promise: Promise<T>): Promise<T> => {
+    const started = performance.now()
+    const value = await promise
+    if (b > 0) waited[what] += performance.now() - started
+    return value
+  }
   let t = performance.now()
   for (let b = 0; b < blocks.length; b++) {
     const raws = blocks[b] as Uint8Array[]
@@ -310,13 +354,13 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
     let t2 = t0
     if (messages === null) {
       // first block (or no pipelining): recover, decode, prefetch now
-      const senders = await next
+      const senders = await wait('recovery', b, recovered(b))
       t1 = clock()
       messages = decodeBlock(raws, senders)
       t2 = clock()
-      if (prefetch) await state.prefetch(touchedAddresses(messages))
+      if (prefetch) await wait('prefetch', b, state.prefetch(touchedAddresses(messages)))
     }
-    if (b + 1 < blocks.length) next = pool.recoverWithHashes(blocks[b + 1] as Uint8Array[], CHAIN_ID)
+    recoverThrough(b + options.recoverAhead)
     const t2b = clock()
     let t3: number
     let t4: number
@@ -352,20 +396,20 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
       t3 = t4 = t5 = clock()
     }
     // block b-1 is durable once this resolves; only then is block b's batch submitted
-    await written
+    await wait('write', b, written)
     written = state.startCommit().written
-    if (!pipeline) await written
+    if (!pipeline) await wait('write', b, written)
     const t6 = clock()
     messages = null
     let t7 = t6
     let t8 = t6
     if (pipeline && b + 1 < blocks.length) {
       // while block b is written: block b+1's senders (recovered meanwhile), decoding, prefetch
-      const senders = await next
+      const senders = await wait('recovery', b + 1, recovered(b + 1))
       t7 = clock()
       messages = decodeBlock(blocks[b + 1] as Uint8Array[], senders)
       t8 = clock()
-      if (prefetch) await state.prefetch(touchedAddresses(messages))
+      if (prefetch) await wait('prefetch', b + 1, state.prefetch(touchedAddresses(messages)))
     }
     // the last block counts its write too (the others overlap it with the next block's work)
     if (b + 1 === blocks.length) await written
@@ -403,6 +447,13 @@ async function runOurs(level: LevelStore, root0: Uint8Array, blocks: Uint8Array[
   profiler?.disconnect()
   await pool.close()
   const result = oursResult(state, blocks, options, { rates, noops, blockRoots, cpu, threadCpuUsPerTx, gc })
+  const timedTxs = blocks.slice(1).reduce((s, r) => s + r.length, 0)
+  const perTx = (ms: number) => Number(((ms * 1000) / Math.max(1, timedTxs)).toFixed(1))
+  result.waitUsPerTx = {
+    recovery: perTx(waited.recovery),
+    write: perTx(waited.write),
+    prefetch: perTx(waited.prefetch),
+  }
   if (phases) {
     // means, not medians: the thread CPU clock ticks in milliseconds, a few per block
     result.phases = Object.fromEntries(
@@ -461,7 +512,7 @@ async function runOursBatched(level: LevelStore, root0: Uint8Array, blocks: Uint
   const k = options.batchBlocks
   const pool = createSenderPool({ threads: options.threads })
   await pool.recoverWithHashes([blocks[0]?.[0] as Uint8Array], CHAIN_ID) // workers loaded before timing
-  const state = new StateDb(level, root0)
+  const state = new StateDb(level, root0, { keepWritten: options.keepWritten })
   const recoverBatch = (from: number) =>
     Promise.all(blocks.slice(from, from + k).map((raws) => pool.recoverWithHashes(raws, CHAIN_ID)))
   const rates: number[] = []
@@ -619,6 +670,8 @@ async function main(): Promise<void> {
             heapProfile: args['heap-profile'],
             survivorsOnly: args.survivors === 'true',
             batchBlocks: Number(args['batch-blocks'] ?? 1),
+            recoverAhead: Math.max(1, Number(args['recover-ahead'] ?? 2)),
+            keepWritten: args['keep-written'] === 'true',
           })
         : await runEthereumjs(store, root0, blocks)
     await store.close()

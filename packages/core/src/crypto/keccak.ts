@@ -52,12 +52,25 @@ function loadSha3Module(): Sha3Exports {
   return instance.exports as unknown as Sha3Exports
 }
 
+/** keccak256 returning a new array, and writing into the caller's (`keccak256Into`). */
+type KeccakPair = {
+  keccak: (data: Uint8Array) => Uint8Array
+  into: (data: Uint8Array, out: Uint8Array, offset: number) => void
+}
+
 /** keccak256 through the module's exports; checked against noble on load. */
-function directKeccak(exports: Sha3Exports): (data: Uint8Array) => Uint8Array {
-  // keccak's state is fixed-size: the module never grows its memory, so this view stays attached
+function directKeccak(exports: Sha3Exports): KeccakPair {
+  // keccak's state is fixed-size: the module never grows its memory, so these views stay attached
   const buffer = new Uint8Array(exports.memory.buffer, exports.Hash_GetBuffer(), BUFFER_BYTES)
+  const digest = buffer.subarray(0, 32)
   const calculate = exports.Hash_Calculate
-  const long = (data: Uint8Array): Uint8Array => {
+  /** Leaves the hash of `data` in `digest`. */
+  const hash = (data: Uint8Array): void => {
+    if (data.length < BUFFER_BYTES) {
+      buffer.set(data)
+      calculate(data.length, 256, KECCAK_PADDING)
+      return
+    }
     exports.Hash_Init(256)
     for (let read = 0; read < data.length; read += BUFFER_BYTES) {
       const chunk = data.subarray(read, read + BUFFER_BYTES)
@@ -65,22 +78,26 @@ function directKeccak(exports: Sha3Exports): (data: Uint8Array) => Uint8Array {
       exports.Hash_Update(chunk.length)
     }
     exports.Hash_Final(KECCAK_PADDING)
-    return buffer.slice(0, 32)
   }
   const keccak = (data: Uint8Array): Uint8Array => {
-    if (data.length >= BUFFER_BYTES) return long(data)
-    buffer.set(data)
-    calculate(data.length, 256, KECCAK_PADDING)
+    hash(data)
     return buffer.slice(0, 32)
+  }
+  const into = (data: Uint8Array, out: Uint8Array, offset: number): void => {
+    hash(data)
+    out.set(digest, offset)
   }
   for (const length of [0, 31, 32, 135, 136, 137, 532, BUFFER_BYTES + 200]) {
     const sample = new Uint8Array(length).map((_, i) => (i * 131 + length) & 0xff)
     const got = keccak(sample)
+    const gotInto = new Uint8Array(33)
+    into(sample, gotInto, 1)
     const want = keccak_256(sample)
     for (let i = 0; i < 32; i++)
-      if (got[i] !== want[i]) throw new Error(`keccak of ${length} bytes differs from noble's`)
+      if (got[i] !== want[i] || gotInto[i + 1] !== want[i])
+        throw new Error(`keccak of ${length} bytes differs from noble's`)
   }
-  return keccak
+  return { keccak, into }
 }
 
 type SyncHasher = {
@@ -100,9 +117,12 @@ async function hasherKeccak(): Promise<(data: Uint8Array) => Uint8Array> {
 }
 
 let wasmKeccak: ((data: Uint8Array) => Uint8Array) | undefined
+let wasmKeccakInto: KeccakPair['into'] | undefined
 let wasmPath: 'direct' | 'hasher' | undefined
 try {
-  wasmKeccak = directKeccak(loadSha3Module())
+  const direct = directKeccak(loadSha3Module())
+  wasmKeccak = direct.keccak
+  wasmKeccakInto = direct.into
   wasmPath = 'direct'
 } catch (directError) {
   try {
@@ -121,6 +141,14 @@ export const keccakWasmPath: 'direct' | 'hasher' | undefined = wasmPath
 
 /** keccak256 of `data`: a new 32-byte array (the caller may keep or modify it). */
 export const keccak256: (data: Uint8Array) => Uint8Array = wasmKeccak ?? ((data) => keccak_256(data))
+
+/**
+ * keccak256 of `data` written to `out[offset, offset + 32)`: no array of its own, for a caller that
+ * copies the hash somewhere at once (a 32-byte array costs ~250 bytes of young generation, and the
+ * scavenger copies the ones still alive).
+ */
+export const keccak256Into: (data: Uint8Array, out: Uint8Array, offset: number) => void =
+  wasmKeccakInto ?? ((data, out, offset) => out.set(keccak256(data), offset))
 
 /** keccak256 with noble, for tests that compare the two backends. */
 export const keccak256Noble = (data: Uint8Array): Uint8Array => keccak_256(data)

@@ -1,4 +1,5 @@
 /** Nibble paths (one 4-bit value per byte) and Ethereum's hex-prefix ("compact") encoding. */
+import { keccak256Into } from '../crypto/keccak.ts'
 
 export function bytesToNibbles(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(bytes.length * 2)
@@ -8,6 +9,17 @@ export function bytesToNibbles(bytes: Uint8Array): Uint8Array {
     out[2 * i + 1] = b & 15
   }
   return out
+}
+
+const hashScratch = new Uint8Array(32)
+
+/**
+ * `bytesToNibbles(keccak256(key))`, a secure trie's path for `key`, without an array for the hash
+ * (hashed into a scratch buffer: JavaScript is single-threaded and nothing here yields).
+ */
+export function hashedKeyNibbles(key: Uint8Array): Uint8Array {
+  keccak256Into(key, hashScratch, 0)
+  return bytesToNibbles(hashScratch)
 }
 
 /** Hex-prefix encoding of a nibble path: flag nibble (2 = leaf, +1 = odd length), then the path. */

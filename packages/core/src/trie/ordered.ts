@@ -1,4 +1,4 @@
-import { keccak256 } from '../crypto/keccak.ts'
+import { keccak256, keccak256Into } from '../crypto/keccak.ts'
 import { EMPTY_TRIE_ROOT } from './constants.ts'
 import { compactLength, writeCompactRange } from './nibbles.ts'
 import { listHeaderLength, stringLength, writeListHeader, writeString } from './node.ts'
@@ -197,8 +197,7 @@ function writeReference(out: Uint8Array, o: number, src: Uint8Array): number {
     for (let i = start; i < end; i++) out[o++] = src[i] as number
     return o
   }
-  const hash = keccak256(src.subarray(start, end))
   out[o] = 0xa0
-  for (let i = 0; i < 32; i++) out[o + 1 + i] = hash[i] as number
+  keccak256Into(src.subarray(start, end), out, o + 1)
   return o + 33
 }

@@ -2,7 +2,7 @@ import { bytesToHex, equalBytes } from '../bytes/index.ts'
 import { keccak256 } from '../crypto/keccak.ts'
 import { EMPTY_TRIE_ROOT } from './constants.ts'
 import { InvalidProofError } from './errors.ts'
-import { bytesToNibbles, commonPrefix } from './nibbles.ts'
+import { bytesToNibbles, commonPrefix, hashedKeyNibbles } from './nibbles.ts'
 import { BRANCH, decodeNode, EXTENSION, HASH, NodeDecodeError, slotHash, type TrieNode } from './node.ts'
 
 export type VerifyProofOptions = {
@@ -23,7 +23,7 @@ export function verifyProof(
   options: VerifyProofOptions = {},
 ): Uint8Array | undefined {
   if (root.length !== 32) throw new InvalidProofError(`the root is ${root.length} bytes, not 32`)
-  const path = bytesToNibbles(options.secure ? keccak256(key) : key)
+  const path = options.secure ? hashedKeyNibbles(key) : bytesToNibbles(key)
   if (equalBytes(root, EMPTY_TRIE_ROOT) && proof.length === 0) return undefined
   const byHash = new Map<string, Uint8Array>()
   for (const node of proof) byHash.set(bytesToHex(keccak256(node)), node)

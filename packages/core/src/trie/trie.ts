@@ -5,7 +5,7 @@ import type { BatchOp, KeyValueStore } from '../db/store.ts'
 import { CommitGate } from './commitGate.ts'
 import { EMPTY_TRIE_ROOT } from './constants.ts'
 import { CorruptTrieNodeError, MissingTrieNodeError } from './errors.ts'
-import { bytesToNibbles, commonPrefix, concatNibbles, prependNibble } from './nibbles.ts'
+import { bytesToNibbles, commonPrefix, concatNibbles, hashedKeyNibbles, prependNibble } from './nibbles.ts'
 import {
   alloc,
   BRANCH,
@@ -191,7 +191,7 @@ export class MerklePatriciaTrie {
    */
   keyPath(key: Uint8Array): Uint8Array {
     if (!this.secure) return bytesToNibbles(key)
-    return this.keepWritten ? securePath(key) : bytesToNibbles(keccak256(key))
+    return this.keepWritten ? securePath(key) : hashedKeyNibbles(key)
   }
 
   /**
@@ -202,11 +202,11 @@ export class MerklePatriciaTrie {
    */
   private path(key: Uint8Array, remember: boolean): Uint8Array {
     if (!this.secure) return bytesToNibbles(key)
-    if (!remember && this.paths.size === 0) return bytesToNibbles(keccak256(key))
+    if (!remember && this.paths.size === 0) return hashedKeyNibbles(key)
     const id = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')
     let path = this.paths.get(id)
     if (path === undefined) {
-      path = bytesToNibbles(keccak256(key))
+      path = hashedKeyNibbles(key)
       if (remember) {
         if (this.paths.size >= MAX_LOADED) this.paths.clear()
         this.paths.set(id, path)
@@ -722,14 +722,14 @@ const securePathKeys = new Uint8Array(SECURE_PATH_SLOTS * SECURE_PATH_KEY)
 const securePaths: (Uint8Array | undefined)[] = new Array(SECURE_PATH_SLOTS).fill(undefined)
 
 /**
- * `bytesToNibbles(keccak256(key))`, kept for the next call with the same 20-byte key (an address) in
+ * `hashedKeyNibbles(key)` (the nibbles of keccak256(key)), kept for the next call with the same 20-byte key (an address) in
  * a direct-mapped table by the key's last 16 bits: a hit ~0.37 µs against ~1.0 for the hash and two
  * arrays; a miss ~0.1 µs more than no table, and the paths it drops add old-generation garbage. So only
  * the tries whose keys recur use it (`keepWritten`: a verifier's state enters the same senders and
  * recipients again every block and names them again in every batch's read-ahead; the builder's).
  */
 function securePath(key: Uint8Array): Uint8Array {
-  if (key.length !== SECURE_PATH_KEY) return bytesToNibbles(keccak256(key))
+  if (key.length !== SECURE_PATH_KEY) return hashedKeyNibbles(key)
   const slot = ((key[18] as number) | ((key[19] as number) << 8)) & (SECURE_PATH_SLOTS - 1)
   const kept = securePaths[slot]
   const at = slot * SECURE_PATH_KEY
@@ -738,7 +738,7 @@ function securePath(key: Uint8Array): Uint8Array {
     while (j < SECURE_PATH_KEY && securePathKeys[at + j] === key[j]) j++
     if (j === SECURE_PATH_KEY) return kept
   }
-  const path = bytesToNibbles(keccak256(key))
+  const path = hashedKeyNibbles(key)
   securePathKeys.set(key, at)
   securePaths[slot] = path
   return path

@@ -1,6 +1,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
+import { Prng } from '../../../../test/support/prng.ts'
 import { bytesToHex, hexToBytes } from '../../src/bytes/index.ts'
 import {
   keccak256,
@@ -14,6 +15,7 @@ import {
   signRecoverable,
   signRecoverableNoble,
 } from '../../src/crypto/index.ts'
+import { keccak256Into } from '../../src/crypto/keccak.ts'
 
 describe('keccak256', () => {
   it('uses the fast backend on this machine, through its module directly', () => {
@@ -51,6 +53,32 @@ describe('keccak256', () => {
     expect(a.buffer).not.toBe(b.buffer)
     a.fill(0)
     expect(bytesToHex(keccak256(new Uint8Array([1])))).toBe(bytesToHex(copy))
+  })
+})
+
+describe('keccak256Into', () => {
+  it('writes what noble gives at the offset, and nothing around it, for random inputs, views and offsets', () => {
+    const prng = new Prng(1_559)
+    const lengths = [0, 31, 32, 135, 136, 137, 532, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 200]
+    for (let i = 0; i < 300; i++) lengths.push(prng.int(700))
+    for (const length of lengths) {
+      const backing = prng.bytes(length + 8)
+      const from = prng.int(8)
+      const data = backing.subarray(from, from + length)
+      const out = prng.bytes(80)
+      const before = out.slice()
+      const offset = prng.int(80 - 32 + 1)
+      keccak256Into(data, out, offset)
+      expect(bytesToHex(out.subarray(offset, offset + 32))).toBe(bytesToHex(keccak256Noble(data)))
+      expect(out.subarray(0, offset)).toEqual(before.subarray(0, offset))
+      expect(out.subarray(offset + 32)).toEqual(before.subarray(offset + 32))
+    }
+  })
+  it('leaves the arrays keccak256 returned alone', () => {
+    const kept = keccak256(new Uint8Array([1]))
+    const copy = kept.slice()
+    keccak256Into(new Uint8Array([2]), new Uint8Array(32), 0)
+    expect(kept).toEqual(copy)
   })
 })
 

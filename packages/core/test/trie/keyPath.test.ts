@@ -3,11 +3,26 @@ import { Prng } from '../../../../test/support/prng.ts'
 import { keccak256 } from '../../src/crypto/index.ts'
 import { MemoryStore } from '../../src/db/index.ts'
 import { MerklePatriciaTrie } from '../../src/trie/index.ts'
-import { bytesToNibbles } from '../../src/trie/nibbles.ts'
+import { bytesToNibbles, hashedKeyNibbles } from '../../src/trie/nibbles.ts'
 
 const securePath = (key: Uint8Array): Uint8Array => bytesToNibbles(keccak256(key))
 
 describe('keyPath', () => {
+  it('hashes a key into its nibbles as bytesToNibbles(keccak256(key)) does, for random keys and views', () => {
+    const prng = new Prng(11)
+    const earlier: [Uint8Array, Uint8Array][] = []
+    for (let i = 0; i < 1_000; i++) {
+      const backing = prng.bytes(80)
+      const from = prng.int(8)
+      const key = backing.subarray(from, from + prng.int(72))
+      const path = hashedKeyNibbles(key)
+      expect(path).toEqual(securePath(key))
+      earlier.push([key.slice(), path])
+    }
+    // each path is an array of its own: later hashes did not change the earlier ones
+    for (const [key, path] of earlier) expect(path).toEqual(securePath(key))
+  })
+
   it('is the nibbles of keccak256(key) in a secure trie, also for keys that take the same slot', () => {
     const trie = new MerklePatriciaTrie(new MemoryStore(), { secure: true, keepWritten: true })
     const prng = new Prng(7)
