@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,6 +23,7 @@ import {
 } from '@sluice/core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { testConfig } from '../../../../test/support/config.ts'
+import { Prng } from '../../../../test/support/prng.ts'
 import { testAccount, transfer } from '../../../../test/support/wallet.ts'
 import { encodeStoredBlockGeneric, u64Key } from '../../src/chain/codec.ts'
 import {
@@ -34,7 +36,7 @@ import {
   type StoredTransaction,
   toStoredBlock,
 } from '../../src/chain/index.ts'
-import { TransactionLocations } from '../../src/chain/store.ts'
+import { hashKey, TransactionLocations } from '../../src/chain/store.ts'
 
 const config = testConfig()
 const prepared = prepareBlockConfig(config)
@@ -247,6 +249,21 @@ describe('ChainStore', () => {
     }
     expect(() => u64Key(-1n)).toThrow(RangeError)
     expect(() => u64Key(2n ** 64n)).toThrow(RangeError)
+  })
+
+  it('keys a hash as one latin1 char per byte, as a Buffer view of it gives, on random byte strings and views', () => {
+    const prng = new Prng(12)
+    const keys = new Set<string>()
+    for (let i = 0; i < 2_000; i++) {
+      // lengths past the reused scratch buffer's 32 bytes too, and views into a larger buffer at any offset
+      const length = prng.int(48)
+      const offset = prng.int(8)
+      const bytes = prng.bytes(offset + length + prng.int(8)).subarray(offset, offset + length)
+      const key = hashKey(bytes)
+      expect(key).toBe(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'))
+      keys.add(key)
+    }
+    expect(keys.size).toBeGreaterThan(1_900)
   })
 
   it('replaces blocks on a reorg and forgets the transactions of the replaced ones', async () => {
