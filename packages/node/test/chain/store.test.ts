@@ -25,10 +25,11 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { testConfig } from '../../../../test/support/config.ts'
 import { Prng } from '../../../../test/support/prng.ts'
 import { testAccount, transfer } from '../../../../test/support/wallet.ts'
-import { encodeStoredBlockGeneric, u64Key } from '../../src/chain/codec.ts'
+import { decodeStoredBlockGeneric, encodeStoredBlockGeneric, u64Key } from '../../src/chain/codec.ts'
 import {
   CACHE_TRANSACTIONS,
   ChainStore,
+  ChainStoreCorruptError,
   ChainStoreMismatchError,
   decodeStoredBlock,
   encodeStoredBlock,
@@ -222,6 +223,77 @@ describe('ChainStore', () => {
       }
       expect(bytesToHex(encodeStoredBlock(block))).toBe(bytesToHex(encodeStoredBlockGeneric(block)))
     }
+  })
+
+  it('reads a block record as the generic decoder does, on random records and on damaged ones', async () => {
+    const chain = await ChainStore.open(new MemoryStore(), config)
+    const sealed = await seal(chain, 3, 0n)
+    const prng = new Prng(1208)
+    const integers = [0n, 1n, 127n, 128n, 21_000n, 2n ** 53n, 2n ** 256n - 1n]
+    const pick = <T>(items: readonly T[]): T => items[prng.int(items.length)] as T
+    const outcome = (decode: (encoded: Uint8Array) => StoredBlock, encoded: Uint8Array) => {
+      try {
+        return { block: decode(encoded) }
+      } catch (error) {
+        return { error }
+      }
+    }
+    let damagedDecoded = 0
+    for (let round = 0; round < 150; round++) {
+      const transactions = Array.from({ length: prng.int(30) }, (_, index): StoredTransaction => {
+        const template = sealed.transactions[index % sealed.transactions.length] as StoredTransaction
+        const bloom = new Uint8Array(BLOOM_BYTES)
+        if (prng.int(3) === 0) bloom.set(prng.bytes(BLOOM_BYTES))
+        return {
+          ...template,
+          hash: prng.bytes(32),
+          sender: prng.bytes(20),
+          index,
+          gasUsed: pick(integers),
+          cumulativeGasUsed: pick(integers),
+          effectiveGasPrice: pick(integers),
+          logsBloom: bloom,
+          logs: Array.from({ length: prng.int(3) }, () => ({
+            address: prng.bytes(20),
+            topics: Array.from({ length: prng.int(4) }, () => prng.bytes(32)),
+            data: prng.bytes(pick([0, 1, 32, 100, 300])),
+          })),
+          forced: prng.int(2) === 0,
+        }
+      })
+      const block: StoredBlock = {
+        ...sealed,
+        transactions,
+        messageCountAfter: pick(integers),
+        slotCount: prng.int(70_000),
+      }
+      const encoded = encodeStoredBlock(block)
+      const direct = decodeStoredBlock(encoded)
+      expect(direct).toEqual(decodeStoredBlockGeneric(encoded))
+      expect(bytesToHex(encodeStoredBlock(direct))).toBe(bytesToHex(encoded))
+
+      // Damaged: bytes flipped, cut short, or one inserted; both decoders refuse it, or both read the same block.
+      for (let d = 0; d < 8; d++) {
+        let damaged = encoded.slice()
+        const at = prng.int(encoded.length)
+        const kind = prng.int(3)
+        if (kind === 0) damaged[at] = prng.int(256)
+        else if (kind === 1) damaged = damaged.subarray(0, at)
+        else damaged = Uint8Array.from([...encoded.subarray(0, at), prng.int(256), ...encoded.subarray(at)])
+        const generic = outcome(decodeStoredBlockGeneric, damaged)
+        const mine = outcome(decodeStoredBlock, damaged)
+        expect('error' in mine).toBe('error' in generic)
+        if ('block' in mine && 'block' in generic) {
+          expect(mine.block).toEqual(generic.block)
+          damagedDecoded++
+        }
+        if ('error' in generic && generic.error instanceof ChainStoreCorruptError) {
+          expect((mine as { error: unknown }).error).toBeInstanceOf(ChainStoreCorruptError)
+        }
+      }
+    }
+    // some damage lands in a value (a hash, a bloom, an integer) and still decodes
+    expect(damagedDecoded).toBeGreaterThan(50)
   })
 
   it('writes transaction locations and u64 keys as encodeRlp and 8 big-endian bytes give them', () => {
