@@ -375,6 +375,52 @@ describe('ChainStore', () => {
     expect(chain.cacheSize).toEqual({ blocks: 1, transactions: CACHE_TRANSACTIONS + 1 })
   })
 
+  it('lets a reader behind the cache catch up: a block read back does not evict the recent ones', async () => {
+    const store = new MemoryStore()
+    const blockReads: bigint[] = []
+    const getSync = store.getSync.bind(store)
+    const blockPrefix = bytesToHex(new TextEncoder().encode('c/b/'))
+    store.getSync = (key) => {
+      const hex = bytesToHex(key)
+      if (hex.startsWith(blockPrefix)) blockReads.push(BigInt(`0x${hex.slice(blockPrefix.length)}`))
+      return getSync(key)
+    }
+    const cacheTransactions = 64
+    const chain = await ChainStore.open(store, config, { cacheTransactions })
+    const sealed = await seal(chain, 2, 0n)
+    const perBlock = cacheTransactions / 8
+    const full = (number: bigint, parent: StoredBlock): StoredBlock => ({
+      ...sealed,
+      hash: keccak256(bigintToBytes(number)),
+      header: { ...sealed.header, number, parentHash: parent.hash },
+      transactions: Array.from({ length: perBlock }, (_, index) => ({
+        ...(sealed.transactions[0] as StoredTransaction),
+        index,
+      })),
+    })
+    const sealNext = () => chain.append([full(chain.head('unsafe').header.number + 1n, chain.head('unsafe'))])
+    for (let i = 0; i < 20; i++) await sealNext()
+    // The cache holds the newest 8 blocks (14–21); a batcher reads from block 6 on, two blocks per new one.
+    blockReads.length = 0
+    let next = 6n
+    for (let round = 0; round < 15; round++) {
+      for (let i = 0; i < 2; i++) {
+        expect(chain.blockByNumber(next)?.header.number).toBe(next)
+        next++
+      }
+      await sealNext()
+    }
+    // The window moves on by a block per two read: the reader reaches it at block 21 (the cache then
+    // holds 21–28) and finds every block from there on. Were a block read back cached with the recent
+    // ones, it would evict the next one to read, and every read (6–35) would go to the store.
+    expect(blockReads).toEqual(Array.from({ length: 15 }, (_, i) => BigInt(6 + i)))
+    // Read again, the last few read back are still held.
+    blockReads.length = 0
+    expect(chain.blockByNumber(20n)?.header.number).toBe(20n)
+    expect(blockReads).toEqual([])
+    expect(chain.cacheSize.transactions).toBeLessThanOrEqual(cacheTransactions)
+  })
+
   it('survives a close and reopen on LevelDB with heads, blocks and dropped reasons', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-chain-'))
     dirs.push(dir)
