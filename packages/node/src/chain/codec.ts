@@ -317,68 +317,54 @@ class RecordReader {
 
   /** The next item, a byte string, as a view; it must end by `end`. */
   bytes(end: number, what: string): Uint8Array {
+    const first = this.header(end, what)
+    if (first >= 0xc0) throw new ChainStoreCorruptError(`${what}: a field is not a byte string`)
+    if (first === 0x81 && (this.data[this.start] as number) < 0x80)
+      throw new ChainStoreCorruptError(`${what}: a single byte below 0x80 is wrapped`)
+    this.at = this.stop
+    return this.data.subarray(this.start, this.stop)
+  }
+
+  /** Enters the next item, a list that must end by `end`; returns where it ends. */
+  list(end: number, what: string): number {
+    const first = this.header(end, what)
+    if (first < 0xc0) throw new ChainStoreCorruptError(`${what}: a field is not a list`)
+    this.at = this.start
+    return this.stop
+  }
+
+  /** Where the payload of the item `header` read starts and ends. */
+  private start = 0
+  private stop = 0
+
+  /** Reads the next item's header (into `start`, `stop`: it must end by `end`); returns its first byte. */
+  private header(end: number, what: string): number {
     const data = this.data
     const at = this.at
     if (at >= end) throw new ChainStoreCorruptError(`${what}: a field is missing`)
     const first = data[at] as number
     if (first < 0x80) {
-      this.at = at + 1
-      return data.subarray(at, at + 1)
+      this.start = at
+      this.stop = at + 1
+      return first
     }
-    if (first >= 0xc0) throw new ChainStoreCorruptError(`${what}: a field is not a byte string`)
-    let start: number
-    let length: number
-    if (first <= 0xb7) {
-      start = at + 1
-      length = first - 0x80
-      if (length === 1 && start < end && (data[start] as number) < 0x80)
-        throw new ChainStoreCorruptError(`${what}: a single byte below 0x80 is wrapped`)
-    } else {
-      start = this.longLength(at, first - 0xb7, end, what)
-      length = this.length
-    }
-    const stop = start + length
-    if (stop > end) throw new ChainStoreCorruptError(`${what}: a field runs past its record`)
-    this.at = stop
-    return data.subarray(start, stop)
-  }
-
-  /** Enters the next item, a list that must end by `end`; returns where it ends. */
-  list(end: number, what: string): number {
-    const data = this.data
-    const at = this.at
-    if (at >= end) throw new ChainStoreCorruptError(`${what}: a field is missing`)
-    const first = data[at] as number
-    if (first < 0xc0) throw new ChainStoreCorruptError(`${what}: a field is not a list`)
-    let start: number
-    let length: number
-    if (first <= 0xf7) {
-      start = at + 1
-      length = first - 0xc0
-    } else {
-      start = this.longLength(at, first - 0xf7, end, what)
-      length = this.length
+    const base = first >= 0xc0 ? 0xc0 : 0x80
+    let start = at + 1
+    let length = first - base
+    if (length > 55) {
+      const lengthBytes = length - 55
+      start += lengthBytes
+      if (start > end || lengthBytes > 6) throw new ChainStoreCorruptError(`${what}: a length runs past its record`)
+      if (data[at + 1] === 0) throw new ChainStoreCorruptError(`${what}: a length has a leading zero`)
+      length = 0
+      for (let i = at + 1; i < start; i++) length = length * 256 + (data[i] as number)
+      if (length < 56) throw new ChainStoreCorruptError(`${what}: the long form holds a short length`)
     }
     const stop = start + length
-    if (stop > end) throw new ChainStoreCorruptError(`${what}: a list runs past its record`)
-    this.at = start
-    return stop
-  }
-
-  /** Set by `longLength`: the payload length it read. */
-  private length = 0
-
-  /** Reads a long form's `lengthBytes`-byte length (into `length`); returns where the payload starts. */
-  private longLength(at: number, lengthBytes: number, end: number, what: string): number {
-    const data = this.data
-    const start = at + 1 + lengthBytes
-    if (start > end || lengthBytes > 6) throw new ChainStoreCorruptError(`${what}: a length runs past its record`)
-    if (data[at + 1] === 0) throw new ChainStoreCorruptError(`${what}: a length has a leading zero`)
-    let length = 0
-    for (let i = at + 1; i < start; i++) length = length * 256 + (data[i] as number)
-    if (length < 56) throw new ChainStoreCorruptError(`${what}: the long form holds a short length`)
-    this.length = length
-    return start
+    if (stop > end) throw new ChainStoreCorruptError(`${what}: an item runs past its record`)
+    this.start = start
+    this.stop = stop
+    return first
   }
 }
 
