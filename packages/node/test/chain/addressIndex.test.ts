@@ -4,10 +4,11 @@
  */
 import { type BatchOp, bytesToHex, MemoryStore } from '@sluice/core'
 import { describe, expect, it } from 'vitest'
+import { Prng } from '../../../../test/support/prng.ts'
 import { type TestAccount, testAccount } from '../../../../test/support/wallet.ts'
 import { ChainStore, type StoredBlock } from '../../src/chain/index.ts'
 import { ADDRESS_COUNT_STRIDE } from '../../src/chain/store.ts'
-import { config, seal } from './sealTransfers.ts'
+import { config, seal, type Transfer } from './sealTransfers.ts'
 
 const [alice, bob, carol] = [testAccount(1), testAccount(2), testAccount(3)] as [TestAccount, TestAccount, TestAccount]
 
@@ -88,6 +89,52 @@ describe('address index', () => {
     const reopened = await ChainStore.open(store, config)
     expect(reopened.addressTransactions(alice.address, { limit: 1 }).total).toBe(12n)
     expect(reopened.addressTransactions(fresh(1), { limit: 10 }).total).toBe(4n)
+  })
+
+  it('reads the count of an address it never indexed in one store read, and counts exactly on random blocks', async () => {
+    const store = new MemoryStore()
+    const reads: string[] = []
+    const getSync = store.getSync.bind(store)
+    store.getSync = (key) => {
+      reads.push(bytesToHex(key))
+      return getSync(key)
+    }
+    // Two addresses per generation: counts are read back from the store block after block.
+    const chain = await ChainStore.open(store, config, { addressCountCache: 4 })
+    const prng = new Prng(1207)
+    const senders = [alice, bob, carol]
+    const recipients = Array.from({ length: 6 }, (_, i) => new Uint8Array(20).fill(0xb0 + i))
+    for (let block = 0; block < 12; block++) {
+      const transfers: Transfer[] = Array.from({ length: 1 + prng.int(5) }, () => ({
+        from: senders[prng.int(senders.length)] as TestAccount,
+        to:
+          prng.int(3) === 0
+            ? (senders[prng.int(senders.length)] as TestAccount)
+            : recipients[prng.int(recipients.length)],
+      })) as Transfer[]
+      await seal(chain, transfers)
+    }
+    const expectedTotal = (address: Uint8Array) => {
+      let total = 0n
+      for (let n = 1n; n <= chain.head('unsafe').header.number; n++) {
+        for (const tx of (chain.blockByNumber(n) as StoredBlock).transactions) {
+          const to = tx.tx.to as Uint8Array
+          if (bytesToHex(tx.sender) === bytesToHex(address) || bytesToHex(to) === bytesToHex(address)) total++
+        }
+      }
+      return total
+    }
+    const reopened = await ChainStore.open(store, config)
+    for (const address of [...senders.map((s) => s.address), ...recipients]) {
+      expect(chain.addressTransactions(address, { limit: 1 }).total).toBe(expectedTotal(address))
+      expect(reopened.addressTransactions(address, { limit: 1 }).total).toBe(expectedTotal(address))
+    }
+    for (const account of senders) expect(allHashes(reopened, account, 3)).toEqual(expectedHashes(reopened, account))
+
+    const fresh = new Uint8Array(20).fill(0xee)
+    reads.length = 0
+    expect(reopened.addressTransactions(fresh, { limit: 10 })).toEqual({ total: 0n, entries: [] })
+    expect(reads.filter((key) => key.includes(bytesToHex(fresh).slice(2)))).toHaveLength(1)
   })
 
   it('forgets the transactions of blocks a reorg replaces and indexes their replacements', async () => {

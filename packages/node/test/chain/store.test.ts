@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,11 +23,13 @@ import {
 } from '@sluice/core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { testConfig } from '../../../../test/support/config.ts'
+import { Prng } from '../../../../test/support/prng.ts'
 import { testAccount, transfer } from '../../../../test/support/wallet.ts'
-import { encodeStoredBlockGeneric, u64Key } from '../../src/chain/codec.ts'
+import { decodeStoredBlockGeneric, encodeStoredBlockGeneric, u64Key } from '../../src/chain/codec.ts'
 import {
   CACHE_TRANSACTIONS,
   ChainStore,
+  ChainStoreCorruptError,
   ChainStoreMismatchError,
   decodeStoredBlock,
   encodeStoredBlock,
@@ -34,7 +37,7 @@ import {
   type StoredTransaction,
   toStoredBlock,
 } from '../../src/chain/index.ts'
-import { TransactionLocations } from '../../src/chain/store.ts'
+import { hashKey, TransactionLocations } from '../../src/chain/store.ts'
 
 const config = testConfig()
 const prepared = prepareBlockConfig(config)
@@ -222,6 +225,77 @@ describe('ChainStore', () => {
     }
   })
 
+  it('reads a block record as the generic decoder does, on random records and on damaged ones', async () => {
+    const chain = await ChainStore.open(new MemoryStore(), config)
+    const sealed = await seal(chain, 3, 0n)
+    const prng = new Prng(1208)
+    const integers = [0n, 1n, 127n, 128n, 21_000n, 2n ** 53n, 2n ** 256n - 1n]
+    const pick = <T>(items: readonly T[]): T => items[prng.int(items.length)] as T
+    const outcome = (decode: (encoded: Uint8Array) => StoredBlock, encoded: Uint8Array) => {
+      try {
+        return { block: decode(encoded) }
+      } catch (error) {
+        return { error }
+      }
+    }
+    let damagedDecoded = 0
+    for (let round = 0; round < 150; round++) {
+      const transactions = Array.from({ length: prng.int(30) }, (_, index): StoredTransaction => {
+        const template = sealed.transactions[index % sealed.transactions.length] as StoredTransaction
+        const bloom = new Uint8Array(BLOOM_BYTES)
+        if (prng.int(3) === 0) bloom.set(prng.bytes(BLOOM_BYTES))
+        return {
+          ...template,
+          hash: prng.bytes(32),
+          sender: prng.bytes(20),
+          index,
+          gasUsed: pick(integers),
+          cumulativeGasUsed: pick(integers),
+          effectiveGasPrice: pick(integers),
+          logsBloom: bloom,
+          logs: Array.from({ length: prng.int(3) }, () => ({
+            address: prng.bytes(20),
+            topics: Array.from({ length: prng.int(4) }, () => prng.bytes(32)),
+            data: prng.bytes(pick([0, 1, 32, 100, 300])),
+          })),
+          forced: prng.int(2) === 0,
+        }
+      })
+      const block: StoredBlock = {
+        ...sealed,
+        transactions,
+        messageCountAfter: pick(integers),
+        slotCount: prng.int(70_000),
+      }
+      const encoded = encodeStoredBlock(block)
+      const direct = decodeStoredBlock(encoded)
+      expect(direct).toEqual(decodeStoredBlockGeneric(encoded))
+      expect(bytesToHex(encodeStoredBlock(direct))).toBe(bytesToHex(encoded))
+
+      // Damaged: bytes flipped, cut short, or one inserted; both decoders refuse it, or both read the same block.
+      for (let d = 0; d < 8; d++) {
+        let damaged = encoded.slice()
+        const at = prng.int(encoded.length)
+        const kind = prng.int(3)
+        if (kind === 0) damaged[at] = prng.int(256)
+        else if (kind === 1) damaged = damaged.subarray(0, at)
+        else damaged = Uint8Array.from([...encoded.subarray(0, at), prng.int(256), ...encoded.subarray(at)])
+        const generic = outcome(decodeStoredBlockGeneric, damaged)
+        const mine = outcome(decodeStoredBlock, damaged)
+        expect('error' in mine).toBe('error' in generic)
+        if ('block' in mine && 'block' in generic) {
+          expect(mine.block).toEqual(generic.block)
+          damagedDecoded++
+        }
+        if ('error' in generic && generic.error instanceof ChainStoreCorruptError) {
+          expect((mine as { error: unknown }).error).toBeInstanceOf(ChainStoreCorruptError)
+        }
+      }
+    }
+    // some damage lands in a value (a hash, a bloom, an integer) and still decodes
+    expect(damagedDecoded).toBeGreaterThan(50)
+  })
+
   it('writes transaction locations and u64 keys as encodeRlp and 8 big-endian bytes give them', () => {
     const numbers = [
       0n,
@@ -247,6 +321,21 @@ describe('ChainStore', () => {
     }
     expect(() => u64Key(-1n)).toThrow(RangeError)
     expect(() => u64Key(2n ** 64n)).toThrow(RangeError)
+  })
+
+  it('keys a hash as one latin1 char per byte, as a Buffer view of it gives, on random byte strings and views', () => {
+    const prng = new Prng(12)
+    const keys = new Set<string>()
+    for (let i = 0; i < 2_000; i++) {
+      // lengths past the reused scratch buffer's 32 bytes too, and views into a larger buffer at any offset
+      const length = prng.int(48)
+      const offset = prng.int(8)
+      const bytes = prng.bytes(offset + length + prng.int(8)).subarray(offset, offset + length)
+      const key = hashKey(bytes)
+      expect(key).toBe(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'))
+      keys.add(key)
+    }
+    expect(keys.size).toBeGreaterThan(1_900)
   })
 
   it('replaces blocks on a reorg and forgets the transactions of the replaced ones', async () => {
@@ -284,6 +373,52 @@ describe('ChainStore', () => {
     // a block larger than the whole bound is still kept, alone
     chain.applied([{ ...full(newest + 1n), transactions: Array(CACHE_TRANSACTIONS + 1).fill(sealed.transactions[0]) }])
     expect(chain.cacheSize).toEqual({ blocks: 1, transactions: CACHE_TRANSACTIONS + 1 })
+  })
+
+  it('lets a reader behind the cache catch up: a block read back does not evict the recent ones', async () => {
+    const store = new MemoryStore()
+    const blockReads: bigint[] = []
+    const getSync = store.getSync.bind(store)
+    const blockPrefix = bytesToHex(new TextEncoder().encode('c/b/'))
+    store.getSync = (key) => {
+      const hex = bytesToHex(key)
+      if (hex.startsWith(blockPrefix)) blockReads.push(BigInt(`0x${hex.slice(blockPrefix.length)}`))
+      return getSync(key)
+    }
+    const cacheTransactions = 64
+    const chain = await ChainStore.open(store, config, { cacheTransactions })
+    const sealed = await seal(chain, 2, 0n)
+    const perBlock = cacheTransactions / 8
+    const full = (number: bigint, parent: StoredBlock): StoredBlock => ({
+      ...sealed,
+      hash: keccak256(bigintToBytes(number)),
+      header: { ...sealed.header, number, parentHash: parent.hash },
+      transactions: Array.from({ length: perBlock }, (_, index) => ({
+        ...(sealed.transactions[0] as StoredTransaction),
+        index,
+      })),
+    })
+    const sealNext = () => chain.append([full(chain.head('unsafe').header.number + 1n, chain.head('unsafe'))])
+    for (let i = 0; i < 20; i++) await sealNext()
+    // The cache holds the newest 8 blocks (14–21); a batcher reads from block 6 on, two blocks per new one.
+    blockReads.length = 0
+    let next = 6n
+    for (let round = 0; round < 15; round++) {
+      for (let i = 0; i < 2; i++) {
+        expect(chain.blockByNumber(next)?.header.number).toBe(next)
+        next++
+      }
+      await sealNext()
+    }
+    // The window moves on by a block per two read: the reader reaches it at block 21 (the cache then
+    // holds 21–28) and finds every block from there on. Were a block read back cached with the recent
+    // ones, it would evict the next one to read, and every read (6–35) would go to the store.
+    expect(blockReads).toEqual(Array.from({ length: 15 }, (_, i) => BigInt(6 + i)))
+    // Read again, the last few read back are still held.
+    blockReads.length = 0
+    expect(chain.blockByNumber(20n)?.header.number).toBe(20n)
+    expect(blockReads).toEqual([])
+    expect(chain.cacheSize.transactions).toBeLessThanOrEqual(cacheTransactions)
   })
 
   it('survives a close and reopen on LevelDB with heads, blocks and dropped reasons', async () => {
