@@ -36,9 +36,9 @@ export type LevelStoreOptions = {
   writeBufferSize?: number
   /**
    * Size of LevelDB's table files in bytes (default 2 MiB, LevelDB's own). Level 1 holds 10 MiB: with
-   * 64 MiB files each of its compactions rewrote most of level 2. Over 4 GB of the sequencer's write
-   * stream (scripts/bench/db) 2 MiB files wrote 8.5 bytes to disk per byte written instead of 12, and
-   * LevelDB's threads spent 18% less CPU per transfer.
+   * 64 MiB files each of its compactions rewrote most of level 2. On the sequencer's write stream
+   * (scripts/bench/db, alternated runs to 2M and 4M transfers, 2.6–6.3 GB) 2 MiB files wrote 7.6–8.2
+   * bytes per byte written instead of 10.4–10.7, and LevelDB's threads spent 9–12% less CPU per transfer.
    */
   maxFileSize?: number
   /** Snappy compression of blocks (default off: hashes and trie nodes do not compress). */
