@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type BatchOp, type KeyValueStore, LevelStore, MemoryStore, StoreError } from '../../src/db/index.ts'
-import { sortedOrder } from '../../src/db/store.ts'
+import {
+  DEFAULT_LEVEL_OPTIONS,
+  fileDescriptorLimit,
+  NON_TABLE_FILE_DESCRIPTORS,
+  sortedOrder,
+  tableFilesAllowed,
+} from '../../src/db/store.ts'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -284,6 +290,80 @@ describe('LevelStore', () => {
     expect(calls.put).toBe(10)
     expect(written[0]?.length).toBe(10)
     await store.close()
+  })
+
+  it('reads a database written with other table-file, table-cache, buffer and block sizes (none is on disk)', async () => {
+    const dir = tempDir()
+    const keys = Array.from({ length: 2_000 }, (_, i) => k(`key-${i}`))
+    const valueAt = (i: number) => new Uint8Array(300).fill(i & 0xff)
+    const old = await LevelStore.open(dir, {
+      maxFileSize: 64 * 1024 * 1024,
+      maxOpenFiles: 1_000,
+      writeBufferSize: 64 * 1024,
+      blockSize: 16 * 1024,
+    })
+    await old.batch(keys.map((key, i) => ({ type: 'put', key, value: valueAt(i) })))
+    await old.close()
+    const reopened = await LevelStore.open(dir, {
+      maxFileSize: 64 * 1024,
+      maxOpenFiles: 100,
+      writeBufferSize: 64 * 1024,
+    })
+    await reopened.batch(keys.slice(0, 500).map((key) => ({ type: 'del', key })))
+    await reopened.db.compactRange(k('key-'), k('key-~'))
+    for (let i = 0; i < keys.length; i++) {
+      expect(reopened.getSync(keys[i] as Uint8Array)).toEqual(i < 500 ? undefined : valueAt(i))
+    }
+    await reopened.close()
+  })
+
+  it('keeps as many table files open as asked where the open-file limit leaves the node its reserve', async () => {
+    const limit = fileDescriptorLimit()
+    const store = await LevelStore.open(tempDir(), { maxOpenFiles: 200 })
+    expect(store.maxOpenFiles).toBe(limit === undefined || limit >= 200 + NON_TABLE_FILE_DESCRIPTORS ? 200 : 74)
+    await store.close()
+    expect(tableFilesAllowed(10_000, undefined)).toEqual({ maxOpenFiles: 10_000 })
+    expect(tableFilesAllowed(10_000, 20_000)).toEqual({ maxOpenFiles: 10_000 })
+    expect(tableFilesAllowed(10_000, 10_000 + NON_TABLE_FILE_DESCRIPTORS)).toEqual({ maxOpenFiles: 10_000 })
+  })
+
+  it('keeps fewer table files open under a low open-file limit, and says which limit would do', async () => {
+    expect(tableFilesAllowed(10_000, 10_000)).toEqual({
+      maxOpenFiles: 10_000 - NON_TABLE_FILE_DESCRIPTORS,
+      neededLimit: 10_000 + NON_TABLE_FILE_DESCRIPTORS,
+    })
+    // never under LevelDB's own least table cache
+    expect(tableFilesAllowed(1_000, 1_024)).toEqual({
+      maxOpenFiles: 74,
+      neededLimit: 1_000 + NON_TABLE_FILE_DESCRIPTORS,
+    })
+    const limit = fileDescriptorLimit()
+    if (limit === undefined) return
+    const warnings: Error[] = []
+    const onWarning = (warning: Error) => warnings.push(warning)
+    process.on('warning', onWarning)
+    try {
+      const store = await LevelStore.open(tempDir(), { maxOpenFiles: limit })
+      expect(store.maxOpenFiles).toBe(Math.max(74, limit - NON_TABLE_FILE_DESCRIPTORS))
+      await store.close()
+      await new Promise((resolve) => setImmediate(resolve))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings.map((w) => (w as Error & { code?: string }).code)).toEqual(['SLUICE_LEVELDB_OPEN_FILES'])
+    expect(warnings[0]?.message).toContain(
+      `Raise the open-file limit to at least ${limit + NON_TABLE_FILE_DESCRIPTORS}`,
+    )
+  })
+
+  it("reads the process's open-file limit from /proc/self/limits (none where unlimited)", () => {
+    const line = (limit: string) => `Max open files            ${limit}                ${limit}                files\n`
+    expect([line('4096'), line('unlimited'), 'nothing of the kind'].map(fileDescriptorLimit)).toEqual([
+      4_096,
+      undefined,
+      undefined,
+    ])
+    expect(DEFAULT_LEVEL_OPTIONS.maxOpenFiles).toBeGreaterThanOrEqual(1_000)
   })
 
   it('refuses a database another handle holds open, with a StoreError', async () => {
