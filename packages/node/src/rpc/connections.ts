@@ -1,26 +1,11 @@
-import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
+import { fileDescriptorLimit } from '@sluice/core'
 import { RPC_ERROR_CODES } from './errors.ts'
 import type { RpcMetrics } from './metrics.ts'
 
-/**
- * The soft limit on open files of this process (`Max open files` in /proc/self/limits; Node raises
- * the soft limit to the hard one at start), or undefined where it cannot be read.
- */
-export function fileDescriptorLimit(limitsText?: string): number | undefined {
-  let text = limitsText
-  if (text === undefined) {
-    try {
-      text = readFileSync('/proc/self/limits', 'utf8')
-    } catch {
-      return undefined
-    }
-  }
-  const match = /^Max open files\s+(\d+|unlimited)\s/m.exec(text)
-  if (match === null) return undefined
-  return match[1] === 'unlimited' ? undefined : Number(match[1])
-}
+/** The process's open-file limit (one reading for LevelDB's table cache and the RPC connection cap). */
+export { fileDescriptorLimit }
 
 /** The least connection cap the fd reserve may leave: below it the node would be useless as an RPC server. */
 const MIN_CONNECTIONS = 16
