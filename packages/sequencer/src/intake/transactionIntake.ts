@@ -62,8 +62,7 @@ export class TransactionIntake {
    * admissions and empties as each block is stored, which made a `Map` re-allocate its table.
    */
   readonly #sequencesByHash = new HashIndex<Sequences>()
-  /** The unresolved sequences of each pooled admission: what its drop resolves. */
-  readonly #sequencesByAdmission = new WeakMap<PoolTransaction, Sequences>()
+  // The unresolved sequences of each pooled admission, what its drop resolves, are its `intakeRecords`.
   /** Admissions whose drop was persisted before their record was linked to them. */
   readonly #droppedBeforeLinked = new WeakSet<PoolTransaction>()
   readonly #unresolved = new SequenceSet()
@@ -179,12 +178,12 @@ export class TransactionIntake {
    * wallet submits the same transaction again meanwhile, the new record stays unresolved.
    */
   resolveDropped(transaction: PoolTransaction): void {
-    const sequences = this.#sequencesByAdmission.get(transaction)
+    const sequences = transaction.intakeRecords
     if (sequences === undefined) {
       this.#droppedBeforeLinked.add(transaction)
       return
     }
-    this.#sequencesByAdmission.delete(transaction)
+    transaction.intakeRecords = undefined
     if (typeof sequences === 'number') this.#resolveSequence(transaction.hashKey, sequences)
     else for (const sequence of sequences) this.#resolveSequence(transaction.hashKey, sequence)
   }
@@ -307,9 +306,9 @@ export class TransactionIntake {
       this.#resolveSequence(pooled.hashKey, sequence)
       return
     }
-    const sequences = this.#sequencesByAdmission.get(pooled)
-    if (sequences === undefined) this.#sequencesByAdmission.set(pooled, sequence)
-    else if (typeof sequences === 'number') this.#sequencesByAdmission.set(pooled, [sequences, sequence])
+    const sequences = pooled.intakeRecords
+    if (sequences === undefined) pooled.intakeRecords = sequence
+    else if (typeof sequences === 'number') pooled.intakeRecords = [sequences, sequence]
     else sequences.push(sequence)
   }
 
