@@ -380,7 +380,7 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
       // Bodies of eth_sendRawTransaction calls are parsed, hashed and recovered in the sender workers.
       sendBodies: {
         prepare: (text, maxCalls) => bodyWorkers.prepareSendBody(text, config.chainId, maxCalls),
-        submit: (raw, known) => intake.submitRecovered(raw, known),
+        admission: () => intake.openBody(),
       },
       pending: {
         nonce: (address) => mempool.pendingNonce(address),

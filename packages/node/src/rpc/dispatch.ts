@@ -7,13 +7,19 @@ import type { RpcMetrics } from './metrics.ts'
 /** A JSON-RPC id as received: echoed back exactly. */
 type Id = string | number | null
 
-/** A body's calls as parsed and validated elsewhere: `ids[i]` is call `i`'s id, `invoke(i)` its handler's result. */
+/**
+ * A body's calls as parsed and validated elsewhere: `ids[i]` is call `i`'s id, `invoke(i)` runs its
+ * handler synchronously and gives its result (a throw is its error), and `settle()`, called once after
+ * the last call ran, resolves when the results may be answered, with the calls whose results were
+ * withdrawn meanwhile and the error each answers instead (by call index).
+ */
 export type PreparedCalls = {
   method: string
   /** A batch (an array) or a single request object. */
   batch: boolean
   ids: readonly Id[]
   invoke(index: number): unknown
+  settle(): Promise<ReadonlyMap<number, unknown>>
 }
 
 /** What the transport sends back: a JSON body (undefined when every call was a notification) and a status. */
@@ -66,7 +72,7 @@ function requestCost(costOf: CostModel, request: unknown): number {
   return costOf(method, Array.isArray(params) ? params : [])
 }
 
-/** A prepared call's handler threw or rejected (see `outcomeOf`). */
+/** A prepared call's handler threw, or its result was withdrawn (see `outcomeOf`). */
 class Failed {
   readonly error: unknown
   constructor(error: unknown) {
@@ -74,21 +80,13 @@ class Failed {
   }
 }
 
-const failed = (error: unknown): Failed => new Failed(error)
-
-/**
- * What a prepared call's handler gives, `invoke(index)`: its result, or what it settles to, with a
- * throw or a rejection as a `Failed`. One shared rejection handler rather than a pair of closures
- * per call (a prepared body runs hundreds): the answers are made once all have settled.
- */
+/** What a prepared call's handler gives, `invoke(index)`: its result, or its throw as a `Failed`. */
 function outcomeOf(invoke: (index: number) => unknown, index: number): unknown {
-  let result: unknown
   try {
-    result = invoke(index)
+    return invoke(index)
   } catch (error) {
     return new Failed(error)
   }
-  return isThenable(result) ? Promise.resolve(result).then(undefined, failed) : result
 }
 
 /**
@@ -179,6 +177,7 @@ export class JsonRpcDispatcher {
   handlePrepared(prepared: PreparedCalls, admit: Admission): Promise<DispatchResult> {
     const { method, batch, ids, invoke } = prepared
     const cost = this.options.costOf(method, [])
+    let withdrawn: ReadonlyMap<number, unknown> | undefined
     return this.answer(
       batch,
       ids.length,
@@ -186,16 +185,23 @@ export class JsonRpcDispatcher {
       (i) => outcomeOf(invoke, i),
       (i) => ({ id: ids[i] }),
       admit,
-      (i, outcome) =>
-        outcome instanceof Failed
-          ? this.failure(method, ids[i] as Id, false, outcome.error)
-          : this.success(method, ids[i] as Id, false, outcome),
+      (i, outcome) => {
+        const answered = withdrawn?.has(i) ? new Failed(withdrawn.get(i)) : outcome
+        return answered instanceof Failed
+          ? this.failure(method, ids[i] as Id, false, answered.error)
+          : this.success(method, ids[i] as Id, false, answered)
+      },
+      async () => {
+        const errors = await prepared.settle()
+        if (errors.size > 0) withdrawn = errors
+      },
     )
   }
 
   /**
    * Prices, admits and runs `count` calls (a batch, or one request when `batch` is false). Call `i`'s
-   * answer is what `callAt(i)` gives, or settles to, passed through `answerAt` when given.
+   * answer is what `callAt(i)` gives, or settles to, passed through `answerAt` when given; with
+   * `afterCalls`, the answers wait for it once every call ran.
    */
   private async answer<Outcome = string | undefined>(
     batch: boolean,
@@ -205,6 +211,7 @@ export class JsonRpcDispatcher {
     requestAt: (index: number) => unknown,
     admit: Admission,
     answerAt?: (index: number, outcome: Outcome) => string | undefined,
+    afterCalls?: () => Promise<void>,
   ): Promise<DispatchResult> {
     const { maxRequestCost, maxResponseBytes } = this.options
     if (!batch) {
@@ -214,6 +221,7 @@ export class JsonRpcDispatcher {
       if (refusal !== undefined) return this.refused(refusal)
       if (cost > YIELD_BEFORE_COST) await yieldToLoop()
       const outcome = await callAt(0)
+      if (afterCalls !== undefined) await afterCalls()
       const answer = answerAt === undefined ? (outcome as string | undefined) : answerAt(0, outcome)
       if (answer !== undefined && answer.length > maxResponseBytes) {
         return { status: 200, body: this.tooLarge(requestAt(0)) }
@@ -243,6 +251,7 @@ export class JsonRpcDispatcher {
       pending[i] = outcome
     }
     const outcomes = anyAsync ? await Promise.all(pending) : (pending as Outcome[])
+    if (afterCalls !== undefined) await afterCalls()
     const parts: string[] = []
     let bytes = 2
     for (let i = 0; i < outcomes.length; i++) {

@@ -45,5 +45,6 @@ export {
   type RpcJson,
   type RpcLimits,
   type RpcServerOptions,
+  type SendBodyAdmission,
   type SendBodyIntake,
 } from './types.ts'

@@ -50,6 +50,9 @@ const JSON_TYPES = ['application/json', 'application/json-rpc', 'application/jso
 /** Closes a WebSocket opened past the connection cap ("try again later"). */
 const CLOSE_TRY_LATER = 1013
 
+/** A prepared body's answer when every call it admitted is durable. */
+const NOTHING_WITHDRAWN: ReadonlyMap<number, unknown> = new Map()
+
 function errorBody(code: number, message: string): string {
   return JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } })
 }
@@ -130,16 +133,11 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     metrics: boundMetrics,
   })
   const sendBodies = options.submit === undefined ? undefined : options.sendBodies
-  /** An accepted send's answer; one function for every call rather than an async one per call. */
-  const announcedHashHex = (accepted: { hash: Uint8Array; hashHex: string }): string => {
-    announced(accepted.hash)
-    return accepted.hashHex
-  }
   /**
    * An HTTP body or WebSocket message of `eth_sendRawTransaction` calls, parsed, decoded, hashed
-   * and recovered in a sender worker; the main thread admits each transaction and answers. Any
-   * other body (or a worker failure) is answered by `dispatcher.handle`, so errors stay exactly as
-   * they are there.
+   * and recovered in a sender worker; the main thread admits each transaction at once and answers
+   * them all when the intake says they are durable. Any other body (or a worker failure) is answered
+   * by `dispatcher.handle`, so errors stay exactly as they are there.
    */
   const handleSendBody = async (
     intake: SendBodyIntake,
@@ -154,20 +152,43 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     const hashes = new Uint8Array(prepared.hashes)
     const senders = new Uint8Array(prepared.senders)
     const transactions = transactionRecords(prepared.transactions)
+    const admission = intake.admission()
+    /** The hash of each admitted transaction and its call, in admission order. */
+    const admittedHashes: Uint8Array[] = []
+    const admittedCalls: number[] = []
     return dispatcher.handlePrepared(
       {
         method: 'eth_sendRawTransaction',
         batch: prepared.batch,
         ids: prepared.ids,
         // Copies, not views: a pooled transaction must not keep the whole body's buffer alive.
-        invoke: (i) =>
-          intake
-            .submit(bytes.slice(offsets[i], offsets[i + 1]), {
-              hash: hashes.slice(i * 32, i * 32 + 32),
-              sender: senders.slice(i * 20, i * 20 + 20),
-              tx: unpackTransaction(transactions, i),
-            })
-            .then(announcedHashHex),
+        invoke: (i) => {
+          const accepted = admission.admit(bytes.slice(offsets[i], offsets[i + 1]), {
+            hash: hashes.slice(i * 32, i * 32 + 32),
+            sender: senders.slice(i * 20, i * 20 + 20),
+            tx: unpackTransaction(transactions, i),
+          })
+          admittedHashes.push(accepted.hash)
+          admittedCalls.push(i)
+          return accepted.hashHex
+        },
+        settle: async () => {
+          const failures = await admission.durable()
+          if (failures.length === 0) {
+            for (const hash of admittedHashes) announced(hash)
+            return NOTHING_WITHDRAWN
+          }
+          const withdrawn = new Map<number, unknown>()
+          let next = 0
+          for (let a = 0; a < admittedHashes.length; a++) {
+            const failure = failures[next]
+            if (failure !== undefined && failure.admitted === a) {
+              withdrawn.set(admittedCalls[a] as number, failure.error)
+              next++
+            } else announced(admittedHashes[a] as Uint8Array)
+          }
+          return withdrawn
+        },
       },
       admit,
     )

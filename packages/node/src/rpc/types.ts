@@ -166,15 +166,31 @@ export type SendBodyIntake = {
    * resolve in the order they were handed over.
    */
   prepare(text: string, maxCalls: number): Promise<SendRawTransactionBody | undefined>
+  /** Opens the admission of one prepared body's transactions (see `SendBodyAdmission`). */
+  admission(): SendBodyAdmission
+}
+
+/**
+ * The admission of one prepared body's transactions, in the order of its calls: each is admitted at
+ * once, and the body's answers wait for `durable`, one promise for all of them (the sequencer's
+ * group commit makes hundreds durable together).
+ */
+export interface SendBodyAdmission {
   /**
-   * `RpcServerOptions.submit` for a transaction whose hash and sender `prepare` computed, and its
-   * decoded form when the worker packed one (`unpackTransaction`); resolves with the hash, also as
-   * lower-case `0x` hex (the answer), once accepted.
+   * `RpcServerOptions.submit`, synchronously, for a transaction whose hash and sender `prepare`
+   * computed, and its decoded form when the worker packed one (`unpackTransaction`): returns its hash,
+   * also as lower-case `0x` hex (the answer), or throws its refusal. Not accepted until `durable` says so.
    */
-  submit(
+  admit(
     raw: Uint8Array,
     known: { hash: Uint8Array; sender: Uint8Array; tx: SignedTransaction | undefined },
-  ): Promise<{ readonly hash: Uint8Array; readonly hashHex: string }>
+  ): { readonly hash: Uint8Array; readonly hashHex: string }
+  /**
+   * Called once, after the last `admit`: resolves once every admitted transaction is accepted or taken
+   * back, with the ones taken back, by their place among the admitted (0 for the first `admit` that
+   * returned), in that order, each with the error its call answers. Never rejects.
+   */
+  durable(): Promise<readonly { readonly admitted: number; readonly error: unknown }[]>
 }
 
 export type RpcServerOptions = {

@@ -24,6 +24,9 @@ export const bob = testAccount(2)
 export const carol = testAccount(3)
 export const ONE_ETH = 10n ** 18n
 
+/** What a transaction the pool cannot store answers (an internal error, as an intake log failure). */
+export const STORAGE_FAILURE = new Error('the test pool could not store it')
+
 /** A minimal mempool for the tests: accepts what the chain would apply next, keyed by hash. */
 export class TestPool implements PendingPool {
   readonly transactions = new Map<string, PendingTransaction>()
@@ -42,7 +45,29 @@ export class TestPool implements PendingPool {
     return this.transactions.get(bytesToHex(hash))
   }
 
+  /** Hashes (0x hex) whose admission the pool takes back after admitting it, as an intake log that fails does. */
+  readonly unstorable = new Set<string>()
+
+  /** The usual path: admitted, then taken back with `STORAGE_FAILURE` when `unstorable`. */
   async submit(raw: Uint8Array): Promise<Uint8Array> {
+    const hash = this.admit(raw)
+    if (this.unstorable.has(bytesToHex(hash))) {
+      this.takeBack(hash)
+      throw STORAGE_FAILURE
+    }
+    return hash
+  }
+
+  /** Takes an admitted transaction back out of the pool (its nonce with it). */
+  takeBack(hash: Uint8Array): void {
+    const pending = this.transactions.get(bytesToHex(hash))
+    if (pending === undefined) return
+    this.transactions.delete(bytesToHex(hash))
+    this.nonces.set(bytesToHex(pending.sender), pending.tx.nonce)
+  }
+
+  /** Admits a transaction synchronously: its hash, or throws its refusal. */
+  admit(raw: Uint8Array): Uint8Array {
     let tx: SignedTransaction
     try {
       tx = decodeTransaction(raw)

@@ -10,7 +10,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { transfer } from '../../../../test/support/wallet.ts'
 import type { RpcLimits, RpcServerOptions, SendBodyIntake } from '../../src/rpc/types.ts'
-import { alice, bob, carol, chainId, type Fixture, ONE_ETH, post, startFixture } from './fixture.ts'
+import { alice, bob, carol, chainId, type Fixture, ONE_ETH, post, STORAGE_FAILURE, startFixture } from './fixture.ts'
 
 /**
  * A server whose bodies of eth_sendRawTransaction calls go through the sender workers must answer
@@ -39,19 +39,37 @@ async function startPair(limits: Partial<RpcLimits>): Promise<Pair> {
   let workers: Fixture | undefined
   const sendBodies: SendBodyIntake = {
     prepare: (text, maxCalls) => senderPool.prepareSendBody(text, chainId, maxCalls),
-    submit: (raw, known) => {
-      prepared++
-      if (known.tx !== undefined) packed++
-      const sender = recoverSender(decodeTransaction(raw))
-      if (
-        bytesToHex(known.hash) !== bytesToHex(keccak256(raw)) ||
-        sender === undefined ||
-        bytesToHex(known.sender) !== bytesToHex(sender) ||
-        (known.tx !== undefined && bytesToHex(encodeTransaction(known.tx)) !== bytesToHex(raw))
-      ) {
-        wrongKnown.push(bytesToHex(raw))
+    admission: () => {
+      const admitted: Uint8Array[] = []
+      return {
+        admit: (raw, known) => {
+          prepared++
+          if (known.tx !== undefined) packed++
+          const sender = recoverSender(decodeTransaction(raw))
+          if (
+            bytesToHex(known.hash) !== bytesToHex(keccak256(raw)) ||
+            sender === undefined ||
+            bytesToHex(known.sender) !== bytesToHex(sender) ||
+            (known.tx !== undefined && bytesToHex(encodeTransaction(known.tx)) !== bytesToHex(raw))
+          ) {
+            wrongKnown.push(bytesToHex(raw))
+          }
+          const hash = (workers as Fixture).pool.admit(raw)
+          admitted.push(hash)
+          return { hash, hashHex: bytesToHex(hash) }
+        },
+        // As the intake: the unstorable ones are taken back together, once every call was admitted.
+        durable: async () => {
+          const pool = (workers as Fixture).pool
+          const failures: { admitted: number; error: unknown }[] = []
+          admitted.forEach((hash, i) => {
+            if (!pool.unstorable.has(bytesToHex(hash))) return
+            pool.takeBack(hash)
+            failures.push({ admitted: i, error: STORAGE_FAILURE })
+          })
+          return failures
+        },
       }
-      return (workers as Fixture).pool.submit(raw).then((hash) => ({ hash, hashHex: bytesToHex(hash) }))
     },
   }
   const plain = await startFixture({ limits })
@@ -288,6 +306,58 @@ describe('WebSocket messages of eth_sendRawTransaction calls parsed in the sende
       if (matches !== undefined) expect(answer.workers).toMatch(matches)
     }
     expect(pair.workers.pool.transactions.size).toBe(pair.plain.pool.transactions.size)
+  })
+})
+
+describe('bodies parsed in the sender workers whose records could not be stored', () => {
+  let pair: Pair
+
+  beforeAll(async () => {
+    pair = await startPair({})
+  })
+
+  it('answers the calls whose record could not be stored with the error, as the usual path, and announces only the others', async () => {
+    const filterOf = async (fixture: Fixture): Promise<string> =>
+      (
+        (await post(fixture.address.url, { jsonrpc: '2.0', id: 'f', method: 'eth_newPendingTransactionFilter' }))
+          .json as { result: string }
+      ).result
+    const filters = { plain: await filterOf(pair.plain), workers: await filterOf(pair.workers) }
+    const kept = transfer(alice, bob.address, { chainId, nonce: 2n, value: 1n })
+    const lost = transfer(bob, alice.address, { chainId, nonce: 1n, value: 1n })
+    const alsoLost = transfer(carol, alice.address, { chainId, nonce: 1n, value: 1n })
+    for (const fixture of [pair.plain, pair.workers]) {
+      for (const t of [lost, alsoLost]) fixture.pool.unstorable.add(bytesToHex(keccak256(t.raw)))
+    }
+    const batch = [
+      send(1, lost.raw),
+      send(2, transfer(bob, carol.address, { chainId, nonce: 0n, value: 1n }).raw), // nonce too low
+      send(3, kept.raw),
+      send(4, alsoLost.raw),
+    ]
+    const answer = await both(pair, batch)
+    expect(answer.prepared).toBe(batch.length)
+    expect(answer.workers).toBe(answer.plain)
+    const parsed = JSON.parse(answer.workers) as { id: unknown; result?: string; error?: { code: number } }[]
+    expect(parsed.map((a) => a.result ?? a.error?.code)).toEqual([
+      -32603,
+      -32000,
+      bytesToHex(keccak256(kept.raw)),
+      -32603,
+    ])
+    expect(pair.workers.pool.transactions.size).toBe(pair.plain.pool.transactions.size)
+    expect(pair.workers.pool.transaction(keccak256(lost.raw))).toBeUndefined()
+    const changesOf = async (fixture: Fixture, id: string): Promise<unknown> =>
+      (await post(fixture.address.url, { jsonrpc: '2.0', id: 'c', method: 'eth_getFilterChanges', params: [id] })).json
+    const announced = await changesOf(pair.workers, filters.workers)
+    expect(announced).toEqual(await changesOf(pair.plain, filters.plain))
+    expect((announced as { result: string[] }).result).toEqual([bytesToHex(keccak256(kept.raw))])
+    // A single call whose record could not be stored.
+    const single = transfer(bob, alice.address, { chainId, nonce: 1n, value: 2n })
+    for (const fixture of [pair.plain, pair.workers]) fixture.pool.unstorable.add(bytesToHex(keccak256(single.raw)))
+    const alone = await both(pair, send('alone', single.raw))
+    expect(alone.workers).toBe(alone.plain)
+    expect(JSON.parse(alone.workers).error.code).toBe(-32603)
   })
 })
 

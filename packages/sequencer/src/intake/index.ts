@@ -16,6 +16,8 @@ export {
   recordAdmission,
 } from './record.ts'
 export {
+  type AdmissionFailure,
+  BodyAdmission,
   type ReplayOptions,
   type ReplayRefusal,
   type ReplaySummary,

@@ -62,8 +62,7 @@ export class TransactionIntake {
    * admissions and empties as each block is stored, which made a `Map` re-allocate its table.
    */
   readonly #sequencesByHash = new HashIndex<Sequences>()
-  /** The unresolved sequences of each pooled admission: what its drop resolves. */
-  readonly #sequencesByAdmission = new WeakMap<PoolTransaction, Sequences>()
+  // The unresolved sequences of each pooled admission, what its drop resolves, are its `intakeRecords`.
   /** Admissions whose drop was persisted before their record was linked to them. */
   readonly #droppedBeforeLinked = new WeakSet<PoolTransaction>()
   readonly #unresolved = new SequenceSet()
@@ -105,33 +104,59 @@ export class TransactionIntake {
   }
 
   /**
+   * Opens the admission of one prepared body's transactions (the sequencer's `eth_sendRawTransaction`
+   * bodies, recovered off the main thread): each is admitted and logged synchronously by
+   * `BodyAdmission.admit`, and `BodyAdmission.durable` settles them all with one promise per group
+   * commit rather than one per transaction.
+   */
+  openBody(): BodyAdmission {
+    return new BodyAdmission(this.#bodyLog)
+  }
+
+  /** What a `BodyAdmission` does through the intake; one object for every body. */
+  readonly #bodyLog: BodyLog = {
+    admit: (raw, known) => this.#mempool.addRecovered(raw, known),
+    log: (raw, pooled) => this.#enqueue(raw, pooled),
+    withdraw: (pooled, sequence) => this.#withdraw(pooled, sequence),
+  }
+
+  /**
    * Appends an admission to the intake log; resolves once it is durable (see `submit`). One `then` on
    * the log's promise rather than an async function: no suspended frame and second promise per
    * transaction (the group commit acknowledges hundreds at once).
    */
   #logged(raw: Uint8Array, pooled: PoolTransaction): Promise<PoolTransaction> {
-    let number: number
-    let durable: Promise<void>
+    let logged: LoggedAdmission
     try {
-      const enqueued = this.#log.enqueue(
-        admissionPayload({ admittedAt: pooled.admittedAt, sender: pooled.sender, raw }, this.#admittedAt),
-        RECORD_KIND_ADMISSION,
-      )
-      number = Number(enqueued.sequence)
-      durable = enqueued.durable
-      this.#track(pooled.hashKey, number)
-      this.#link(pooled, number)
+      logged = this.#enqueue(raw, pooled)
     } catch (error) {
       return Promise.reject(error)
     }
-    return durable.then(
+    return logged.durable.then(
       () => pooled,
       (error: unknown) => {
-        this.#mempool.remove(pooled.hash, 'removed', 'the intake log could not store it; it was never acknowledged')
-        this.#resolveSequence(pooled.hashKey, number)
+        this.#withdraw(pooled, logged.sequence)
         throw error
       },
     )
+  }
+
+  /** Enqueues an admitted transaction's record and tracks it; durable when `durable` resolves. */
+  #enqueue(raw: Uint8Array, pooled: PoolTransaction): LoggedAdmission {
+    const enqueued = this.#log.enqueue(
+      admissionPayload({ admittedAt: pooled.admittedAt, sender: pooled.sender, raw }, this.#admittedAt),
+      RECORD_KIND_ADMISSION,
+    )
+    const sequence = Number(enqueued.sequence)
+    this.#track(pooled.hashKey, sequence)
+    this.#link(pooled, sequence)
+    return { sequence, durable: enqueued.durable }
+  }
+
+  /** Takes back an admission whose record the log could not store: it was never acknowledged. */
+  #withdraw(pooled: PoolTransaction, sequence: number): void {
+    this.#mempool.remove(pooled.hash, 'removed', 'the intake log could not store it; it was never acknowledged')
+    this.#resolveSequence(pooled.hashKey, sequence)
   }
 
   /**
@@ -153,12 +178,12 @@ export class TransactionIntake {
    * wallet submits the same transaction again meanwhile, the new record stays unresolved.
    */
   resolveDropped(transaction: PoolTransaction): void {
-    const sequences = this.#sequencesByAdmission.get(transaction)
+    const sequences = transaction.intakeRecords
     if (sequences === undefined) {
       this.#droppedBeforeLinked.add(transaction)
       return
     }
-    this.#sequencesByAdmission.delete(transaction)
+    transaction.intakeRecords = undefined
     if (typeof sequences === 'number') this.#resolveSequence(transaction.hashKey, sequences)
     else for (const sequence of sequences) this.#resolveSequence(transaction.hashKey, sequence)
   }
@@ -281,9 +306,9 @@ export class TransactionIntake {
       this.#resolveSequence(pooled.hashKey, sequence)
       return
     }
-    const sequences = this.#sequencesByAdmission.get(pooled)
-    if (sequences === undefined) this.#sequencesByAdmission.set(pooled, sequence)
-    else if (typeof sequences === 'number') this.#sequencesByAdmission.set(pooled, [sequences, sequence])
+    const sequences = pooled.intakeRecords
+    if (sequences === undefined) pooled.intakeRecords = sequence
+    else if (typeof sequences === 'number') pooled.intakeRecords = [sequences, sequence]
     else sequences.push(sequence)
   }
 
@@ -306,6 +331,100 @@ export class TransactionIntake {
     const left = sequences.filter((s) => s !== sequence)
     if (left.length === 0) this.#sequencesByHash.delete(key)
     else this.#sequencesByHash.set(key, left.length === 1 ? (left[0] as number) : left)
+  }
+}
+
+/** An admission's record in the log: its sequence, and the promise of its group commit. */
+type LoggedAdmission = { sequence: number; durable: Promise<void> }
+
+/** The intake's steps a `BodyAdmission` takes (private to `TransactionIntake`). */
+type BodyLog = {
+  admit(raw: Uint8Array, known: RecoveredTransaction): PoolTransaction
+  log(raw: Uint8Array, pooled: PoolTransaction): LoggedAdmission
+  withdraw(pooled: PoolTransaction, sequence: number): void
+}
+
+/** A transaction `BodyAdmission.admit` admitted whose record the log could not store, and the log's error. */
+export type AdmissionFailure = {
+  /** Its place among the body's admitted transactions (0 for the first `admit` that returned). */
+  readonly admitted: number
+  readonly error: unknown
+}
+
+const NO_FAILURES: readonly AdmissionFailure[] = Object.freeze([])
+
+/**
+ * The admissions of one body's transactions (`TransactionIntake.openBody`). `admit` admits a
+ * transaction into the mempool and enqueues its record at once, returning the pooled transaction or
+ * throwing its refusal; nothing is acknowledged until `durable` resolves. A body's records share one
+ * group commit, or a few: `durable` waits on each group's promise once, instead of a promise and two
+ * closures per transaction, and takes back all of a failed group's admissions together.
+ */
+export class BodyAdmission {
+  readonly #log: BodyLog
+  readonly #admitted: PoolTransaction[] = []
+  readonly #sequences: number[] = []
+  /** Each distinct group-commit promise the records went to, and the first admission it covers. */
+  readonly #groups: Promise<void>[] = []
+  readonly #groupStarts: number[] = []
+
+  constructor(log: BodyLog) {
+    this.#log = log
+  }
+
+  /**
+   * Admits `raw`, whose hash and sender (and possibly decoded form) were computed off the main thread
+   * (`Mempool.addRecovered`), and enqueues its record; throws the `MempoolError` of a refusal, or the
+   * error of a log that cannot take a record. Not acknowledged until `durable` resolves.
+   */
+  admit(raw: Uint8Array, known: RecoveredTransaction): PoolTransaction {
+    const pooled = this.#log.admit(raw, known)
+    const { sequence, durable } = this.#log.log(raw, pooled)
+    const admitted = this.#admitted.length
+    this.#admitted.push(pooled)
+    this.#sequences.push(sequence)
+    if (this.#groups.at(-1) !== durable) {
+      this.#groups.push(durable)
+      this.#groupStarts.push(admitted)
+    }
+    return pooled
+  }
+
+  /**
+   * Call once, after the last `admit`: resolves once every admitted transaction is durable or taken
+   * back, with the ones taken back (in admission order): those whose group commit failed, removed from
+   * the pool and their records resolved, each with the log's error. Never rejects.
+   */
+  durable(): Promise<readonly AdmissionFailure[]> {
+    const groups = this.#groups
+    if (groups.length === 0) return Promise.resolve(NO_FAILURES)
+    if (groups.length === 1) {
+      return (groups[0] as Promise<void>).then(
+        () => NO_FAILURES,
+        (error: unknown) => this.#withdrawGroup(0, error, []),
+      )
+    }
+    return this.#settleGroups()
+  }
+
+  /** Several groups (a body admitted across a group's flush, or a failed log's rejections): every one handled at once. */
+  async #settleGroups(): Promise<readonly AdmissionFailure[]> {
+    const settled = await Promise.allSettled(this.#groups)
+    const failures: AdmissionFailure[] = []
+    for (let g = 0; g < settled.length; g++) {
+      const outcome = settled[g] as PromiseSettledResult<void>
+      if (outcome.status === 'rejected') this.#withdrawGroup(g, outcome.reason, failures)
+    }
+    return failures
+  }
+
+  #withdrawGroup(group: number, error: unknown, failures: AdmissionFailure[]): AdmissionFailure[] {
+    const end = this.#groupStarts[group + 1] ?? this.#admitted.length
+    for (let a = this.#groupStarts[group] as number; a < end; a++) {
+      this.#log.withdraw(this.#admitted[a] as PoolTransaction, this.#sequences[a] as number)
+      failures.push({ admitted: a, error })
+    }
+    return failures
   }
 }
 

@@ -531,6 +531,7 @@ export class Mempool {
       tip: candidate.tip,
       arrival: this.#arrivals++,
       admittedAt,
+      intakeRecords: undefined,
     }
     if (evictOwn !== undefined) {
       this.#drop(

@@ -42,6 +42,12 @@ export type PoolTransaction = {
    * non-executable `lifetimeMs` after it expires.
    */
   readonly admittedAt: number
+  /**
+   * The intake's alone (`TransactionIntake`): the sequence(s) of this admission's unresolved intake-log
+   * records, which its drop resolves. A slot on the admission rather than a `WeakMap` keyed by it:
+   * the map cost ~0.6 µs per transfer and ephemeron work in every GC.
+   */
+  intakeRecords?: number | number[] | undefined
 }
 
 /** What a sender worker computed from a transaction's bytes (`SenderPool.prepareSendBody`). */

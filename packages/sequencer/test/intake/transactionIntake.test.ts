@@ -237,4 +237,81 @@ describe('TransactionIntake', () => {
     const answer = intake.submitRecovered(third, known(third))
     await expect(answer).rejects.toBe(failure)
   })
+  it('admits a body one call at a time and settles it per group commit: a failed group is taken back whole', async () => {
+    const view = new FakeView().set(alice, { balance: ETH }).set(bob, { balance: ETH })
+    const { pool } = makePool(view)
+    // Groups the test settles by hand: a new one starts whenever `flush` is called.
+    type Group = { durable: Promise<void>; resolve(): void; reject(error: Error): void }
+    const openGroup = (): Group => {
+      const group = Promise.withResolvers<void>()
+      return { durable: group.promise, resolve: () => group.resolve(), reject: (error) => group.reject(error) }
+    }
+    let group = openGroup()
+    const groups = [group]
+    let sequence = 0n
+    const log = {
+      enqueue: () => ({ sequence: sequence++, durable: group.durable }),
+      get nextSequence() {
+        return sequence
+      },
+    }
+    const flush = () => {
+      group = openGroup()
+      groups.push(group)
+    }
+    const intake = new TransactionIntake({ mempool: pool, log: log as unknown as IntakeLog })
+    const known = (raw: Uint8Array, sender = alice.address) => ({ hash: transactionHash(raw), sender })
+
+    // One group, durable: every admission answered at once, in order; a refusal throws and is not logged.
+    const body = intake.openBody()
+    const a0 = tx(alice, 0n)
+    expect(body.admit(a0, known(a0)).hashHex).toBe(bytesToHex(transactionHash(a0)))
+    expect(() => body.admit(a0, known(a0))).toThrow(TXPOOL_REFUSALS.alreadyKnown)
+    const b0 = tx(bob, 0n)
+    body.admit(b0, known(b0, bob.address))
+    expect(sequence).toBe(2n)
+    const settled = body.durable()
+    let done = false
+    void settled.then(() => {
+      done = true
+    })
+    await Promise.resolve()
+    expect(done).toBe(false) // not before the group commit
+    groups[0]?.resolve()
+    expect(await settled).toEqual([])
+    expect(intake.unresolved).toBe(2)
+
+    // Two groups, the second fails: only its admissions are taken back (pool and records), each with the error.
+    flush()
+    const second = intake.openBody()
+    const a1 = tx(alice, 1n)
+    const b1 = tx(bob, 1n)
+    const a2 = tx(alice, 2n)
+    second.admit(a1, known(a1))
+    flush()
+    second.admit(b1, known(b1, bob.address))
+    second.admit(a2, known(a2))
+    const failure = new Error('disk full')
+    groups[2]?.reject(failure)
+    groups[1]?.resolve()
+    expect(await second.durable()).toEqual([
+      { admitted: 1, error: failure },
+      { admitted: 2, error: failure },
+    ])
+    expect(pool.has(transactionHash(a1))).toBe(true)
+    expect(pool.has(transactionHash(b1))).toBe(false)
+    expect(pool.has(transactionHash(a2))).toBe(false)
+    expect(intake.unresolved).toBe(3)
+
+    // A body whose only group fails: all taken back, and a body with nothing admitted settles at once.
+    flush()
+    const third = intake.openBody()
+    const b2 = tx(bob, 1n, { value: 2n })
+    third.admit(b2, known(b2, bob.address))
+    groups[3]?.reject(failure)
+    expect(await third.durable()).toEqual([{ admitted: 0, error: failure }])
+    expect(pool.has(transactionHash(b2))).toBe(false)
+    expect(intake.unresolved).toBe(3)
+    expect(await intake.openBody().durable()).toEqual([])
+  })
 })
