@@ -35,20 +35,21 @@ export type LevelStoreOptions = {
   /** LevelDB's memtable size in bytes (default 256 MiB, fewer compactions under a write-heavy archive; LevelDB's own default is 4 MiB). */
   writeBufferSize?: number
   /**
-   * Size of LevelDB's table files in bytes (default 2 MiB, LevelDB's own). Level 1 holds 10 MiB: with
-   * 64 MiB files each of its compactions rewrote most of level 2. On the sequencer's write stream
-   * (scripts/bench/db, alternated runs to 2M and 4M transfers, 2.6–6.3 GB) 2 MiB files wrote 7.6–8.2
-   * bytes per byte written instead of 10.4–10.7, and LevelDB's threads spent 9–12% less CPU per transfer.
+   * Size of LevelDB's table files in bytes (default 8 MiB; LevelDB's own is 2). Level 1 holds 10 MiB:
+   * with 64 MiB files each of its compactions rewrote most of level 2. On the sequencer's write stream
+   * (scripts/bench/db, runs to 2M and 4M transfers, 2.6–6.3 GB) 2 MiB files wrote 7.1–8.2 bytes per byte
+   * written instead of 10.4–11.4 and LevelDB's threads spent 9–21% less CPU per transfer; 8 MiB files
+   * kept most of it (41.2 against 39.8 and 50.1 µs per transfer, write amplification 8.3, to 2M) and
+   * cover 80 GB with the table cache's 10,000 files where 2 MiB files would cover 20.
    */
   maxFileSize?: number
   /** Snappy compression of blocks (default off: hashes and trie nodes do not compress). */
   compression?: boolean
   /**
-   * Table files LevelDB keeps open, its table cache (default 10,000; LevelDB's own 1,000 covered only
-   * 2 GB of 2 MiB files: past it reads and compactions reopen files: 7% more CPU per transfer, old
-   * keys read ~35% slower). Each open file holds its index and bloom filter (~1.5% of its
-   * size) in memory. Fewer where the open-file limit would not leave the node its other descriptors
-   * (`tableFilesAllowed`).
+   * Table files LevelDB keeps open, its table cache (default 10,000; with LevelDB's own 1,000, 2 MiB
+   * files churned past 2 GB: reads and compactions reopened files, 7% more CPU per transfer, old keys
+   * read ~35% slower). Each open file holds its index and bloom filter (~1.5% of its size) in memory.
+   * Fewer where the open-file limit would not leave the node its other descriptors (`tableFilesAllowed`).
    */
   maxOpenFiles?: number
   /** Size of LevelDB's data blocks in bytes (default 4 KiB, LevelDB's own). */
@@ -59,7 +60,7 @@ export type LevelStoreOptions = {
 export const DEFAULT_LEVEL_OPTIONS = {
   cacheSize: 256 * 1024 * 1024,
   writeBufferSize: 256 * 1024 * 1024,
-  maxFileSize: 2 * 1024 * 1024,
+  maxFileSize: 8 * 1024 * 1024,
   compression: false,
   maxOpenFiles: 10_000,
   blockSize: 4096,
