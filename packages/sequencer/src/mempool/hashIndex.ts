@@ -130,8 +130,15 @@ export class HashIndex<V> {
   }
 }
 
-/** An odd multiplier drawn per process (multiply-shift hashing: keys that differ collide rarely, whatever they are). */
-const SLOT_MULTIPLIER = (crypto.getRandomValues(new Uint32Array(1))[0] as number) | 1
+/**
+ * `count` odd 32-bit multipliers drawn for this process, for multiply-shift hashing: keys that differ
+ * collide rarely whatever they are, and a client cannot foresee which keys share a slot.
+ */
+export function drawOddMultipliers(count: number): Uint32Array {
+  return crypto.getRandomValues(new Uint32Array(count)).map((m) => m | 1)
+}
+
+const SLOT_MULTIPLIER = drawOddMultipliers(1)[0] as number
 
 /** A 32-bit hash of the key's first eight characters (all of a short key), mixed into its top bits. */
 function slotOf(key: string): number {

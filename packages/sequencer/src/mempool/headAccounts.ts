@@ -1,5 +1,6 @@
 import type { WorldState } from '@sluice/core'
 import { MempoolConfigError } from './errors.ts'
+import { drawOddMultipliers } from './hashIndex.ts'
 import type { AccountState, AccountView } from './types.ts'
 
 /**
@@ -115,8 +116,8 @@ export class HeadAccounts implements AccountView {
 /** A held account, and the next one whose address has the same key. */
 type Held = { readonly address: Uint8Array; account: AccountState; next: Held | undefined }
 
-/** Two odd multipliers drawn per process: which addresses share a key cannot be foreseen. */
-const KEY_MULTIPLIERS = crypto.getRandomValues(new Uint32Array(2)).map((m) => m | 1)
+/** Which addresses share a key cannot be foreseen. */
+const KEY_MULTIPLIERS = drawOddMultipliers(2)
 const HIGH_MULTIPLIER = KEY_MULTIPLIERS[0] as number
 const KEY_MULTIPLIER = KEY_MULTIPLIERS[1] as number
 
