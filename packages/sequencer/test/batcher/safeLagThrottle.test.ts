@@ -17,6 +17,7 @@ import { BlockBuilder, type ReadyTransaction } from '../../src/builder/blockBuil
 const config = testConfig()
 const sender = testAccount(1)
 const recipient = testAccount(99).address
+const quiet = createLogger({ level: 'silent', name: 'throttle-test' })
 
 /** A logger that keeps what it was told, by level. */
 function recordingLogger() {
@@ -54,14 +55,14 @@ describe('SafeLagThrottle', () => {
     const throttle = new SafeLagThrottle({
       maxBlocks: 0,
       safeHead: () => 0n,
-      logger: createLogger({ level: 'silent', name: 'throttle-test' }),
+      logger: quiet,
       registry,
     })
     expect(throttle.holds(1_000_000n)).toBe(false)
     const ahead = new SafeLagThrottle({
       maxBlocks: 1,
       safeHead: () => 9n,
-      logger: createLogger({ level: 'silent', name: 'throttle-test' }),
+      logger: quiet,
       registry: new Registry(),
     })
     expect(ahead.holds(5n)).toBe(false)
@@ -91,13 +92,12 @@ describe('SafeLagThrottle', () => {
     }
     let offered = 0
     const builder = new BlockBuilder({
-      chain,
-      config,
-      prepared: prepareBlockConfig(config),
-      logger: createLogger({ level: 'silent', name: 'builder-test' }),
-      metrics: createNodeMetrics(),
-      now: () => config.l2GenesisTimestamp + 1n,
-      delayed: { confirmedCount: () => BigInt(deposits.length), get: (index) => deposits[Number(index)] },
+      transactionGate: new SafeLagThrottle({
+        maxBlocks: 2,
+        safeHead: () => safe,
+        logger: quiet,
+        registry: new Registry(),
+      }),
       transactions: {
         takeReady: () => {
           offered++
@@ -107,12 +107,13 @@ describe('SafeLagThrottle', () => {
           nonce += BigInt(taken.length)
         },
       },
-      transactionGate: new SafeLagThrottle({
-        maxBlocks: 2,
-        safeHead: () => safe,
-        logger: createLogger({ level: 'silent', name: 'throttle-test' }),
-        registry: new Registry(),
-      }),
+      delayed: { confirmedCount: () => BigInt(deposits.length), get: (index) => deposits[Number(index)] },
+      chain,
+      config,
+      prepared: prepareBlockConfig(config),
+      logger: quiet,
+      metrics: createNodeMetrics(),
+      now: () => config.l2GenesisTimestamp + 1n,
     })
     // block 1: the deposit that funds the sender, and a transfer; block 2: a transfer; then the head
     // is 2 past the safe head
