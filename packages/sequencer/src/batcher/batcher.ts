@@ -351,8 +351,8 @@ export class Batcher {
   /**
    * Follows the intents on L1. Their reads go out together, not one intent after another: under a
    * saturated builder every await waits for a turn of a busy event loop (p99 ~0.7 s in the e2e bench),
-   * and the two to three reads per intent in flight, one after the other, held the batcher for seconds
-   * each round, so that confirmed batches were seen ~20 s late and six in flight stopped posting.
+   * and two to three reads per intent, one intent after another, added seconds to a round while six
+   * batches in flight waited for their confirmations to be seen.
    */
   private async reconcile(): Promise<void> {
     const { publicClient, deployment, config, logger, chain } = this.options
