@@ -74,6 +74,18 @@ export const SEQUENCER_OPTIONS: readonly OptionSpec[] = [
     help: `blobs per batch transaction at most (1 … ${MAX_BLOBS_PER_BATCH}); blocks are sized to fit one such batch`,
   },
   {
+    name: 'maxSafeLag',
+    flag: 'max-safe-lag',
+    env: 'SLUICE_MAX_SAFE_LAG',
+    kind: 'integer',
+    // A healthy safe head trails by the batch age, the batch's L1 inclusion and l1Confirmations L1
+    // blocks: ~5 s on the bench's devnet (1 s L1 blocks, 1 confirmation), ~2.5 min on a 12 s L1 at
+    // 10 confirmations (1,500 blocks at 100 ms). 1,800 blocks (3 min at 100 ms, 7.5 min at 250 ms)
+    // leaves both alone and stops a batcher that cannot keep up from piling up unposted blocks.
+    default: 1_800,
+    help: 'stop taking transactions while the unsafe head is this many blocks past the safe head (the batcher is behind or L1 is stalled); 0: never. Raise it with deep l1Confirmations (the safe head then trails by their L1 time)',
+  },
+  {
     name: 'proposeEvery',
     flag: 'propose-every',
     env: 'SLUICE_PROPOSE_EVERY',
@@ -142,6 +154,8 @@ export type SequencerOptions = CommonNodeOptions & {
   da: DataAvailabilityMode
   /** Blobs per blob batch at most. */
   maxBlobs: number
+  /** Blocks the unsafe head may run ahead of the safe head before blocks take no transactions (0: unbounded). */
+  maxSafeLag: number
   proposeEvery: number
   txpool: TxPoolOptions
   faults: SequencerFault[]
@@ -173,6 +187,7 @@ export function parseSequencerOptions(
     batchAge: o.batchAge as number,
     da: da as DataAvailabilityMode,
     maxBlobs,
+    maxSafeLag: o.maxSafeLag as number,
     proposeEvery: o.proposeEvery as number,
     txpool: {
       maxExecutable: o.txpoolMaxExecutable as number,

@@ -54,6 +54,7 @@ import {
 } from '@sluice/node'
 import { privateKeyToAccount } from 'viem/accounts'
 import { Batcher } from './batcher/batcher.ts'
+import { SafeLagThrottle } from './batcher/safeLagThrottle.ts'
 import { BlockBuilder } from './builder/blockBuilder.ts'
 import { IntakeLog, registerIntakeLogMetrics, TransactionIntake } from './intake/index.ts'
 import {
@@ -195,6 +196,12 @@ export async function startSequencer(options: SequencerOptions): Promise<Sequenc
       executionBudgetMs: options.blockTime,
       prepared: prepareBlockConfig(executionConfig),
       accountWrites: headAccounts,
+      transactionGate: new SafeLagThrottle({
+        maxBlocks: options.maxSafeLag,
+        safeHead: () => chain.head('safe').header.number,
+        logger: logger.child({ component: 'builder' }),
+        registry: metrics.registry,
+      }),
       logger: logger.child({ component: 'builder' }),
       metrics,
       skipDelayed: options.faults.includes('skip-deposit'),

@@ -36,3 +36,12 @@ describe('sequencer data-availability options', () => {
     expect(() => parseSequencerOptions([...base, '--max-blobs', '0'], {})).toThrow(/--max-blobs/)
   })
 })
+
+describe('sequencer max-safe-lag', () => {
+  it('defaults to a bound, takes --max-safe-lag or SLUICE_MAX_SAFE_LAG (0: none), and refuses a negative one', () => {
+    expect(parseSequencerOptions(base, {}).maxSafeLag).toBe(1_800)
+    expect(parseSequencerOptions([...base, '--max-safe-lag', '0'], {}).maxSafeLag).toBe(0)
+    expect(parseSequencerOptions(base, { SLUICE_MAX_SAFE_LAG: '600' }).maxSafeLag).toBe(600)
+    expect(() => parseSequencerOptions([...base, '--max-safe-lag', '-1'], {})).toThrow(/max-safe-lag/)
+  })
+})

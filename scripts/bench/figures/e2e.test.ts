@@ -3,7 +3,7 @@
  * first saw every transfer ever included, so the drain's empty blocks and idle CPU are left out.
  */
 import { describe, expect, it } from 'vitest'
-import { loadedTiming, sequencerTiming } from './e2e.ts'
+import { loadedTiming, safeLag, sequencerTiming } from './e2e.ts'
 import type { Scrape } from './e2eScraper.ts'
 
 type Point = { s: number; included: number; blocks: number; gapSeconds: number; sealSeconds: number; mainUs: number }
@@ -77,5 +77,52 @@ describe('e2e figure: the loaded window', () => {
       { s: 1, included: 10, blocks: 1, gapSeconds: 1, sealSeconds: 0.01, mainUs: 20 },
     ])
     expect(loadedTiming(idle)).toBeUndefined()
+  })
+})
+
+/** Scrapes of the heads alone: [seconds, transfers in blocks, unsafe head, safe head]. */
+function headScrapes(points: readonly [number, number, number, number][]): Scrape[] {
+  return points.map(([s, included, unsafe, safe]) => ({
+    atMs: s * 1000,
+    metrics: [
+      `sluice_transactions_total{source="sequenced"} ${included}`,
+      `sluice_head_number{head="unsafe"} ${unsafe}`,
+      `sluice_head_number{head="safe"} ${safe}`,
+    ].join('\n'),
+    threads: {},
+  }))
+}
+
+describe("e2e figure: the safe head's lag", () => {
+  // 10 blocks a second under load to s = 3 (the last transfer in block 40), then a drain of empty
+  // blocks while the batcher catches up: block 40 is safe at s = 7
+  const lagging = headScrapes([
+    [0, 0, 10, 10],
+    [1, 1_000, 20, 10],
+    [2, 2_000, 30, 12],
+    [3, 3_000, 40, 15],
+    [5, 3_000, 42, 30],
+    [7, 3_000, 44, 41],
+  ])
+
+  it('reads the largest and the last lag of the loaded window in blocks and as the age of the safe head', () => {
+    const lag = safeLag(lagging)
+    // at s = 3: 25 blocks; the unsafe head passed block 15 at s = 1
+    expect(lag).toMatchObject({ maxBlocks: 25, endBlocks: 25, maxSeconds: 2, endSeconds: 2, lastLoadedBlock: 40 })
+  })
+
+  it('times the catch-up from the end of the loaded window to the first scrape with its last block safe', () => {
+    expect(safeLag(lagging)?.catchUpS).toBe(4)
+    // not within the scrapes: unknown, not zero
+    expect(safeLag(lagging.slice(0, 5))?.catchUpS).toBeUndefined()
+  })
+
+  it('is zero for a batcher that keeps up', () => {
+    const keepingUp = headScrapes([
+      [0, 0, 10, 10],
+      [1, 1_000, 20, 20],
+      [2, 2_000, 30, 30],
+    ])
+    expect(safeLag(keepingUp)).toMatchObject({ maxBlocks: 0, maxSeconds: 0, catchUpS: 0 })
   })
 })

@@ -50,6 +50,7 @@ import { formatReport, type LoadReport } from '../../loadgen/loadgen.ts'
 import { type LoadProcess, startLoadProcess } from '../../loadgen/loadProcess.ts'
 import {
   BENCH_L2_BLOCK_GAS_LIMIT,
+  fetchMetrics,
   fundOnSluice,
   groupCpuSeconds,
   metricValue,
@@ -212,6 +213,8 @@ export type SluiceRun = SideRun & {
   timing: SequencerTiming
   /** The same over the loaded window only (up to the last transfer included); undefined when none was. */
   loaded: LoadedTiming | undefined
+  /** The safe head's lag behind the unsafe head under load and its catch-up after it. */
+  safeLag: SafeLag | undefined
 }
 
 export type SequencerTiming = {
@@ -367,6 +370,107 @@ export function loadedTiming(scrapes: readonly Scrape[]): LoadedTiming | undefin
 }
 
 /**
+ * How far the safe head (blocks derived from the batches on L1) trails the unsafe head: blocks the
+ * batcher has not yet posted, or posted and not yet confirmed and derived. A throughput the batcher
+ * cannot post is not sustainable: this lag then grows for as long as the load lasts.
+ */
+export type SafeLag = {
+  /** Largest unsafe − safe over the loaded window's scrapes, L2 blocks. */
+  maxBlocks: number
+  /** unsafe − safe at the end of the loaded window (the scrape at which the last transfer was in a block). */
+  endBlocks: number
+  /**
+   * The same two as time: how long before the scrape the unsafe head had already passed the safe head
+   * it shows (the age of the safe head, to the scrapes' one-second resolution).
+   */
+  maxSeconds: number
+  endSeconds: number
+  /** The unsafe head at the end of the loaded window: the last block the load filled. */
+  lastLoadedBlock: number
+  /**
+   * Seconds from the end of the loaded window until a scrape saw the safe head at `lastLoadedBlock`;
+   * undefined when none did (see `SAFE_CATCH_UP_WAIT_MS`).
+   */
+  catchUpS: number | undefined
+}
+
+const headOf = (scrape: Scrape, head: 'unsafe' | 'safe') =>
+  metricWithLabels(scrape.metrics, 'sluice_head_number', `head="${head}"`)
+
+/** How long the bench waits, once the load is drained, for the safe head to reach the last loaded block. */
+const SAFE_CATCH_UP_WAIT_MS = 180_000
+
+/**
+ * The safe head's lag over the loaded window of `scrapes` (see `loadedTiming`), and its catch-up
+ * after it: scrapes after the window's end (the drain's, and any taken while waiting for the safe
+ * head) are searched for the first that shows the last loaded block safe.
+ */
+export function safeLag(scrapes: readonly Scrape[]): SafeLag | undefined {
+  const total = scrapes.length === 0 ? 0 : sequenced(scrapes[scrapes.length - 1] as Scrape)
+  const end = scrapes.findIndex((s) => sequenced(s) >= total)
+  if (end < 0) return undefined
+  const lagAt = (i: number): { blocks: number; seconds: number } | undefined => {
+    const scrape = scrapes[i] as Scrape
+    const unsafe = headOf(scrape, 'unsafe')
+    const safe = headOf(scrape, 'safe')
+    if (unsafe === undefined || safe === undefined) return undefined
+    // the first scrape whose unsafe head had passed this safe head (the first scrape at the latest)
+    let passed = 0
+    while (passed < i && (headOf(scrapes[passed] as Scrape, 'unsafe') ?? 0) <= safe) passed++
+    return {
+      blocks: unsafe - safe,
+      seconds: unsafe > safe ? (scrape.atMs - (scrapes[passed] as Scrape).atMs) / 1000 : 0,
+    }
+  }
+  let maxBlocks = 0
+  let maxSeconds = 0
+  for (let i = 0; i <= end; i++) {
+    const lag = lagAt(i)
+    if (lag === undefined) continue
+    maxBlocks = Math.max(maxBlocks, lag.blocks)
+    maxSeconds = Math.max(maxSeconds, lag.seconds)
+  }
+  const atEnd = lagAt(end)
+  const last = scrapes[end] as Scrape
+  const lastLoadedBlock = headOf(last, 'unsafe')
+  if (atEnd === undefined || lastLoadedBlock === undefined) return undefined
+  const reached = scrapes.slice(end).find((s) => (headOf(s, 'safe') ?? -1) >= lastLoadedBlock)
+  return {
+    maxBlocks,
+    endBlocks: atEnd.blocks,
+    maxSeconds: Number(maxSeconds.toFixed(1)),
+    endSeconds: Number(atEnd.seconds.toFixed(1)),
+    lastLoadedBlock,
+    catchUpS: reached === undefined ? undefined : Number(((reached.atMs - last.atMs) / 1000).toFixed(1)),
+  }
+}
+
+/**
+ * Scrapes of the sequencer's metrics every 500 ms, from now until its safe head reaches its unsafe
+ * head of the last of `scrapes` that saw a new transfer in a block, or `SAFE_CATCH_UP_WAIT_MS`: what
+ * `safeLag` reads the catch-up from when the drain ended before the safe head caught up.
+ */
+async function scrapesUntilSafe(rpcUrl: string, scrapes: readonly Scrape[]): Promise<Scrape[]> {
+  const total = sequenced(scrapes[scrapes.length - 1] as Scrape)
+  const end = scrapes.find((s) => sequenced(s) >= total)
+  const target = end === undefined ? undefined : headOf(end, 'unsafe')
+  const more: Scrape[] = []
+  if (target === undefined || (headOf(scrapes[scrapes.length - 1] as Scrape, 'safe') ?? -1) >= target) return more
+  const deadline = performance.now() + SAFE_CATCH_UP_WAIT_MS
+  while (performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const scrape = {
+      atMs: performance.timeOrigin + performance.now(),
+      metrics: await fetchMetrics(rpcUrl),
+      threads: {},
+    }
+    more.push(scrape)
+    if ((headOf(scrape, 'safe') ?? -1) >= target) break
+  }
+  return more
+}
+
+/**
  * The workload to offer the node at `rpcUrl` by a client of `shape`, prepared in a process of its
  * own (loadProcess.ts) before the window: what is measured from `run()` on is the load alone.
  */
@@ -429,6 +533,7 @@ export async function runSluiceSide(
     }
     const scrapes = await scraper.stop()
     const metrics = (scrapes[scrapes.length - 1] as Scrape).metrics
+    const lag = safeLag([...scrapes, ...(await scrapesUntilSafe(sequencer.rpcUrl, scrapes))])
     const status = (await jsonRpc(sequencer.rpcUrl, 'sluice_syncStatus')) as { sequencer?: { halted?: string | null } }
     // A graceful stop, as an operator's would be (and so that a --cpu-prof in NODE_OPTIONS is written).
     await sequencer.stop('SIGTERM')
@@ -438,6 +543,7 @@ export async function runSluiceSide(
       `  sluice (${blockTimeMs} ms blocks, ${shape.name} client):\n${indent(formatReport(run.report))}\n` +
         `    sequencer over the window: ${JSON.stringify(timing)}\n    CPU µs/tx by thread: ${JSON.stringify(run.threadCpuUsPerTx)}\n` +
         `    sequencer over the loaded window: ${JSON.stringify(loaded)}\n` +
+        `    safe-head lag: ${JSON.stringify(lag)}\n` +
         `    transfers in blocks by scrape (s: count): ${scrapes.map((x) => `${((x.atMs - (scrapes[0] as Scrape).atMs) / 1000).toFixed(1)}: ${sequenced(x) - sequenced(scrapes[0] as Scrape)}`).join(', ')}`,
     )
     ok = true
@@ -453,6 +559,7 @@ export async function runSluiceSide(
       ),
       timing,
       loaded,
+      safeLag: lag,
     }
   } finally {
     await stopAll()
@@ -558,6 +665,7 @@ const e2eGroup: FigureGroup = {
         ratio: Number((plainOurs.report.includedTps / plainAnvil.report.includedTps).toFixed(2)),
         timing: plainOurs.timing,
         loaded: plainOurs.loaded,
+        safeLag: plainOurs.safeLag,
         sluice: sideSummary(plainOurs),
         anvil: sideSummary(plainAnvil),
       }
@@ -575,6 +683,7 @@ const e2eGroup: FigureGroup = {
       client: GENERATOR,
       timing: ours.timing,
       loaded: ours.loaded,
+      safeLag: ours.safeLag,
       sluice: sideSummary(ours),
       anvil: sideSummary(anvil),
       plainClient,
@@ -583,6 +692,7 @@ const e2eGroup: FigureGroup = {
         batchBytesPerTx: run.batchBytesPerTx,
         timing: run.timing,
         loaded: run.loaded,
+        safeLag: run.safeLag,
         ...sideSummary(run),
       })),
     }
@@ -599,6 +709,7 @@ const e2eGroup: FigureGroup = {
       `Sequencer process group used ${ours.nodeCores} cores (${ours.nodeCpuUsPerTx} µs CPU per included transfer; cpuUsPerOp: the group and the main thread of its busiest process (anvil's binary, not its Node wrapper), peakRssMiB the largest VmHWM), ` +
       `anvil ${anvil.nodeCores} cores (${anvil.nodeCpuUsPerTx} µs per transfer). ${instrument}` +
       `Over the loaded window (${ours.loaded?.windowS ?? '?'} s, to the last transfer included): blocks every ${ours.loaded?.blockIntervalMs ?? '?'} ms with ${ours.loaded?.transfersPerBlock ?? '?'} transfers, mean seal ${ours.loaded?.sealMeanMs ?? '?'} ms, main thread ${ours.loaded?.threadCpuUsPerTx.main ?? '?'} µs per included transfer. ` +
+      `Safe head behind the unsafe head over the loaded window: at most ${ours.safeLag?.maxBlocks ?? '?'} blocks (${ours.safeLag?.maxSeconds ?? '?'} s), ${ours.safeLag?.endBlocks ?? '?'} blocks (${ours.safeLag?.endSeconds ?? '?'} s) at its end; the last loaded block was safe ${ours.safeLag?.catchUpS ?? '?'} s after it. ` +
       `Over the whole window (the drain included): ${ours.timing.blocksSealed ?? '?'} blocks sealed every ${ours.timing.sealIntervalMs ?? '?'} ms on average, mean seal ${ours.timing.sealMeanMs ?? '?'} ms, ` +
       `event-loop delay p99 ${ours.timing.eventLoopDelayP99Ms ?? '?'} ms / max ${ours.timing.eventLoopDelayMaxMs ?? '?'} ms, ${ours.timing.acceptedPerFsync ?? '?'} transfers acknowledged per intake fsync; ` +
       `intake ${ours.report.acceptedTps} tx/s acknowledged over the window. ` +

@@ -9,14 +9,18 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { fetchMetrics } from '../../loadgen/sluice.ts'
 import { threadCpuByName } from '../harness.ts'
 
-/** One scrape of the sequencer: its metrics and its threads' CPU time (µs by thread name). */
+/**
+ * One scrape of the sequencer: its metrics and its threads' CPU time (µs by thread name). `atMs` is
+ * epoch milliseconds (the worker's `performance.now()` has its own origin), so that the bench's main
+ * thread can place its own instants among the scrapes.
+ */
 export type Scrape = { atMs: number; metrics: string; threads: Record<string, number> }
 
 export type ScraperMessage = { kind: 'ready' } | { kind: 'done'; scrapes: Scrape[]; failures: string[] }
 
 async function scrapeOnce(rpcUrl: string, pid: number): Promise<Scrape> {
   const metrics = await fetchMetrics(rpcUrl)
-  return { atMs: performance.now(), metrics, threads: threadCpuByName(pid) }
+  return { atMs: performance.timeOrigin + performance.now(), metrics, threads: threadCpuByName(pid) }
 }
 
 async function run(port: NonNullable<typeof parentPort>): Promise<void> {

@@ -102,6 +102,8 @@ export type BlockBuilderOptions<T extends ReadyTransaction = ReadyTransaction> =
   skipDelayed?: boolean
   /** Told the account writes of every block and each `reset` (see `AccountWrites`). */
   accountWrites?: AccountWrites
+  /** When it holds, a block on top of `tip` takes no mempool transactions (the sequencer's max safe lag). */
+  transactionGate?: { holds(tip: bigint): boolean }
 }
 
 /**
@@ -216,7 +218,8 @@ export class BlockBuilder<T extends ReadyTransaction = ReadyTransaction> {
     }
     const delayedMessageCount = messages.length
     const maxCount = this.budget?.maxTransactions(this.maxTransactions) ?? this.maxTransactions
-    const ready = this.fitInOneBatch(transactions.takeReady(maxCount, config.l2BlockGasLimit))
+    const held = this.options.transactionGate?.holds(parent.header.number) ?? false
+    const ready = held ? [] : this.fitInOneBatch(transactions.takeReady(maxCount, config.l2BlockGasLimit))
     if (!force && ready.length === 0 && delayedMessageCount === 0) return undefined
     for (const t of ready) messages.push({ kind: 'transaction', tx: t.tx, sender: t.sender, raw: t.raw })
 
