@@ -264,7 +264,12 @@ export class JsonRpcDispatcher {
       bytes += answer.length + 1
       parts.push(bytes > maxResponseBytes ? this.tooLarge(requestAt(i)) : answer)
     }
-    return { status: 200, body: parts.length === 0 ? undefined : `[${parts.join(',')}]` }
+    if (parts.length === 0) return { status: 200, body: undefined }
+    // The brackets go on the first and last answers so that `join` writes the body once, flat: a
+    // bracketed join is a rope that the socket's write would flatten into a second copy of it all.
+    parts[0] = `[${parts[0]}`
+    parts[parts.length - 1] = `${parts[parts.length - 1]}]`
+    return { status: 200, body: parts.join(',') }
   }
 
   /** geth's answer (-32003) for a call whose answer would not fit the response-size cap. */

@@ -42,6 +42,20 @@ describe('JsonRpcDispatcher answers', () => {
     expect((JSON.parse(answers as string) as { result: string }[]).map((answer) => answer.result)).toEqual(results)
   })
 
+  it('brackets a batch of one, skips notifications and answers nothing for notifications only', async () => {
+    const dispatcher = echoDispatcher()
+    const answer = async (body: string) => (await dispatcher.handle(body, context, () => undefined)).body
+    expect(await answer('[{"jsonrpc":"2.0","id":1,"method":"echo","params":["0x1"]}]')).toBe(
+      '[{"jsonrpc":"2.0","id":1,"result":"0x1"}]',
+    )
+    expect(
+      await answer(
+        '[{"jsonrpc":"2.0","method":"echo","params":["a"]},{"jsonrpc":"2.0","id":2,"method":"echo","params":["b"]},{"jsonrpc":"2.0","method":"echo","params":["c"]}]',
+      ),
+    ).toBe('[{"jsonrpc":"2.0","id":2,"result":"b"}]')
+    expect(await answer('[{"jsonrpc":"2.0","method":"echo","params":["a"]}]')).toBeUndefined()
+  })
+
   it('writes other results and string ids through JSON.stringify', async () => {
     const dispatcher = echoDispatcher()
     const { body } = await dispatcher.handle(
