@@ -47,6 +47,9 @@ const SLICE_MS = 4
 /** A call dearer than this starts in a macrotask of its own, so consecutive ones cannot chain. */
 const YIELD_BEFORE_COST = 64
 
+/** Text that JSON.stringify writes between quotes unchanged: printable ASCII without `"` and `\\`. */
+const PLAIN_JSON_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
+
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 function errorResponse(id: Id, error: JsonRpcErrorObject): string {
@@ -261,7 +264,12 @@ export class JsonRpcDispatcher {
       bytes += answer.length + 1
       parts.push(bytes > maxResponseBytes ? this.tooLarge(requestAt(i)) : answer)
     }
-    return { status: 200, body: parts.length === 0 ? undefined : `[${parts.join(',')}]` }
+    if (parts.length === 0) return { status: 200, body: undefined }
+    // The brackets go on the first and last answers so that `join` writes the body once, flat: a
+    // bracketed join is a rope that the socket's write would flatten into a second copy of it all.
+    parts[0] = `[${parts[0]}`
+    parts[parts.length - 1] = `${parts[parts.length - 1]}]`
+    return { status: 200, body: parts.join(',') }
   }
 
   /** geth's answer (-32003) for a call whose answer would not fit the response-size cap. */
@@ -341,6 +349,12 @@ export class JsonRpcDispatcher {
   }
 
   private success(method: string, id: Id, isNotification: boolean, result: unknown): string | undefined {
+    // A string that JSON writes as it is (a hash, a quantity) is quoted in place: JSON.stringify would
+    // copy it into a string of its own first, once per call of every batch.
+    if (typeof result === 'string' && PLAIN_JSON_STRING.test(result)) {
+      this.metrics.call(method, true)
+      return isNotification ? undefined : `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":"${result}"}`
+    }
     let json: string | undefined
     try {
       json = JSON.stringify(result ?? null)
