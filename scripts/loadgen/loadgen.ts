@@ -446,7 +446,8 @@ async function load(options: LoadOptions, prepared: Prepared): Promise<LoadRepor
   const threadsUsPerTx =
     threads0 !== undefined && threads1 !== undefined && k > 0 ? threadCpuPerOp(threads0, threads1, k) : undefined
   return {
-    rpcUrl: options.rpcUrl,
+    // An API key in the URL is a credential: the report names the URL without it.
+    rpcUrl: options.rpcUrl.replace(/\/key\/[^/?#]+/, '/key/<key>'),
     windowMs: Math.round(windowMs),
     sent,
     offeredTps: Math.round((sent * 1000) / windowMs),

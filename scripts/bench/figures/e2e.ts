@@ -41,7 +41,10 @@
  * other sizes); BENCH_KEEP_DIRS=1 keeps the nodes' data and logs; BENCH_SEQUENCER_CPU_PROF=<dir> runs
  * each sequencer under `node --cpu-prof` (see docs/performance.md).
  */
+import { randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
+import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { jsonRpc, startAnvil, stopAll, tempDir } from '../../../test/support/processes.ts'
 import { e2eConfig, startL1, startSequencerProcess } from '../../../test/support/rollup.ts'
@@ -504,11 +507,16 @@ export async function runSluiceSide(
   try {
     const config = e2eConfig({ chainId: workload.params.chainId, l2BlockGasLimit: BENCH_L2_BLOCK_GAS_LIMIT })
     const l1 = await startL1(dir, { config, blockTime: 1 })
+    const benchKey = { name: 'bench-load', key: randomBytes(16).toString('hex'), unitsPerSecond: 0 }
+    const keyFile = join(dir, 'rpc-api-keys.json')
+    writeFileSync(keyFile, JSON.stringify([benchKey]))
     // BENCH_SEQUENCER_CPU_PROF=<dir>: the sequencer runs under --cpu-prof (written at its SIGTERM stop below)
     const sequencer = await withCpuProfile(process.env.BENCH_SEQUENCER_CPU_PROF, () =>
       startSequencerProcess(dir, l1, {
         // the operator defaults, restated because the test helper starts nodes with test timings
         extraArgs: [
+          '--rpc-api-keys',
+          keyFile,
           '--block-time',
           String(blockTimeMs),
           '--batch-age',
@@ -522,7 +530,9 @@ export async function runSluiceSide(
     )
     log(`  sequencer up (block time ${blockTimeMs} ms, log ${sequencer.logFile}); funding ${sizes.accounts} senders`)
     await fundOnSluice(l1, sequencer.rpcUrl, accountsOf(workload), FUNDED_BALANCE, log)
-    const generator = await prepareGenerator(sequencer.rpcUrl, workload, sizes, shape)
+    // The load comes as one heavy client: it presents the bench's API key, as an operator would give
+    // such a client one, so the per-IP rate limit stays on for everyone else.
+    const generator = await prepareGenerator(`${sequencer.rpcUrl}/key/${benchKey.key}`, workload, sizes, shape)
     // The first scrape also resets the event-loop delay histogram, so the next ones cover the load alone.
     const scraper = await scrapeEvery(sequencer.rpcUrl, sequencer.child.pid as number)
     let run: SideRun

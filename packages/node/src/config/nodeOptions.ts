@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { DEFAULT_NODE_CACHE_BYTES, DEFAULT_RESIDENT_DEPTH } from '@sluice/core'
+import { ApiKeyFileError, parseApiKeys } from '../rpc/apiKeys.ts'
 import { DEFAULT_RPC_LIMITS, type RpcLimits } from '../rpc/types.ts'
 import { NodeConfigError, type OptionSpec, type ParsedOptions } from './options.ts'
 
@@ -35,7 +37,7 @@ const MIB = 1024 * 1024
 /** The largest node cache (`NodeCache` indexes up to 1 GiB). */
 const MAX_TRIE_CACHE_MIB = 1024
 
-type NumericLimit = Exclude<keyof RpcLimits, 'rateLimit'>
+type NumericLimit = Exclude<keyof RpcLimits, 'rateLimit' | 'apiKeys'>
 
 /** One flag per numeric RPC limit; defaults from `DEFAULT_RPC_LIMITS`, the one place they are set. */
 const RPC_LIMIT_FLAGS: readonly { name: NumericLimit; flag: string; help: string }[] = [
@@ -122,6 +124,13 @@ function rpcLimitSpecs(): OptionSpec[] {
       kind: 'integer',
       default: defaultRate?.unitsPerSecond ?? 0,
       help: 'cost units per second per client IP (0: no rate limit)',
+    },
+    {
+      name: 'rpcApiKeys',
+      flag: 'rpc-api-keys',
+      env: 'SLUICE_RPC_API_KEYS',
+      kind: 'string',
+      help: 'JSON file of API keys, [{ "name", "key", "unitsPerSecond" }] (0: unlimited): a client sending a key (URL /key/<key> or Authorization: Bearer <key>) is held to its own allowance, not its IP\'s',
     },
     {
       name: 'rpcRateBurst',
@@ -351,7 +360,31 @@ function rpcLimits(o: ParsedOptions): RpcLimits {
     throw new NodeConfigError('--rpc-rate-burst', 'must be at least 1 when --rpc-rate-limit is set')
   }
   limits.rateLimit = unitsPerSecond === 0 ? false : { unitsPerSecond, burst }
+  const keyFile = o.rpcApiKeys as string | undefined
+  if (keyFile !== undefined) limits.apiKeys = readApiKeys(keyFile)
   return limits
+}
+
+function readApiKeys(file: string): RpcLimits['apiKeys'] {
+  const field = '--rpc-api-keys (env SLUICE_RPC_API_KEYS)'
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new NodeConfigError(field, `cannot read ${file}: ${(error as Error).message}`)
+  }
+  try {
+    return parseApiKeys(text, file)
+  } catch (error) {
+    if (error instanceof ApiKeyFileError) {
+      throw new NodeConfigError(
+        field,
+        error.message,
+        'Fix the file or leave the option out (every client is then limited per IP).',
+      )
+    }
+    throw error
+  }
 }
 
 /** The faults of `o`, each one of `known`; refused unless `--enable-faults` is given too. */

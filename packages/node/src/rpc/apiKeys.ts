@@ -2,7 +2,6 @@
  * API keys for the JSON-RPC server: a heavy trusted client (a bench, an indexer) gets its own
  * allowance instead of sharing its IP's per-client rate limit. The operator lists keys in a JSON file
  * `[{ "name": "bench", "key": "…", "unitsPerSecond": 0 }]` (0 = unlimited). Only names are ever logged.
- * Not yet wired into `server.ts` (see /work/notes/b13-rl-report.md).
  */
 export type ApiKey = { readonly name: string; readonly key: string; readonly unitsPerSecond: number }
 

@@ -11,6 +11,8 @@ export type RpcMetrics = {
   webSocketConnections: Gauge
   /** Anything refused by a limit, by limit (connections, request cost, subscriptions, filters, …). */
   refused: Counter<'limit'>
+  /** HTTP requests and WebSocket connections that presented an API key, by the key's name. */
+  apiKeyRequests: Counter<'key'>
   /** Open TCP connections of the RPC server by kind (http, ws). */
   connections: Gauge<'kind'>
   /** The connection cap in force (the configured one, cut to keep the file-descriptor reserve). */
@@ -99,6 +101,11 @@ export function createRpcMetrics(registry: Registry, knownMethods: Iterable<stri
     'Requests, connections, subscriptions and filters refused by a limit, by limit',
     ['limit'],
   )
+  const apiKeyRequests = counter(
+    'sluice_rpc_api_key_requests_total',
+    'HTTP requests and WebSocket connections that presented a known API key, by key name',
+    ['key'],
+  )
   const connections = gauge('sluice_rpc_connections', 'Open RPC TCP connections by kind (http, ws)', ['kind'])
   const connectionLimit = gauge(
     'sluice_rpc_connection_limit',
@@ -146,6 +153,7 @@ export function createRpcMetrics(registry: Registry, knownMethods: Iterable<stri
     rateLimited,
     webSocketConnections,
     refused,
+    apiKeyRequests,
     connections,
     connectionLimit,
     slowConsumersDropped,

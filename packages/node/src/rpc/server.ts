@@ -4,7 +4,13 @@ import type { AddressInfo, Socket } from 'node:net'
 import cors from '@fastify/cors'
 import websocket from '@fastify/websocket'
 import { transactionRecords, unpackTransaction } from '@sluice/core'
-import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify'
+import Fastify, {
+  type FastifyError,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+  type RouteShorthandOptionsWithHandler,
+} from 'fastify'
 import { type Logger, pino } from 'pino'
 import { Registry } from 'prom-client'
 import { rateLimitedLog } from '../ops/rateLimitedLog.ts'
@@ -49,6 +55,26 @@ interface ServerWebSocket extends WebSocketLike {
 const JSON_TYPES = ['application/json', 'application/json-rpc', 'application/jsonrequest']
 /** Closes a WebSocket opened past the connection cap ("try again later"). */
 const CLOSE_TRY_LATER = 1013
+/** RFC 6455's close code for a connection refused by the server's policy (an unknown API key). */
+const CLOSE_POLICY_VIOLATION = 1008
+
+/** Whose allowance a request is charged to: an API key's (`keyName`) or an IP's. */
+type RateClient = {
+  /** The limiter's bucket: the key's name or the IP. */
+  readonly id: string
+  readonly keyName?: string
+  /** Undefined: unlimited. */
+  readonly limiter: RateLimiter | undefined
+  readonly unitsPerSecond: number
+}
+
+/** The API key a request presents in its URL (`/key/<key>`) or as `Authorization: Bearer <key>`. */
+function presentedApiKey(request: FastifyRequest): string | undefined {
+  const fromPath = (request.params as { key?: string } | undefined)?.key
+  if (fromPath !== undefined) return fromPath
+  const authorization = request.headers.authorization
+  return authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length).trim() : undefined
+}
 
 /** A prepared body's answer when every call it admitted is durable. */
 const NOTHING_WITHDRAWN: ReadonlyMap<number, unknown> = new Map()
@@ -195,6 +221,40 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   }
   const explorer = explorerStatic()
   const limiter = limits.rateLimit === false ? undefined : new RateLimiter(limits.rateLimit)
+  const ipUnitsPerSecond = limits.rateLimit === false ? Number.POSITIVE_INFINITY : limits.rateLimit.unitsPerSecond
+  const keyedClients = new Map<string, RateClient>()
+  for (const apiKey of limits.apiKeys) {
+    const unlimited = apiKey.unitsPerSecond === 0
+    keyedClients.set(apiKey.key, {
+      id: apiKey.name,
+      keyName: apiKey.name,
+      unitsPerSecond: unlimited ? Number.POSITIVE_INFINITY : apiKey.unitsPerSecond,
+      // A second's worth of burst, as the per-IP default allows two.
+      limiter: unlimited
+        ? undefined
+        : new RateLimiter({ unitsPerSecond: apiKey.unitsPerSecond, burst: Math.max(1, apiKey.unitsPerSecond) }),
+    })
+  }
+  /**
+   * Whose allowance a request is charged to: the API key it presents (URL `/key/<key>` or
+   * `Authorization: Bearer <key>`), or else its IP's. A key the node does not know is refused, never
+   * quietly charged to the IP: a client with a mistyped key should find out at once.
+   */
+  const clientOf = (request: FastifyRequest): RateClient | RpcError => {
+    const key = presentedApiKey(request)
+    if (key === undefined) return { id: request.ip, limiter, unitsPerSecond: ipUnitsPerSecond }
+    const client = keyedClients.get(key)
+    if (client === undefined) {
+      metrics.refused.inc({ limit: 'api_key' })
+      return new RpcError(
+        RPC_ERROR_CODES.invalidRequest,
+        'unknown API key: check the key in the URL (/key/<key>) or the Authorization header, or leave it out to be limited per IP',
+        { httpStatus: 401 },
+      )
+    }
+    metrics.apiKeyRequests.inc({ key: client.id })
+    return client
+  }
   const fdLimit = fileDescriptorLimit()
   const maxConnections = connectionLimit(limits.maxConnections, limits.fdReserve, fdLimit)
   if (maxConnections < limits.maxConnections) {
@@ -205,33 +265,36 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   }
   const guard = new ConnectionGuard({ limit: maxConnections, perIpLimit: limits.maxConnectionsPerIp, metrics })
   const timers = [
-    setInterval(() => limiter?.sweep(), 30_000),
+    setInterval(() => {
+      limiter?.sweep()
+      for (const client of keyedClients.values()) client.limiter?.sweep()
+    }, 30_000),
     setInterval(() => filters.sweep(), Math.min(60_000, limits.filterTimeoutMs)),
     setInterval(() => sender.resync(), 1_000),
   ]
   for (const timer of timers) timer.unref()
 
-  const unitsPerSecond = limits.rateLimit === false ? Number.POSITIVE_INFINITY : limits.rateLimit.unitsPerSecond
-  const rateLimited = (ip: string): RpcError => {
+  const rateLimited = (client: RateClient): RpcError => {
     metrics.rateLimited.inc()
     metrics.refused.inc({ limit: 'rate' })
-    const wait = limiter?.retryAfterSeconds(ip) ?? 1
+    const wait = client.limiter?.retryAfterSeconds(client.id) ?? 1
+    const whose = client.keyName === undefined ? 'per client' : `for API key ${client.keyName}`
     return new RpcError(
       RPC_ERROR_CODES.limitExceeded,
-      `rate limit exceeded: at most ${unitsPerSecond} cost units per second per client (a simple call costs 1; ` +
+      `rate limit exceeded: at most ${client.unitsPerSecond} cost units per second ${whose} (a simple call costs 1; ` +
         `eth_getLogs and eth_feeHistory one per block they read); retry in ${wait} s`,
       { httpStatus: 429 },
     )
   }
-  const contextFor = (ip: string, transport: 'http'): CallContext => ({
-    transport,
+  const contextFor = (ip: string, client: RateClient): CallContext => ({
+    transport: 'http',
     ip,
-    charge: (units) => limiter?.charge(ip, units),
+    charge: (units) => client.limiter?.charge(client.id, units),
   })
   const admitFor =
-    (ip: string) =>
+    (client: RateClient) =>
     (cost: number): RpcError | undefined =>
-      limiter === undefined || limiter.take(ip, cost) ? undefined : rateLimited(ip)
+      client.limiter === undefined || client.limiter.take(client.id, cost) ? undefined : rateLimited(client)
 
   // Node's own http server, so that the slowloris timeouts are set where Node enforces them.
   const serverFactory = (handler: (request: IncomingMessage, response: ServerResponse) => void): Server => {
@@ -355,22 +418,26 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       )
       return
     }
+    const client = clientOf(request)
+    if (client instanceof RpcError) {
+      socket.close(CLOSE_POLICY_VIOLATION, client.shortMessage)
+      return
+    }
     openSockets++
     metrics.webSocketConnections.inc()
     sender.add(socket)
-    const ip = request.ip
     const subscriptions = hub.connection(socket)
     const context: CallContext = {
       transport: 'ws',
-      ip,
+      ip: request.ip,
       subscriptions,
-      charge: (units) => limiter?.charge(ip, units),
+      charge: (units) => client.limiter?.charge(client.id, units),
     }
-    const admit = admitFor(ip)
+    const admit = admitFor(client)
 
     socket.on('message', (raw) => {
-      if (limiter !== undefined && !limiter.mayProceed(ip)) {
-        const refusal = rateLimited(ip)
+      if (client.limiter !== undefined && !client.limiter.mayProceed(client.id)) {
+        const refusal = rateLimited(client)
         sender.send(socket, errorBody(refusal.rpcCode, refusal.shortMessage))
         return
       }
@@ -398,11 +465,16 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   // --- routes --------------------------------------------------------------------------------
 
   app.register(async (instance) => {
-    instance.post('/', {
+    const jsonRpcOverHttp: RouteShorthandOptionsWithHandler = {
       onRequest: (request, reply, done) => {
-        if (limiter !== undefined && !limiter.mayProceed(request.ip)) {
-          const refusal = rateLimited(request.ip)
-          reply.header('retry-after', String(limiter.retryAfterSeconds(request.ip)))
+        const client = clientOf(request)
+        if (client instanceof RpcError) {
+          sendError(reply, 401, client.rpcCode, client.shortMessage)
+          return
+        }
+        if (client.limiter !== undefined && !client.limiter.mayProceed(client.id)) {
+          const refusal = rateLimited(client)
+          reply.header('retry-after', String(client.limiter.retryAfterSeconds(client.id)))
           sendError(reply, 429, refusal.rpcCode, refusal.shortMessage)
           return
         }
@@ -422,18 +494,22 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
             `unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '(none)')}: send JSON-RPC as application/json`,
           )
         }
-        const context = contextFor(request.ip, 'http')
+        // onRequest refused an unknown key already; a second lookup costs a Map get.
+        const client = clientOf(request) as RateClient
+        const context = contextFor(request.ip, client)
         const result =
           sendBodies !== undefined && body.includes('"eth_sendRawTransaction"')
-            ? await handleSendBody(sendBodies, body, context, admitFor(request.ip))
-            : await dispatcher.handle(body, context, admitFor(request.ip))
-        if (result.status === 429 && limiter !== undefined) {
-          reply.header('retry-after', String(limiter.retryAfterSeconds(request.ip)))
+            ? await handleSendBody(sendBodies, body, context, admitFor(client))
+            : await dispatcher.handle(body, context, admitFor(client))
+        if (result.status === 429 && client.limiter !== undefined) {
+          reply.header('retry-after', String(client.limiter.retryAfterSeconds(client.id)))
         }
         if (result.body === undefined) return reply.code(204).send()
         return reply.code(result.status).type('application/json').send(result.body)
       },
-    })
+    }
+    instance.post('/', jsonRpcOverHttp)
+    instance.post('/key/:key', jsonRpcOverHttp)
 
     instance.route({
       method: 'GET',
@@ -449,6 +525,18 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       wsHandler,
     })
     instance.get('/ws', { websocket: true }, wsHandler)
+    instance.route({
+      method: 'GET',
+      url: '/key/:key',
+      handler: (_request, reply) =>
+        sendError(
+          reply,
+          405,
+          RPC_ERROR_CODES.invalidRequest,
+          'JSON-RPC over HTTP uses POST with an application/json body; GET /key/<key> is for WebSocket upgrades',
+        ),
+      wsHandler,
+    })
     instance.get('/assets/:file', explorer.asset)
 
     instance.get('/health', async (_request, reply) => {

@@ -2,6 +2,7 @@ import type { SendRawTransactionBody, SignedTransaction } from '@sluice/core'
 import type { LevelWithSilent, Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { ChainReader, StoredTransaction } from '../chain/types.ts'
+import type { ApiKey } from './apiKeys.ts'
 import type { ExplorerRpcProvider } from './explorerMethods.ts'
 
 /**
@@ -73,6 +74,11 @@ export type RpcLimits = {
   /** Per-client rate limit in cost units, or `false` for none. Default 20,000 units/s, burst 40,000. */
   rateLimit: RateLimit | false
   /**
+   * Clients that present one of these keys (URL path `/key/<key>` or `Authorization: Bearer <key>`) are
+   * held to the key's own allowance instead of their IP's `rateLimit`. Default none.
+   */
+  apiKeys: readonly ApiKey[]
+  /**
    * Most cost units one HTTP request or WebSocket message (a whole batch) may cost; a dearer one is
    * refused before any of it runs. Bounds the work one request can do to tens of milliseconds. Default 20,000.
    */
@@ -131,6 +137,7 @@ export const DEFAULT_RPC_LIMITS: RpcLimits = {
   maxBodyBytes: 5 * 1024 * 1024,
   maxBatchLength: 1_000,
   rateLimit: { unitsPerSecond: 20_000, burst: 40_000 },
+  apiKeys: [],
   maxRequestCost: 20_000,
   maxResponseBytes: 10 * 1024 * 1024,
   maxStorageKeys: 1_024,

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { DEFAULT_NODE_CACHE_BYTES } from '@sluice/core'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { commonNodeOptionSpecs, commonNodeOptions } from '../../src/config/nodeOptions.ts'
 import { NodeConfigError, parseOptions } from '../../src/config/options.ts'
 
@@ -45,5 +48,50 @@ describe('--trie-cache-mib', () => {
       expect(() => parse(['--trie-cache-mib', bad])).toThrow('--trie-cache-mib')
     }
     expect(() => parse([], { SLUICE_TRIE_CACHE_MIB: '2048' })).toThrow('SLUICE_TRIE_CACHE_MIB')
+  })
+})
+
+describe('--rpc-api-keys', () => {
+  const dirs: string[] = []
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+  })
+  const keyFile = (text: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-keys-'))
+    dirs.push(dir)
+    const file = join(dir, 'keys.json')
+    writeFileSync(file, text)
+    return file
+  }
+
+  it('reads the key file into the RPC limits; without it there are no keys', () => {
+    expect(parse([]).rpcLimits.apiKeys).toEqual([])
+    const file = keyFile(JSON.stringify([{ name: 'bench', key: 'bench-0123456789abcdef', unitsPerSecond: 0 }]))
+    expect(parse(['--rpc-api-keys', file]).rpcLimits.apiKeys).toEqual([
+      { name: 'bench', key: 'bench-0123456789abcdef', unitsPerSecond: 0 },
+    ])
+    expect(parse([], { SLUICE_RPC_API_KEYS: file }).rpcLimits.apiKeys).toHaveLength(1)
+  })
+
+  it('refuses a missing or invalid file at start-up, naming the option and never the key', () => {
+    expect(() => parse(['--rpc-api-keys', '/nonexistent/keys.json'])).toThrow(NodeConfigError)
+    expect(() => parse(['--rpc-api-keys', '/nonexistent/keys.json'])).toThrow('--rpc-api-keys')
+    const short = keyFile(JSON.stringify([{ name: 'bench', key: 'short', unitsPerSecond: 0 }]))
+    expect(() => parse(['--rpc-api-keys', short])).toThrow(/--rpc-api-keys.*entry 0 \(bench\)/)
+    const twice = keyFile(
+      JSON.stringify([
+        { name: 'a', key: 'same-key-0123456789', unitsPerSecond: 1 },
+        { name: 'b', key: 'same-key-0123456789', unitsPerSecond: 1 },
+      ]),
+    )
+    const error = (() => {
+      try {
+        parse(['--rpc-api-keys', twice])
+      } catch (e) {
+        return e as Error
+      }
+    })()
+    expect(error?.message).toContain('duplicate key')
+    expect(error?.message).not.toContain('same-key-0123456789')
   })
 })

@@ -115,6 +115,90 @@ describe('request cost, rate and response size', () => {
   })
 })
 
+describe('API keys', () => {
+  const unlimitedKey = 'indexer-0123456789abcdef'
+  const meteredKey = 'metered-0123456789abcdef'
+  let fixture: Fixture
+  beforeAll(async () => {
+    fixture = await startFixture({
+      limits: {
+        rateLimit: { unitsPerSecond: 1, burst: 5 },
+        apiKeys: [
+          { name: 'indexer', key: unlimitedKey, unitsPerSecond: 0 },
+          { name: 'metered', key: meteredKey, unitsPerSecond: 3 },
+        ],
+      },
+    })
+  })
+  afterAll(async () => {
+    await fixture.close()
+  })
+  const blockNumber = (url: string, headers: Record<string, string> = {}) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(call('eth_blockNumber')),
+    })
+
+  it("holds a keyed client to its key's allowance, not its IP's: an unlimited key passes where the IP is refused", async () => {
+    const statuses: number[] = []
+    for (let i = 0; i < 10; i++) statuses.push((await blockNumber(fixture.address.url)).status)
+    expect(statuses).toContain(429)
+    const viaPath = `${fixture.address.url}/key/${unlimitedKey}`
+    for (let i = 0; i < 30; i++) expect((await blockNumber(viaPath)).status).toBe(200)
+    for (let i = 0; i < 30; i++) {
+      expect((await blockNumber(fixture.address.url, { authorization: `Bearer ${unlimitedKey}` })).status).toBe(200)
+    }
+    // The IP's own bucket is still empty: the keyed calls were not charged to it, nor let it through.
+    expect((await blockNumber(fixture.address.url)).status).toBe(429)
+    const metrics = await fixture.registry.metrics()
+    expect(metricValue(metrics, 'sluice_rpc_api_key_requests_total', { key: 'indexer' })).toBeGreaterThanOrEqual(60)
+  })
+
+  it("refuses a metered key past its own allowance, naming the key's name, never the key", async () => {
+    let refused: Response | undefined
+    for (let i = 0; i < 20 && refused === undefined; i++) {
+      const answer = await blockNumber(`${fixture.address.url}/key/${meteredKey}`)
+      if (answer.status === 429) refused = answer
+    }
+    expect(refused?.headers.get('retry-after')).toMatch(/^\d+$/)
+    const text = (await refused?.text()) ?? ''
+    expect(text).toContain('for API key metered')
+    expect(text).not.toContain(meteredKey)
+  })
+
+  it('refuses an unknown key over HTTP (401) and WebSocket (close 1008) instead of charging the IP', async () => {
+    for (const answer of [
+      await blockNumber(`${fixture.address.url}/key/not-a-key-0123456789`),
+      await blockNumber(fixture.address.url, { authorization: 'Bearer not-a-key-0123456789' }),
+    ]) {
+      expect(answer.status).toBe(401)
+      expect(await answer.json()).toMatchObject({
+        error: { code: RPC_ERROR_CODES.invalidRequest, message: expect.stringContaining('unknown API key') },
+      })
+    }
+    const wsUrl = `${fixture.address.wsUrl}/key/not-a-key-0123456789`
+    const socket = new WebSocket(wsUrl)
+    const closed = await new Promise<CloseEvent>((resolve) => socket.addEventListener('close', resolve))
+    expect(closed.code).toBe(1008)
+    expect(closed.reason).toContain('unknown API key')
+  })
+
+  it('serves a keyed WebSocket at /key/<key> past the per-IP limit', async () => {
+    const socket = new WebSocket(`${fixture.address.wsUrl}/key/${unlimitedKey}`)
+    await new Promise((resolve, reject) => {
+      socket.addEventListener('open', resolve)
+      socket.addEventListener('error', reject)
+    })
+    const answers: { id: number; result?: string; error?: unknown }[] = []
+    socket.addEventListener('message', (event) => answers.push(JSON.parse(String(event.data))))
+    for (let i = 0; i < 20; i++) socket.send(JSON.stringify(call('eth_blockNumber', [], i)))
+    await until(() => answers.length === 20)
+    socket.close()
+    expect(answers.every((a) => typeof a.result === 'string')).toBe(true)
+  })
+})
+
 describe('connections', () => {
   let fixture: Fixture
   beforeAll(async () => {
