@@ -68,6 +68,13 @@ type RateClient = {
   readonly unitsPerSecond: number
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Whose allowance an HTTP JSON-RPC request is charged to, resolved once in its `onRequest`. */
+    rateClient: RateClient | undefined
+  }
+}
+
 /** The API key a request presents in its URL (`/key/<key>`) or as `Authorization: Bearer <key>`. */
 function presentedApiKey(request: FastifyRequest): string | undefined {
   const fromPath = (request.params as { key?: string } | undefined)?.key
@@ -340,6 +347,8 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       socket.destroy()
     },
   })
+  // Declared up front so that every request object has the same shape (fastify's rule for request state).
+  app.decorateRequest('rateClient', undefined)
 
   app.removeAllContentTypeParsers()
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body))
@@ -472,6 +481,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
           sendError(reply, 401, client.rpcCode, client.shortMessage)
           return
         }
+        request.rateClient = client
         if (client.limiter !== undefined && !client.limiter.mayProceed(client.id)) {
           const refusal = rateLimited(client)
           reply.header('retry-after', String(client.limiter.retryAfterSeconds(client.id)))
@@ -494,8 +504,8 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
             `unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '(none)')}: send JSON-RPC as application/json`,
           )
         }
-        // onRequest refused an unknown key already; a second lookup costs a Map get.
-        const client = clientOf(request) as RateClient
+        // Set by onRequest, which answered every request it could not resolve.
+        const client = request.rateClient as RateClient
         const context = contextFor(request.ip, client)
         const result =
           sendBodies !== undefined && body.includes('"eth_sendRawTransaction"')
