@@ -334,13 +334,18 @@ export function sequencerTiming(scrapes: readonly Scrape[], accepted: number, ha
 const sequenced = (scrape: Scrape) =>
   metricWithLabels(scrape.metrics, 'sluice_transactions_total', 'source="sequenced"') ?? 0
 
+/** The index of the loaded window's last scrape: the first that saw the last transfer in a block (-1: no scrapes). */
+const loadedEnd = (scrapes: readonly Scrape[]): number => {
+  const total = scrapes.length === 0 ? 0 : sequenced(scrapes[scrapes.length - 1] as Scrape)
+  return scrapes.findIndex((s) => sequenced(s) >= total)
+}
+
 /** The loaded window of `scrapes` (see `LoadedTiming`). */
 export function loadedTiming(scrapes: readonly Scrape[]): LoadedTiming | undefined {
   const first = scrapes[0]
   if (first === undefined) return undefined
-  const total = sequenced(scrapes[scrapes.length - 1] as Scrape)
-  const end = scrapes.findIndex((s) => sequenced(s) >= total)
-  const included = total - sequenced(first)
+  const end = loadedEnd(scrapes)
+  const included = sequenced(scrapes[scrapes.length - 1] as Scrape) - sequenced(first)
   if (end <= 0 || included <= 0) return undefined
   const last = scrapes[end] as Scrape
   let from = scrapes.findIndex((s) => sequenced(s) > sequenced(first))
@@ -409,8 +414,7 @@ const SAFE_CATCH_UP_WAIT_MS = 180_000
  * head) are searched for the first that shows the last loaded block safe.
  */
 export function safeLag(scrapes: readonly Scrape[]): SafeLag | undefined {
-  const total = scrapes.length === 0 ? 0 : sequenced(scrapes[scrapes.length - 1] as Scrape)
-  const end = scrapes.findIndex((s) => sequenced(s) >= total)
+  const end = loadedEnd(scrapes)
   if (end < 0) return undefined
   const lagAt = (i: number): { blocks: number; seconds: number } | undefined => {
     const scrape = scrapes[i] as Scrape
@@ -454,8 +458,7 @@ export function safeLag(scrapes: readonly Scrape[]): SafeLag | undefined {
  * `safeLag` reads the catch-up from when the drain ended before the safe head caught up.
  */
 async function scrapesUntilSafe(rpcUrl: string, scrapes: readonly Scrape[]): Promise<Scrape[]> {
-  const total = sequenced(scrapes[scrapes.length - 1] as Scrape)
-  const end = scrapes.find((s) => sequenced(s) >= total)
+  const end = scrapes[loadedEnd(scrapes)]
   const target = end === undefined ? undefined : headOf(end, 'unsafe')
   const more: Scrape[] = []
   if (target === undefined || (headOf(scrapes[scrapes.length - 1] as Scrape, 'safe') ?? -1) >= target) return more
